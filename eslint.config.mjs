@@ -1,0 +1,38 @@
+// Flat config. Domain code must stay cloud-agnostic: SDKs live only in adapters at the edge.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const cloudSdkImports = {
+  patterns: [
+    { group: ['@google-cloud/*'], message: 'Domain code takes ports; Google Cloud SDKs belong in shared/adapters/gcp.' },
+    { group: ['@sendgrid/*'], message: 'Domain code takes ports; SendGrid belongs in an adapter.' },
+    { group: ['twilio', 'twilio/*'], message: 'Domain code takes ports; Twilio belongs in an adapter.' },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'shared/contracts/generated/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-console': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['shared/domain/**/*.ts', 'shared/use-cases/**/*.ts', 'shared/ports/**/*.ts', 'shared/contracts/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', cloudSdkImports] },
+  },
+  {
+    // Command-line entry points and benchmarks talk to a terminal.
+    files: ['shared/cli/**/*.ts', 'bench/**/*.ts', 'bin/**/*.mjs', 'shared/local-stack/main.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['bin/**/*.mjs', '*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);

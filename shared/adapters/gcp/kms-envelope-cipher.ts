@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import type { KeyManagementServiceClient } from '@google-cloud/kms';
+import type { Cipher, EncryptedEnvelope } from '../../ports/cipher';
+import { open, seal } from '../../platform/aes-gcm';
+import { crc32c } from '../../platform/crc32c';
+
+/**
+ * Cloud KMS envelope encryption: a random 256-bit data key encrypts the record locally (AES-256-GCM), KMS
+ * wraps the data key with the record's AAD. CRC32C checksums protect both directions of the KMS call.
+ */
+export class KmsEnvelopeCipher implements Cipher {
+  private client?: Promise<KeyManagementServiceClient>;
+
+  constructor(private readonly keyName: string) {}
+
+  private kms(): Promise<KeyManagementServiceClient> {
+    this.client ??= import('@google-cloud/kms').then(({ KeyManagementServiceClient }) => new KeyManagementServiceClient());
+    return this.client;
+  }
+
+  async encrypt(plaintext: Buffer, aad: string): Promise<EncryptedEnvelope> {
+    const dek = randomBytes(32);
+    const body = seal(dek, plaintext, aad);
+    const aadBuf = Buffer.from(aad);
+    const [res] = await (await this.kms()).encrypt({
+      name: this.keyName,
+      plaintext: dek,
+      additionalAuthenticatedData: aadBuf,
+      plaintextCrc32c: { value: crc32c(dek) },
+      additionalAuthenticatedDataCrc32c: { value: crc32c(aadBuf) },
+    });
+    const wrapped = Buffer.from(res.ciphertext as Uint8Array);
+    if (!res.verifiedPlaintextCrc32c || !res.verifiedAdditionalAuthenticatedDataCrc32c) {
+      throw new Error('KMS encrypt: request corrupted in transit (CRC32C not verified)');
+    }
+    if (Number(res.ciphertextCrc32c?.value) !== crc32c(wrapped)) {
+      throw new Error('KMS encrypt: response corrupted in transit (CRC32C mismatch)');
+    }
+    return {
+      keyName: res.name ?? this.keyName,
+      wrappedKey: wrapped.toString('base64'),
+      iv: body.iv.toString('base64'),
+      ciphertext: body.ciphertext.toString('base64'),
+      tag: body.tag.toString('base64'),
+    };
+  }
+
+  async decrypt(envelope: EncryptedEnvelope, aad: string): Promise<Buffer> {
+    const wrapped = Buffer.from(envelope.wrappedKey, 'base64');
+    const aadBuf = Buffer.from(aad);
+    // Decrypt addresses the crypto key, not the version that wrapped it.
+    const keyName = envelope.keyName.replace(/\/cryptoKeyVersions\/[^/]+$/, '');
+    const [res] = await (await this.kms()).decrypt({
+      name: keyName,
+      ciphertext: wrapped,
+      additionalAuthenticatedData: aadBuf,
+      ciphertextCrc32c: { value: crc32c(wrapped) },
+      additionalAuthenticatedDataCrc32c: { value: crc32c(aadBuf) },
+    });
+    const dek = Buffer.from(res.plaintext as Uint8Array);
+    if (Number(res.plaintextCrc32c?.value) !== crc32c(dek)) {
+      throw new Error('KMS decrypt: response corrupted in transit (CRC32C mismatch)');
+    }
+    return open(
+      dek,
+      {
+        iv: Buffer.from(envelope.iv, 'base64'),
+        ciphertext: Buffer.from(envelope.ciphertext, 'base64'),
+        tag: Buffer.from(envelope.tag, 'base64'),
+      },
+      aad,
+    );
+  }
+}

@@ -1,0 +1,78 @@
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import { WAREHOUSE_TABLES, duckDbDdl, type TableName } from '../../contracts/warehouse-tables';
+import type { Warehouse, WarehouseRow } from '../../ports/warehouse';
+import { checkRows } from '../../platform/warehouse-rows';
+
+/**
+ * The local warehouse: an embedded DuckDB database with the same tables as BigQuery, derived from the same
+ * schemas. The row-id column is the primary key, so a re-sent row is ignored as BigQuery's insertId would.
+ */
+export class DuckDbWarehouse implements Warehouse {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  /** path ':memory:' (default) or a file; tables are created if missing. */
+  static async open(path = ':memory:'): Promise<DuckDbWarehouse> {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(path);
+    const conn = await instance.connect();
+    for (const t of WAREHOUSE_TABLES) for (const sql of duckDbDdl(t)) await conn.run(sql);
+    return new DuckDbWarehouse(instance, conn);
+  }
+
+  /** DuckDB connections run one statement at a time; callers may be concurrent. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async insert(table: TableName, rows: WarehouseRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const def = checkRows(table, rows);
+    const cols = def.columns.map((c) => c.name);
+    const sql = `INSERT INTO ${def.name} (${cols.join(', ')}) VALUES (${cols.map((c) => `$${c}`).join(', ')}) ON CONFLICT DO NOTHING`;
+    await this.serial(async () => {
+      await this.conn.run('BEGIN TRANSACTION');
+      try {
+        const stmt = await this.conn.prepare(sql);
+        for (const row of rows) {
+          stmt.bind(Object.fromEntries(cols.map((c) => [c, (row[c] ?? null) as DuckDBValue])));
+          await stmt.run();
+        }
+        await this.conn.run('COMMIT');
+      } catch (err) {
+        await this.conn.run('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
+  async query<T extends WarehouseRow = WarehouseRow>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    // Portable @name parameters become DuckDB's $name.
+    const duckSql = sql.replace(/@([A-Za-z_]\w*)/g, '$$$1');
+    return this.serial(async () => {
+      const reader = await this.conn.runAndReadAll(duckSql, params as Record<string, DuckDBValue>);
+      return reader.getRowObjectsJS().map((r) => normalise(r) as T);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.serial(async () => {
+      this.conn.closeSync();
+      this.instance.closeSync();
+    });
+  }
+}
+
+function normalise(row: Record<string, unknown>): WarehouseRow {
+  const out: WarehouseRow = {};
+  for (const [k, v] of Object.entries(row)) {
+    out[k] = typeof v === 'bigint' ? Number(v) : v instanceof Date ? v.toISOString() : v;
+  }
+  return out;
+}

@@ -1,0 +1,27 @@
+/**
+ * Every JSON Schema of the project, imported statically so bundled functions carry them. A test checks that
+ * this list and the files under schemas/ are the same set.
+ */
+import marketPrices from '../../schemas/messages/market.prices.v1.json';
+import portfolioPositions from '../../schemas/messages/portfolio.positions.v1.json';
+import portfolioRisk from '../../schemas/messages/risk.portfolio-risk.v1.json';
+import shardWork from '../../schemas/messages/risk.shard-work.v1.json';
+import marginAlert from '../../schemas/messages/alerts.margin.v1.json';
+import portfolioFile from '../../schemas/inputs/portfolio.json';
+import marketPriceRow from '../../schemas/warehouse/market.prices.json';
+import exposureRow from '../../schemas/warehouse/risk.portfolio_exposures.json';
+import marginEventRow from '../../schemas/warehouse/risk.margin_events.json';
+
+export const SCHEMAS = {
+  'messages/market.prices.v1': marketPrices,
+  'messages/portfolio.positions.v1': portfolioPositions,
+  'messages/risk.portfolio-risk.v1': portfolioRisk,
+  'messages/risk.shard-work.v1': shardWork,
+  'messages/alerts.margin.v1': marginAlert,
+  'inputs/portfolio': portfolioFile,
+  'warehouse/market.prices': marketPriceRow,
+  'warehouse/risk.portfolio_exposures': exposureRow,
+  'warehouse/risk.margin_events': marginEventRow,
+} as const;
+
+export type SchemaName = keyof typeof SCHEMAS;

@@ -1,0 +1,2 @@
+export type * from './generated/types';
+export type { SchemaTypes } from './generated/types';

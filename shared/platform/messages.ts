@@ -1,0 +1,10 @@
+import { validate } from '../contracts/validation';
+import { isTopic, topicSchema, type TopicName } from '../topology/topology';
+
+/** Checks a message against its topic's declared schema and serialises it; both EventBus adapters use it. */
+export function encodeMessage(topic: TopicName, message: unknown): Buffer {
+  if (!isTopic(topic)) throw new Error(`topic ${String(topic)} is not declared in functions/topology.json`);
+  const schema = topicSchema(topic);
+  if (schema) validate(schema, message);
+  return Buffer.from(JSON.stringify(message));
+}

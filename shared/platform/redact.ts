@@ -1,0 +1,41 @@
+/**
+ * Scrubs secrets and personal data from anything about to be logged. Two nets: field names that hold such
+ * data are masked whole, and free text is scanned for the shapes of secrets and contact details.
+ */
+const SENSITIVE_KEY =
+  /(secret|password|passwd|token|api[-_]?key|authorization|signature|cookie|private[-_]?key|credential|rpc[-_]?url|email|phone|first[-_]?name|last[-_]?name|full[-_]?name|^name$|birth|dob|address(?!es)|street|postal|zip|ssn|tax[-_]?id|national[-_]?id|passport|document[-_]?number|ip[-_]?address|^ip$)/i;
+
+const TEXT_PATTERNS: [RegExp, string][] = [
+  [/\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, '[email]'],
+  [/\bBearer\s+[A-Za-z0-9._~+/=-]+/gi, 'Bearer [redacted]'],
+  [/\bwhsec_[A-Za-z0-9+/=]+/g, 'whsec_[redacted]'],
+  [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, '[jwt]'],
+  [/\b(sk|pk|SG|AC|SK|persona_[a-z]+)[._-][A-Za-z0-9._-]{16,}/g, '[api-key]'],
+  [/([?&](?:key|token|apikey|api_key|access_token|signature)=)[^&\s]+/gi, '$1[redacted]'],
+  [/\+?\d[\d\s().-]{8,}\d/g, '[phone]'],
+  [/\bv1=[0-9a-f]{32,}/gi, 'v1=[redacted]'],
+];
+
+export const REDACTED = '[REDACTED]';
+
+export function redactText(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of TEXT_PATTERNS) out = out.replace(pattern, replacement);
+  return out;
+}
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[depth]';
+  if (typeof value === 'string') return redactText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) {
+    return { name: value.name, message: redactText(value.message), stack: value.stack && redactText(value.stack) };
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    out[key] = SENSITIVE_KEY.test(key) ? REDACTED : redact(v, depth + 1);
+  }
+  return out;
+}

@@ -1,0 +1,10 @@
+import { validate } from '../contracts/validation';
+import { rowSchemaName, tableDefinition, type TableDefinition, type TableName } from '../contracts/warehouse-tables';
+import type { WarehouseRow } from '../ports/warehouse';
+
+/** Checks rows against their table's row schema and returns the table definition; shared by both adapters. */
+export function checkRows(table: TableName, rows: WarehouseRow[]): TableDefinition {
+  const def = tableDefinition(table);
+  for (const row of rows) validate(rowSchemaName(table), row);
+  return def;
+}

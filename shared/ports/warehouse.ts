@@ -1,0 +1,31 @@
+import type { TableName } from '../contracts/warehouse-tables';
+
+export type WarehouseRow = Record<string, unknown>;
+
+/**
+ * The analytical store: BigQuery in production, an embedded DuckDB locally, same tables.
+ * insert() is idempotent per row: the table's row-id column is the de-duplication key.
+ */
+export interface Warehouse {
+  insert(table: TableName, rows: WarehouseRow[]): Promise<void>;
+  /** Portable SQL (named parameters as @name) for reports, views and tests. */
+  query<T extends WarehouseRow = WarehouseRow>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/** Raised when the warehouse refuses particular rows; names each row id and the reason. */
+export class WarehouseInsertError extends Error {
+  constructor(
+    readonly table: string,
+    readonly failures: { rowId: string; reason: string }[],
+  ) {
+    super(
+      `warehouse rejected ${failures.length} row(s) of ${table}: ` +
+        failures
+          .slice(0, 5)
+          .map((f) => `${f.rowId}: ${f.reason}`)
+          .join('; '),
+    );
+    this.name = 'WarehouseInsertError';
+  }
+}

@@ -1,0 +1,80 @@
+/** Typed access to functions/topology.json, the one declaration of topics, subscriptions and schedules. */
+import topologyJson from '../../functions/topology.json';
+import type { SchemaName } from '../contracts/schema-registry';
+
+export type TopicName = keyof typeof topologyJson.topics;
+export type FunctionName = keyof typeof topologyJson.functions;
+
+export interface SubscriptionSpec {
+  name: string;
+  topic: TopicName;
+  function: FunctionName;
+  deadLetterTopic: TopicName;
+  maxDeliveryAttempts: number;
+  minimumBackoff: string;
+  maximumBackoff: string;
+  ackDeadlineSeconds: number;
+  messageRetentionDuration: string;
+}
+
+export interface FunctionSpec {
+  name: FunctionName;
+  folder: string;
+  trigger: 'http' | 'pubsub';
+  publishes: TopicName[];
+  schedule?: { cron: string; timeZone: string; attemptDeadline: string };
+  subscriptions: SubscriptionSpec[];
+}
+
+interface RawSubscription {
+  name: string;
+  topic: string;
+  maxDeliveryAttempts?: number;
+  minimumBackoff?: string;
+  maximumBackoff?: string;
+  ackDeadlineSeconds?: number;
+}
+
+export const TOPICS = Object.keys(topologyJson.topics) as TopicName[];
+
+export function topicSchema(topic: TopicName): SchemaName | null {
+  return topologyJson.topics[topic].schema as SchemaName | null;
+}
+
+export function isTopic(name: string): name is TopicName {
+  return Object.prototype.hasOwnProperty.call(topologyJson.topics, name);
+}
+
+const defaults = topologyJson.subscriptionDefaults;
+
+export const FUNCTIONS: FunctionSpec[] = (
+  Object.entries(topologyJson.functions) as [FunctionName, (typeof topologyJson.functions)[FunctionName]][]
+).map(([name, f]) => {
+  const raw = ('subscriptions' in f ? f.subscriptions : []) as RawSubscription[];
+  return {
+    name,
+    folder: f.folder,
+    trigger: f.trigger as 'http' | 'pubsub',
+    publishes: f.publishes as TopicName[],
+    schedule: 'schedule' in f ? f.schedule : undefined,
+    subscriptions: raw.map((s) => ({
+      name: s.name,
+      topic: s.topic as TopicName,
+      function: name,
+      deadLetterTopic: defaults.deadLetterTopic as TopicName,
+      maxDeliveryAttempts: s.maxDeliveryAttempts ?? defaults.maxDeliveryAttempts,
+      minimumBackoff: s.minimumBackoff ?? defaults.minimumBackoff,
+      maximumBackoff: s.maximumBackoff ?? defaults.maximumBackoff,
+      ackDeadlineSeconds: s.ackDeadlineSeconds ?? defaults.ackDeadlineSeconds,
+      messageRetentionDuration: defaults.messageRetentionDuration,
+    })),
+  };
+});
+
+export const SUBSCRIPTIONS: SubscriptionSpec[] = FUNCTIONS.flatMap((f) => f.subscriptions);
+
+export function functionSpec(name: FunctionName): FunctionSpec {
+  const f = FUNCTIONS.find((x) => x.name === name);
+  if (!f) throw new Error(`unknown function ${name}`);
+  return f;
+}
