@@ -4,7 +4,10 @@ import tseslint from 'typescript-eslint';
 
 const cloudSdkImports = {
   patterns: [
-    { group: ['@google-cloud/*'], message: 'Domain code takes ports; Google Cloud SDKs belong in shared/adapters/gcp.' },
+    {
+      group: ['@google-cloud/*'],
+      message: 'Domain code takes ports; Google Cloud SDKs belong in shared/adapters/gcp.',
+    },
     { group: ['@sendgrid/*'], message: 'Domain code takes ports; SendGrid belongs in an adapter.' },
     { group: ['twilio', 'twilio/*'], message: 'Domain code takes ports; Twilio belongs in an adapter.' },
   ],
@@ -23,7 +26,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['shared/domain/**/*.ts', 'shared/use-cases/**/*.ts', 'shared/ports/**/*.ts', 'shared/contracts/**/*.ts'],
+    files: [
+      'shared/domain/**/*.ts',
+      'shared/use-cases/**/*.ts',
+      'shared/ports/**/*.ts',
+      'shared/contracts/**/*.ts',
+    ],
     rules: { 'no-restricted-imports': ['error', cloudSdkImports] },
   },
   {

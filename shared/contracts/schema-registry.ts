@@ -7,6 +7,7 @@ import portfolioPositions from '../../schemas/messages/portfolio.positions.v1.js
 import portfolioRisk from '../../schemas/messages/risk.portfolio-risk.v1.json';
 import shardWork from '../../schemas/messages/risk.shard-work.v1.json';
 import marginAlert from '../../schemas/messages/alerts.margin.v1.json';
+import priceAlert from '../../schemas/messages/alerts.prices.v1.json';
 import portfolioFile from '../../schemas/inputs/portfolio.json';
 import marketPriceRow from '../../schemas/warehouse/market.prices.json';
 import exposureRow from '../../schemas/warehouse/risk.portfolio_exposures.json';
@@ -18,6 +19,7 @@ export const SCHEMAS = {
   'messages/risk.portfolio-risk.v1': portfolioRisk,
   'messages/risk.shard-work.v1': shardWork,
   'messages/alerts.margin.v1': marginAlert,
+  'messages/alerts.prices.v1': priceAlert,
   'inputs/portfolio': portfolioFile,
   'warehouse/market.prices': marketPriceRow,
   'warehouse/risk.portfolio_exposures': exposureRow,

@@ -55,7 +55,10 @@ function describe(errors: ErrorObject[] | null | undefined): string[] {
 }
 
 /** Returns the value typed by its schema, or throws SchemaViolation naming every problem. */
-export function validate<N extends SchemaName>(name: N, value: unknown): N extends keyof SchemaTypes ? SchemaTypes[N] : unknown {
+export function validate<N extends SchemaName>(
+  name: N,
+  value: unknown,
+): N extends keyof SchemaTypes ? SchemaTypes[N] : unknown {
   const fn = validators().get(name);
   if (!fn) throw new Error(`unknown schema ${name}`);
   if (!fn(value)) throw new SchemaViolation(name, describe(fn.errors));

@@ -70,7 +70,8 @@ function definitionOf(schemaName: SchemaName): TableDefinition {
     required: s.required.includes(name),
     ...(p.description ? { description: p.description } : {}),
   }));
-  if (!columns.some((c) => c.name === s['x-row-id'])) throw new Error(`${schemaName}: x-row-id is not a column`);
+  if (!columns.some((c) => c.name === s['x-row-id']))
+    throw new Error(`${schemaName}: x-row-id is not a column`);
   return {
     name: s['x-table'] as TableName,
     dataset,
@@ -98,7 +99,9 @@ export function rowSchemaName(name: TableName): SchemaName {
 }
 
 /** BigQuery REST table schema fields, as google_bigquery_table's `schema` argument takes them. */
-export function bigQuerySchema(t: TableDefinition): { name: string; type: ColumnType; mode: string; description?: string }[] {
+export function bigQuerySchema(
+  t: TableDefinition,
+): { name: string; type: ColumnType; mode: string; description?: string }[] {
   return t.columns.map((c) => ({
     name: c.name,
     type: c.type,
@@ -119,7 +122,11 @@ const DUCKDB_TYPES: Record<ColumnType, string> = {
 /** DDL of the local warehouse; the row-id column is the primary key that makes inserts idempotent. */
 export function duckDbDdl(t: TableDefinition): string[] {
   const cols = t.columns.map(
-    (c) => `  ${c.name} ${DUCKDB_TYPES[c.type]}${c.required ? ' NOT NULL' : ''}${c.name === t.rowIdColumn ? ' PRIMARY KEY' : ''}`,
+    (c) =>
+      `  ${c.name} ${DUCKDB_TYPES[c.type]}${c.required ? ' NOT NULL' : ''}${c.name === t.rowIdColumn ? ' PRIMARY KEY' : ''}`,
   );
-  return [`CREATE SCHEMA IF NOT EXISTS ${t.dataset}`, `CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(',\n')}\n)`];
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${t.dataset}`,
+    `CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols.join(',\n')}\n)`,
+  ];
 }

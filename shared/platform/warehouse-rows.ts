@@ -1,5 +1,10 @@
 import { validate } from '../contracts/validation';
-import { rowSchemaName, tableDefinition, type TableDefinition, type TableName } from '../contracts/warehouse-tables';
+import {
+  rowSchemaName,
+  tableDefinition,
+  type TableDefinition,
+  type TableName,
+} from '../contracts/warehouse-tables';
 import type { WarehouseRow } from '../ports/warehouse';
 
 /** Checks rows against their table's row schema and returns the table definition; shared by both adapters. */

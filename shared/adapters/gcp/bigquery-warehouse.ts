@@ -47,7 +47,10 @@ export class BigQueryWarehouse implements Warehouse {
     }
   }
 
-  async query<T extends WarehouseRow = WarehouseRow>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  async query<T extends WarehouseRow = WarehouseRow>(
+    sql: string,
+    params: Record<string, unknown> = {},
+  ): Promise<T[]> {
     const [rows] = await (await this.bq()).query({ query: sql, params });
     return rows as T[];
   }

@@ -61,7 +61,10 @@ export class FirestoreDocumentStore implements DocumentStore {
     }
   }
 
-  async query<T extends DocumentData>(collection: string, filters: FieldFilter[]): Promise<StoredDocument<T>[]> {
+  async query<T extends DocumentData>(
+    collection: string,
+    filters: FieldFilter[],
+  ): Promise<StoredDocument<T>[]> {
     let q: FirebaseFirestoreQuery = (await this.db()).collection(collection);
     for (const f of filters) q = q.where(f.field, f.op, f.value);
     const snap = await q.get();

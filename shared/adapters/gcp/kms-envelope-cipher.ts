@@ -14,7 +14,9 @@ export class KmsEnvelopeCipher implements Cipher {
   constructor(private readonly keyName: string) {}
 
   private kms(): Promise<KeyManagementServiceClient> {
-    this.client ??= import('@google-cloud/kms').then(({ KeyManagementServiceClient }) => new KeyManagementServiceClient());
+    this.client ??= import('@google-cloud/kms').then(
+      ({ KeyManagementServiceClient }) => new KeyManagementServiceClient(),
+    );
     return this.client;
   }
 
@@ -22,7 +24,9 @@ export class KmsEnvelopeCipher implements Cipher {
     const dek = randomBytes(32);
     const body = seal(dek, plaintext, aad);
     const aadBuf = Buffer.from(aad);
-    const [res] = await (await this.kms()).encrypt({
+    const [res] = await (
+      await this.kms()
+    ).encrypt({
       name: this.keyName,
       plaintext: dek,
       additionalAuthenticatedData: aadBuf,
@@ -50,7 +54,9 @@ export class KmsEnvelopeCipher implements Cipher {
     const aadBuf = Buffer.from(aad);
     // Decrypt addresses the crypto key, not the version that wrapped it.
     const keyName = envelope.keyName.replace(/\/cryptoKeyVersions\/[^/]+$/, '');
-    const [res] = await (await this.kms()).decrypt({
+    const [res] = await (
+      await this.kms()
+    ).decrypt({
       name: keyName,
       ciphertext: wrapped,
       additionalAuthenticatedData: aadBuf,

@@ -33,9 +33,14 @@ export class DevKeyCipher implements Cipher {
   }
 
   async decrypt(envelope: EncryptedEnvelope, aad: string): Promise<Buffer> {
-    if (envelope.keyName !== KEY_NAME) throw new Error(`envelope was wrapped by ${envelope.keyName}, not the dev key`);
+    if (envelope.keyName !== KEY_NAME)
+      throw new Error(`envelope was wrapped by ${envelope.keyName}, not the dev key`);
     const w = Buffer.from(envelope.wrappedKey, 'base64');
-    const dek = open(this.kek, { iv: w.subarray(0, 12), tag: w.subarray(12, 28), ciphertext: w.subarray(28) }, aad);
+    const dek = open(
+      this.kek,
+      { iv: w.subarray(0, 12), tag: w.subarray(12, 28), ciphertext: w.subarray(28) },
+      aad,
+    );
     return open(
       dek,
       {

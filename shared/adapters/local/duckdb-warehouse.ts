@@ -52,7 +52,10 @@ export class DuckDbWarehouse implements Warehouse {
     });
   }
 
-  async query<T extends WarehouseRow = WarehouseRow>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  async query<T extends WarehouseRow = WarehouseRow>(
+    sql: string,
+    params: Record<string, unknown> = {},
+  ): Promise<T[]> {
     // Portable @name parameters become DuckDB's $name.
     const duckSql = sql.replace(/@([A-Za-z_]\w*)/g, '$$$1');
     return this.serial(async () => {

@@ -15,13 +15,16 @@ export class LocalSecretStore implements SecretStore {
     file = '.secrets.local.json',
   ) {
     refuseInProduction('LocalSecretStore', env);
-    const fromFile = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+    const fromFile = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)
+      : {};
     this.values = { ...fromFile, ...values };
   }
 
   async get(name: string): Promise<string> {
     const v = this.values[name] ?? this.env[`FUSION_SECRET_${name}`];
-    if (v === undefined) throw new Error(`secret ${name} is not set (FUSION_SECRET_${name} or .secrets.local.json)`);
+    if (v === undefined)
+      throw new Error(`secret ${name} is not set (FUSION_SECRET_${name} or .secrets.local.json)`);
     return v;
   }
 }

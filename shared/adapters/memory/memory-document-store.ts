@@ -62,7 +62,10 @@ export class MemoryDocumentStore implements DocumentStore {
     return true;
   }
 
-  async query<T extends DocumentData>(collection: string, filters: FieldFilter[]): Promise<StoredDocument<T>[]> {
+  async query<T extends DocumentData>(
+    collection: string,
+    filters: FieldFilter[],
+  ): Promise<StoredDocument<T>[]> {
     return [...this.col(collection).entries()]
       .filter(([, d]) => filters.every((f) => matches(d, f)))
       .map(([id, d]) => ({ id, data: clone(d) as T }));

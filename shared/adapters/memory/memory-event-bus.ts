@@ -22,7 +22,12 @@ export class MemoryEventBus implements EventBus {
       throw new Error('publish failed (injected)');
     }
     const id = String(this.messages.length + 1);
-    this.messages.push({ id, topic, data: JSON.parse(data.toString()), attributes: options.attributes ?? {} });
+    this.messages.push({
+      id,
+      topic,
+      data: JSON.parse(data.toString()),
+      attributes: options.attributes ?? {},
+    });
     return id;
   }
 

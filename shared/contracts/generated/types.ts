@@ -126,6 +126,21 @@ borrowUsd: number
 severity: ("INFO" | "WARNING" | "CRITICAL")
 }
 
+/**
+ * No usable price for an asset at a tick (every source failed validation or is unreachable), or a source's circuit opened.
+ */
+export interface PriceAlertV1 {
+/**
+ * Derived from tick, asset and kind: a redelivered tick raises the same alert id.
+ */
+alertId: string
+tickId: string
+asOf: string
+asset: string
+kind: ("NO_USABLE_PRICE" | "SOURCE_CIRCUIT_OPEN" | "SOURCES_DISAGREE")
+reasons: string[]
+}
+
 export type PortfolioId = string
 /**
  * @maxItems 1000
@@ -197,6 +212,7 @@ export interface SchemaTypes {
   'messages/risk.portfolio-risk.v1': PortfolioRiskV1;
   'messages/risk.shard-work.v1': ShardWorkV1;
   'messages/alerts.margin.v1': MarginAlertV1;
+  'messages/alerts.prices.v1': PriceAlertV1;
   'inputs/portfolio': PortfolioFile;
   'warehouse/market.prices': MarketPriceRow;
   'warehouse/risk.portfolio_exposures': PortfolioExposureRow;
