@@ -1,0 +1,28 @@
+import { RiskInputError } from './errors';
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MS_PER_DAY = 86_400_000;
+
+/** Days since 1970-01-01 of a calendar date YYYY-MM-DD, or null when it is not a real date (2024-02-30). */
+export function dayNumber(date: string): number | null {
+  const m = DATE_RE.exec(date);
+  if (!m) return null;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  // Date.UTC rolls 2024-02-30 over to March: reject instead of silently shifting.
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  return ms / MS_PER_DAY;
+}
+
+export function isIsoDate(date: string): boolean {
+  return dayNumber(date) !== null;
+}
+
+export function assertIsoDate(date: string, what: string): number {
+  const n = dayNumber(date);
+  if (n === null) throw new RiskInputError(`${what} '${date}' is not a calendar date YYYY-MM-DD`);
+  return n;
+}

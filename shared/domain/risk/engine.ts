@@ -1,0 +1,356 @@
+import { dayNumber } from './dates';
+import { RiskInputError } from './errors';
+import { dateIndex, rangeOf, type PriceHistory } from './history';
+
+/** numpy `method=`: 'linear' is numpy's default (Hyndman–Fan 7), 'inverted_cdf' a pure order statistic. */
+export type QuantileMethod = 'linear' | 'inverted_cdf';
+/** 'sqrt': 1-day figures × √h (iid assumption). 'overlapping': h-day returns P_t/P_{t−h} − 1 over the window. */
+export type HorizonMethod = 'sqrt' | 'overlapping';
+
+export interface RiskParams {
+  /** Number of daily returns (scenarios); crypto trades every day, so 365 is one year. */
+  lookbackDays: number;
+  confidences: number[];
+  horizons: number[];
+  horizonMethod: HorizonMethod;
+  quantileMethod: QuantileMethod;
+}
+
+export const DEFAULT_RISK_PARAMS: RiskParams = {
+  lookbackDays: 365,
+  confidences: [0.95, 0.975, 0.99],
+  horizons: [1, 7, 10, 30],
+  horizonMethod: 'sqrt',
+  quantileMethod: 'linear',
+};
+
+/** VaR and ES as positive losses in USD (negative only if even the tail scenarios are profits). */
+export interface RiskFigure {
+  confidence: number;
+  horizonDays: number;
+  varUsd: number;
+  esUsd: number;
+}
+
+/** Net USD exposure to one asset at the as-of close: collateral positive, borrow negative. */
+export interface Exposure {
+  asset: string;
+  netUsd: number;
+}
+
+/**
+ * Tail probability p = 1 − c, rounded to 12 decimals: 1 − 0.95 is 0.05000000000000004 in binary, which would
+ * push ceil(n·p) one order statistic too far whenever n·p is a whole number (n = 100, 500, ...).
+ */
+export function tailProbability(confidence: number): number {
+  return Math.round((1 - confidence) * 1e12) / 1e12;
+}
+
+/** n·p, snapped to the integer when only binary rounding separates them (500 × 0.05 → 25, not 25.000…02). */
+function scaledCount(n: number, p: number): number {
+  const x = n * p;
+  const r = Math.round(x);
+  return Math.abs(x - r) <= 1e-9 * Math.max(1, x) ? r : x;
+}
+
+/** How many smallest P&L values the estimators at tail probability p read (quantile neighbours and ES tail). */
+export function tailCount(n: number, p: number): number {
+  return Math.min(n, Math.ceil(scaledCount(n, p)) + 1);
+}
+
+/** Quantile at p of a sample of size n, given its smallest values sorted ascending in `s` (numpy formulas). */
+export function quantileFromSmallest(
+  s: ArrayLike<number>,
+  n: number,
+  p: number,
+  method: QuantileMethod,
+): number {
+  if (method === 'inverted_cdf') return s[Math.max(0, Math.ceil(scaledCount(n, p)) - 1)];
+  const h = (n - 1) * p;
+  const f = Math.floor(h);
+  const t = h - f;
+  const a = s[f];
+  if (t === 0) return a;
+  const b = s[f + 1];
+  const diff = b - a;
+  // numpy's _lerp interpolates from the nearer end, which keeps the result monotone in t.
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+/** Acerbi–Tasche discrete ES as a positive loss: −(Σ_{i<⌊np⌋} s_i + (np−⌊np⌋)·s_⌊np⌋)/(np). */
+export function expectedShortfallFromSmallest(s: ArrayLike<number>, n: number, p: number): number {
+  const np = scaledCount(n, p);
+  const f = Math.floor(np) | 0;
+  let sum = 0;
+  for (let i = 0; i < f; i++) sum += s[i];
+  const frac = np - f;
+  if (frac > 0) sum += frac * s[f];
+  return -sum / np;
+}
+
+/**
+ * The k smallest of x[0..n) into out[0..k), ascending. Insertion into a short sorted buffer: after the first k
+ * values most scenarios fail the single comparison with out[k−1], so this is O(n) for the small k of VaR tails.
+ */
+export function selectSmallest(x: Float64Array, n: number, k: number, out: Float64Array): void {
+  // Not Math.min: its double result would make the loop counters doubles in V8 (3× slower here).
+  const first = k < n ? k : n;
+  for (let i = 0; i < first; i++) {
+    const v = x[i];
+    let j = i;
+    while (j > 0 && out[j - 1] > v) {
+      out[j] = out[j - 1];
+      j--;
+    }
+    out[j] = v;
+  }
+  const last = k - 1;
+  let worstKept = out[last];
+  for (let i = first; i < n; i++) {
+    const v = x[i];
+    if (v >= worstKept) continue;
+    let j = last;
+    while (j > 0 && out[j - 1] > v) {
+      out[j] = out[j - 1];
+      j--;
+    }
+    out[j] = v;
+    worstKept = out[last];
+  }
+}
+
+function validateParams(params: RiskParams): void {
+  const { lookbackDays, confidences, horizons, horizonMethod, quantileMethod } = params;
+  if (!Number.isInteger(lookbackDays) || lookbackDays < 2) {
+    throw new RiskInputError(`lookback must be a whole number of days ≥ 2 (got ${lookbackDays})`);
+  }
+  if (!Array.isArray(confidences) || confidences.length === 0)
+    throw new RiskInputError('no confidence levels given');
+  for (const c of confidences) {
+    if (!(Number.isFinite(c) && c > 0 && c < 1)) {
+      throw new RiskInputError(`confidence ${c} must be strictly between 0 and 1 (e.g. 0.99)`);
+    }
+  }
+  if (!Array.isArray(horizons) || horizons.length === 0) throw new RiskInputError('no horizons given');
+  for (const h of horizons) {
+    if (!Number.isInteger(h) || h < 1)
+      throw new RiskInputError(`horizon ${h} must be a whole number of days ≥ 1`);
+  }
+  if (horizonMethod !== 'sqrt' && horizonMethod !== 'overlapping') {
+    throw new RiskInputError(`horizon method '${String(horizonMethod)}' must be sqrt or overlapping`);
+  }
+  if (quantileMethod !== 'linear' && quantileMethod !== 'inverted_cdf') {
+    throw new RiskInputError(`quantile method '${String(quantileMethod)}' must be linear or inverted_cdf`);
+  }
+}
+
+/**
+ * Historical-simulation VaR/ES. The constructor slices the lookback window once into asset-major Float64Array
+ * return matrices (one per horizon when overlapping); evaluate() only nets exposures by asset, forms the P&L
+ * vector and selects its tail, so thousands of portfolios can share one engine.
+ */
+export class RiskEngine {
+  /** Assets whose closes cover the whole window; others may appear in exposures only with zero net. */
+  readonly assets: string[];
+  readonly scenarioCount: number;
+  /** Last close used (the as-of date). */
+  readonly historyEnd: string;
+  /** Date of the oldest return in the window (the first scenario). */
+  readonly windowStart: string;
+  readonly params: RiskParams;
+
+  private readonly index = new Map<string, number>();
+  /** Why an asset in the history cannot be used: its first missing close in the window. */
+  private readonly unavailable = new Map<string, string>();
+  private readonly matrices: Float64Array[];
+  /** Per requested horizon: which matrix, and the factor applied to that matrix's figures. */
+  private readonly horizonMatrix: Int32Array;
+  private readonly horizonScale: Float64Array;
+  private readonly tailP: Float64Array;
+  private readonly kMax: number;
+  private readonly stride: number;
+  private readonly net: Float64Array;
+  private readonly pnl: Float64Array;
+  private readonly tail: Float64Array;
+  private readonly rawVar: Float64Array;
+  private readonly rawEs: Float64Array;
+
+  constructor(history: PriceHistory, params: RiskParams, asOf: string) {
+    validateParams(params);
+    this.params = {
+      ...params,
+      confidences: [...params.confidences],
+      horizons: [...params.horizons],
+    };
+    const { lookbackDays: n, horizons, horizonMethod } = this.params;
+    const end = dateIndex(history, asOf);
+    if (end < 0) {
+      throw new RiskInputError(`as-of date ${asOf} is not in the price history (${rangeOf(history)})`);
+    }
+    const matrixHorizons = horizonMethod === 'sqrt' ? [1] : [...new Set(horizons)].sort((a, b) => a - b);
+    const maxBack = matrixHorizons[matrixHorizons.length - 1];
+    const first = end - n + 1 - maxBack;
+    if (first < 0) {
+      const extra = maxBack > 1 ? ` plus ${maxBack - 1} days for ${maxBack}-day overlapping returns` : '';
+      throw new RiskInputError(
+        `lookback of ${n} days${extra} ending ${asOf} needs closes from ${n + maxBack} days back, ` +
+          `but the price history starts ${history.dates[0]} (${end + 1} closes up to ${asOf})`,
+      );
+    }
+    // Returns are daily by assumption; a gap would silently turn one scenario into a multi-day move.
+    let prevDay = dayNumber(history.dates[first]);
+    for (let t = first + 1; t <= end; t++) {
+      const day = dayNumber(history.dates[t]);
+      if (prevDay === null || day === null || day !== prevDay + 1) {
+        throw new RiskInputError(
+          `price history skips from ${history.dates[t - 1]} to ${history.dates[t]}: daily returns need every calendar day`,
+        );
+      }
+      prevDay = day;
+    }
+
+    const assets: string[] = [];
+    const closes: (number | null)[][] = [];
+    for (const [asset, s] of Object.entries(history.series)) {
+      if (s.length !== history.dates.length) {
+        throw new RiskInputError(`series ${asset} has ${s.length} closes for ${history.dates.length} dates`);
+      }
+      let missing: string | null = null;
+      for (let t = first; t <= end; t++) {
+        const v = s[t];
+        if (v === null || v === undefined || !(v > 0) || !Number.isFinite(v)) {
+          missing = history.dates[t];
+          break;
+        }
+      }
+      if (missing !== null) {
+        this.unavailable.set(asset, missing);
+      } else {
+        this.index.set(asset, assets.length);
+        assets.push(asset);
+        closes.push(s);
+      }
+    }
+    this.assets = assets;
+    this.scenarioCount = n;
+    this.historyEnd = asOf;
+    this.windowStart = history.dates[end - n + 1];
+
+    // Scenario-major rows padded to a multiple of 4 assets: evaluate() then sums 4 assets per pass with the
+    // weights in registers, about 3× faster in V8 than one pass per asset over asset-major rows.
+    const stride = Math.max(4, Math.ceil(assets.length / 4) * 4);
+    this.stride = stride;
+    this.matrices = matrixHorizons.map((h) => {
+      const m = new Float64Array(stride * n);
+      for (let a = 0; a < assets.length; a++) {
+        const p = closes[a] as number[];
+        for (let s = 0; s < n; s++) {
+          const t = end - n + 1 + s;
+          m[s * stride + a] = p[t] / p[t - h] - 1;
+        }
+      }
+      return m;
+    });
+    this.horizonMatrix = Int32Array.from(horizons, (h) =>
+      horizonMethod === 'sqrt' ? 0 : matrixHorizons.indexOf(h),
+    );
+    this.horizonScale = Float64Array.from(horizons, (h) => (horizonMethod === 'sqrt' ? Math.sqrt(h) : 1));
+    this.tailP = Float64Array.from(this.params.confidences, tailProbability);
+    // One selection of the largest tail any confidence needs serves every confidence.
+    this.kMax = Math.max(...Array.from(this.tailP, (p) => tailCount(n, p)));
+    this.net = new Float64Array(stride);
+    this.pnl = new Float64Array(n);
+    this.tail = new Float64Array(this.kMax);
+    this.rawVar = new Float64Array(this.matrices.length * this.tailP.length);
+    this.rawEs = new Float64Array(this.matrices.length * this.tailP.length);
+  }
+
+  /** Figures for every confidence × horizon, confidences outer, in the order given in the params. */
+  evaluate(exposures: Exposure[]): RiskFigure[] {
+    const net = this.net;
+    net.fill(0);
+    let unknown: Map<string, number> | undefined;
+    for (let i = 0; i < exposures.length; i++) {
+      const e = exposures[i];
+      const v = e.netUsd;
+      if (!Number.isFinite(v))
+        throw new RiskInputError(`exposure to ${e.asset} is not a finite USD amount (${v})`);
+      const idx = this.index.get(e.asset);
+      if (idx === undefined) {
+        if (v !== 0) (unknown ??= new Map()).set(e.asset, (unknown.get(e.asset) ?? 0) + v);
+      } else {
+        net[idx] += v;
+      }
+    }
+    if (unknown) {
+      for (const [asset, v] of unknown) if (v !== 0) throw this.unusableAsset(asset);
+    }
+    const n = this.scenarioCount;
+    const { pnl, tail, tailP, rawVar, rawEs, stride } = this;
+    const C = tailP.length;
+    const method = this.params.quantileMethod;
+    for (let m = 0; m < this.matrices.length; m++) {
+      const R = this.matrices[m];
+      let first = true;
+      for (let b = 0; b < stride; b += 4) {
+        const w0 = net[b];
+        const w1 = net[b + 1];
+        const w2 = net[b + 2];
+        const w3 = net[b + 3];
+        if (w0 === 0 && w1 === 0 && w2 === 0 && w3 === 0) continue;
+        if (first) {
+          for (let s = 0, o = b; s < n; s++, o += stride) {
+            pnl[s] = w0 * R[o] + w1 * R[o + 1] + w2 * R[o + 2] + w3 * R[o + 3];
+          }
+          first = false;
+        } else {
+          for (let s = 0, o = b; s < n; s++, o += stride) {
+            pnl[s] += w0 * R[o] + w1 * R[o + 1] + w2 * R[o + 2] + w3 * R[o + 3];
+          }
+        }
+      }
+      if (first) pnl.fill(0);
+      selectSmallest(pnl, n, this.kMax, tail);
+      for (let c = 0; c < C; c++) {
+        const p = tailP[c];
+        rawVar[m * C + c] = -quantileFromSmallest(tail, n, p, method);
+        rawEs[m * C + c] = expectedShortfallFromSmallest(tail, n, p);
+      }
+    }
+
+    const { confidences, horizons } = this.params;
+    const out: RiskFigure[] = new Array(C * horizons.length);
+    let k = 0;
+    for (let c = 0; c < C; c++) {
+      for (let h = 0; h < horizons.length; h++) {
+        const m = this.horizonMatrix[h];
+        const scale = this.horizonScale[h];
+        // + 0 turns −0 (empty portfolio) into 0.
+        out[k++] = {
+          confidence: confidences[c],
+          horizonDays: horizons[h],
+          varUsd: rawVar[m * C + c] * scale + 0,
+          esUsd: rawEs[m * C + c] * scale + 0,
+        };
+      }
+    }
+    return out;
+  }
+
+  evaluateBatch(portfolios: Exposure[][]): RiskFigure[][] {
+    const out: RiskFigure[][] = new Array(portfolios.length);
+    for (let i = 0; i < portfolios.length; i++) out[i] = this.evaluate(portfolios[i]);
+    return out;
+  }
+
+  private unusableAsset(asset: string): RiskInputError {
+    const missing = this.unavailable.get(asset);
+    if (missing !== undefined) {
+      return new RiskInputError(
+        `asset ${asset} has no close on ${missing}, inside the lookback window ending ${this.historyEnd}; ` +
+          `shorten the lookback or move the as-of date`,
+      );
+    }
+    return new RiskInputError(`asset ${asset} has no price history`);
+  }
+}
