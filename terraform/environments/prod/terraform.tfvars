@@ -1,0 +1,24 @@
+# Example, non-secret values for the prod environment. Secret values never go here: they are added to Secret
+# Manager out of band (gcloud secrets versions add <NAME> --data-file=-).
+project_id         = "fusion-risk-prod"
+region             = "europe-west1"
+bigquery_location  = "EU"
+storage_location   = "EU"
+firestore_location = "eur3"
+
+deletion_protection = true
+# Locking the archive's 7-year retention policy is IRREVERSIBLE. Flip to true only through a reviewed change once
+# the archive layout is final; after that apply, no one can shorten or remove the policy.
+lock_archive_retention = false
+
+mv_refresh_interval_minutes = 15
+# Warm instances where a cold start would delay a price tick or a margin call.
+min_instances = {
+  ingestPrices         = 1
+  computePortfolioRisk = 1
+  detectMarginEvents   = 1
+}
+max_instances = {
+  computePortfolioRisk = 50
+}
+pause_schedules = false

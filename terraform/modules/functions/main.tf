@@ -1,0 +1,263 @@
+# Cloud Functions gen2: one function per entry of functions/topology.json, each with its own service account
+# and only the roles it needs, plus Cloud Scheduler jobs for the functions that have a schedule.
+#
+# Every function is an HTTP function. Pub/Sub consumers receive Terraform-owned push subscriptions (see the pubsub
+# module) instead of Eventarc triggers, which cannot carry a dead-letter policy. Callers authenticate with the
+# environment's invoker service account (OIDC); only functions marked public in the topology accept anonymous
+# calls (webhooks that verify their own signatures).
+
+module "topology" {
+  source = "../topology"
+
+  topology_path = var.topology_path
+  tables_path   = var.tables_path
+}
+
+locals {
+  functions = module.topology.functions
+
+  # Functions the invoker service account calls: push consumers and scheduled functions.
+  invoked = { for name, f in local.functions : name => f if length(f.consumes) > 0 || f.schedule != null }
+  public  = { for name, f in local.functions : name => f if f.public }
+
+  bundles = { for name, f in local.functions : name => "${var.bundle_dir}/${f.folder}.zip" }
+
+  labels = {
+    app         = "fusion-risk"
+    environment = var.environment
+  }
+
+  # Non-secret configuration shared by every function; the config module of the code validates it at cold start.
+  base_environment = {
+    GOOGLE_CLOUD_PROJECT = var.project_id
+    GCP_PROJECT          = var.project_id
+    ENVIRONMENT          = var.environment
+    WAREHOUSE            = "bigquery"
+    BIGQUERY_LOCATION    = var.bigquery_location
+    NODE_ENV             = "production"
+    NODE_OPTIONS         = "--enable-source-maps"
+    LOG_EXECUTION_ID     = "true"
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Source: dist/functions/<folder>.zip from bin/bundle.mjs, uploaded under a name that is its SHA-256, so a code
+# change creates a new object (and a new build and revision) while unchanged code plans no change at all.
+# ---------------------------------------------------------------------------------------------------------------
+
+resource "google_storage_bucket" "source" {
+  project                     = var.project_id
+  name                        = "${var.bucket_prefix}-fusion-risk-fn-src-${var.environment}"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = true
+  labels                      = local.labels
+}
+
+resource "google_storage_bucket_object" "source" {
+  for_each = local.functions
+
+  bucket       = google_storage_bucket.source.name
+  name         = "${each.value.folder}/${fileexists(local.bundles[each.key]) ? filesha256(local.bundles[each.key]) : "missing"}.zip"
+  source       = local.bundles[each.key]
+  content_type = "application/zip"
+
+  lifecycle {
+    precondition {
+      condition     = fileexists(local.bundles[each.key])
+      error_message = "No bundle for ${each.key} at ${local.bundles[each.key]}: run `npm run bundle` before plan/apply."
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Identities and least-privilege roles
+# ---------------------------------------------------------------------------------------------------------------
+
+resource "google_service_account" "fn" {
+  for_each = local.functions
+
+  project      = var.project_id
+  account_id   = each.value.service_account_id
+  display_name = "Fusion Risk ${each.key} (${var.environment})"
+  description  = "Runtime identity of the ${each.key} function; holds only the roles that function needs."
+}
+
+# The identity Pub/Sub pushes and Cloud Scheduler calls present (OIDC) to the functions.
+resource "google_service_account" "invoker" {
+  project      = var.project_id
+  account_id   = "fr-invoker-${var.environment}"
+  display_name = "Fusion Risk invoker (${var.environment})"
+  description  = "OIDC identity of Pub/Sub push subscriptions and Cloud Scheduler jobs; may only invoke the functions."
+}
+
+# Firestore: idempotency keys, health states, preferences (every function is an idempotent consumer).
+resource "google_project_iam_member" "firestore_user" {
+  for_each = local.functions
+
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.fn[each.key].email}"
+}
+
+# Publish only to the topics the topology lists under the function's "publishes".
+resource "google_pubsub_topic_iam_member" "publisher" {
+  for_each = module.topology.publisher_bindings
+
+  project = var.project_id
+  topic   = var.topic_ids[each.value.topic]
+  role    = "roles/pubsub.publisher"
+  member  = "serviceAccount:${google_service_account.fn[each.value.function].email}"
+}
+
+# Read only the secrets the topology lists under the function's "secrets".
+resource "google_secret_manager_secret_iam_member" "accessor" {
+  for_each = module.topology.secret_bindings
+
+  project   = var.project_id
+  secret_id = var.secret_ids[each.value.secret]
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.fn[each.value.function].email}"
+}
+
+# BigQuery: dataEditor on the datasets a function writes, dataViewer on those it only reads, jobUser to run queries.
+resource "google_bigquery_dataset_iam_member" "warehouse" {
+  for_each = module.topology.dataset_bindings
+
+  project    = var.project_id
+  dataset_id = var.dataset_ids[each.value.dataset]
+  role       = each.value.role
+  member     = "serviceAccount:${google_service_account.fn[each.value.function].email}"
+}
+
+resource "google_project_iam_member" "bigquery_job_user" {
+  for_each = toset(module.topology.bigquery_functions)
+
+  project = var.project_id
+  role    = "roles/bigquery.jobUser"
+  member  = "serviceAccount:${google_service_account.fn[each.value].email}"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Functions
+# ---------------------------------------------------------------------------------------------------------------
+
+resource "google_cloudfunctions2_function" "fn" {
+  for_each = local.functions
+
+  project     = var.project_id
+  location    = var.region
+  name        = each.value.folder
+  description = "Fusion Risk ${each.key} (${each.value.trigger}${each.value.schedule != null ? ", scheduled" : ""})"
+  labels      = merge(local.labels, { function = each.value.folder })
+
+  build_config {
+    runtime         = "nodejs22"
+    entry_point     = each.key
+    service_account = var.build_service_account
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source[each.key].name
+      }
+    }
+  }
+
+  service_config {
+    available_memory                 = each.value.memory
+    timeout_seconds                  = each.value.timeout_seconds
+    min_instance_count               = lookup(var.min_instances, each.key, 0)
+    max_instance_count               = lookup(var.max_instances, each.key, var.default_max_instances)
+    max_instance_request_concurrency = 1
+    ingress_settings                 = each.value.public ? "ALLOW_ALL" : var.internal_ingress
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.fn[each.key].email
+
+    environment_variables = merge(var.extra_environment, local.base_environment, {
+      FUNCTION_NAME = each.key
+    })
+
+    # References to Secret Manager, never values; resolved when an instance starts.
+    dynamic "secret_environment_variables" {
+      for_each = toset(each.value.secrets)
+      content {
+        key        = secret_environment_variables.value
+        project_id = var.project_id
+        secret     = var.secret_ids[secret_environment_variables.value]
+        version    = "latest"
+      }
+    }
+  }
+
+  # A deployment with secret references fails unless the runtime identity can already read them.
+  depends_on = [google_secret_manager_secret_iam_member.accessor]
+}
+
+resource "google_cloud_run_service_iam_member" "invoker" {
+  for_each = local.invoked
+
+  project  = var.project_id
+  location = google_cloudfunctions2_function.fn[each.key].location
+  service  = google_cloudfunctions2_function.fn[each.key].name
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.invoker.email}"
+}
+
+# Webhooks (topology "public": true) accept anonymous calls and verify their own signatures.
+resource "google_cloud_run_service_iam_member" "public" {
+  for_each = local.public
+
+  project  = var.project_id
+  location = google_cloudfunctions2_function.fn[each.key].location
+  service  = google_cloudfunctions2_function.fn[each.key].name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Schedules
+# ---------------------------------------------------------------------------------------------------------------
+
+resource "google_cloud_scheduler_job" "fn" {
+  for_each = module.topology.scheduled_functions
+
+  project          = var.project_id
+  region           = coalesce(var.scheduler_region, var.region)
+  name             = local.functions[each.key].folder
+  description      = "Calls ${each.key} on its topology schedule (${var.environment})."
+  schedule         = each.value.cron
+  time_zone        = each.value.timeZone
+  attempt_deadline = try(each.value.attemptDeadline, "180s")
+  paused           = var.pause_schedules
+
+  retry_config {
+    retry_count          = var.scheduler_retry.retry_count
+    max_retry_duration   = var.scheduler_retry.max_retry_duration
+    min_backoff_duration = var.scheduler_retry.min_backoff_duration
+    max_backoff_duration = var.scheduler_retry.max_backoff_duration
+    max_doublings        = var.scheduler_retry.max_doublings
+  }
+
+  http_target {
+    uri         = google_cloudfunctions2_function.fn[each.key].service_config[0].uri
+    http_method = "POST"
+    headers     = { "Content-Type" = "application/json" }
+    body        = base64encode(jsonencode({ source = "cloud-scheduler", job = local.functions[each.key].folder, environment = var.environment }))
+
+    oidc_token {
+      service_account_email = google_service_account.invoker.email
+      audience              = google_cloudfunctions2_function.fn[each.key].service_config[0].uri
+    }
+  }
+
+  depends_on = [google_cloud_run_service_iam_member.invoker]
+}
+
+check "instance_overrides_name_functions" {
+  assert {
+    condition     = length(setsubtract(concat(keys(var.min_instances), keys(var.max_instances)), keys(local.functions))) == 0
+    error_message = "min_instances/max_instances name functions absent from the topology: ${join(", ", setsubtract(concat(keys(var.min_instances), keys(var.max_instances)), keys(local.functions)))}."
+  }
+}

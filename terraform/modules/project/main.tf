@@ -1,0 +1,25 @@
+# Project-level prerequisites of one environment: the APIs every other module uses, and the Firestore
+# database the functions keep their idempotency and state documents in.
+
+resource "google_project_service" "this" {
+  for_each = var.services
+
+  project            = var.project_id
+  service            = each.value
+  disable_on_destroy = false
+}
+
+resource "google_firestore_database" "default" {
+  count = var.firestore.create ? 1 : 0
+
+  project                 = var.project_id
+  name                    = "(default)"
+  location_id             = var.firestore.location_id
+  type                    = "FIRESTORE_NATIVE"
+  concurrency_mode        = "OPTIMISTIC"
+  delete_protection_state = var.firestore.delete_protection ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
+  # Keep the data if the resource is ever removed from Terraform; deleting a database is a manual act.
+  deletion_policy = "ABANDON"
+
+  depends_on = [google_project_service.this]
+}

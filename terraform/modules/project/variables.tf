@@ -1,0 +1,48 @@
+variable "project_id" {
+  description = "Google Cloud project that hosts one environment of Fusion Risk."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be a valid Google Cloud project id (6-30 lowercase letters, digits, hyphens)."
+  }
+}
+
+variable "services" {
+  description = "APIs the environment needs. Enabled, never disabled on destroy (other tooling may rely on them)."
+  type        = set(string)
+  default = [
+    "artifactregistry.googleapis.com",
+    "bigquery.googleapis.com",
+    "cloudbuild.googleapis.com",
+    "cloudfunctions.googleapis.com",
+    "cloudkms.googleapis.com",
+    "cloudscheduler.googleapis.com",
+    "firestore.googleapis.com",
+    "iam.googleapis.com",
+    "iamcredentials.googleapis.com",
+    "logging.googleapis.com",
+    "pubsub.googleapis.com",
+    "run.googleapis.com",
+    "secretmanager.googleapis.com",
+    "storage.googleapis.com",
+  ]
+
+  validation {
+    condition     = alltrue([for s in var.services : endswith(s, ".googleapis.com")])
+    error_message = "Every service must be an API name ending in .googleapis.com."
+  }
+}
+
+variable "firestore" {
+  description = <<-EOT
+    The (default) Firestore database in Native mode used for idempotency keys, health states and preferences.
+    Set create = false when the project already has one (or import it: terraform import
+    module.project.google_firestore_database.default[0] projects/<project>/databases/(default)).
+  EOT
+  type = object({
+    create            = optional(bool, true)
+    location_id       = string
+    delete_protection = optional(bool, true)
+  })
+}

@@ -1,0 +1,109 @@
+# The one reading of functions/topology.json for Terraform. Every other module derives its resources from these
+# values, so a topic, subscription, schedule or secret is declared once, in the topology, and nowhere here.
+#
+# Warehouse and archive access is not (yet) part of the topology: function-access.json beside this file lists, per
+# function, the warehouse tables it writes and reads and whether it writes the cold archive. A function entry in
+# the topology may carry the same fields (writes, reads, archive) and then wins.
+
+locals {
+  topology = jsondecode(file(var.topology_path))
+  defaults = local.topology.subscriptionDefaults
+  access   = jsondecode(file("${path.module}/function-access.json")).functions
+  tables   = var.tables_path == null ? {} : jsondecode(file(var.tables_path)).tables
+
+  topics = {
+    for name, t in local.topology.topics : name => {
+      description = try(t.description, "")
+      schema      = try(t.schema, null)
+    }
+  }
+
+  functions = {
+    for name, fn in local.topology.functions : name => {
+      folder          = fn.folder
+      trigger         = fn.trigger
+      schedule        = try(fn.schedule, null)
+      publishes       = sort(distinct(try(fn.publishes, [])))
+      secrets         = sort(distinct(try(fn.secrets, [])))
+      memory          = try(fn.memory, "256Mi")
+      timeout_seconds = try(fn.timeoutSeconds, 60)
+      public          = try(fn.public, false)
+      consumes        = sort(distinct([for s in try(fn.subscriptions, []) : s.topic]))
+      # Service account ids are 6-30 characters: fn-<folder>, cut to fit.
+      service_account_id = trimsuffix(substr("fn-${fn.folder}", 0, 30), "-")
+      writes             = sort(distinct(try(fn.writes, try(local.access[name].writes, []))))
+      reads              = sort(distinct(try(fn.reads, try(local.access[name].reads, []))))
+      archive            = try(fn.archive, try(local.access[name].archive, false))
+    }
+  }
+
+  subscription_specs = merge([
+    for fn_name, fn in local.topology.functions : {
+      for s in try(fn.subscriptions, []) : s.name => {
+        function                   = fn_name
+        topic                      = s.topic
+        dead_letter_topic          = try(s.deadLetterTopic, local.defaults.deadLetterTopic)
+        max_delivery_attempts      = try(s.maxDeliveryAttempts, local.defaults.maxDeliveryAttempts)
+        minimum_backoff            = try(s.minimumBackoff, local.defaults.minimumBackoff)
+        maximum_backoff            = try(s.maximumBackoff, local.defaults.maximumBackoff)
+        ack_deadline_seconds       = try(s.ackDeadlineSeconds, local.defaults.ackDeadlineSeconds)
+        message_retention_duration = try(s.messageRetentionDuration, local.defaults.messageRetentionDuration)
+      }
+    }
+  ]...)
+
+  # Kept apart from subscription_specs so that nothing but the subscriptions themselves waits for function URIs
+  # (topics must not depend on the functions that publish to them).
+  # The functions read the topic from the request path: <function uri>/projects/<project>/topics/<topic>.
+  subscriptions = {
+    for name, s in local.subscription_specs : name => merge(s, {
+      push_endpoint = (
+        contains(keys(var.function_uris), s.function)
+        ? "${trimsuffix(var.function_uris[s.function], "/")}/projects/${var.project_id}/topics/${s.topic}"
+        : null
+      )
+    })
+  }
+
+  dead_letter_topics = sort(distinct(concat(
+    [local.defaults.deadLetterTopic],
+    [for s in values(local.subscription_specs) : s.dead_letter_topic],
+  )))
+
+  secrets = sort(distinct(flatten([for f in values(local.functions) : f.secrets])))
+
+  publisher_bindings = merge([
+    for name, f in local.functions : { for t in f.publishes : "${name}/${t}" => { function = name, topic = t } }
+  ]...)
+
+  secret_bindings = merge([
+    for name, f in local.functions : { for s in f.secrets : "${name}/${s}" => { function = name, secret = s } }
+  ]...)
+
+  # Table keys are "dataset.table" as in the generated file; access is granted per dataset.
+  dataset_of = { for k, t in local.tables : k => t.dataset }
+  dataset_bindings = merge([
+    for name, f in local.functions : merge(
+      { for t in f.reads : "${name}/${try(local.dataset_of[t], split(".", t)[0])}/reader" => {
+        function = name, dataset = try(local.dataset_of[t], split(".", t)[0]), role = "roles/bigquery.dataViewer"
+      } },
+      { for t in f.writes : "${name}/${try(local.dataset_of[t], split(".", t)[0])}/writer" => {
+        function = name, dataset = try(local.dataset_of[t], split(".", t)[0]), role = "roles/bigquery.dataEditor"
+      } },
+    )
+  ]...)
+
+  bigquery_functions = sort(distinct([for b in values(local.dataset_bindings) : b.function]))
+  archive_functions  = sort([for name, f in local.functions : name if f.archive])
+  scheduled          = { for name, f in local.functions : name => f.schedule if f.schedule != null }
+
+  unknown_tables = sort(distinct(flatten([
+    for name, f in local.functions : [for t in concat(f.reads, f.writes) : "${name}: ${t}" if var.tables_path != null && !contains(keys(local.tables), t)]
+  ])))
+  unknown_topics = sort(distinct(concat(
+    flatten([for name, f in local.functions : [for t in f.publishes : "${name} publishes ${t}" if !contains(keys(local.topics), t)]]),
+    [for n, s in local.subscription_specs : "${n} consumes ${s.topic}" if !contains(keys(local.topics), s.topic)],
+    [for n, s in local.subscription_specs : "${n} dead-letters to ${s.dead_letter_topic}" if !contains(keys(local.topics), s.dead_letter_topic)],
+  )))
+  invalid_folders = sort([for name, f in local.functions : "${name}: ${f.folder}" if !can(regex("^[a-z][a-z0-9-]{0,61}[a-z0-9]$", f.folder))])
+}

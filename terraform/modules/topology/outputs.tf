@@ -1,0 +1,81 @@
+output "topics" {
+  description = "Topic name => { description, schema }."
+  value       = local.topics
+
+  precondition {
+    condition     = length(local.unknown_topics) == 0
+    error_message = "The topology refers to undeclared topics: ${join("; ", local.unknown_topics)}."
+  }
+}
+
+output "functions" {
+  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, memory, timeout_seconds, public, consumes, service_account_id, writes, reads, archive."
+  value       = local.functions
+
+  precondition {
+    condition     = length(local.invalid_folders) == 0
+    error_message = "Function folders must be valid Cloud Functions names (lowercase letters, digits, hyphens): ${join("; ", local.invalid_folders)}."
+  }
+  precondition {
+    condition     = length(distinct([for f in values(local.functions) : f.service_account_id])) == length(local.functions)
+    error_message = "Two functions would share a service account id (fn-<folder> cut to 30 characters)."
+  }
+  precondition {
+    condition     = length(local.unknown_tables) == 0
+    error_message = "Warehouse access names tables missing from the generated file: ${join("; ", local.unknown_tables)}."
+  }
+}
+
+output "subscriptions" {
+  description = "Subscription name => function, topic, dead_letter_topic, delivery/retry settings and push_endpoint (null until the function URI is known)."
+  value       = local.subscriptions
+
+  precondition {
+    condition     = alltrue([for s in values(local.subscription_specs) : s.topic != s.dead_letter_topic])
+    error_message = "A subscription cannot dead-letter into the topic it consumes."
+  }
+  precondition {
+    condition     = alltrue([for s in values(local.subscription_specs) : s.max_delivery_attempts >= 5 && s.max_delivery_attempts <= 100])
+    error_message = "maxDeliveryAttempts must be between 5 and 100."
+  }
+}
+
+output "dead_letter_topics" {
+  description = "Topics that receive dead letters."
+  value       = local.dead_letter_topics
+}
+
+output "secrets" {
+  description = "Every secret name any function declares."
+  value       = local.secrets
+}
+
+output "publisher_bindings" {
+  description = "\"function/topic\" => { function, topic } for each topic a function publishes."
+  value       = local.publisher_bindings
+}
+
+output "secret_bindings" {
+  description = "\"function/secret\" => { function, secret } for each secret a function reads."
+  value       = local.secret_bindings
+}
+
+output "dataset_bindings" {
+  description = "\"function/dataset/reader|writer\" => { function, dataset, role } from warehouse access."
+  value       = local.dataset_bindings
+}
+
+output "bigquery_functions" {
+  description = "Functions that touch the warehouse (they also need roles/bigquery.jobUser)."
+  value       = local.bigquery_functions
+}
+
+output "archive_functions" {
+  description = "Functions that write the cold archive."
+  value       = local.archive_functions
+}
+
+output "scheduled_functions" {
+  description = "Function name => { cron, timeZone, attemptDeadline } for functions Cloud Scheduler calls."
+  value       = local.scheduled
+}

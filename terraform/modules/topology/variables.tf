@@ -1,0 +1,32 @@
+variable "topology_path" {
+  description = "Path to functions/topology.json: topics, functions, subscriptions, schedules, secrets."
+  type        = string
+
+  validation {
+    condition     = fileexists(var.topology_path)
+    error_message = "topology_path must point at an existing functions/topology.json."
+  }
+}
+
+variable "tables_path" {
+  description = "Path to terraform/generated/bigquery-tables.json; when set, warehouse access is checked against it and mapped to datasets."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tables_path == null || fileexists(var.tables_path)
+    error_message = "tables_path must point at an existing terraform/generated/bigquery-tables.json."
+  }
+}
+
+variable "project_id" {
+  description = "Project the push endpoints name (the functions read the topic from the request path)."
+  type        = string
+  default     = ""
+}
+
+variable "function_uris" {
+  description = "Deployed function name (topology key) => HTTPS URI; used to build push endpoints. May be empty."
+  type        = map(string)
+  default     = {}
+}
