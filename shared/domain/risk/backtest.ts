@@ -174,6 +174,15 @@ export function runBacktest(
   if (i1 < 0)
     throw new RiskInputError(`backtest end ${to} is not in the price history (${rangeOf(history)})`);
   if (i0 === 0) throw new RiskInputError(`backtest start ${from} has no previous close to measure P&L from`);
+  // The first day's VaR uses the window ending the day before: lookback returns need lookback + 1 closes.
+  const L = params.lookbackDays;
+  if (Number.isInteger(L) && L >= 1 && i0 < L + 1) {
+    const earliest = L + 1 < history.dates.length ? `; the earliest start is ${history.dates[L + 1]}` : '';
+    throw new RiskInputError(
+      `backtest start ${from}: a ${L}-day lookback ending the day before needs ${L + 1} closes, ` +
+        `the price history has ${i0} before ${from} (it starts ${history.dates[0]})${earliest}`,
+    );
+  }
 
   const net = new Map<string, number>();
   for (const p of positions) {

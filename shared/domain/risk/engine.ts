@@ -193,8 +193,8 @@ export class RiskEngine {
     if (first < 0) {
       const extra = maxBack > 1 ? ` plus ${maxBack - 1} days for ${maxBack}-day overlapping returns` : '';
       throw new RiskInputError(
-        `lookback of ${n} days${extra} ending ${asOf} needs closes from ${n + maxBack} days back, ` +
-          `but the price history starts ${history.dates[0]} (${end + 1} closes up to ${asOf})`,
+        `lookback of ${n} days${extra} ending ${asOf} needs ${n + maxBack} closes up to that date, ` +
+          `but the price history has ${end + 1} (it starts ${history.dates[0]})`,
       );
     }
     // Returns are daily by assumption; a gap would silently turn one scenario into a multi-day move.

@@ -229,7 +229,7 @@ describe('runBacktest on BTC/ETH, 2019-01-01..2024-12-07', () => {
 
   it('refuses a start without enough history before it, naming the dates', () => {
     expect(() => runBacktest(h, book, '2019-01-01', '2019-02-01', { ...params, lookbackDays: 365 })).toThrow(
-      /lookback of 365 days ending 2018-12-31.*starts 2018-01-01/,
+      /365-day lookback .* the earliest start is 2019-01-02/,
     );
   });
 
