@@ -309,11 +309,13 @@ function runMargin(args: ParsedArgs, io: CliIo): void {
     ),
   );
   const t = DEFAULT_MARGIN_THRESHOLDS;
+  const money = [usd(valuation.collateralUsd), usd(valuation.borrowUsd)];
+  const w = Math.max(...money.map((m) => m.length));
   io.stdout(
-    `\nCollateral   ${usd(valuation.collateralUsd)} USD\n` +
-      `Borrow       ${usd(valuation.borrowUsd)} USD\n` +
-      `Health score ${valuation.healthScore === null ? 'n/a (nothing borrowed)' : valuation.healthScore.toFixed(2)}\n` +
-      `State        ${state}  (warning < ${t.warning}, margin call < ${t.marginCall}, liquidation < ${t.liquidation})\n\n`,
+    `\nCollateral    ${money[0].padStart(w)} USD\n` +
+      `Borrow        ${money[1].padStart(w)} USD\n` +
+      `Health score  ${valuation.healthScore === null ? 'n/a (nothing borrowed)' : valuation.healthScore.toFixed(2)}\n` +
+      `State         ${state}  (warning < ${t.warning}, margin call < ${t.marginCall}, liquidation < ${t.liquidation})\n\n`,
   );
   io.stdout(
     table(
