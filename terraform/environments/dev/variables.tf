@@ -14,7 +14,7 @@ variable "bigquery_location" {
 }
 
 variable "storage_location" {
-  description = "Location of the archive and export staging buckets (compatible with bigquery_location)."
+  description = "Location of the archive and BigQuery export buckets (compatible with bigquery_location)."
   type        = string
 }
 

@@ -1,0 +1,65 @@
+/** cloudbuild.yaml: the pipeline the Terraform in this repository is validated, planned and applied by. */
+import { join } from 'node:path';
+import { ENVIRONMENTS, ROOT, read } from './hcl';
+
+const yaml = read(join(ROOT, 'cloudbuild.yaml'));
+
+/** Step id => the step's text (steps are `  - id: <id>` items). */
+const steps = new Map(
+  yaml
+    .split(/\n(?= {2}- id: )/)
+    .slice(1)
+    .map((s) => [/^ {2}- id: (\S+)/.exec(s)?.[1] ?? '', s] as const),
+);
+
+describe('cloudbuild.yaml', () => {
+  it('runs install, lint, typecheck, emulator tests, bundle, upload, fmt, and validate/plan for every environment', () => {
+    const expected = [
+      'install',
+      'lint',
+      'typecheck',
+      'test',
+      'bundle',
+      'upload-bundles',
+      'tf-fmt',
+      ...ENVIRONMENTS.flatMap((e) => [`tf-validate-${e}`, `tf-plan-${e}`]),
+      'tf-apply',
+    ];
+    expect([...steps.keys()]).toEqual(expect.arrayContaining(expected));
+  });
+
+  it('pins builder images through substitutions, with Terraform 1.11 and an emulators image for the tests', () => {
+    const images = [...steps.entries()].map(([id, s]) => `${id}: ${/\n\s+name: (\S+)/.exec(s)?.[1]}`);
+    expect(images.filter((i) => !/: \$\{_[A-Z_]+\}$/.test(i))).toEqual([]);
+    expect(yaml).toMatch(/_TERRAFORM_IMAGE: hashicorp\/terraform:1\.11/);
+    expect(yaml).toMatch(/_EMULATORS_IMAGE: gcr\.io\/google\.com\/cloudsdktool\/google-cloud-cli:emulators/);
+    expect(steps.get('test')).toMatch(/name: \$\{_EMULATORS_IMAGE\}/);
+    expect(steps.get('test')).toMatch(/npx jest/);
+    expect(steps.get('install')).toMatch(/'--no-audit', '--no-fund'/);
+  });
+
+  it('plans each environment in its own root with the remote state bucket', () => {
+    for (const env of ENVIRONMENTS) {
+      expect(steps.get(`tf-validate-${env}`)).toContain(`dir: terraform/environments/${env}`);
+      expect(steps.get(`tf-validate-${env}`)).toMatch(/terraform init -backend-config="bucket=\$\{_TF_STATE_BUCKET\}"/);
+      expect(steps.get(`tf-validate-${env}`)).toContain('terraform validate');
+      expect(steps.get(`tf-plan-${env}`)).toMatch(/'plan'.*'-out=tfplan'/);
+      expect(steps.get(`tf-plan-${env}`)).toMatch(/waitFor: \[.*'bundle'.*\]/);
+    }
+    expect(steps.get('tf-fmt')).toMatch(/'fmt', '-check', '-recursive'/);
+  });
+
+  it('applies only the saved plan of the environment named by _APPLY_ENV, and nothing when it is empty', () => {
+    expect(yaml).toMatch(/_APPLY_ENV: ''/);
+    const apply = steps.get('tf-apply') ?? '';
+    expect(apply).toMatch(/'\) echo .*nothing applied.*exit 0/);
+    expect(apply).toMatch(/dev\|staging\|prod\)/);
+    expect(apply).toContain('terraform apply -lock-timeout=5m tfplan');
+    expect(yaml).toMatch(/Require approval/);
+  });
+
+  it('sets a timeout and logging options', () => {
+    expect(yaml).toMatch(/^timeout: \d+s$/m);
+    expect(yaml).toMatch(/^options:\n(?: {2}.*\n)*? {2}logging: CLOUD_LOGGING_ONLY/m);
+  });
+});

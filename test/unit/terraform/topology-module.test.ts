@@ -1,0 +1,224 @@
+/**
+ * Evaluates terraform/modules/topology for real (it needs no provider, so `terraform apply` runs offline in a
+ * scratch root) and compares what every other module derives its resources from with functions/topology.json and
+ * the generated warehouse tables.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { MODULES_DIR, ROOT, TF_DIR, generatedTables, readJson, terraform, topology } from './hcl';
+
+interface Subscription {
+  function: string;
+  topic: string;
+  dead_letter_topic: string;
+  max_delivery_attempts: number;
+  minimum_backoff: string;
+  maximum_backoff: string;
+  ack_deadline_seconds: number;
+  message_retention_duration: string;
+  push_endpoint: string | null;
+}
+
+interface FunctionOut {
+  folder: string;
+  trigger: string;
+  schedule: { cron: string; timeZone: string; attemptDeadline: string } | null;
+  publishes: string[];
+  secrets: string[];
+  memory: string;
+  timeout_seconds: number;
+  consumes: string[];
+  service_account_id: string;
+  writes: string[];
+  reads: string[];
+  archive: boolean;
+}
+
+interface TopologyModule {
+  topics: Record<string, { description: string; schema: string | null }>;
+  functions: Record<string, FunctionOut>;
+  subscriptions: Record<string, Subscription>;
+  dead_letter_topics: string[];
+  secrets: string[];
+  publisher_bindings: Record<string, { function: string; topic: string }>;
+  secret_bindings: Record<string, { function: string; secret: string }>;
+  dataset_bindings: Record<string, { function: string; dataset: string; role: string }>;
+  bigquery_functions: string[];
+  archive_functions: string[];
+  scheduled_functions: Record<string, { cron: string; timeZone: string; attemptDeadline: string }>;
+}
+
+const PROJECT = 'demo-project';
+
+function scratchRoot(topologyPath: string, functionUris: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fr-topology-'));
+  const source = relative(dir, join(MODULES_DIR, 'topology')).split('\\').join('/');
+  const uris = Object.entries(functionUris)
+    .map(([k, v]) => `    ${k} = ${JSON.stringify(v)}`)
+    .join('\n');
+  writeFileSync(
+    join(dir, 'main.tf'),
+    `module "topology" {
+  source        = ${JSON.stringify(source.startsWith('.') ? source : `./${source}`)}
+  topology_path = ${JSON.stringify(topologyPath)}
+  tables_path   = ${JSON.stringify(join(TF_DIR, 'generated', 'bigquery-tables.json'))}
+  project_id    = ${JSON.stringify(PROJECT)}
+  function_uris = {
+${uris}
+  }
+}
+
+output "topology" {
+  value = module.topology
+}
+`,
+  );
+  return dir;
+}
+
+/** init + apply (outputs only, local state) in a scratch root; returns the module's outputs or the failure. */
+function evaluate(
+  topologyPath: string,
+  functionUris: Record<string, string>,
+): { ok: true; value: TopologyModule } | { ok: false; stderr: string } {
+  const dir = scratchRoot(topologyPath, functionUris);
+  try {
+    const init = terraform(['init', '-no-color', '-input=false'], dir);
+    if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
+    const apply = terraform(['apply', '-no-color', '-input=false', '-auto-approve'], dir);
+    if (apply.status !== 0) return { ok: false, stderr: apply.stderr };
+    const out = terraform(['output', '-json', 'topology'], dir);
+    return { ok: true, value: JSON.parse(out.stdout) as TopologyModule };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('terraform/modules/topology evaluated against functions/topology.json', () => {
+  const topo = topology();
+  const tables = generatedTables().tables;
+  const uris = Object.fromEntries(
+    Object.entries(topo.functions).map(([name, f]) => [name, `https://${f.folder}-abc123-ew.a.run.app/`]),
+  );
+  let mod: TopologyModule;
+
+  beforeAll(() => {
+    const result = evaluate(join(ROOT, 'functions', 'topology.json'), uris);
+    if (!result.ok) throw new Error(`the topology module rejected functions/topology.json:\n${result.stderr}`);
+    mod = result.value;
+  });
+
+  it('declares exactly the topology topics, including the contract topics market.prices.v1 and alerts.margin.v1', () => {
+    expect(Object.keys(mod.topics).sort()).toEqual(Object.keys(topo.topics).sort());
+    expect(Object.keys(mod.topics)).toEqual(expect.arrayContaining(['market.prices.v1', 'alerts.margin.v1']));
+  });
+
+  it('declares one push subscription per topology subscription, with the topology defaults applied', () => {
+    const expected = Object.entries(topo.functions).flatMap(([fn, f]) =>
+      (f.subscriptions ?? []).map((s) => [s.name, { fn, topic: s.topic }] as const),
+    );
+    expect(Object.keys(mod.subscriptions).sort()).toEqual(expected.map(([n]) => n).sort());
+    const d = topo.subscriptionDefaults;
+    for (const [name, { fn, topic }] of expected) {
+      expect({ name, ...mod.subscriptions[name] }).toEqual({
+        name,
+        function: fn,
+        topic,
+        dead_letter_topic: d.deadLetterTopic,
+        max_delivery_attempts: d.maxDeliveryAttempts,
+        minimum_backoff: d.minimumBackoff,
+        maximum_backoff: d.maximumBackoff,
+        ack_deadline_seconds: d.ackDeadlineSeconds,
+        message_retention_duration: d.messageRetentionDuration,
+        push_endpoint: `${uris[fn].replace(/\/$/, '')}/projects/${PROJECT}/topics/${topic}`,
+      });
+    }
+  });
+
+  it('dead-letters into the declared dead-letter topic', () => {
+    expect(mod.dead_letter_topics).toEqual([topo.subscriptionDefaults.deadLetterTopic]);
+    expect(Object.keys(topo.topics)).toContain(topo.subscriptionDefaults.deadLetterTopic);
+  });
+
+  it('grants publish only on the topics each function lists under publishes', () => {
+    const expected = Object.entries(topo.functions)
+      .flatMap(([fn, f]) => (f.publishes ?? []).map((t) => `${fn}/${t}`))
+      .sort();
+    expect(Object.keys(mod.publisher_bindings).sort()).toEqual(expected);
+  });
+
+  it('creates one secret per secret name and lets only the declaring function read it', () => {
+    const expected = Object.entries(topo.functions).flatMap(([fn, f]) => (f.secrets ?? []).map((s) => `${fn}/${s}`));
+    expect(Object.keys(mod.secret_bindings).sort()).toEqual(expected.sort());
+    expect(mod.secrets).toEqual([...new Set(expected.map((k) => k.split('/')[1]))].sort());
+  });
+
+  it('deploys every topology function with its folder, memory, timeout and a valid, unique service account id', () => {
+    expect(Object.keys(mod.functions).sort()).toEqual(Object.keys(topo.functions).sort());
+    for (const [name, f] of Object.entries(topo.functions)) {
+      const out = mod.functions[name];
+      expect({ name, folder: out.folder, memory: out.memory, timeout: out.timeout_seconds }).toEqual({
+        name,
+        folder: f.folder,
+        memory: f.memory ?? '256Mi',
+        timeout: f.timeoutSeconds ?? 60,
+      });
+      expect(out.service_account_id).toMatch(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/);
+    }
+    const ids = Object.values(mod.functions).map((f) => f.service_account_id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('schedules exactly the functions that have a schedule in the topology', () => {
+    const expected = Object.fromEntries(
+      Object.entries(topo.functions)
+        .filter(([, f]) => f.schedule)
+        .map(([n, f]) => [n, f.schedule]),
+    );
+    expect(mod.scheduled_functions).toEqual(expected);
+  });
+
+  it('grants warehouse access per dataset only for tables that exist in the generated file', () => {
+    const datasets = new Set(Object.values(tables).map((t) => t.dataset));
+    for (const [key, b] of Object.entries(mod.dataset_bindings)) {
+      expect({ key, known: datasets.has(b.dataset) }).toEqual({ key, known: true });
+      expect(['roles/bigquery.dataEditor', 'roles/bigquery.dataViewer']).toContain(b.role);
+    }
+    for (const [name, f] of Object.entries(mod.functions)) {
+      for (const t of f.writes) {
+        expect(mod.dataset_bindings[`${name}/${tables[t].dataset}/writer`]?.role).toBe('roles/bigquery.dataEditor');
+      }
+    }
+    expect(mod.bigquery_functions).toEqual(
+      [...new Set(Object.values(mod.dataset_bindings).map((b) => b.function))].sort(),
+    );
+  });
+
+  it('lists only existing warehouse tables in function-access.json', () => {
+    const access = readJson<{ functions: Record<string, { writes?: string[]; reads?: string[] }> }>(
+      join(MODULES_DIR, 'topology', 'function-access.json'),
+    ).functions;
+    const named = Object.entries(access).flatMap(([fn, a]) =>
+      [...(a.writes ?? []), ...(a.reads ?? [])].map((t) => `${fn}: ${t}`),
+    );
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((n) => !(n.split(': ')[1] in tables))).toEqual([]);
+  });
+
+  it('refuses a topology whose function publishes to an undeclared topic', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fr-bad-topology-'));
+    try {
+      const bad = JSON.parse(JSON.stringify(topo)) as typeof topo;
+      const first = Object.keys(bad.functions)[0];
+      bad.functions[first].publishes = [...(bad.functions[first].publishes ?? []), 'nowhere.v1'];
+      const path = join(dir, 'topology.json');
+      writeFileSync(path, JSON.stringify(bad));
+      const result = evaluate(path, {});
+      expect(result.ok).toBe(false);
+      expect(result.ok ? '' : result.stderr.replace(/\s+/g, ' ')).toContain(`${first} publishes nowhere.v1`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
