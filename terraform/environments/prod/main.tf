@@ -73,7 +73,7 @@ module "functions" {
   extra_environment = {
     ARCHIVE_BUCKET         = module.archive.archive_bucket
     ARCHIVE_STAGING_BUCKET = module.archive.export_staging_bucket
-    HOT_RETENTION_DAYS     = "90"
+    HOT_RETENTION_DAYS     = tostring(module.warehouse.hot_retention_days)
   }
 }
 

@@ -28,7 +28,7 @@ variable "function_uris" {
   type        = map(string)
 
   validation {
-    condition     = alltrue([for u in values(var.function_uris) : u == null || startswith(u, "https://")])
+    condition     = alltrue([for u in values(var.function_uris) : u == null ? true : startswith(u, "https://")])
     error_message = "function_uris must be https:// URIs."
   }
 }

@@ -14,7 +14,7 @@ variable "tables_path" {
   default     = null
 
   validation {
-    condition     = var.tables_path == null || fileexists(var.tables_path)
+    condition     = var.tables_path == null ? true : fileexists(var.tables_path)
     error_message = "tables_path must point at an existing terraform/generated/bigquery-tables.json."
   }
 }

@@ -22,3 +22,8 @@ output "recent_view" {
   description = "dataset.table of the rolling 24 h view over the materialized view."
   value       = "${google_bigquery_table.recent_exposures_24h.dataset_id}.${google_bigquery_table.recent_exposures_24h.table_id}"
 }
+
+output "hot_retention_days" {
+  description = "Days a partition stays in BigQuery before it expires; the archiving function must export it before then."
+  value       = var.hot_retention_days
+}

@@ -51,7 +51,7 @@ interface TopologyModule {
 
 const PROJECT = 'demo-project';
 
-function scratchRoot(topologyPath: string, functionUris: Record<string, string>): string {
+function scratchRoot(topologyPath: string, functionUris: Record<string, string>, withTables: boolean): string {
   const dir = mkdtempSync(join(tmpdir(), 'fr-topology-'));
   const source = relative(dir, join(MODULES_DIR, 'topology')).split('\\').join('/');
   const uris = Object.entries(functionUris)
@@ -62,8 +62,7 @@ function scratchRoot(topologyPath: string, functionUris: Record<string, string>)
     `module "topology" {
   source        = ${JSON.stringify(source.startsWith('.') ? source : `./${source}`)}
   topology_path = ${JSON.stringify(topologyPath)}
-  tables_path   = ${JSON.stringify(join(TF_DIR, 'generated', 'bigquery-tables.json'))}
-  project_id    = ${JSON.stringify(PROJECT)}
+${withTables ? `  tables_path   = ${JSON.stringify(join(TF_DIR, 'generated', 'bigquery-tables.json'))}\n` : ''}  project_id    = ${JSON.stringify(PROJECT)}
   function_uris = {
 ${uris}
   }
@@ -81,8 +80,9 @@ output "topology" {
 function evaluate(
   topologyPath: string,
   functionUris: Record<string, string>,
+  withTables = true,
 ): { ok: true; value: TopologyModule } | { ok: false; stderr: string } {
-  const dir = scratchRoot(topologyPath, functionUris);
+  const dir = scratchRoot(topologyPath, functionUris, withTables);
   try {
     const init = terraform(['init', '-no-color', '-input=false'], dir);
     if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
@@ -204,6 +204,16 @@ describe('terraform/modules/topology evaluated against functions/topology.json',
     );
     expect(named.length).toBeGreaterThan(0);
     expect(named.filter((n) => !(n.split(': ')[1] in tables))).toEqual([]);
+  });
+
+  it('evaluates without the tables file too, as the pubsub module calls it, leaving push endpoints unset without URIs', () => {
+    const result = evaluate(join(ROOT, 'functions', 'topology.json'), {}, false);
+    expect(result.ok ? '' : result.stderr).toBe('');
+    if (!result.ok) return;
+    expect(Object.keys(result.value.subscriptions).sort()).toEqual(Object.keys(mod.subscriptions).sort());
+    expect(Object.values(result.value.subscriptions).map((s) => s.push_endpoint)).toEqual(
+      Object.values(mod.subscriptions).map(() => null),
+    );
   });
 
   it('refuses a topology whose function publishes to an undeclared topic', () => {
