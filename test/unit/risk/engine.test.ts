@@ -407,7 +407,7 @@ describe('selectSmallest', () => {
     const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (const n of [1, 5, 20, 365]) {
       for (const k of [1, 3, 20, 400]) {
-        const x = Float64Array.from({ length: n }, () => Math.round((rnd() - 0.5) * 20));
+        const x = Float64Array.from({ length: n }, () => Math.round((rnd() - 0.5) * 20) + 0);
         const kk = Math.min(k, n);
         const out = new Float64Array(kk);
         selectSmallest(x, n, kk, out);
