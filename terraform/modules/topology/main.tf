@@ -37,17 +37,19 @@ locals {
     }
   }
 
+  # Same reading as shared/topology/topology.ts: a subscription may override delivery attempts, backoff and ack
+  # deadline; the dead-letter topic and retention always come from subscriptionDefaults.
   subscription_specs = merge([
     for fn_name, fn in local.topology.functions : {
       for s in try(fn.subscriptions, []) : s.name => {
         function                   = fn_name
         topic                      = s.topic
-        dead_letter_topic          = try(s.deadLetterTopic, local.defaults.deadLetterTopic)
+        dead_letter_topic          = local.defaults.deadLetterTopic
         max_delivery_attempts      = try(s.maxDeliveryAttempts, local.defaults.maxDeliveryAttempts)
         minimum_backoff            = try(s.minimumBackoff, local.defaults.minimumBackoff)
         maximum_backoff            = try(s.maximumBackoff, local.defaults.maximumBackoff)
         ack_deadline_seconds       = try(s.ackDeadlineSeconds, local.defaults.ackDeadlineSeconds)
-        message_retention_duration = try(s.messageRetentionDuration, local.defaults.messageRetentionDuration)
+        message_retention_duration = local.defaults.messageRetentionDuration
       }
     }
   ]...)
@@ -80,16 +82,23 @@ locals {
     for name, f in local.functions : { for s in f.secrets : "${name}/${s}" => { function = name, secret = s } }
   ]...)
 
-  # Table keys are "dataset.table" as in the generated file; access is granted per dataset.
-  dataset_of = { for k, t in local.tables : k => t.dataset }
+  # Table keys are "dataset.table" as in the generated file; access is granted per dataset (dataEditor on a dataset
+  # a function writes, dataViewer on one it only reads).
+  function_datasets = {
+    for name, f in local.functions : name => {
+      reads  = distinct([for t in f.reads : try(local.tables[t].dataset, split(".", t)[0])])
+      writes = distinct([for t in f.writes : try(local.tables[t].dataset, split(".", t)[0])])
+    }
+  }
   dataset_bindings = merge([
-    for name, f in local.functions : merge(
-      { for t in f.reads : "${name}/${try(local.dataset_of[t], split(".", t)[0])}/reader" => {
-        function = name, dataset = try(local.dataset_of[t], split(".", t)[0]), role = "roles/bigquery.dataViewer"
-      } },
-      { for t in f.writes : "${name}/${try(local.dataset_of[t], split(".", t)[0])}/writer" => {
-        function = name, dataset = try(local.dataset_of[t], split(".", t)[0]), role = "roles/bigquery.dataEditor"
-      } },
+    for name, d in local.function_datasets : merge(
+      {
+        for ds in d.reads : "${name}/${ds}/reader" => { function = name, dataset = ds, role = "roles/bigquery.dataViewer" }
+        if !contains(d.writes, ds)
+      },
+      {
+        for ds in d.writes : "${name}/${ds}/writer" => { function = name, dataset = ds, role = "roles/bigquery.dataEditor" }
+      },
     )
   ]...)
 

@@ -216,6 +216,37 @@ describe('terraform/modules/topology evaluated against functions/topology.json',
     );
   });
 
+  it('takes writes/reads from the topology when a function declares them, one grant per dataset', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fr-access-topology-'));
+    try {
+      const withAccess = JSON.parse(JSON.stringify(topo)) as typeof topo & {
+        functions: Record<string, { reads?: string[]; writes?: string[] }>;
+      };
+      const riskTables = Object.keys(tables).filter((t) => tables[t].dataset === 'risk');
+      const marketTables = Object.keys(tables).filter((t) => tables[t].dataset === 'market');
+      expect(riskTables.length).toBeGreaterThan(1);
+      const first = Object.keys(withAccess.functions)[0];
+      withAccess.functions[first].reads = [...riskTables, ...marketTables];
+      withAccess.functions[first].writes = [riskTables[0]];
+      const path = join(dir, 'topology.json');
+      writeFileSync(path, JSON.stringify(withAccess));
+      const result = evaluate(path, {});
+      expect(result.ok ? '' : result.stderr).toBe('');
+      if (!result.ok) return;
+      const grants = Object.entries(result.value.dataset_bindings)
+        .filter(([, b]) => b.function === first)
+        .map(([k, b]) => `${k} ${b.role}`)
+        .sort();
+      // Editor on risk covers reading it; market is read only.
+      expect(grants).toEqual([
+        `${first}/market/reader roles/bigquery.dataViewer`,
+        `${first}/risk/writer roles/bigquery.dataEditor`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a topology whose function publishes to an undeclared topic', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fr-bad-topology-'));
     try {
