@@ -8,3 +8,9 @@ export function encodeMessage(topic: TopicName, message: unknown): Buffer {
   if (schema) validate(schema, message);
   return Buffer.from(JSON.stringify(message));
 }
+
+/** Raw forwarding is only for schema-less topics (dead letters), so contract checks cannot be bypassed. */
+export function checkRawTopic(topic: TopicName): void {
+  if (!isTopic(topic)) throw new Error(`topic ${String(topic)} is not declared in functions/topology.json`);
+  if (topicSchema(topic)) throw new Error(`topic ${topic} has a schema: publish validated messages instead`);
+}

@@ -8,4 +8,9 @@ export interface PublishOptions {
 /** Publishes one JSON message to a declared topic and resolves with the broker's message id. */
 export interface EventBus {
   publish(topic: TopicName, message: unknown, options?: PublishOptions): Promise<string>;
+  /**
+   * Forwards bytes unchanged to a topic that declares no schema (the dead-letter topic): a rejected message
+   * keeps its original payload, as Pub/Sub's own dead-lettering does.
+   */
+  publishRaw(topic: TopicName, data: Buffer, options?: PublishOptions): Promise<string>;
 }

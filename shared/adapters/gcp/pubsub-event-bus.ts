@@ -1,7 +1,7 @@
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import type { EventBus, PublishOptions } from '../../ports/event-bus';
 import type { TopicName } from '../../topology/topology';
-import { encodeMessage } from '../../platform/messages';
+import { checkRawTopic, encodeMessage } from '../../platform/messages';
 
 /**
  * Pub/Sub publisher (also serves the local emulator when PUBSUB_EMULATOR_HOST is set or apiEndpoint given).
@@ -27,11 +27,19 @@ export class PubSubEventBus implements EventBus {
   }
 
   async publish(topic: TopicName, message: unknown, options: PublishOptions = {}): Promise<string> {
-    const data = encodeMessage(topic, message);
+    return this.send(topic, encodeMessage(topic, message), options);
+  }
+
+  async publishRaw(topic: TopicName, data: Buffer, options: PublishOptions = {}): Promise<string> {
+    checkRawTopic(topic);
+    return this.send(topic, data, options);
+  }
+
+  private async send(topic: TopicName, data: Buffer, options: PublishOptions): Promise<string> {
     const client = await this.pubsub();
     let t = this.topics.get(topic);
     if (!t) {
-      t = client.topic(topic, { batching: { maxMilliseconds: 5, maxMessages: 100 } });
+      t = client.topic(topic, { batching: { maxMilliseconds: 5, maxMessages: 500 } });
       this.topics.set(topic, t);
     }
     return t.publishMessage({ data, attributes: options.attributes });

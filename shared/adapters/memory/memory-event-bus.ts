@@ -1,6 +1,6 @@
 import type { EventBus, PublishOptions } from '../../ports/event-bus';
 import type { TopicName } from '../../topology/topology';
-import { encodeMessage } from '../../platform/messages';
+import { checkRawTopic, encodeMessage } from '../../platform/messages';
 
 export interface RecordedMessage {
   id: string;
@@ -28,6 +28,13 @@ export class MemoryEventBus implements EventBus {
       data: JSON.parse(data.toString()),
       attributes: options.attributes ?? {},
     });
+    return id;
+  }
+
+  async publishRaw(topic: TopicName, data: Buffer, options: PublishOptions = {}): Promise<string> {
+    checkRawTopic(topic);
+    const id = String(this.messages.length + 1);
+    this.messages.push({ id, topic, data: data.toString('base64'), attributes: options.attributes ?? {} });
     return id;
   }
 

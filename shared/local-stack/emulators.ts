@@ -1,0 +1,154 @@
+/**
+ * Starts the official Pub/Sub and Firestore emulators from the Google Cloud SDK and guarantees they die with
+ * us: each runs in its own process group under a small bash watchdog that kills the group (gcloud and its
+ * Java child) when the Node parent disappears — Ctrl-C, a crashed test run, or a normal stop.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface EmulatorPorts {
+  pubsub: number;
+  firestore: number;
+}
+
+export interface Emulators {
+  pubsubHost: string;
+  firestoreHost: string;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+/** Ports from firebase.json (`emulators.pubsub.port`, `emulators.firestore.port`). */
+export function firebasePorts(root = join(__dirname, '..', '..')): EmulatorPorts & { functions: number } {
+  const cfg = JSON.parse(readFileSync(join(root, 'firebase.json'), 'utf8')) as {
+    emulators: Record<string, { port?: number }>;
+  };
+  return {
+    pubsub: cfg.emulators.pubsub?.port ?? 8085,
+    firestore: cfg.emulators.firestore?.port ?? 8181,
+    functions: cfg.emulators.functions?.port ?? 8090,
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, HOST, () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const INSTALL_HINT =
+  'Install Java 17 and the Cloud SDK emulators, e.g. on Debian/Ubuntu with the Google Cloud apt repository:\n' +
+  '  apt-get install -y openjdk-17-jre-headless google-cloud-cli google-cloud-cli-pubsub-emulator google-cloud-cli-firestore-emulator\n' +
+  'or with a tarball Cloud SDK: gcloud components install beta pubsub-emulator cloud-firestore-emulator';
+
+/** Names exactly what is missing instead of failing later with an obscure spawn error. */
+export function checkPrerequisites(): void {
+  const missing: string[] = [];
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (java.error || java.status !== 0) missing.push('java (JRE 17+)');
+  const gcloud = spawnSync('gcloud', ['info', '--format=value(installation.sdk_root)'], { encoding: 'utf8' });
+  if (gcloud.error || gcloud.status !== 0) {
+    missing.push('gcloud (Google Cloud SDK)');
+  } else {
+    const root = gcloud.stdout.trim();
+    const probe = (dir: string) => spawnSync('test', ['-d', join(root, 'platform', dir)]).status === 0;
+    if (!probe('pubsub-emulator')) missing.push('the Pub/Sub emulator (component pubsub-emulator)');
+    if (!probe('cloud-firestore-emulator')) missing.push('the Firestore emulator (component cloud-firestore-emulator)');
+  }
+  if (missing.length) throw new Error(`Cannot start the local GCP stack: missing ${missing.join(', ')}.\n${INSTALL_HINT}`);
+}
+
+// The watchdog: runs the emulator in the background, polls the Node parent, and on its disappearance (or a
+// TERM) kills the emulator's process group (gcloud makes itself a group leader; Java lives in that group) and
+// then its own.
+const WATCHDOG = `
+parent=$1; shift
+"$@" &
+child=$!
+cleanup() { kill -KILL -- -"$child" 2>/dev/null; kill -KILL "$child" 2>/dev/null; kill -KILL 0; }
+trap cleanup TERM INT HUP
+while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 0.5 & wait $!; done
+cleanup
+`;
+
+function launch(args: string[], logName: string, log: string[]): ChildProcess {
+  const child = spawn('bash', ['-c', WATCHDOG, 'watchdog', String(process.pid), 'gcloud', ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk: Buffer) => {
+    log.push(`[${logName}] ${chunk.toString()}`);
+    if (log.length > 200) log.shift();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.unref();
+  return child;
+}
+
+async function waitUntilAnswering(url: string, child: ChildProcess, log: string[], timeoutMs = 60000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`emulator exited early (${child.exitCode}):\n${log.join('')}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`emulator at ${url} did not answer within ${timeoutMs} ms:\n${log.join('')}`);
+}
+
+function killGroup(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.pid === undefined) return resolve();
+    child.once('exit', () => resolve());
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      resolve();
+    }
+    setTimeout(resolve, 5000).unref();
+  });
+}
+
+export async function startEmulators(ports?: Partial<EmulatorPorts>): Promise<Emulators> {
+  checkPrerequisites();
+  const pubsubPort = ports?.pubsub ?? (await freePort());
+  const firestorePort = ports?.firestore ?? (await freePort());
+  const log: string[] = [];
+  const pubsub = launch(
+    ['beta', 'emulators', 'pubsub', 'start', `--host-port=${HOST}:${pubsubPort}`, '--quiet'],
+    'pubsub',
+    log,
+  );
+  const firestore = launch(
+    ['emulators', 'firestore', 'start', `--host-port=${HOST}:${firestorePort}`, '--quiet'],
+    'firestore',
+    log,
+  );
+  const stop = async () => {
+    await Promise.all([killGroup(pubsub), killGroup(firestore)]);
+  };
+  try {
+    await Promise.all([
+      waitUntilAnswering(`http://${HOST}:${pubsubPort}/`, pubsub, log),
+      waitUntilAnswering(`http://${HOST}:${firestorePort}/`, firestore, log),
+    ]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { pubsubHost: `${HOST}:${pubsubPort}`, firestoreHost: `${HOST}:${firestorePort}`, stop };
+}

@@ -1,0 +1,118 @@
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import { SchemaViolation, validate } from '../contracts/validation';
+import type { SchemaTypes } from '../contracts/schema-types';
+import type { EventBus } from '../ports/event-bus';
+import type { Logger } from '../ports/logger';
+import { isTopic, topicSchema, SUBSCRIPTIONS, type TopicName } from '../topology/topology';
+import { PermanentError } from './errors';
+
+/** The body of a Pub/Sub push, as the Functions Framework hands it over in a CloudEvent. */
+export interface MessagePublishedData {
+  message?: {
+    data?: string;
+    attributes?: Record<string, string>;
+    messageId?: string;
+    publishTime?: string;
+  };
+  subscription?: string;
+}
+
+export interface MessageContext {
+  topic: TopicName;
+  messageId: string;
+  attributes: Record<string, string>;
+  publishTime?: string;
+  logger: Logger;
+}
+
+type SchemaOf<T extends TopicName> =
+  ReturnType<typeof topicSchema> extends never ? never : T extends keyof TopicMessages ? TopicMessages[T] : unknown;
+
+/** Message type per topic, derived from the topology's schema names. */
+export interface TopicMessages {
+  'market.prices.v1': SchemaTypes['messages/market.prices.v1'];
+  'portfolio.positions.v1': SchemaTypes['messages/portfolio.positions.v1'];
+  'risk.shard-work.v1': SchemaTypes['messages/risk.shard-work.v1'];
+  'risk.portfolio-risk.v1': SchemaTypes['messages/risk.portfolio-risk.v1'];
+  'alerts.margin.v1': SchemaTypes['messages/alerts.margin.v1'];
+  'alerts.prices.v1': SchemaTypes['messages/alerts.prices.v1'];
+}
+
+export type Routes = { [T in TopicName]?: (message: SchemaOf<T>, ctx: MessageContext) => Promise<unknown> };
+
+/** Observes every delivery; the local stack counts flows with it. */
+export type DeliveryObserver = (event: {
+  functionName: string;
+  topic: string;
+  outcome: 'handled' | 'rejected' | 'failed';
+}) => void;
+
+export interface PubSubHandlerOptions {
+  functionName: string;
+  routes: Routes;
+  bus: EventBus;
+  logger: Logger;
+  observe?: DeliveryObserver;
+}
+
+const DEAD_LETTER_TOPIC: TopicName = 'dead-letter.v1';
+
+/** The topic comes from the push endpoint path (CloudEvent source) or, failing that, the subscription. */
+export function topicOf(ce: CloudEvent<MessagePublishedData>): string | undefined {
+  const m = /\/topics\/([^/?]+)/.exec(ce.source ?? '');
+  if (m) return decodeURIComponent(m[1]);
+  const sub = ce.data?.subscription?.split('/').pop();
+  return SUBSCRIPTIONS.find((s) => s.name === sub)?.topic;
+}
+
+/**
+ * Wraps use cases as a CloudEvent function: decode, validate against the topic's schema, call the route,
+ * and map the outcome. Returning acknowledges (HTTP 204). A permanent failure is forwarded unchanged to the
+ * dead-letter topic with its reason in the attributes, logged and acknowledged. Anything else is thrown,
+ * so the push gets a 500 and Pub/Sub retries until the subscription's dead-letter policy takes over.
+ */
+export function pubsubHandler(options: PubSubHandlerOptions): (ce: CloudEvent<MessagePublishedData>) => Promise<void> {
+  const { functionName, routes, bus } = options;
+  return async (ce) => {
+    const msg = ce.data?.message ?? {};
+    const messageId = msg.messageId ?? ce.id;
+    const topic = topicOf(ce) ?? 'unknown';
+    const logger = options.logger.child({ functionName, topic, messageId });
+    const raw = Buffer.from(msg.data ?? '', 'base64');
+    try {
+      if (!isTopic(topic)) throw new PermanentError(`message arrived from undeclared topic ${topic}`, 'unknown-topic');
+      const route = routes[topic] as ((m: unknown, c: MessageContext) => Promise<unknown>) | undefined;
+      if (!route) throw new PermanentError(`${functionName} does not consume ${topic}`, 'no-route');
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw new PermanentError('payload is not JSON', 'malformed-json');
+      }
+      const schema = topicSchema(topic);
+      const message = schema ? validate(schema, body) : body;
+      await route(message, { topic, messageId, attributes: msg.attributes ?? {}, publishTime: msg.publishTime, logger });
+      options.observe?.({ functionName, topic, outcome: 'handled' });
+    } catch (err) {
+      const permanent = err instanceof PermanentError || err instanceof SchemaViolation;
+      if (!permanent) {
+        options.observe?.({ functionName, topic, outcome: 'failed' });
+        logger.error('transient failure; Pub/Sub will redeliver', { error: err });
+        throw err;
+      }
+      const reason = err instanceof SchemaViolation ? 'schema-violation' : (err as PermanentError).reason;
+      logger.warn('message rejected and dead-lettered', { reason, detail: (err as Error).message });
+      await bus.publishRaw(DEAD_LETTER_TOPIC, raw, {
+        attributes: {
+          ...(msg.attributes ?? {}),
+          'fusion-rejected-by': functionName,
+          'fusion-reason': reason,
+          'fusion-detail': (err as Error).message.slice(0, 1000),
+          'fusion-source-topic': topic,
+          'fusion-source-message-id': messageId,
+        },
+      });
+      options.observe?.({ functionName, topic, outcome: 'rejected' });
+    }
+  };
+}
