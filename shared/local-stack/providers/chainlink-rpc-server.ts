@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeFunctionData, encodeFunctionResult, type Hex } from 'viem';
 import { AGGREGATOR_V3_ABI } from '../../adapters/oracles/aggregator-v3-abi';
+import type { PriceFeedConfig } from '../../domain/prices/config';
 import type { Clock } from '../../ports/clock';
 import { Chaos, type AnswerFault, type ChaosOptions } from './chaos';
 import { hang, listen, send, sendJson, toScaledInteger, type RunningServer } from './http-server';
@@ -283,6 +284,23 @@ export class ChainlinkRpcServer {
         return round;
     }
   }
+}
+
+/** The feeds of a PriceFeedConfig, so the local node serves exactly what the client will ask for. */
+export function chainlinkFeedSpecs(config: PriceFeedConfig): ChainlinkFeedSpec[] {
+  return config.assets.flatMap((a) =>
+    a.chainlink
+      ? [
+          {
+            asset: a.asset,
+            proxy: a.chainlink.proxy,
+            decimals: a.chainlink.decimals,
+            heartbeatSeconds: a.chainlink.heartbeatSeconds,
+            deviationThreshold: a.chainlink.deviationThreshold,
+          },
+        ]
+      : [],
+  );
 }
 
 /** Convenience: construct and start; the server object stays reachable for stats and phase changes. */

@@ -6,6 +6,7 @@
  * The `binary.data` payload is not a signed Wormhole VAA: it only carries the PNAU magic and the values.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PriceFeedConfig } from '../../domain/prices/config';
 import type { Clock } from '../../ports/clock';
 import { Chaos, type AnswerFault, type ChaosOptions } from './chaos';
 import type { PriceFunction } from './chainlink-rpc-server';
@@ -15,7 +16,7 @@ export interface PythFeedSpec {
   asset: string;
   /** 32-byte hex, `0x` optional. */
   id: string;
-  /** Default −8. */
+  /** Default −8; must be ≤ 0, as for every Pyth price feed. */
   expo?: number;
   /** Confidence as a fraction of the price (default 0.0005, about BTC's usual ±$50). */
   confidenceRatio?: number;
@@ -180,6 +181,11 @@ export class PythHermesServer {
       publish_time: at,
     };
   }
+}
+
+/** The Pyth ids of a PriceFeedConfig. */
+export function pythFeedSpecs(config: PriceFeedConfig): PythFeedSpec[] {
+  return config.assets.flatMap((a) => (a.pyth ? [{ asset: a.asset, id: a.pyth.id }] : []));
 }
 
 export async function startPythHermesServer(

@@ -25,13 +25,16 @@ import {
   type ReadingRules,
 } from '../../../shared/domain/prices/validation';
 import { evenly, type AnswerFault, type ChaosOptions } from '../../../shared/local-stack/providers/chaos';
-import { ChainlinkRpcServer } from '../../../shared/local-stack/providers/chainlink-rpc-server';
+import {
+  ChainlinkRpcServer,
+  chainlinkFeedSpecs,
+} from '../../../shared/local-stack/providers/chainlink-rpc-server';
 import {
   interpolatedPrices,
   loadDailyClosesCsv,
 } from '../../../shared/local-stack/providers/historical-prices';
 import type { RunningServer } from '../../../shared/local-stack/providers/http-server';
-import { PythHermesServer } from '../../../shared/local-stack/providers/pyth-hermes-server';
+import { PythHermesServer, pythFeedSpecs } from '../../../shared/local-stack/providers/pyth-hermes-server';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
 import {
@@ -149,28 +152,8 @@ const phases: Record<Tick['phase'], { chainlink?: ChaosOptions; pyth?: ChaosOpti
 };
 
 beforeAll(async () => {
-  chainlink = new ChainlinkRpcServer({
-    feeds: config.assets.flatMap((a) =>
-      a.chainlink
-        ? [
-            {
-              asset: a.asset,
-              proxy: a.chainlink.proxy,
-              decimals: a.chainlink.decimals,
-              heartbeatSeconds: a.chainlink.heartbeatSeconds,
-              deviationThreshold: a.chainlink.deviationThreshold,
-            },
-          ]
-        : [],
-    ),
-    price: truth,
-    clock,
-  });
-  pyth = new PythHermesServer({
-    feeds: config.assets.flatMap((a) => (a.pyth ? [{ asset: a.asset, id: a.pyth.id }] : [])),
-    price: truth,
-    clock,
-  });
+  chainlink = new ChainlinkRpcServer({ feeds: chainlinkFeedSpecs(config), price: truth, clock });
+  pyth = new PythHermesServer({ feeds: pythFeedSpecs(config), price: truth, clock });
   const [cl, py] = await Promise.all([chainlink.start(), pyth.start()]);
   running = [cl, py];
   warehouse = await DuckDbWarehouse.open(':memory:');
