@@ -9,8 +9,9 @@
  * 2. Both sources valid and within maxSourceDeviation of each other (|a − b| / min): publish Chainlink's
  *    price as CROSS_CHECKED; both sources become trusted (CHAINLINK_WORKING). This is also the only way an
  *    untrusted source earns trust back, and how a new asset is seeded.
- * 3. Both valid but disagreeing: publish the source the state trusts (Chainlink first) and raise
- *    SOURCES_DISAGREE; a disagreeing Pyth becomes untrusted. With neither trusted, see 4.
+ * 3. Both valid but disagreeing: raise SOURCES_DISAGREE and publish the trusted source, Chainlink first;
+ *    the other becomes untrusted (a Chainlink just back from frozen yields to a trusted Pyth, as in
+ *    Liquity). With neither trusted, only a reading that continues the last good price (see 4) stands.
  * 4. One valid source: publish it if the state trusts it (a source that was only frozen, i.e. stale, is
  *    trusted again once fresh). An untrusted source is published only for continuity: within
  *    maxSourceDeviation of a last good price no older than continuityWindowSeconds. Continuity keeps prices
@@ -242,14 +243,15 @@ export function decideAssetPrice(input: DecisionInput): AssetDecision {
     } else {
       rejections.push(disagreement);
       alerts.push('SOURCES_DISAGREE');
-      if (trust.chainlink !== 'UNTRUSTED') {
+      if (trust.chainlink === 'TRUSTED') {
         chosen = { reading: cl.reading, quality: 'SINGLE_SOURCE' };
-        trust.chainlink = 'TRUSTED';
         trust.pyth = 'UNTRUSTED';
         path = 'trusted-despite-disagreement';
       } else if (trust.pyth !== 'UNTRUSTED') {
+        // Liquity (frozen Chainlink back live, Tellor differs): the live fallback wins, Chainlink is untrusted.
         chosen = { reading: py.reading, quality: 'FALLBACK' };
         trust.pyth = 'TRUSTED';
+        trust.chainlink = 'UNTRUSTED';
         path = 'trusted-despite-disagreement';
       } else {
         // Neither trusted: only a reading that continues the last good price may stand, the closer one.

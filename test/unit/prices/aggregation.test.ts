@@ -180,6 +180,12 @@ describe('aggregation: Liquity-style transitions', () => {
     expect(d.alerts).toEqual(['SOURCES_DISAGREE']);
   });
 
+  it('a Chainlink back from frozen that disagrees with a trusted Pyth yields to it and loses trust (Liquity)', () => {
+    const d = decide(state('FROZEN', 'TRUSTED', { price: 2500 }), cl(2300), py(2510));
+    expect(d.published).toMatchObject({ price: 2510, source: 'pyth', quality: 'FALLBACK' });
+    expect(d.state.status).toBe('USING_PYTH_CHAINLINK_UNTRUSTED');
+  });
+
   it('neither trusted and disagreeing: only the reading continuing the last good price stands', () => {
     const d = decide(state('UNTRUSTED', 'UNTRUSTED', { price: 2500 }), cl(2380), py(2510));
     expect(d.path).toBe('continuity');
