@@ -62,9 +62,11 @@ export function checkPrerequisites(): void {
     const root = gcloud.stdout.trim();
     const probe = (dir: string) => spawnSync('test', ['-d', join(root, 'platform', dir)]).status === 0;
     if (!probe('pubsub-emulator')) missing.push('the Pub/Sub emulator (component pubsub-emulator)');
-    if (!probe('cloud-firestore-emulator')) missing.push('the Firestore emulator (component cloud-firestore-emulator)');
+    if (!probe('cloud-firestore-emulator'))
+      missing.push('the Firestore emulator (component cloud-firestore-emulator)');
   }
-  if (missing.length) throw new Error(`Cannot start the local GCP stack: missing ${missing.join(', ')}.\n${INSTALL_HINT}`);
+  if (missing.length)
+    throw new Error(`Cannot start the local GCP stack: missing ${missing.join(', ')}.\n${INSTALL_HINT}`);
 }
 
 // The watchdog: runs the emulator in the background, polls the Node parent, and on its disappearance (or a
@@ -95,10 +97,16 @@ function launch(args: string[], logName: string, log: string[]): ChildProcess {
   return child;
 }
 
-async function waitUntilAnswering(url: string, child: ChildProcess, log: string[], timeoutMs = 60000): Promise<void> {
+async function waitUntilAnswering(
+  url: string,
+  child: ChildProcess,
+  log: string[],
+  timeoutMs = 60000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`emulator exited early (${child.exitCode}):\n${log.join('')}`);
+    if (child.exitCode !== null)
+      throw new Error(`emulator exited early (${child.exitCode}):\n${log.join('')}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
       if (res.ok) return;

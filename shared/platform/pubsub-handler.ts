@@ -26,7 +26,11 @@ export interface MessageContext {
 }
 
 type SchemaOf<T extends TopicName> =
-  ReturnType<typeof topicSchema> extends never ? never : T extends keyof TopicMessages ? TopicMessages[T] : unknown;
+  ReturnType<typeof topicSchema> extends never
+    ? never
+    : T extends keyof TopicMessages
+      ? TopicMessages[T]
+      : unknown;
 
 /** Message type per topic, derived from the topology's schema names. */
 export interface TopicMessages {
@@ -71,7 +75,9 @@ export function topicOf(ce: CloudEvent<MessagePublishedData>): string | undefine
  * dead-letter topic with its reason in the attributes, logged and acknowledged. Anything else is thrown,
  * so the push gets a 500 and Pub/Sub retries until the subscription's dead-letter policy takes over.
  */
-export function pubsubHandler(options: PubSubHandlerOptions): (ce: CloudEvent<MessagePublishedData>) => Promise<void> {
+export function pubsubHandler(
+  options: PubSubHandlerOptions,
+): (ce: CloudEvent<MessagePublishedData>) => Promise<void> {
   const { functionName, routes, bus } = options;
   return async (ce) => {
     const msg = ce.data?.message ?? {};
@@ -80,7 +86,8 @@ export function pubsubHandler(options: PubSubHandlerOptions): (ce: CloudEvent<Me
     const logger = options.logger.child({ functionName, topic, messageId });
     const raw = Buffer.from(msg.data ?? '', 'base64');
     try {
-      if (!isTopic(topic)) throw new PermanentError(`message arrived from undeclared topic ${topic}`, 'unknown-topic');
+      if (!isTopic(topic))
+        throw new PermanentError(`message arrived from undeclared topic ${topic}`, 'unknown-topic');
       const route = routes[topic] as ((m: unknown, c: MessageContext) => Promise<unknown>) | undefined;
       if (!route) throw new PermanentError(`${functionName} does not consume ${topic}`, 'no-route');
       let body: unknown;
@@ -91,7 +98,13 @@ export function pubsubHandler(options: PubSubHandlerOptions): (ce: CloudEvent<Me
       }
       const schema = topicSchema(topic);
       const message = schema ? validate(schema, body) : body;
-      await route(message, { topic, messageId, attributes: msg.attributes ?? {}, publishTime: msg.publishTime, logger });
+      await route(message, {
+        topic,
+        messageId,
+        attributes: msg.attributes ?? {},
+        publishTime: msg.publishTime,
+        logger,
+      });
       options.observe?.({ functionName, topic, outcome: 'handled' });
     } catch (err) {
       const permanent = err instanceof PermanentError || err instanceof SchemaViolation;

@@ -12,7 +12,9 @@ const TEXT_PATTERNS: [RegExp, string][] = [
   [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, '[jwt]'],
   [/\b(sk|pk|SG|AC|SK|persona_[a-z]+)[._-][A-Za-z0-9._-]{16,}/g, '[api-key]'],
   [/([?&](?:key|token|apikey|api_key|access_token|signature)=)[^&\s]+/gi, '$1[redacted]'],
-  [/\+?\d[\d\s().-]{8,}\d/g, '[phone]'],
+  // International (+CC …) or North-American ((555) 123-4567) phone shapes; ISO dates and decimals stay intact.
+  [/\+\d[\d\s().-]{7,}\d/g, '[phone]'],
+  [/\(\d{3}\)\s?\d{3}[-\s]\d{4}\b/g, '[phone]'],
   [/\bv1=[0-9a-f]{32,}/gi, 'v1=[redacted]'],
 ];
 

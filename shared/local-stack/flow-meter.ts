@@ -1,0 +1,77 @@
+/**
+ * Counts what flows where in the local stack: messages published per topic, deliveries pushed to each
+ * function and how they ended, rows stored per warehouse table. `npm start -- --once` prints it.
+ */
+import type { TableName } from '../contracts/warehouse-tables';
+import type { EventBus, PublishOptions } from '../ports/event-bus';
+import type { Warehouse, WarehouseRow } from '../ports/warehouse';
+import type { DeliveryObserver } from '../platform/pubsub-handler';
+import type { TopicName } from '../topology/topology';
+
+export class FlowMeter {
+  readonly published = new Map<string, number>();
+  readonly deliveries = new Map<string, { handled: number; rejected: number; failed: number }>();
+  readonly stored = new Map<string, number>();
+
+  private bump(map: Map<string, number>, key: string, by = 1): void {
+    map.set(key, (map.get(key) ?? 0) + by);
+  }
+
+  readonly observe: DeliveryObserver = ({ functionName, topic, outcome }) => {
+    const key = `${topic} → ${functionName}`;
+    const d = this.deliveries.get(key) ?? { handled: 0, rejected: 0, failed: 0 };
+    d[outcome]++;
+    this.deliveries.set(key, d);
+  };
+
+  meterBus(bus: EventBus): EventBus {
+    return {
+      publish: async (topic: TopicName, message: unknown, options?: PublishOptions) => {
+        const id = await bus.publish(topic, message, options);
+        this.bump(this.published, topic);
+        return id;
+      },
+      publishRaw: async (topic: TopicName, data: Buffer, options?: PublishOptions) => {
+        const id = await bus.publishRaw(topic, data, options);
+        this.bump(this.published, topic);
+        return id;
+      },
+    };
+  }
+
+  meterWarehouse(w: Warehouse): Warehouse {
+    return {
+      insert: async (table: TableName, rows: WarehouseRow[]) => {
+        await w.insert(table, rows);
+        this.bump(this.stored, table, rows.length);
+      },
+      query: (sql, params) => w.query(sql, params),
+      close: () => w.close(),
+    };
+  }
+
+  /** Total deliveries seen so far (for waiting until the pipeline is quiet). */
+  totalDeliveries(): number {
+    let n = 0;
+    for (const d of this.deliveries.values()) n += d.handled + d.rejected + d.failed;
+    return n;
+  }
+
+  totalPublished(): number {
+    let n = 0;
+    for (const v of this.published.values()) n += v;
+    return n;
+  }
+
+  summary(): string {
+    const lines = ['published (messages per topic):'];
+    for (const [k, v] of [...this.published].sort()) lines.push(`  ${k.padEnd(28)} ${v}`);
+    lines.push('pushed → handled (deliveries per subscription):');
+    for (const [k, d] of [...this.deliveries].sort()) {
+      lines.push(`  ${k.padEnd(52)} handled ${d.handled}, rejected ${d.rejected}, failed ${d.failed}`);
+    }
+    lines.push('stored (rows per warehouse table, re-sent rows counted once by the table):');
+    for (const [k, v] of [...this.stored].sort()) lines.push(`  ${k.padEnd(28)} ${v}`);
+    return lines.join('\n');
+  }
+}

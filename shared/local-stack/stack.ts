@@ -1,0 +1,215 @@
+/**
+ * The local GCP stack: topics and push subscriptions (with dead-letter policies) created on the Pub/Sub
+ * emulator from functions/topology.json, Firestore on its emulator, DuckDB as the warehouse, and every
+ * function served by @google-cloud/functions-framework on its own port, receiving pushes exactly as Cloud
+ * Run receives them. Chainlink and Pyth are local servers speaking their wire formats, fed by real history.
+ */
+import * as ff from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import type { PubSub } from '@google-cloud/pubsub';
+import type { Server } from 'node:http';
+import { computePortfolioRiskHandler } from '../../functions/compute-portfolio-risk';
+import { detectMarginEventsHandler } from '../../functions/detect-margin-events';
+import { ingestPricesHttp } from '../../functions/ingest-prices';
+import { FirestoreDocumentStore } from '../adapters/gcp/firestore-document-store';
+import { PubSubEventBus } from '../adapters/gcp/pubsub-event-bus';
+import { DuckDbWarehouse } from '../adapters/local/duckdb-warehouse';
+import { LocalSecretStore } from '../adapters/local/local-secret-store';
+import { ChainlinkPriceSource } from '../adapters/oracles/chainlink-source';
+import { PythHermesPriceSource } from '../adapters/oracles/pyth-hermes-source';
+import type { PriceFeedConfig } from '../domain/prices/config';
+import type { Clock } from '../ports/clock';
+import type { DocumentStore } from '../ports/document-store';
+import type { EventBus } from '../ports/event-bus';
+import type { Logger } from '../ports/logger';
+import type { Warehouse } from '../ports/warehouse';
+import { StructuredLogger } from '../platform/logger';
+import { SUBSCRIPTIONS, TOPICS, type FunctionName } from '../topology/topology';
+import { DEFAULT_RISK_COMPUTE_CONFIG, type RiskComputeConfig } from '../use-cases/compute-portfolio-risk';
+import { DEFAULT_PRICE_FEED_CONFIG } from '../use-cases/ingest-prices';
+import { FlowMeter } from './flow-meter';
+import {
+  startChainlinkRpcServer,
+  chainlinkFeedSpecs,
+  type PriceFunction,
+} from './providers/chainlink-rpc-server';
+import type { ChaosOptions } from './providers/chaos';
+import { startPythHermesServer, pythFeedSpecs } from './providers/pyth-hermes-server';
+import type { HysteresisPolicy } from '../domain/margin/health-state-machine';
+
+export interface LocalStackOptions {
+  projectId: string;
+  pubsubHost: string;
+  firestoreHost: string;
+  clock: Clock;
+  /** Prices the local Chainlink and Pyth servers serve (e.g. real historical closes). */
+  prices: PriceFunction;
+  priceConfig?: PriceFeedConfig;
+  chaos?: { chainlink?: ChaosOptions; pyth?: ChaosOptions };
+  risk?: Partial<RiskComputeConfig>;
+  hysteresis?: HysteresisPolicy;
+  /** First port for the function servers; 0 (default) picks free ports. */
+  functionPortBase?: number;
+  logger?: Logger;
+  warehousePath?: string;
+}
+
+export interface LocalStack {
+  projectId: string;
+  meter: FlowMeter;
+  bus: EventBus;
+  store: DocumentStore;
+  warehouse: Warehouse;
+  pubsub: PubSub;
+  functionUrls: Record<FunctionName, string>;
+  /** What Cloud Scheduler does every minute: POST to ingestPrices. */
+  tick(): Promise<{ status: number; body: unknown }>;
+  /** Resolves once no delivery happened for quietMs (or rejects after timeoutMs). */
+  settle(quietMs?: number, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Local retry backoff: attempts and dead-lettering come from the topology; only the waits are shortened. */
+const LOCAL_RETRY = { minimumBackoff: { seconds: 0, nanos: 200_000_000 }, maximumBackoff: { seconds: 2 } };
+
+export const DEAD_LETTER_INSPECT = 'dead-letter.v1.inspect';
+
+async function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+  });
+}
+
+export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
+  const meter = new FlowMeter();
+  const logger = o.logger ?? new StructuredLogger({ projectId: o.projectId, minSeverity: 'WARNING' });
+  const { PubSub } = await import('@google-cloud/pubsub');
+  const pubsub = new PubSub({ projectId: o.projectId, apiEndpoint: o.pubsubHost, emulatorMode: true });
+  const rawBus = new PubSubEventBus({ projectId: o.projectId, apiEndpoint: o.pubsubHost });
+  const bus = meter.meterBus(rawBus);
+  const store = new FirestoreDocumentStore({ projectId: o.projectId, emulatorHost: o.firestoreHost });
+  const duck = await DuckDbWarehouse.open(o.warehousePath ?? ':memory:');
+  const warehouse = meter.meterWarehouse(duck);
+  const priceConfig = o.priceConfig ?? DEFAULT_PRICE_FEED_CONFIG;
+
+  const chainlink = await startChainlinkRpcServer({
+    feeds: chainlinkFeedSpecs(priceConfig),
+    price: o.prices,
+    clock: o.clock,
+    chaos: o.chaos?.chainlink,
+  });
+  const pyth = await startPythHermesServer({
+    feeds: pythFeedSpecs(priceConfig),
+    price: o.prices,
+    clock: o.clock,
+    chaos: o.chaos?.pyth,
+  });
+  const secrets = new LocalSecretStore({ CHAINLINK_RPC_URL: chainlink.url }, {});
+
+  // Functions: registered with the framework under a per-project name so parallel stacks never share one.
+  const risk: RiskComputeConfig = { ...DEFAULT_RISK_COMPUTE_CONFIG, ...o.risk };
+  const named = (fn: FunctionName) => `${fn}-${o.projectId}`.replace(/[^-_A-Za-z0-9]/g, '-');
+  ff.http(
+    named('ingestPrices'),
+    ingestPricesHttp(async () => ({
+      store,
+      bus,
+      warehouse,
+      clock: o.clock,
+      logger: logger.child({ functionName: 'ingestPrices' }),
+      config: priceConfig,
+      sources: [
+        ChainlinkPriceSource.fromConfig(priceConfig, secrets),
+        PythHermesPriceSource.fromConfig(priceConfig, { baseUrl: pyth.url }),
+      ],
+    })),
+  );
+  ff.cloudEvent(
+    named('computePortfolioRisk'),
+    computePortfolioRiskHandler(async () => ({ store, bus, warehouse, logger, config: risk }), meter.observe),
+  );
+  ff.cloudEvent(
+    named('detectMarginEvents'),
+    detectMarginEventsHandler(
+      async () => ({ store, bus, warehouse, logger, clock: o.clock, policy: o.hysteresis }),
+      meter.observe,
+    ),
+  );
+  const servers: Server[] = [];
+  const functionUrls = {} as Record<FunctionName, string>;
+  let nextPort = o.functionPortBase ?? 0;
+  for (const fn of ['ingestPrices', 'computePortfolioRisk', 'detectMarginEvents'] as FunctionName[]) {
+    const server = getTestServer(named(fn));
+    const port = await listen(server, nextPort);
+    if (nextPort) nextPort++;
+    servers.push(server);
+    functionUrls[fn] = `http://127.0.0.1:${port}`;
+  }
+
+  // Topics, push subscriptions with dead-letter policies, and a pull subscription to inspect dead letters.
+  for (const t of TOPICS) await pubsub.createTopic(t).catch(ignoreExists);
+  for (const s of SUBSCRIPTIONS) {
+    await pubsub
+      .topic(s.topic)
+      .createSubscription(s.name, {
+        pushConfig: { pushEndpoint: `${functionUrls[s.function]}/projects/${o.projectId}/topics/${s.topic}` },
+        ackDeadlineSeconds: s.ackDeadlineSeconds,
+        deadLetterPolicy: {
+          deadLetterTopic: `projects/${o.projectId}/topics/${s.deadLetterTopic}`,
+          maxDeliveryAttempts: s.maxDeliveryAttempts,
+        },
+        retryPolicy: LOCAL_RETRY,
+      })
+      .catch(ignoreExists);
+  }
+  await pubsub.topic('dead-letter.v1').createSubscription(DEAD_LETTER_INSPECT).catch(ignoreExists);
+
+  const settle = async (quietMs = 1500, timeoutMs = 120_000) => {
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    let quietSince = Date.now();
+    while (Date.now() < deadline) {
+      const seen = meter.totalDeliveries() + meter.totalPublished();
+      if (seen !== last) {
+        last = seen;
+        quietSince = Date.now();
+      } else if (Date.now() - quietSince >= quietMs) {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`local stack still busy after ${timeoutMs} ms`);
+  };
+
+  return {
+    projectId: o.projectId,
+    meter,
+    bus,
+    store,
+    warehouse,
+    pubsub,
+    functionUrls,
+    settle,
+    tick: async () => {
+      const res = await fetch(functionUrls.ingestPrices, { method: 'POST' });
+      return { status: res.status, body: await res.json() };
+    },
+    stop: async () => {
+      for (const s of servers) {
+        s.closeAllConnections?.();
+        await new Promise((r) => s.close(r));
+      }
+      await chainlink.close();
+      await pyth.close();
+      await rawBus.close();
+      await pubsub.close();
+      await store.close();
+      await duck.close();
+    },
+  };
+}
+
+function ignoreExists(err: { code?: number }): void {
+  if (err.code !== 6) throw err; // 6 = ALREADY_EXISTS
+}

@@ -1,0 +1,102 @@
+/**
+ * Runtime configuration, read and validated once per cold start. Every problem is reported at once, so a
+ * misconfigured deployment fails with one message naming all missing or invalid variables.
+ */
+import type { HorizonMethod, QuantileMethod } from '../domain/risk/engine';
+
+export interface RuntimeConfig {
+  projectId: string;
+  environment: 'local' | 'dev' | 'staging' | 'prod';
+  warehouse: 'bigquery' | 'duckdb';
+  duckdbPath: string;
+  bigqueryLocation?: string;
+  pubsubEmulatorHost?: string;
+  firestoreEmulatorHost?: string;
+  pythHermesUrl: string;
+  shardCount: number;
+  lookbackDays: number;
+  quantileMethod: QuantileMethod;
+  horizonMethod: HorizonMethod;
+  logLevel: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function oneOf<T extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+  problems: string[],
+): T {
+  const v = env[name] ?? fallback;
+  if (!(allowed as readonly string[]).includes(v))
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got '${v}')`);
+  return v as T;
+}
+
+function integer(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    problems.push(`${name} must be an integer in [${min}, ${max}] (got '${raw}')`);
+  return n;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const problems: string[] = [];
+  const projectId = env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT ?? '';
+  if (!projectId) problems.push('GOOGLE_CLOUD_PROJECT is not set');
+  const environment = oneOf(
+    env,
+    'ENVIRONMENT',
+    ['local', 'dev', 'staging', 'prod'] as const,
+    'local',
+    problems,
+  );
+  const warehouse = oneOf(
+    env,
+    'WAREHOUSE',
+    ['bigquery', 'duckdb'] as const,
+    environment === 'local' ? 'duckdb' : 'bigquery',
+    problems,
+  );
+  if (environment !== 'local' && warehouse === 'duckdb')
+    problems.push('WAREHOUSE=duckdb is only for ENVIRONMENT=local');
+  const config: RuntimeConfig = {
+    projectId,
+    environment,
+    warehouse,
+    duckdbPath: env.WAREHOUSE_DUCKDB_PATH ?? ':memory:',
+    bigqueryLocation: env.BIGQUERY_LOCATION,
+    pubsubEmulatorHost: env.PUBSUB_EMULATOR_HOST,
+    firestoreEmulatorHost: env.FIRESTORE_EMULATOR_HOST,
+    pythHermesUrl: env.PYTH_HERMES_URL ?? 'https://hermes.pyth.network',
+    shardCount: integer(env, 'RISK_SHARD_COUNT', 16, 1, 4096, problems),
+    lookbackDays: integer(env, 'RISK_LOOKBACK_DAYS', 365, 2, 3650, problems),
+    quantileMethod: oneOf(
+      env,
+      'RISK_QUANTILE_METHOD',
+      ['linear', 'inverted_cdf'] as const,
+      'linear',
+      problems,
+    ),
+    horizonMethod: oneOf(env, 'RISK_HORIZON_METHOD', ['sqrt', 'overlapping'] as const, 'sqrt', problems),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const, 'INFO', problems),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

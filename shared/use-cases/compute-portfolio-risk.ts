@@ -1,0 +1,325 @@
+/**
+ * computePortfolioRisk: keeps portfolios current from position events, and on every price tick fans out
+ * one unit of work per shard; each shard invocation values its whole batch of portfolios, computes
+ * margin health, liquidation prices and historical-simulation VaR/ES, publishes one
+ * risk.portfolio-risk.v1 per portfolio and writes the exposures to the warehouse in one insert.
+ */
+import type { SchemaTypes } from '../contracts/schema-types';
+import { shardOf } from '../domain/ids';
+import { RiskEngine, DEFAULT_RISK_PARAMS, type Exposure, type RiskParams } from '../domain/risk/engine';
+import type { PriceHistory } from '../domain/risk/history';
+import {
+  liquidationPrices,
+  valuePortfolio,
+  type MarginThresholds,
+  DEFAULT_MARGIN_THRESHOLDS,
+} from '../domain/risk/margin';
+import type { DocumentStore } from '../ports/document-store';
+import type { EventBus } from '../ports/event-bus';
+import type { Logger } from '../ports/logger';
+import type { Warehouse, WarehouseRow } from '../ports/warehouse';
+
+type PricesMessage = SchemaTypes['messages/market.prices.v1'];
+type PositionsMessage = SchemaTypes['messages/portfolio.positions.v1'];
+type ShardWork = SchemaTypes['messages/risk.shard-work.v1'];
+type PortfolioRisk = SchemaTypes['messages/risk.portfolio-risk.v1'];
+
+export interface PortfolioDoc {
+  [key: string]: unknown;
+  portfolioId: string;
+  shard: number;
+  updatedAt: string;
+  positions: PositionsMessage['positions'];
+}
+
+interface LatestPrice {
+  priceUsd: number;
+  asOf: string;
+  tickId: string;
+}
+
+interface MarketState {
+  [key: string]: unknown;
+  asOf: string;
+  tickId: string;
+  prices: Record<string, LatestPrice>;
+}
+
+interface DailyClosesDoc {
+  asset: string;
+  closes: { date: string; close: number }[];
+}
+
+export interface RiskComputeConfig {
+  shardCount: number;
+  riskParams: RiskParams;
+  thresholds: MarginThresholds;
+  /** A price older than this (vs the tick) no longer values a portfolio. */
+  maxPriceAgeMinutes: number;
+}
+
+export const DEFAULT_RISK_COMPUTE_CONFIG: RiskComputeConfig = {
+  shardCount: 16,
+  riskParams: DEFAULT_RISK_PARAMS,
+  thresholds: DEFAULT_MARGIN_THRESHOLDS,
+  maxPriceAgeMinutes: 15,
+};
+
+export interface RiskDeps {
+  store: DocumentStore;
+  bus: EventBus;
+  warehouse: Warehouse;
+  logger: Logger;
+  config: RiskComputeConfig;
+}
+
+export const COLLECTIONS = {
+  portfolios: 'portfolios',
+  market: 'marketState',
+  dailyCloses: 'dailyCloses',
+} as const;
+const LATEST = 'latest';
+
+/** Applies a position update unless an equal or newer one was applied already (redelivery, reordering). */
+export async function applyPositions(deps: RiskDeps, msg: PositionsMessage): Promise<'applied' | 'stale'> {
+  const outcome = await deps.store.runTransaction(async (tx) => {
+    const current = await tx.get<PortfolioDoc>(COLLECTIONS.portfolios, msg.portfolioId);
+    if (current && Date.parse(current.updatedAt) >= Date.parse(msg.updatedAt)) return 'stale' as const;
+    const doc: PortfolioDoc = {
+      portfolioId: msg.portfolioId,
+      shard: shardOf(msg.portfolioId, deps.config.shardCount),
+      updatedAt: msg.updatedAt,
+      positions: msg.positions,
+    };
+    tx.set(COLLECTIONS.portfolios, msg.portfolioId, doc);
+    return 'applied' as const;
+  });
+  if (outcome === 'applied') {
+    // Revalue at once at the latest prices, so a position change that breaches a threshold is seen now.
+    const market = await deps.store.get<MarketState>(COLLECTIONS.market, LATEST);
+    if (market) {
+      const prices = usablePrices(market, deps.config.maxPriceAgeMinutes);
+      const doc = await deps.store.get<PortfolioDoc>(COLLECTIONS.portfolios, msg.portfolioId);
+      if (doc) await evaluateBatch(deps, [doc], { tickId: market.tickId, asOf: market.asOf, prices });
+    }
+  } else {
+    deps.logger.info('stale position update ignored', {
+      portfolioId: msg.portfolioId,
+      updatedAt: msg.updatedAt,
+    });
+  }
+  return outcome;
+}
+
+/** A price tick: merge into the latest-price state, then publish one unit of work per shard. */
+export async function fanOutTick(deps: RiskDeps, msg: PricesMessage): Promise<number> {
+  const market = await deps.store.runTransaction(async (tx) => {
+    const current = (await tx.get<MarketState>(COLLECTIONS.market, LATEST)) ?? {
+      asOf: '',
+      tickId: '',
+      prices: {},
+    };
+    const merged: MarketState = { ...current, prices: { ...current.prices } };
+    for (const p of msg.prices) {
+      const prev = merged.prices[p.asset];
+      if (!prev || Date.parse(prev.asOf) <= Date.parse(msg.asOf)) {
+        merged.prices[p.asset] = { priceUsd: p.priceUsd, asOf: msg.asOf, tickId: msg.tickId };
+      }
+    }
+    if (!current.asOf || Date.parse(current.asOf) <= Date.parse(msg.asOf)) {
+      merged.asOf = msg.asOf;
+      merged.tickId = msg.tickId;
+    }
+    tx.set(COLLECTIONS.market, LATEST, merged);
+    return merged;
+  });
+  // Work for this tick carries the prices usable at the tick's own time, even if a newer tick got in first.
+  const atTick: MarketState = { ...market, asOf: msg.asOf, tickId: msg.tickId };
+  const prices = usablePrices(atTick, deps.config.maxPriceAgeMinutes);
+  const list = Object.entries(prices).map(([asset, priceUsd]) => ({ asset, priceUsd }));
+  const { shardCount } = deps.config;
+  await Promise.all(
+    Array.from({ length: shardCount }, (_, shard) =>
+      deps.bus.publish(
+        'risk.shard-work.v1',
+        { tickId: msg.tickId, asOf: msg.asOf, shard, shardCount, prices: list } satisfies ShardWork,
+        { attributes: { tickId: msg.tickId, shard: String(shard) } },
+      ),
+    ),
+  );
+  return shardCount;
+}
+
+function usablePrices(market: MarketState, maxAgeMinutes: number): Record<string, number> {
+  const cutoff = Date.parse(market.asOf) - maxAgeMinutes * 60_000;
+  const out: Record<string, number> = {};
+  for (const [asset, p] of Object.entries(market.prices)) {
+    const t = Date.parse(p.asOf);
+    if (t >= cutoff && t <= Date.parse(market.asOf)) out[asset] = p.priceUsd;
+  }
+  return out;
+}
+
+/** One shard at one tick: every portfolio of the shard, in one batch. */
+export async function processShard(deps: RiskDeps, work: ShardWork): Promise<number> {
+  if (work.shardCount !== deps.config.shardCount) {
+    deps.logger.warn('shard count changed since fan-out; processing with the message value', {
+      messageShardCount: work.shardCount,
+      configShardCount: deps.config.shardCount,
+    });
+  }
+  const docs = await deps.store.query<PortfolioDoc>(COLLECTIONS.portfolios, [
+    { field: 'shard', op: '==', value: work.shard },
+  ]);
+  const portfolios = docs
+    .map((d) => d.data)
+    .filter((d) => shardOf(d.portfolioId, work.shardCount) === work.shard);
+  const prices = Object.fromEntries(work.prices.map((p) => [p.asset, p.priceUsd]));
+  await evaluateBatch(deps, portfolios, { tickId: work.tickId, asOf: work.asOf, prices });
+  return portfolios.length;
+}
+
+interface Tick {
+  tickId: string;
+  asOf: string;
+  prices: Record<string, number>;
+}
+
+const historyCache = new Map<string, { key: string; history: PriceHistory }>();
+
+/** Daily closes of the assets, aligned on calendar days (missing days are null, the engine rejects them). */
+async function loadHistory(store: DocumentStore, assets: string[]): Promise<PriceHistory> {
+  const docs = await store.getMany<DailyClosesDoc & Record<string, unknown>>(COLLECTIONS.dailyCloses, assets);
+  const key = assets
+    .map((a) => `${a}:${docs.get(a)?.closes.at(-1)?.date ?? ''}:${docs.get(a)?.closes.length ?? 0}`)
+    .join('|');
+  const cached = historyCache.get(assets.join(','));
+  if (cached && cached.key === key) return cached.history;
+  let first = '';
+  let last = '';
+  for (const d of docs.values()) {
+    const f = d.closes[0]?.date;
+    const l = d.closes.at(-1)?.date;
+    if (f && (!first || f < first)) first = f;
+    if (l && (!last || l > last)) last = l;
+  }
+  const dates: string[] = [];
+  if (first)
+    for (let t = Date.parse(first); t <= Date.parse(last); t += 86_400_000)
+      dates.push(new Date(t).toISOString().slice(0, 10));
+  const pos = new Map(dates.map((d, i) => [d, i]));
+  const series: Record<string, (number | null)[]> = {};
+  for (const [asset, d] of docs) {
+    const s: (number | null)[] = new Array(dates.length).fill(null);
+    for (const c of d.closes) {
+      const i = pos.get(c.date);
+      if (i !== undefined) s[i] = c.close;
+    }
+    series[asset] = s;
+  }
+  const history = { dates, series };
+  historyCache.set(assets.join(','), { key, history });
+  return history;
+}
+
+function previousDay(iso: string): string {
+  return new Date(Date.parse(iso.slice(0, 10)) - 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Values, scores and risks a batch of portfolios at one tick; publishes and records the results. */
+export async function evaluateBatch(
+  deps: RiskDeps,
+  portfolios: PortfolioDoc[],
+  tick: Tick,
+): Promise<PortfolioRisk[]> {
+  const { logger, config } = deps;
+  const valued: { doc: PortfolioDoc; msg: PortfolioRisk; exposures: Exposure[] }[] = [];
+  for (const doc of portfolios) {
+    const missing = [...new Set(doc.positions.map((p) => p.asset))].filter(
+      (a) => tick.prices[a] === undefined,
+    );
+    if (missing.length) {
+      logger.warn('portfolio skipped: no current price', {
+        portfolioId: doc.portfolioId,
+        assets: missing,
+        tickId: tick.tickId,
+      });
+      continue;
+    }
+    const v = valuePortfolio(doc.positions, tick.prices);
+    const msg: PortfolioRisk = {
+      portfolioId: doc.portfolioId,
+      tickId: tick.tickId,
+      asOf: tick.asOf,
+      positionsUpdatedAt: doc.updatedAt,
+      collateralUsd: v.collateralUsd,
+      borrowUsd: v.borrowUsd,
+      healthScore: v.healthScore,
+      exposures: v.exposures,
+      liquidationPrices: liquidationPrices(doc.positions, tick.prices, config.thresholds),
+      risk: null,
+    };
+    valued.push({ doc, msg, exposures: v.exposures.map((e) => ({ asset: e.asset, netUsd: e.netUsd })) });
+  }
+  if (valued.length === 0) return [];
+
+  // VaR/ES: one engine for the batch over every asset it holds, history up to the last completed day.
+  const assets = [...new Set(valued.flatMap((x) => x.exposures.map((e) => e.asset)))].sort();
+  const riskAsOf = previousDay(tick.asOf);
+  let engine: RiskEngine | undefined;
+  try {
+    engine = new RiskEngine(await loadHistory(deps.store, assets), config.riskParams, riskAsOf);
+  } catch (err) {
+    logger.warn('risk history unavailable for this batch; publishing valuation without VaR', {
+      tickId: tick.tickId,
+      detail: (err as Error).message,
+    });
+  }
+  if (engine) {
+    const usable = new Set(engine.assets);
+    const eligible = valued.filter((x) => x.exposures.every((e) => e.netUsd === 0 || usable.has(e.asset)));
+    const figures = engine.evaluateBatch(eligible.map((x) => x.exposures));
+    eligible.forEach((x, i) => {
+      x.msg.risk = {
+        lookbackDays: config.riskParams.lookbackDays,
+        scenarios: engine.scenarioCount,
+        historyEnd: engine.historyEnd,
+        quantileMethod: config.riskParams.quantileMethod,
+        horizonMethod: config.riskParams.horizonMethod,
+        figures: figures[i],
+      };
+    });
+  }
+
+  const rows: WarehouseRow[] = [];
+  for (const { msg } of valued) {
+    const var99 = msg.risk?.figures.find((f) => f.confidence === 0.99 && f.horizonDays === 1)?.varUsd ?? null;
+    const es975 = msg.risk?.figures.find((f) => f.confidence === 0.975 && f.horizonDays === 1)?.esUsd ?? null;
+    for (const e of msg.exposures) {
+      rows.push({
+        row_id: `${msg.portfolioId}:${msg.tickId}:${e.asset}`,
+        portfolio_id: msg.portfolioId,
+        tick_id: msg.tickId,
+        as_of: msg.asOf,
+        asset: e.asset,
+        price_usd: e.priceUsd,
+        net_amount: e.netAmount,
+        net_exposure_usd: e.netUsd,
+        collateral_usd: msg.collateralUsd,
+        borrow_usd: msg.borrowUsd,
+        health_score: msg.healthScore,
+        var_99_1d_usd: var99,
+        es_975_1d_usd: es975,
+      });
+    }
+  }
+  await deps.warehouse.insert('risk.portfolio_exposures', rows);
+  await Promise.all(
+    valued.map(({ msg }) =>
+      deps.bus.publish('risk.portfolio-risk.v1', msg, {
+        attributes: { portfolioId: msg.portfolioId, tickId: msg.tickId },
+      }),
+    ),
+  );
+  return valued.map((x) => x.msg);
+}
