@@ -39,6 +39,7 @@ describe('message path through the emulators', () => {
   const clock = new ManualClock('2022-11-08T23:59:00Z');
   let alerts: Message[];
   let deadLetters: Message[];
+  const listening: Subscription[] = [];
 
   beforeAll(async () => {
     const projectId = isolatedProjectId('path');
@@ -52,13 +53,14 @@ describe('message path through the emulators', () => {
     });
     await seedCloses(stack, '2022-11-08', 400, ['BTC', 'ETH', 'USDC']);
     const [alertSub] = await stack.pubsub.topic('alerts.margin.v1').createSubscription('test-alerts');
+    const deadLetterSub = stack.pubsub.subscription(DEAD_LETTER_INSPECT);
+    listening.push(alertSub, deadLetterSub);
     alerts = collect(alertSub);
-    deadLetters = collect(stack.pubsub.subscription(DEAD_LETTER_INSPECT));
+    deadLetters = collect(deadLetterSub);
   });
 
   afterAll(async () => {
-    await stack?.pubsub.subscription('test-alerts').close();
-    await stack?.pubsub.subscription(DEAD_LETTER_INSPECT).close();
+    for (const sub of listening) await sub.close();
     await stack?.stop();
   });
 
