@@ -1,0 +1,64 @@
+/**
+ * TypeScript types and the BigQuery table schemas Terraform reads are generated from schemas/. A schema
+ * edit without `npm run gen` would deploy tables and compile code against a stale contract.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { SCHEMAS, type SchemaName } from '../../../shared/contracts/schema-registry';
+import { ROOT } from './schema-fixtures';
+
+const TYPES_FILE = join(ROOT, 'shared/contracts/generated/types.ts');
+const TABLES_FILE = join(ROOT, 'terraform/generated/bigquery-tables.json');
+
+/** renderGenerated() from shared/contracts/generate.ts, run the way `npm run gen` runs it (see the script). */
+function renderGenerated(): Record<string, string> {
+  const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'render-generated.ts')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`rendering the generated files failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout) as Record<string, string>;
+}
+
+describe('generated files', () => {
+  let rendered: Record<string, string>;
+
+  beforeAll(() => {
+    rendered = renderGenerated();
+  });
+
+  it('are the TypeScript types and the Terraform tables file', () => {
+    expect(Object.keys(rendered).sort()).toEqual([TYPES_FILE, TABLES_FILE].sort());
+  });
+
+  it('match what is committed (run `npm run gen` after editing schemas/)', () => {
+    const stale = Object.entries(rendered)
+      .filter(([file, content]) => !existsSync(file) || readFileSync(file, 'utf8') !== content)
+      .map(([file]) => `${relative(ROOT, file)} is out of date: run \`npm run gen\` and commit the result`);
+    expect(stale).toEqual([]);
+  });
+
+  it('declare one TypeScript type per schema, keyed by schema name in SchemaTypes', () => {
+    const types = rendered[TYPES_FILE];
+    for (const name of Object.keys(SCHEMAS) as SchemaName[]) {
+      const title = (SCHEMAS[name] as { title: string }).title;
+      expect(types).toMatch(new RegExp(`export (interface|type) ${title}\\b`));
+      expect(types).toContain(`'${name}': ${title};`);
+    }
+  });
+
+  it('give Terraform every warehouse table with its row id, partitioning and columns', () => {
+    const { tables } = JSON.parse(rendered[TABLES_FILE]) as {
+      tables: Record<string, { row_id: string; partition_field: string; schema: { name: string }[] }>;
+    };
+    expect(Object.keys(tables).sort()).toEqual([
+      'market.prices',
+      'risk.margin_events',
+      'risk.portfolio_exposures',
+    ]);
+    expect(tables['risk.margin_events'].row_id).toBe('event_id');
+    expect(tables['risk.margin_events'].schema.map((c) => c.name)).toContain('detected_at');
+  });
+});
