@@ -1,0 +1,197 @@
+/**
+ * The local warehouse: embedded DuckDB with the tables derived from schemas/warehouse. Same contract as
+ * BigQuery: rows are validated before they are written, and a re-sent row id is ignored.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
+import type { MarginEventRow, MarketPriceRow } from '../../../shared/contracts/schema-types';
+import { SchemaViolation } from '../../../shared/contracts/validation';
+import { WAREHOUSE_TABLES } from '../../../shared/contracts/warehouse-tables';
+
+function price(asset: string, minute: number, priceUsd: number): MarketPriceRow {
+  const hhmm = `12${String(minute).padStart(2, '0')}`;
+  const asOf = `2024-08-05T12:${String(minute).padStart(2, '0')}:00.000Z`;
+  return {
+    row_id: `tick-20240805T${hhmm}Z:${asset}`,
+    tick_id: `tick-20240805T${hhmm}Z`,
+    as_of: asOf,
+    asset,
+    price_usd: priceUsd,
+    source: 'median',
+    quality: 'CROSS_CHECKED',
+    published_at: asOf,
+    confidence_usd: null,
+  };
+}
+
+const EVENT: MarginEventRow = {
+  event_id: 'me_0f3a9c2b7d6e4f1a8b9c0d1e2f3a4b5c',
+  portfolio_id: 'desk-001',
+  from_state: 'WARNING',
+  to_state: 'MARGIN_CALL',
+  health_score: 22.4,
+  tick_id: 'tick-20221109T1500Z',
+  as_of: '2022-11-09T15:00:00.000Z',
+  collateral_usd: 15912.3,
+  borrow_usd: 13000,
+  detected_at: '2022-11-09T15:00:02.417Z',
+};
+
+describe('DuckDbWarehouse', () => {
+  let w: DuckDbWarehouse;
+
+  beforeEach(async () => {
+    w = await DuckDbWarehouse.open();
+  });
+  afterEach(async () => {
+    await w.close();
+  });
+
+  const count = async (table: string) =>
+    (await w.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0].n;
+
+  it('creates every derived table with the schema’s column types, the row id as primary key', async () => {
+    const cols = await w.query<{
+      table_name: string;
+      column_name: string;
+      data_type: string;
+      is_nullable: string;
+    }>(
+      `SELECT table_schema || '.' || table_name AS table_name, column_name, data_type, is_nullable
+         FROM information_schema.columns WHERE table_schema = @schema AND table_name = @table ORDER BY ordinal_position`,
+      { schema: 'risk', table: 'margin_events' },
+    );
+    expect(cols.map((c) => [c.column_name, c.data_type, c.is_nullable])).toEqual([
+      ['event_id', 'VARCHAR', 'NO'],
+      ['portfolio_id', 'VARCHAR', 'NO'],
+      ['from_state', 'VARCHAR', 'NO'],
+      ['to_state', 'VARCHAR', 'NO'],
+      ['health_score', 'DOUBLE', 'YES'],
+      ['tick_id', 'VARCHAR', 'NO'],
+      ['as_of', 'TIMESTAMP WITH TIME ZONE', 'NO'],
+      ['collateral_usd', 'DOUBLE', 'NO'],
+      ['borrow_usd', 'DOUBLE', 'NO'],
+      ['detected_at', 'TIMESTAMP WITH TIME ZONE', 'NO'],
+    ]);
+    const tables = await w.query<{ t: string }>(
+      `SELECT DISTINCT table_schema || '.' || table_name AS t FROM information_schema.tables ORDER BY t`,
+    );
+    expect(tables.map((r) => r.t)).toEqual(WAREHOUSE_TABLES.map((t) => t.name).sort());
+    const keys = await w.query<{ t: string; cols: string[] }>(
+      `SELECT schema_name || '.' || table_name AS t, constraint_column_names AS cols
+         FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' ORDER BY t`,
+    );
+    expect(keys.map((k) => [k.t, [...k.cols]])).toEqual(
+      [...WAREHOUSE_TABLES]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((t) => [t.name, [t.rowIdColumn]]),
+    );
+  });
+
+  it('inserts rows and answers portable SQL with @named parameters, timestamps as ISO strings', async () => {
+    await w.insert('market.prices', [
+      price('BTC', 0, 54321.5),
+      price('ETH', 0, 2493.07),
+      price('BTC', 1, 54400),
+    ]);
+    const rows = await w.query<{ tick_id: string; as_of: string; price_usd: number; confidence_usd: null }>(
+      'SELECT tick_id, as_of, price_usd, confidence_usd FROM market.prices WHERE asset = @asset AND price_usd > @min ORDER BY as_of',
+      { asset: 'BTC', min: 50000 },
+    );
+    expect(rows).toEqual([
+      {
+        tick_id: 'tick-20240805T1200Z',
+        as_of: '2024-08-05T12:00:00.000Z',
+        price_usd: 54321.5,
+        confidence_usd: null,
+      },
+      {
+        tick_id: 'tick-20240805T1201Z',
+        as_of: '2024-08-05T12:01:00.000Z',
+        price_usd: 54400,
+        confidence_usd: null,
+      },
+    ]);
+    const since = await w.query<{ n: number }>(
+      'SELECT count(*) AS n FROM market.prices WHERE as_of >= CAST(@since AS TIMESTAMPTZ)',
+      { since: '2024-08-05T12:01:00Z' },
+    );
+    expect(since).toEqual([{ n: 1 }]);
+  });
+
+  it('ignores a re-sent row (idempotent on the row id), keeping the first version', async () => {
+    await w.insert('risk.margin_events', [EVENT]);
+    await w.insert('risk.margin_events', [{ ...EVENT, detected_at: '2022-11-09T15:05:00.000Z' }]);
+    // A batch that repeats a row, as a retried publish may.
+    await w.insert('risk.margin_events', [EVENT, EVENT]);
+    expect(await w.query('SELECT event_id, detected_at FROM risk.margin_events')).toEqual([
+      { event_id: EVENT.event_id, detected_at: '2022-11-09T15:00:02.417Z' },
+    ]);
+  });
+
+  it('rejects a batch with a row that violates its schema, naming the problem, and writes none of it', async () => {
+    const bad = { ...price('ETH', 2, 2500), price_usd: '2500', venue: 'binance' };
+    const err = await w
+      .insert('market.prices', [price('BTC', 2, 54000), bad as unknown as MarketPriceRow])
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SchemaViolation);
+    expect((err as SchemaViolation).message).toBe(
+      "warehouse/market.prices violated: (root) must NOT have additional properties 'venue'; /price_usd must be number",
+    );
+    expect(await count('market.prices')).toBe(0);
+    // The warehouse is still usable afterwards.
+    await w.insert('market.prices', [price('BTC', 2, 54000)]);
+    expect(await count('market.prices')).toBe(1);
+  });
+
+  it('writes a batch all or nothing when the database itself refuses a row', async () => {
+    // A leap second passes JSON Schema's date-time but no TIMESTAMP column can hold it.
+    const leap = { ...EVENT, event_id: 'me_leap', as_of: '2016-12-31T23:59:60Z' };
+    await expect(w.insert('risk.margin_events', [EVENT, leap])).rejects.toThrow(/23:59:60/);
+    expect(await count('risk.margin_events')).toBe(0);
+    await w.insert('risk.margin_events', [EVENT]);
+    expect(await count('risk.margin_events')).toBe(1);
+  });
+
+  it('lands every row of many concurrent inserts', async () => {
+    const batches = Array.from({ length: 40 }, (_, b) =>
+      Array.from({ length: 10 }, (_, i) => ({
+        ...EVENT,
+        event_id: `me_${String(b).padStart(16, '0')}${String(i).padStart(16, '0')}`,
+        portfolio_id: `desk-${b}`,
+      })),
+    );
+    await Promise.all([
+      ...batches.map((rows) => w.insert('risk.margin_events', rows)),
+      // Reads interleaved with the writes must not break them.
+      ...batches.map(() => w.query('SELECT count(*) AS n FROM risk.margin_events')),
+    ]);
+    expect(await count('risk.margin_events')).toBe(400);
+    expect(await w.query('SELECT count(DISTINCT portfolio_id) AS n FROM risk.margin_events')).toEqual([
+      { n: 40 },
+    ]);
+  });
+
+  it('keeps rows in a database file across close and reopen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'duck-'));
+    try {
+      const file = join(dir, 'warehouse.duckdb');
+      const first = await DuckDbWarehouse.open(file);
+      await first.insert('risk.margin_events', [EVENT]);
+      await first.close();
+      const second = await DuckDbWarehouse.open(file);
+      try {
+        await second.insert('risk.margin_events', [EVENT]);
+        expect(await second.query('SELECT event_id FROM risk.margin_events')).toEqual([
+          { event_id: EVENT.event_id },
+        ]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
