@@ -13,7 +13,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MarginEventRow, MarketPriceRow } from '../../../shared/contracts/schema-types';
+import type {
+  MarginEventRow as MarginEventSchema,
+  MarketPriceRow as MarketPriceSchema,
+} from '../../../shared/contracts/schema-types';
+import type { WarehouseRow } from '../../../shared/ports/warehouse';
+
+/** Row types from the schemas, usable where the Warehouse port takes generic rows. */
+type MarginEventRow = MarginEventSchema & WarehouseRow;
+type MarketPriceRow = MarketPriceSchema & WarehouseRow;
 import { isolatedProjectId } from '../../support/env';
 import type { InsertCall, InsertOutcome } from './support/bigquery-insert';
 

@@ -6,7 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
-import type { MarginEventRow, MarketPriceRow } from '../../../shared/contracts/schema-types';
+import type {
+  MarginEventRow as MarginEventSchema,
+  MarketPriceRow as MarketPriceSchema,
+} from '../../../shared/contracts/schema-types';
+import type { WarehouseRow } from '../../../shared/ports/warehouse';
+
+/** Row types from the schemas, usable where the Warehouse port takes generic rows. */
+type MarginEventRow = MarginEventSchema & WarehouseRow;
+type MarketPriceRow = MarketPriceSchema & WarehouseRow;
 import { SchemaViolation } from '../../../shared/contracts/validation';
 import { WAREHOUSE_TABLES } from '../../../shared/contracts/warehouse-tables';
 
