@@ -10,17 +10,23 @@ import type { TopicName } from '../topology/topology';
 
 export class FlowMeter {
   readonly published = new Map<string, number>();
-  readonly deliveries = new Map<string, { handled: number; rejected: number; failed: number }>();
+  readonly deliveries = new Map<
+    string,
+    { handled: number; rejected: number; failed: number; totalMs: number }
+  >();
   readonly stored = new Map<string, number>();
+  /** Called after each successful publish (benchmarks time the path with it). */
+  readonly publishListeners: ((topic: TopicName, message: unknown) => void)[] = [];
 
   private bump(map: Map<string, number>, key: string, by = 1): void {
     map.set(key, (map.get(key) ?? 0) + by);
   }
 
-  readonly observe: DeliveryObserver = ({ functionName, topic, outcome }) => {
+  readonly observe: DeliveryObserver = ({ functionName, topic, outcome, durationMs }) => {
     const key = `${topic} → ${functionName}`;
-    const d = this.deliveries.get(key) ?? { handled: 0, rejected: 0, failed: 0 };
+    const d = this.deliveries.get(key) ?? { handled: 0, rejected: 0, failed: 0, totalMs: 0 };
     d[outcome]++;
+    d.totalMs += durationMs;
     this.deliveries.set(key, d);
   };
 
@@ -29,6 +35,7 @@ export class FlowMeter {
       publish: async (topic: TopicName, message: unknown, options?: PublishOptions) => {
         const id = await bus.publish(topic, message, options);
         this.bump(this.published, topic);
+        for (const l of this.publishListeners) l(topic, message);
         return id;
       },
       publishRaw: async (topic: TopicName, data: Buffer, options?: PublishOptions) => {
@@ -68,7 +75,10 @@ export class FlowMeter {
     for (const [k, v] of [...this.published].sort()) lines.push(`  ${k.padEnd(28)} ${v}`);
     lines.push('pushed → handled (deliveries per subscription):');
     for (const [k, d] of [...this.deliveries].sort()) {
-      lines.push(`  ${k.padEnd(52)} handled ${d.handled}, rejected ${d.rejected}, failed ${d.failed}`);
+      const avg = d.totalMs / Math.max(1, d.handled + d.rejected + d.failed);
+      lines.push(
+        `  ${k.padEnd(52)} handled ${d.handled}, rejected ${d.rejected}, failed ${d.failed} (avg ${avg.toFixed(0)} ms)`,
+      );
     }
     lines.push('stored (rows per warehouse table, re-sent rows counted once by the table):');
     for (const [k, v] of [...this.stored].sort()) lines.push(`  ${k.padEnd(28)} ${v}`);

@@ -82,6 +82,8 @@ async function listen(server: Server, port: number): Promise<number> {
 }
 
 export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
+  // No metadata server exists locally; without this the Google clients probe for one and warn.
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
   const meter = new FlowMeter();
   const logger = o.logger ?? new StructuredLogger({ projectId: o.projectId, minSeverity: 'WARNING' });
   const { PubSub } = await import('@google-cloud/pubsub');

@@ -49,6 +49,7 @@ export type DeliveryObserver = (event: {
   functionName: string;
   topic: string;
   outcome: 'handled' | 'rejected' | 'failed';
+  durationMs: number;
 }) => void;
 
 export interface PubSubHandlerOptions {
@@ -85,6 +86,9 @@ export function pubsubHandler(
     const topic = topicOf(ce) ?? 'unknown';
     const logger = options.logger.child({ functionName, topic, messageId });
     const raw = Buffer.from(msg.data ?? '', 'base64');
+    const started = performance.now();
+    const observe = (outcome: 'handled' | 'rejected' | 'failed') =>
+      options.observe?.({ functionName, topic, outcome, durationMs: performance.now() - started });
     try {
       if (!isTopic(topic))
         throw new PermanentError(`message arrived from undeclared topic ${topic}`, 'unknown-topic');
@@ -105,11 +109,11 @@ export function pubsubHandler(
         publishTime: msg.publishTime,
         logger,
       });
-      options.observe?.({ functionName, topic, outcome: 'handled' });
+      observe('handled');
     } catch (err) {
       const permanent = err instanceof PermanentError || err instanceof SchemaViolation;
       if (!permanent) {
-        options.observe?.({ functionName, topic, outcome: 'failed' });
+        observe('failed');
         logger.error('transient failure; Pub/Sub will redeliver', { error: err });
         throw err;
       }
@@ -125,7 +129,7 @@ export function pubsubHandler(
           'fusion-source-message-id': messageId,
         },
       });
-      options.observe?.({ functionName, topic, outcome: 'rejected' });
+      observe('rejected');
     }
   };
 }

@@ -2,9 +2,10 @@
  * detectMarginEvents: one health-state machine per portfolio. A transition is recorded in the same
  * Firestore transaction that advances the state (an outbox document with a content-derived id), then
  * written to risk.margin_events and published on alerts.margin.v1. Redelivered or older risk messages are
- * ignored by comparing their (tick time, positions time) with the last applied; an outbox entry that was
- * not yet delivered is delivered by the next invocation for that portfolio (or by the redelivery of a
- * failed one), and a short lease keeps two concurrent invocations from publishing it twice.
+ * ignored by comparing their (tick time, positions time) with the last applied. The state document lists
+ * outbox entries not yet delivered, so an entry whose delivery failed is delivered by the next invocation
+ * for that portfolio (the redelivery of the failed message included); a short lease keeps two concurrent
+ * invocations from publishing it twice.
  */
 import type { SchemaTypes } from '../contracts/schema-types';
 import { contentId } from '../domain/ids';
@@ -45,6 +46,8 @@ interface MarginStateDoc {
   positionsUpdatedAt: string;
   tickId: string;
   healthScore: number | null;
+  /** Outbox ids not yet known to be delivered; pruned by the next transaction that reads them. */
+  pending?: string[];
 }
 
 interface OutboxDoc {
@@ -76,15 +79,48 @@ export interface MarginOutcome {
 
 export async function detectMarginEvents(deps: MarginDeps, risk: PortfolioRisk): Promise<MarginOutcome> {
   const policy = deps.policy ?? DEFAULT_HYSTERESIS;
-  const detectedAt = deps.clock.now().toISOString();
+  const now = deps.clock.now();
+  const owner = deps.deliveryId ?? `${process.pid}:${Math.random()}`;
+  const leaseMs = deps.leaseMs ?? 30_000;
   const result = await deps.store.runTransaction(async (tx) => {
     const current = await tx.get<MarginStateDoc>(MARGIN_COLLECTIONS.states, risk.portfolioId);
+    // Earlier transitions not yet delivered (a failed publish, a crashed instance) ride along.
+    const pending: OutboxDoc[] = [];
+    for (const id of current?.pending ?? []) {
+      const doc = await tx.get<OutboxDoc>(MARGIN_COLLECTIONS.outbox, id);
+      if (doc && !doc.delivered) pending.push(doc);
+    }
     const incoming = orderKey(risk.asOf, risk.positionsUpdatedAt);
     if (current && !newer(incoming, orderKey(current.asOf, current.positionsUpdatedAt))) {
-      return { applied: false as const };
+      return { applied: false as const, pending, created: undefined };
     }
     const from: HealthState = current?.state ?? 'HEALTHY';
     const to = nextHealthState(from, risk.healthScore, policy);
+    let created: OutboxDoc | undefined;
+    if (from !== to) {
+      const eventId = contentId('me', risk.portfolioId, from, to, risk.tickId, risk.positionsUpdatedAt ?? '');
+      created = {
+        alert: {
+          eventId,
+          portfolioId: risk.portfolioId,
+          fromState: from,
+          toState: to,
+          healthScore: risk.healthScore,
+          tickId: risk.tickId,
+          asOf: risk.asOf,
+          collateralUsd: risk.collateralUsd,
+          borrowUsd: risk.borrowUsd,
+          severity: severityOf(to),
+        },
+        portfolioId: risk.portfolioId,
+        delivered: false,
+        detectedAt: now.toISOString(),
+        // Whoever records the transition delivers it first: no separate claim needed.
+        leaseOwner: owner,
+        leaseUntil: now.getTime() + leaseMs,
+      };
+      tx.set(MARGIN_COLLECTIONS.outbox, eventId, created);
+    }
     const state: MarginStateDoc = {
       portfolioId: risk.portfolioId,
       state: to,
@@ -92,29 +128,15 @@ export async function detectMarginEvents(deps: MarginDeps, risk: PortfolioRisk):
       positionsUpdatedAt: risk.positionsUpdatedAt ?? '',
       tickId: risk.tickId,
       healthScore: risk.healthScore,
+      pending: [...pending.map((p) => p.alert.eventId), ...(created ? [created.alert.eventId] : [])],
     };
     tx.set(MARGIN_COLLECTIONS.states, risk.portfolioId, state);
-    if (from === to) return { applied: true as const };
-    const eventId = contentId('me', risk.portfolioId, from, to, risk.tickId, risk.positionsUpdatedAt ?? '');
-    const alert: MarginAlert = {
-      eventId,
-      portfolioId: risk.portfolioId,
-      fromState: from,
-      toState: to,
-      healthScore: risk.healthScore,
-      tickId: risk.tickId,
-      asOf: risk.asOf,
-      collateralUsd: risk.collateralUsd,
-      borrowUsd: risk.borrowUsd,
-      severity: severityOf(to),
+    return {
+      applied: true as const,
+      pending,
+      created,
+      transition: created ? { from, to, eventId: created.alert.eventId } : undefined,
     };
-    tx.set(MARGIN_COLLECTIONS.outbox, eventId, {
-      alert,
-      portfolioId: risk.portfolioId,
-      delivered: false,
-      detectedAt,
-    } satisfies OutboxDoc);
-    return { applied: true as const, transition: { from, to, eventId } };
   });
   if (!result.applied) {
     deps.logger.info('risk observation not newer than the applied one; ignored', {
@@ -122,34 +144,42 @@ export async function detectMarginEvents(deps: MarginDeps, risk: PortfolioRisk):
       tickId: risk.tickId,
     });
   }
-  const delivered = await deliverPending(deps, risk.portfolioId);
-  return { ...result, delivered };
+  const delivered: string[] = [];
+  const older = [...result.pending].sort((a, b) => a.alert.asOf.localeCompare(b.alert.asOf));
+  for (const doc of older) {
+    const claimed = await claim(deps, doc.alert.eventId, owner, leaseMs);
+    if (claimed) delivered.push(await deliver(deps, claimed, owner));
+  }
+  if (result.created) delivered.push(await deliver(deps, result.created, owner));
+  return { applied: result.applied, transition: result.transition, delivered };
 }
 
-/** Delivers every undelivered margin event of a portfolio: warehouse row, then the alert, then marks it. */
-export async function deliverPending(deps: MarginDeps, portfolioId: string): Promise<string[]> {
-  const pending = await deps.store.query<OutboxDoc>(MARGIN_COLLECTIONS.outbox, [
-    { field: 'portfolioId', op: '==', value: portfolioId },
-    { field: 'delivered', op: '==', value: false },
-  ]);
-  pending.sort((a, b) => a.data.alert.asOf.localeCompare(b.data.alert.asOf));
-  const owner = deps.deliveryId ?? `${process.pid}:${Math.random()}`;
-  const leaseMs = deps.leaseMs ?? 30_000;
-  const delivered: string[] = [];
-  for (const { id } of pending) {
-    const claim = await deps.store.runTransaction(async (tx) => {
-      const doc = await tx.get<OutboxDoc>(MARGIN_COLLECTIONS.outbox, id);
-      if (!doc || doc.delivered) return 'done' as const;
-      const now = deps.clock.now().getTime();
-      if (doc.leaseOwner && doc.leaseOwner !== owner && (doc.leaseUntil ?? 0) > now) return 'busy' as const;
-      tx.set(MARGIN_COLLECTIONS.outbox, id, { ...doc, leaseOwner: owner, leaseUntil: now + leaseMs });
-      return doc;
-    });
-    if (claim === 'done') continue;
-    if (claim === 'busy')
-      throw new RetryableError(`margin event ${id} is being delivered by another invocation`);
-    const a = claim.alert;
-    await deps.warehouse.insert('risk.margin_events', [
+/** Takes the delivery lease of an outbox entry; undefined when it was delivered meanwhile. */
+async function claim(
+  deps: MarginDeps,
+  id: string,
+  owner: string,
+  leaseMs: number,
+): Promise<OutboxDoc | undefined> {
+  const outcome = await deps.store.runTransaction(async (tx) => {
+    const doc = await tx.get<OutboxDoc>(MARGIN_COLLECTIONS.outbox, id);
+    if (!doc || doc.delivered) return 'done' as const;
+    const now = deps.clock.now().getTime();
+    if (doc.leaseOwner && doc.leaseOwner !== owner && (doc.leaseUntil ?? 0) > now) return 'busy' as const;
+    const leased = { ...doc, leaseOwner: owner, leaseUntil: now + leaseMs };
+    tx.set(MARGIN_COLLECTIONS.outbox, id, leased);
+    return leased;
+  });
+  if (outcome === 'busy')
+    throw new RetryableError(`margin event ${id} is being delivered by another invocation`);
+  return outcome === 'done' ? undefined : outcome;
+}
+
+/** Warehouse row and alert (both idempotent on the event id), then the outbox entry is marked delivered. */
+async function deliver(deps: MarginDeps, doc: OutboxDoc, owner: string): Promise<string> {
+  const a = doc.alert;
+  await Promise.all([
+    deps.warehouse.insert('risk.margin_events', [
       {
         event_id: a.eventId,
         portfolio_id: a.portfolioId,
@@ -160,20 +190,19 @@ export async function deliverPending(deps: MarginDeps, portfolioId: string): Pro
         as_of: a.asOf,
         collateral_usd: a.collateralUsd,
         borrow_usd: a.borrowUsd,
-        detected_at: claim.detectedAt,
+        detected_at: doc.detectedAt,
       },
-    ]);
-    await deps.bus.publish('alerts.margin.v1', a, {
+    ]),
+    deps.bus.publish('alerts.margin.v1', a, {
       attributes: { eventId: a.eventId, portfolioId: a.portfolioId },
-    });
-    await deps.store.set(MARGIN_COLLECTIONS.outbox, id, { ...claim, delivered: true, leaseOwner: owner });
-    deps.logger.info('margin event delivered', {
-      eventId: a.eventId,
-      portfolioId,
-      from: a.fromState,
-      to: a.toState,
-    });
-    delivered.push(a.eventId);
-  }
-  return delivered;
+    }),
+  ]);
+  await deps.store.set(MARGIN_COLLECTIONS.outbox, a.eventId, { ...doc, delivered: true, leaseOwner: owner });
+  deps.logger.info('margin event delivered', {
+    eventId: a.eventId,
+    portfolioId: a.portfolioId,
+    from: a.fromState,
+    to: a.toState,
+  });
+  return a.eventId;
 }

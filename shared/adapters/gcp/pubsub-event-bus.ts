@@ -39,7 +39,7 @@ export class PubSubEventBus implements EventBus {
     const client = await this.pubsub();
     let t = this.topics.get(topic);
     if (!t) {
-      t = client.topic(topic, { batching: { maxMilliseconds: 5, maxMessages: 500 } });
+      t = client.topic(topic, { batching: { maxMilliseconds: 1, maxMessages: 500 } });
       this.topics.set(topic, t);
     }
     return t.publishMessage({ data, attributes: options.attributes });

@@ -35,21 +35,15 @@ export class DuckDbWarehouse implements Warehouse {
     if (rows.length === 0) return;
     const def = checkRows(table, rows);
     const cols = def.columns.map((c) => c.name);
-    const sql = `INSERT INTO ${def.name} (${cols.join(', ')}) VALUES (${cols.map((c) => `$${c}`).join(', ')}) ON CONFLICT DO NOTHING`;
-    await this.serial(async () => {
-      await this.conn.run('BEGIN TRANSACTION');
-      try {
-        const stmt = await this.conn.prepare(sql);
-        for (const row of rows) {
-          stmt.bind(Object.fromEntries(cols.map((c) => [c, (row[c] ?? null) as DuckDBValue])));
-          await stmt.run();
-        }
-        await this.conn.run('COMMIT');
-      } catch (err) {
-        await this.conn.run('ROLLBACK');
-        throw err;
-      }
-    });
+    // One multi-row statement: row-at-a-time inserts cost a round through the engine each.
+    const tuple = `(${cols.map(() => '?').join(', ')})`;
+    const values: DuckDBValue[] = [];
+    for (const row of rows) for (const c of cols) values.push((row[c] ?? null) as DuckDBValue);
+    const sql =
+      `INSERT INTO ${def.name} (${cols.join(', ')}) VALUES ` +
+      rows.map(() => tuple).join(', ') +
+      ' ON CONFLICT DO NOTHING';
+    await this.serial(() => this.conn.run(sql, values));
   }
 
   async query<T extends WarehouseRow = WarehouseRow>(
