@@ -17,14 +17,14 @@ const CLOSES = join(__dirname, '..', '..', 'test', 'fixtures', 'daily-closes-usd
 async function main(): Promise<number> {
   const once = process.argv.includes('--once');
   const ports = firebasePorts();
-  let emulators: Emulators | undefined;
-  let stack: LocalStack | undefined;
+  // Filled in as things start, so Ctrl-C at any moment stops exactly what is running.
+  const running: { emulators?: Emulators; stack?: LocalStack } = {};
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    await stack?.stop().catch(() => undefined);
-    await emulators?.stop();
+    await running.stack?.stop().catch(() => undefined);
+    await running.emulators?.stop();
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(130));
@@ -32,11 +32,12 @@ async function main(): Promise<number> {
 
   console.log(`starting Pub/Sub (${ports.pubsub}) and Firestore (${ports.firestore}) emulators...`);
   // --once uses free ports so it can run beside a long-running `npm start`.
-  emulators = await startEmulators(once ? undefined : { pubsub: ports.pubsub, firestore: ports.firestore });
+  const emulators = await startEmulators(once ? undefined : { pubsub: ports.pubsub, firestore: ports.firestore });
+  running.emulators = emulators;
   const closes = loadDailyClosesCsv(CLOSES);
   const clock = new ManualClock(`${SCENARIO.firstDay}T00:00:00Z`);
   const projectId = once ? `fusion-once-${randomUUID().slice(0, 6)}` : 'fusion-local';
-  stack = await startLocalStack({
+  const stack = await startLocalStack({
     projectId,
     pubsubHost: emulators.pubsubHost,
     firestoreHost: emulators.firestoreHost,
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
     functionPortBase: once ? 0 : ports.functions,
     risk: { shardCount: 4 },
   });
+  running.stack = stack;
   console.log(`project ${projectId}; functions:`);
   for (const [name, url] of Object.entries(stack.functionUrls)) console.log(`  ${name.padEnd(22)} ${url}`);
   console.log(
@@ -65,7 +67,7 @@ async function main(): Promise<number> {
   console.log('\nstack is up; Cloud Scheduler tick every 60 s. Ctrl-C to stop.');
   setInterval(() => {
     clock.advance(60_000);
-    void stack?.tick().then((r) => console.log(`${clock.now().toISOString()} tick → ${r.status}`));
+    void stack.tick().then((r) => console.log(`${clock.now().toISOString()} tick → ${r.status}`));
   }, 60_000);
   return new Promise<number>(() => undefined);
 }
