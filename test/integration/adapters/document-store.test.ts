@@ -1,0 +1,231 @@
+/**
+ * The DocumentStore port against the real Firestore emulator, and its in-memory twin held to the same
+ * contract (use-case unit tests rely on the twin behaving like Firestore).
+ */
+import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
+import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
+import type { DocumentStore } from '../../../shared/ports/document-store';
+import { emulatorHosts, isolatedProjectId } from '../../support/env';
+
+interface Subject {
+  store: DocumentStore;
+  close(): Promise<void>;
+}
+
+const adapters: [string, () => Subject][] = [
+  [
+    'FirestoreDocumentStore (emulator)',
+    () => {
+      const store = new FirestoreDocumentStore({
+        projectId: isolatedProjectId('docs'),
+        emulatorHost: emulatorHosts().firestoreHost,
+      });
+      return { store, close: () => store.close() };
+    },
+  ],
+  ['MemoryDocumentStore', () => ({ store: new MemoryDocumentStore(), close: async () => undefined })],
+];
+
+const POSITION = {
+  portfolioId: 'desk-001',
+  updatedAt: '2024-08-05T09:30:00.000Z',
+  positions: [
+    { asset: 'BTC', amount: 1.25, side: 'collateral' },
+    { asset: 'USDC', amount: 48000, side: 'borrow' },
+  ],
+  healthScore: null,
+  active: true,
+  limits: { maxLtv: 0.7, assets: ['BTC', 'ETH'] },
+};
+
+describe.each(adapters)('%s', (_name, make) => {
+  let subject: Subject;
+  let store: DocumentStore;
+
+  beforeAll(() => {
+    subject = make();
+    store = subject.store;
+  });
+  afterAll(async () => {
+    await subject.close();
+  });
+
+  it('returns undefined for a missing document and exactly what was set for a present one', async () => {
+    expect(await store.get('portfolios', 'missing')).toBeUndefined();
+    await store.set('portfolios', 'desk-001', POSITION);
+    expect(await store.get('portfolios', 'desk-001')).toEqual(POSITION);
+  });
+
+  it('replaces the whole document on set (no stale fields survive)', async () => {
+    await store.set('state', 'BTC', { price: 54321.5, source: 'median', stale: true });
+    await store.set('state', 'BTC', { price: 54400, source: 'chainlink' });
+    expect(await store.get('state', 'BTC')).toEqual({ price: 54400, source: 'chainlink' });
+  });
+
+  it('hands out copies: mutating a read document does not change the stored one', async () => {
+    await store.set('copies', 'a', { list: [1, 2] });
+    const doc = await store.get<{ list: number[] }>('copies', 'a');
+    doc?.list.push(3);
+    expect(await store.get('copies', 'a')).toEqual({ list: [1, 2] });
+  });
+
+  it('gets many documents at once, leaving out the missing ones, across more ids than one batch', async () => {
+    const ids = Array.from({ length: 320 }, (_, i) => `p-${String(i).padStart(3, '0')}`);
+    await Promise.all(
+      ids.filter((_, i) => i % 2 === 0).map((id) => store.set('many', id, { id, n: Number(id.slice(2)) })),
+    );
+    const got = await store.getMany<{ id: string; n: number }>('many', ids);
+    expect(got.size).toBe(160);
+    expect(got.get('p-000')).toEqual({ id: 'p-000', n: 0 });
+    expect(got.get('p-318')).toEqual({ id: 'p-318', n: 318 });
+    expect(got.has('p-001')).toBe(false);
+    expect((await store.getMany('many', [])).size).toBe(0);
+  });
+
+  it('creates a document only if absent: the second create returns false and changes nothing', async () => {
+    const claim = { owner: 'delivery-1', at: '2022-11-09T15:00:02.417Z' };
+    expect(await store.createIfAbsent('outbox', 'me_0f3a', claim)).toBe(true);
+    expect(await store.createIfAbsent('outbox', 'me_0f3a', { owner: 'delivery-2', at: 'later' })).toBe(false);
+    expect(await store.get('outbox', 'me_0f3a')).toEqual(claim);
+  });
+
+  it('lets exactly one of many concurrent creators win', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => store.createIfAbsent('claims', 'tick-20240805T1200Z', { by: i })),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = results.indexOf(true);
+    expect(await store.get('claims', 'tick-20240805T1200Z')).toEqual({ by: winner });
+  });
+
+  it('queries with ==, <, <=, >, >= and in filters, combined', async () => {
+    const rows = [
+      { id: 'a', shard: 0, health: 12.5, state: 'LIQUIDATION' },
+      { id: 'b', shard: 0, health: 28, state: 'MARGIN_CALL' },
+      { id: 'c', shard: 1, health: 45, state: 'WARNING' },
+      { id: 'd', shard: 0, health: 80, state: 'HEALTHY' },
+      { id: 'e', shard: 1, health: 30, state: 'WARNING' },
+    ];
+    for (const r of rows) await store.set('health', r.id, r);
+    const ids = async (filters: Parameters<DocumentStore['query']>[1]) =>
+      (await store.query('health', filters)).map((d) => d.id).sort();
+    expect(await ids([{ field: 'shard', op: '==', value: 0 }])).toEqual(['a', 'b', 'd']);
+    expect(await ids([{ field: 'health', op: '<', value: 30 }])).toEqual(['a', 'b']);
+    expect(await ids([{ field: 'health', op: '<=', value: 30 }])).toEqual(['a', 'b', 'e']);
+    expect(await ids([{ field: 'health', op: '>', value: 30 }])).toEqual(['c', 'd']);
+    expect(await ids([{ field: 'health', op: '>=', value: 45 }])).toEqual(['c', 'd']);
+    expect(await ids([{ field: 'state', op: 'in', value: ['MARGIN_CALL', 'LIQUIDATION'] }])).toEqual([
+      'a',
+      'b',
+    ]);
+    expect(
+      await ids([
+        { field: 'shard', op: '==', value: 0 },
+        { field: 'health', op: '<', value: 50 },
+      ]),
+    ).toEqual(['a', 'b']);
+    expect(await ids([])).toEqual(['a', 'b', 'c', 'd', 'e']);
+    const [doc] = await store.query('health', [{ field: 'state', op: '==', value: 'HEALTHY' }]);
+    expect(doc).toEqual({ id: 'd', data: rows[3] });
+  });
+
+  it('runs read-then-write transactions atomically and returns their result', async () => {
+    await store.set('balances', 'alice', { usd: 100 });
+    await store.set('balances', 'bob', { usd: 0 });
+    const moved = await store.runTransaction(async (tx) => {
+      const a = await tx.get<{ usd: number }>('balances', 'alice');
+      const b = await tx.get<{ usd: number }>('balances', 'bob');
+      tx.set('balances', 'alice', { usd: (a?.usd ?? 0) - 40 });
+      tx.set('balances', 'bob', { usd: (b?.usd ?? 0) + 40 });
+      tx.create('transfers', 't-1', { usd: 40 });
+      return 40;
+    });
+    expect(moved).toBe(40);
+    expect(await store.getMany('balances', ['alice', 'bob'])).toEqual(
+      new Map([
+        ['alice', { usd: 60 }],
+        ['bob', { usd: 40 }],
+      ]),
+    );
+    expect(await store.get('transfers', 't-1')).toEqual({ usd: 40 });
+  });
+
+  it('writes nothing when a transaction throws', async () => {
+    await store.set('ledger', 'x', { n: 1 });
+    await expect(
+      store.runTransaction(async (tx) => {
+        const x = await tx.get<{ n: number }>('ledger', 'x');
+        tx.set('ledger', 'x', { n: (x?.n ?? 0) + 1 });
+        tx.set('ledger', 'y', { n: 1 });
+        throw new Error('position limit exceeded');
+      }),
+    ).rejects.toThrow('position limit exceeded');
+    expect(await store.get('ledger', 'x')).toEqual({ n: 1 });
+    expect(await store.get('ledger', 'y')).toBeUndefined();
+  });
+
+  it('fails the whole transaction when it creates a document that exists', async () => {
+    await store.set('events', 'me_1', { first: true });
+    await expect(
+      store.runTransaction(async (tx) => {
+        tx.set('events', 'side-effect', { written: true });
+        tx.create('events', 'me_1', { first: false });
+      }),
+    ).rejects.toThrow();
+    expect(await store.get('events', 'me_1')).toEqual({ first: true });
+    expect(await store.get('events', 'side-effect')).toBeUndefined();
+  });
+
+  it('refuses a read after a write inside a transaction (Firestore’s rule)', async () => {
+    await expect(
+      store.runTransaction(async (tx) => {
+        tx.set('rules', 'a', { v: 1 });
+        await tx.get('rules', 'a');
+      }),
+    ).rejects.toThrow(/reads .*before .*writes/i);
+    expect(await store.get('rules', 'a')).toBeUndefined();
+  });
+
+  it('lands all of 20 concurrent increments of one document (contention is retried)', async () => {
+    await store.set('counters', 'deliveries', { n: 0 });
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        store.runTransaction(async (tx) => {
+          const c = await tx.get<{ n: number }>('counters', 'deliveries');
+          tx.set('counters', 'deliveries', { n: (c?.n ?? 0) + 1 });
+        }),
+      ),
+    );
+    expect(await store.get('counters', 'deliveries')).toEqual({ n: 20 });
+  });
+});
+
+describe('FirestoreDocumentStore.close', () => {
+  it('closes after use, with everything written before it durable for the next instance', async () => {
+    const projectId = isolatedProjectId('close');
+    const { firestoreHost } = emulatorHosts();
+    const first = new FirestoreDocumentStore({ projectId, emulatorHost: firestoreHost });
+    await first.set('outbox', 'me_1', { delivered: true });
+    expect(await first.createIfAbsent('outbox', 'me_2', { delivered: false })).toBe(true);
+    await expect(first.close()).resolves.toBeUndefined();
+    const next = new FirestoreDocumentStore({ projectId, emulatorHost: firestoreHost });
+    try {
+      expect(await next.getMany('outbox', ['me_1', 'me_2'])).toEqual(
+        new Map([
+          ['me_1', { delivered: true }],
+          ['me_2', { delivered: false }],
+        ]),
+      );
+    } finally {
+      await next.close();
+    }
+  });
+
+  it('is harmless on a store that never connected', async () => {
+    const store = new FirestoreDocumentStore({
+      projectId: isolatedProjectId('idle'),
+      emulatorHost: '127.0.0.1:1',
+    });
+    await expect(store.close()).resolves.toBeUndefined();
+  });
+});
