@@ -1,0 +1,189 @@
+/**
+ * The local stack's emulator launcher: it names exactly what is missing on a fresh machine, and the Java
+ * emulators never outlive the Node process that started them — whether it stops them or is killed outright.
+ */
+import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { waitFor } from '../../support/env';
+
+const SUPPORT = join(__dirname, 'support');
+
+describe('checkPrerequisites', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'prereq-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A PATH holding exactly the given tools: real java, a fake gcloud reporting an SDK with some components. */
+  function pathWith(name: string, tools: { java?: boolean; gcloudComponents?: string[] }): string {
+    const bin = join(dir, name, 'bin');
+    mkdirSync(bin, { recursive: true });
+    symlinkSync('/usr/bin/test', join(bin, 'test'));
+    if (tools.java)
+      symlinkSync(
+        execFileSync('readlink', ['-f', '/usr/bin/java'], { encoding: 'utf8' }).trim(),
+        join(bin, 'java'),
+      );
+    if (tools.gcloudComponents) {
+      const sdk = join(dir, name, 'sdk');
+      for (const c of tools.gcloudComponents) mkdirSync(join(sdk, 'platform', c), { recursive: true });
+      writeFileSync(join(bin, 'gcloud'), `#!/bin/sh\necho ${sdk}\n`);
+      chmodSync(join(bin, 'gcloud'), 0o755);
+    }
+    return bin;
+  }
+
+  function check(path: string): Promise<{ ok: boolean; message?: string }> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['-r', 'tsx/cjs', join(SUPPORT, 'check-prerequisites.ts')],
+        { env: { PATH: path, HOME: dir }, timeout: 30_000 },
+        (err, stdout, stderr) =>
+          err
+            ? reject(new Error(`${err.message}\n${stderr}`))
+            : resolve(JSON.parse(stdout) as { ok: boolean }),
+      );
+    });
+  }
+
+  it('names Java and the Cloud SDK, and how to install them, on a machine with neither', async () => {
+    const r = await check(pathWith('bare', {}));
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(
+      /^Cannot start the local GCP stack: missing java \(JRE 17\+\), gcloud \(Google Cloud SDK\)\.\n/,
+    );
+    expect(r.message).toContain(
+      'apt-get install -y openjdk-17-jre-headless google-cloud-cli google-cloud-cli-pubsub-emulator google-cloud-cli-firestore-emulator',
+    );
+    expect(r.message).toContain('gcloud components install beta pubsub-emulator cloud-firestore-emulator');
+  });
+
+  it('names only the missing emulator component when Java and gcloud are there', async () => {
+    const r = await check(pathWith('no-firestore', { java: true, gcloudComponents: ['pubsub-emulator'] }));
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(
+      /^Cannot start the local GCP stack: missing the Firestore emulator \(component cloud-firestore-emulator\)\.\n/,
+    );
+    expect(r.message).not.toMatch(/missing.*(java|Pub\/Sub)/);
+  });
+
+  it('names only Java when the SDK and both emulators are installed', async () => {
+    const r = await check(
+      pathWith('no-java', { gcloudComponents: ['pubsub-emulator', 'cloud-firestore-emulator'] }),
+    );
+    expect(r).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^Cannot start the local GCP stack: missing java \(JRE 17\+\)\.\n/),
+    });
+  });
+
+  it('is satisfied when everything is installed', async () => {
+    const r = await check(
+      pathWith('complete', { java: true, gcloudComponents: ['pubsub-emulator', 'cloud-firestore-emulator'] }),
+    );
+    expect(r).toEqual({ ok: true });
+  });
+});
+
+/** Processes (pid, args) that look like an emulator and mention one of the ports. */
+function emulatorProcesses(ports: number[]): { pid: number; args: string }[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), args: m[2] }))
+    .filter((p) => /java|gcloud|emulator/.test(p.args))
+    .filter((p) => ports.some((port) => new RegExp(`(^|[^0-9])${port}([^0-9]|$)`).test(p.args)));
+}
+
+async function answers(host: string): Promise<boolean> {
+  try {
+    return (await fetch(`http://${host}/`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  ports: number[];
+  hosts: string[];
+  lines: AsyncIterableIterator<string>;
+}
+
+async function startInChild(): Promise<Started> {
+  const child = spawn(process.execPath, ['-r', 'tsx/cjs', join(SUPPORT, 'emulator-child.ts')], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  if (first.done) throw new Error(`emulator child exited before starting: ${stderr}`);
+  const info = JSON.parse(first.value) as { pubsubHost: string; firestoreHost: string };
+  const hosts = [info.pubsubHost, info.firestoreHost];
+  return { child, hosts, ports: hosts.map((h) => Number(h.split(':').pop())), lines };
+}
+
+describe('emulators die with the process that started them', () => {
+  const leftovers: number[] = [];
+
+  afterAll(() => {
+    // Only if a test failed: end the emulator processes this file started, by pid.
+    for (const pid of leftovers) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+
+  async function expectRunning(s: Started): Promise<void> {
+    for (const h of s.hosts) expect([h, await answers(h)]).toEqual([h, true]);
+    const procs = emulatorProcesses(s.ports);
+    leftovers.push(...procs.map((p) => p.pid));
+    // Both emulators' Java processes are running for those ports.
+    for (const port of s.ports) {
+      expect(procs.some((p) => p.args.includes('java') && p.args.includes(String(port)))).toBe(true);
+    }
+  }
+
+  async function expectGone(s: Started): Promise<void> {
+    const remaining = await waitFor(
+      async () => {
+        const procs = emulatorProcesses(s.ports);
+        return procs.length === 0 ? procs : undefined;
+      },
+      30_000,
+      `emulator processes for ports ${s.ports.join(', ')} to exit`,
+    ).catch(() => emulatorProcesses(s.ports));
+    expect(remaining.map((p) => `${p.pid} ${p.args}`)).toEqual([]);
+    for (const h of s.hosts) expect([h, await answers(h)]).toEqual([h, false]);
+  }
+
+  it('leaves no Java or gcloud process behind when the Node parent is killed with SIGKILL', async () => {
+    const s = await startInChild();
+    await expectRunning(s);
+    const exited = new Promise((resolve) => s.child.once('exit', resolve));
+    s.child.kill('SIGKILL');
+    await exited;
+    await expectGone(s);
+  }, 150_000);
+
+  it('leaves no Java or gcloud process behind after a normal stop()', async () => {
+    const s = await startInChild();
+    await expectRunning(s);
+    s.child.stdin.write('stop\n');
+    const next = await s.lines.next();
+    expect(next.value).toBe('stopped');
+    await expectGone(s);
+  }, 150_000);
+});
