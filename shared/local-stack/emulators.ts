@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface EmulatorPorts {
@@ -60,7 +60,7 @@ export function checkPrerequisites(): void {
     missing.push('gcloud (Google Cloud SDK)');
   } else {
     const root = gcloud.stdout.trim();
-    const probe = (dir: string) => spawnSync('test', ['-d', join(root, 'platform', dir)]).status === 0;
+    const probe = (dir: string) => existsSync(join(root, 'platform', dir));
     if (!probe('pubsub-emulator')) missing.push('the Pub/Sub emulator (component pubsub-emulator)');
     if (!probe('cloud-firestore-emulator'))
       missing.push('the Firestore emulator (component cloud-firestore-emulator)');

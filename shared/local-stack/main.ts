@@ -32,7 +32,9 @@ async function main(): Promise<number> {
 
   console.log(`starting Pub/Sub (${ports.pubsub}) and Firestore (${ports.firestore}) emulators...`);
   // --once uses free ports so it can run beside a long-running `npm start`.
-  const emulators = await startEmulators(once ? undefined : { pubsub: ports.pubsub, firestore: ports.firestore });
+  const emulators = await startEmulators(
+    once ? undefined : { pubsub: ports.pubsub, firestore: ports.firestore },
+  );
   running.emulators = emulators;
   const closes = loadDailyClosesCsv(CLOSES);
   const clock = new ManualClock(`${SCENARIO.firstDay}T00:00:00Z`);

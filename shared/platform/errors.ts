@@ -20,3 +20,11 @@ export class RetryableError extends Error {
     this.name = 'RetryableError';
   }
 }
+
+/** Permanent by type, or by an error's own `permanent` flag (e.g. a warehouse refusing invalid rows). */
+export function isPermanent(err: unknown): boolean {
+  return (
+    err instanceof PermanentError ||
+    (typeof err === 'object' && err !== null && (err as { permanent?: unknown }).permanent === true)
+  );
+}

@@ -58,11 +58,12 @@ export class StructuredLogger implements Logger {
   private write(severity: Severity, message: string, fields?: Record<string, unknown>): void {
     if (SEVERITY_RANK[severity] < this.min) return;
     const { traceId, ...rest } = { ...this.options.fields, ...fields } as Record<string, unknown>;
+    // Fields first: a field named severity/message/time must never relabel the entry.
     const entry: Record<string, unknown> = {
+      ...(redact(rest) as Record<string, unknown>),
       severity,
       message: redactText(message),
       time: new Date().toISOString(),
-      ...(redact(rest) as Record<string, unknown>),
     };
     if (typeof traceId === 'string' && traceId) {
       entry['logging.googleapis.com/trace'] = this.options.projectId

@@ -4,7 +4,7 @@ import type { SchemaTypes } from '../contracts/schema-types';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import { isTopic, topicSchema, SUBSCRIPTIONS, type TopicName } from '../topology/topology';
-import { PermanentError } from './errors';
+import { isPermanent, PermanentError } from './errors';
 
 /** The body of a Pub/Sub push, as the Functions Framework hands it over in a CloudEvent. */
 export interface MessagePublishedData {
@@ -111,13 +111,18 @@ export function pubsubHandler(
       });
       observe('handled');
     } catch (err) {
-      const permanent = err instanceof PermanentError || err instanceof SchemaViolation;
+      const permanent = isPermanent(err) || err instanceof SchemaViolation;
       if (!permanent) {
         observe('failed');
         logger.error('transient failure; Pub/Sub will redeliver', { error: err });
         throw err;
       }
-      const reason = err instanceof SchemaViolation ? 'schema-violation' : (err as PermanentError).reason;
+      const reason =
+        err instanceof SchemaViolation
+          ? 'schema-violation'
+          : err instanceof PermanentError
+            ? err.reason
+            : (err as Error).name || 'permanent';
       logger.warn('message rejected and dead-lettered', { reason, detail: (err as Error).message });
       await bus.publishRaw(DEAD_LETTER_TOPIC, raw, {
         attributes: {

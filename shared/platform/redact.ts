@@ -3,7 +3,7 @@
  * data are masked whole, and free text is scanned for the shapes of secrets and contact details.
  */
 const SENSITIVE_KEY =
-  /(secret|password|passwd|token|api[-_]?key|authorization|signature|cookie|private[-_]?key|credential|rpc[-_]?url|email|phone|first[-_]?name|last[-_]?name|full[-_]?name|^name$|birth|dob|address(?!es)|street|postal|zip|ssn|tax[-_]?id|national[-_]?id|passport|document[-_]?number|ip[-_]?address|^ip$)/i;
+  /(secret|password|passwd|token|api[-_]?key|authorization|signature|cookie|private[-_]?key|credential|rpc[-_]?url|email|phone|first[-_]?name|last[-_]?name|full[-_]?name|name[-_](first|middle|last)|given[-_]?name|middle[-_]?name|family[-_]?name|surname|^name$|birth|dob|address|street|postal|post[-_]?code|zip|ssn|tax[-_]?id|national[-_]?id|identification[-_]?number|passport|document[-_]?number|ip[-_]?address|^ip$)/i;
 
 const TEXT_PATTERNS: [RegExp, string][] = [
   [/\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, '[email]'],
@@ -12,8 +12,11 @@ const TEXT_PATTERNS: [RegExp, string][] = [
   [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, '[jwt]'],
   [/\b(sk|pk|SG|AC|SK|persona_[a-z]+)[._-][A-Za-z0-9._-]{16,}/g, '[api-key]'],
   [/([?&](?:key|token|apikey|api_key|access_token|signature)=)[^&\s]+/gi, '$1[redacted]'],
-  // International (+CC …) or North-American ((555) 123-4567) phone shapes; ISO dates and decimals stay intact.
-  [/\+\d[\d\s().-]{7,}\d/g, '[phone]'],
+  // Provider keys carried in a URL path (…/v2/<key>, …/v3/<key>), as RPC client errors print them.
+  [/(https?:\/\/[^\s/"'<>]+(?:\/[^\s/"'<>?#]*)*?\/)[A-Za-z0-9_-]{20,}(?=[\s/"'<>?#]|$)/g, '$1[redacted]'],
+  // Phone shapes: +CC with separators, bare E.164, or (555) 123-4567. Dates, decimals and signed numbers stay.
+  [/\+\d{1,3}[\s-]\(?\d{1,4}\)?(?:[\s-]\d{2,6}){1,4}\b/g, '[phone]'],
+  [/\+\d{10,15}\b/g, '[phone]'],
   [/\(\d{3}\)\s?\d{3}[-\s]\d{4}\b/g, '[phone]'],
   [/\bv1=[0-9a-f]{32,}/gi, 'v1=[redacted]'],
 ];

@@ -13,8 +13,13 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
-/** Raised when the warehouse refuses particular rows; names each row id and the reason. */
+/**
+ * Raised when the warehouse refuses particular rows; names each row id and the reason. `permanent` when every
+ * reason is one a retry cannot cure (an invalid row, or rows "stopped" only because another row was invalid).
+ */
 export class WarehouseInsertError extends Error {
+  readonly permanent: boolean;
+
   constructor(
     readonly table: string,
     readonly failures: { rowId: string; reason: string }[],
@@ -27,5 +32,8 @@ export class WarehouseInsertError extends Error {
           .join('; '),
     );
     this.name = 'WarehouseInsertError';
+    const reasons = failures.map((f) => f.reason);
+    this.permanent =
+      reasons.some((r) => r.startsWith('invalid')) && reasons.every((r) => /^(invalid|stopped)/.test(r));
   }
 }

@@ -1,4 +1,4 @@
-import type { BigQuery } from '@google-cloud/bigquery';
+import type { BigQuery, BigQueryOptions } from '@google-cloud/bigquery';
 import type { TableName } from '../../contracts/warehouse-tables';
 import { WarehouseInsertError, type Warehouse, type WarehouseRow } from '../../ports/warehouse';
 import { checkRows } from '../../platform/warehouse-rows';
@@ -16,11 +16,23 @@ interface PartialFailure {
 export class BigQueryWarehouse implements Warehouse {
   private client?: Promise<BigQuery>;
 
-  constructor(private readonly options: { projectId: string; location?: string }) {}
+  constructor(
+    private readonly options: {
+      projectId: string;
+      location?: string;
+      /** Extra client options (apiEndpoint, authClient, ...): tests point the real client at a local server. */
+      client?: Omit<BigQueryOptions, 'projectId' | 'location'>;
+    },
+  ) {}
 
   private bq(): Promise<BigQuery> {
     this.client ??= import('@google-cloud/bigquery').then(
-      ({ BigQuery }) => new BigQuery({ projectId: this.options.projectId, location: this.options.location }),
+      ({ BigQuery }) =>
+        new BigQuery({
+          ...this.options.client,
+          projectId: this.options.projectId,
+          location: this.options.location,
+        }),
     );
     return this.client;
   }
@@ -31,6 +43,8 @@ export class BigQueryWarehouse implements Warehouse {
     const bq = await this.bq();
     const payload = rows.map((json) => ({ insertId: String(json[def.rowIdColumn]), json }));
     try {
+      // The library re-sends only the failed rows, under the same insertIds (raw). Rows that stay invalid end
+      // in a permanent WarehouseInsertError; transient ones make the function retry.
       await bq.dataset(def.dataset).table(def.table).insert(payload, { raw: true, partialRetries: 3 });
     } catch (err) {
       const e = err as { name?: string; errors?: PartialFailure[] };
