@@ -6,7 +6,7 @@ import {
   type DeliveryObserver,
   type MessagePublishedData,
 } from '../../shared/platform/pubsub-handler';
-import { detectMarginEvents, type MarginDeps } from '../../shared/use-cases/detect-margin-events';
+import { detectMarginEventsBatch, type MarginDeps } from '../../shared/use-cases/detect-margin-events';
 
 export function detectMarginEventsHandler(
   deps: () => Promise<MarginDeps>,
@@ -23,7 +23,7 @@ export function detectMarginEventsHandler(
         observe,
         // The delivery's message id owns the outbox lease, so its own redelivery can take the lease back.
         routes: {
-          'risk.portfolio-risk.v1': (m, ctx) => detectMarginEvents({ ...d, deliveryId: ctx.messageId }, m),
+          'risk.portfolio-risk.v1': (m, ctx) => detectMarginEventsBatch({ ...d, deliveryId: ctx.messageId }, m),
         },
       });
     }

@@ -1,8 +1,9 @@
 /**
  * computePortfolioRisk: keeps portfolios current from position events, and on every price tick fans out
  * one unit of work per shard; each shard invocation values its whole batch of portfolios, computes
- * margin health, liquidation prices and historical-simulation VaR/ES, publishes one
- * risk.portfolio-risk.v1 per portfolio and writes the exposures to the warehouse in one insert.
+ * margin health, liquidation prices and historical-simulation VaR/ES, publishes the results as
+ * risk.portfolio-risk.v1 batches (one delivery per shard, not per portfolio) and writes the exposures to
+ * the warehouse in one insert.
  */
 import type { SchemaTypes } from '../contracts/schema-types';
 import { shardOf } from '../domain/ids';
@@ -22,7 +23,11 @@ import type { Warehouse, WarehouseRow } from '../ports/warehouse';
 type PricesMessage = SchemaTypes['messages/market.prices.v1'];
 type PositionsMessage = SchemaTypes['messages/portfolio.positions.v1'];
 type ShardWork = SchemaTypes['messages/risk.shard-work.v1'];
-type PortfolioRisk = SchemaTypes['messages/risk.portfolio-risk.v1'];
+type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
+type PortfolioRiskBatch = SchemaTypes['messages/risk.portfolio-risk.v1'];
+
+/** Portfolios per risk.portfolio-risk.v1 message (the schema allows 500; this keeps messages well under 1 MB). */
+export const RISK_BATCH_SIZE = 200;
 
 export interface PortfolioDoc {
   [key: string]: unknown;
@@ -100,7 +105,7 @@ export async function applyPositions(deps: RiskDeps, msg: PositionsMessage): Pro
     if (market) {
       const prices = usablePrices(market, deps.config.maxPriceAgeMinutes);
       const doc = await deps.store.get<PortfolioDoc>(COLLECTIONS.portfolios, msg.portfolioId);
-      if (doc) await evaluateBatch(deps, [doc], { tickId: market.tickId, asOf: market.asOf, prices });
+      if (doc) await evaluateBatch(deps, [doc], { tickId: market.tickId, asOf: market.asOf, prices }, null);
     }
   } else {
     deps.logger.info('stale position update ignored', {
@@ -175,7 +180,7 @@ export async function processShard(deps: RiskDeps, work: ShardWork): Promise<num
     .map((d) => d.data)
     .filter((d) => shardOf(d.portfolioId, work.shardCount) === work.shard);
   const prices = Object.fromEntries(work.prices.map((p) => [p.asset, p.priceUsd]));
-  await evaluateBatch(deps, portfolios, { tickId: work.tickId, asOf: work.asOf, prices });
+  await evaluateBatch(deps, portfolios, { tickId: work.tickId, asOf: work.asOf, prices }, work.shard);
   return portfolios.length;
 }
 
@@ -231,6 +236,7 @@ export async function evaluateBatch(
   deps: RiskDeps,
   portfolios: PortfolioDoc[],
   tick: Tick,
+  shard: number | null = null,
 ): Promise<PortfolioRisk[]> {
   const { logger, config } = deps;
   const valued: { doc: PortfolioDoc; msg: PortfolioRisk; exposures: Exposure[] }[] = [];
@@ -314,12 +320,18 @@ export async function evaluateBatch(
     }
   }
   await deps.warehouse.insert('risk.portfolio_exposures', rows);
+  const results = valued.map((x) => x.msg);
+  const batches: PortfolioRisk[][] = [];
+  for (let i = 0; i < results.length; i += RISK_BATCH_SIZE)
+    batches.push(results.slice(i, i + RISK_BATCH_SIZE));
   await Promise.all(
-    valued.map(({ msg }) =>
-      deps.bus.publish('risk.portfolio-risk.v1', msg, {
-        attributes: { portfolioId: msg.portfolioId, tickId: msg.tickId },
-      }),
+    batches.map((portfolios) =>
+      deps.bus.publish(
+        'risk.portfolio-risk.v1',
+        { tickId: tick.tickId, asOf: tick.asOf, shard, portfolios } satisfies PortfolioRiskBatch,
+        { attributes: { tickId: tick.tickId, shard: String(shard ?? '') } },
+      ),
     ),
   );
-  return valued.map((x) => x.msg);
+  return results;
 }

@@ -23,7 +23,8 @@ import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
 import { RetryableError } from '../platform/errors';
 
-type PortfolioRisk = SchemaTypes['messages/risk.portfolio-risk.v1'];
+type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
+type PortfolioRiskBatch = SchemaTypes['messages/risk.portfolio-risk.v1'];
 type MarginAlert = SchemaTypes['messages/alerts.margin.v1'];
 
 export interface MarginDeps {
@@ -178,25 +179,24 @@ async function claim(
 /** Warehouse row and alert (both idempotent on the event id), then the outbox entry is marked delivered. */
 async function deliver(deps: MarginDeps, doc: OutboxDoc, owner: string): Promise<string> {
   const a = doc.alert;
-  await Promise.all([
-    deps.warehouse.insert('risk.margin_events', [
-      {
-        event_id: a.eventId,
-        portfolio_id: a.portfolioId,
-        from_state: a.fromState,
-        to_state: a.toState,
-        health_score: a.healthScore,
-        tick_id: a.tickId,
-        as_of: a.asOf,
-        collateral_usd: a.collateralUsd,
-        borrow_usd: a.borrowUsd,
-        detected_at: doc.detectedAt,
-      },
-    ]),
-    deps.bus.publish('alerts.margin.v1', a, {
-      attributes: { eventId: a.eventId, portfolioId: a.portfolioId },
-    }),
+  // Row first, then the alert: if the insert fails nothing was announced, and the retry does both once.
+  await deps.warehouse.insert('risk.margin_events', [
+    {
+      event_id: a.eventId,
+      portfolio_id: a.portfolioId,
+      from_state: a.fromState,
+      to_state: a.toState,
+      health_score: a.healthScore,
+      tick_id: a.tickId,
+      as_of: a.asOf,
+      collateral_usd: a.collateralUsd,
+      borrow_usd: a.borrowUsd,
+      detected_at: doc.detectedAt,
+    },
   ]);
+  await deps.bus.publish('alerts.margin.v1', a, {
+    attributes: { eventId: a.eventId, portfolioId: a.portfolioId },
+  });
   await deps.store.set(MARGIN_COLLECTIONS.outbox, a.eventId, { ...doc, delivered: true, leaseOwner: owner });
   deps.logger.info('margin event delivered', {
     eventId: a.eventId,
@@ -205,4 +205,34 @@ async function deliver(deps: MarginDeps, doc: OutboxDoc, owner: string): Promise
     to: a.toState,
   });
   return a.eventId;
+}
+
+/** Portfolios of one batch evaluated at a time: independent documents, so they need not wait on each other. */
+const BATCH_CONCURRENCY = 16;
+
+/**
+ * A risk.portfolio-risk.v1 batch: every portfolio goes through its own state machine. A failure of one
+ * does not stop the others; the first failure is rethrown afterwards so the batch is redelivered, and the
+ * portfolios already applied then see a stale observation and only finish pending deliveries.
+ */
+export async function detectMarginEventsBatch(
+  deps: MarginDeps,
+  batch: PortfolioRiskBatch,
+): Promise<MarginOutcome[]> {
+  const outcomes: MarginOutcome[] = new Array(batch.portfolios.length);
+  const failures: unknown[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < batch.portfolios.length) {
+      const i = next++;
+      try {
+        outcomes[i] = await detectMarginEvents(deps, batch.portfolios[i]);
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batch.portfolios.length) }, worker));
+  if (failures.length) throw failures[0];
+  return outcomes;
 }

@@ -50,9 +50,25 @@ positions: Positions
 }
 
 /**
- * Valuation, margin health, liquidation prices and historical-simulation VaR/ES of one portfolio at one tick.
+ * The risk of a batch of portfolios (one shard, or one revalued portfolio) at one price tick. Batches keep one delivery per shard instead of one per portfolio.
  */
 export interface PortfolioRiskV1 {
+tickId: string
+asOf: string
+/**
+ * The shard this batch came from; null for a single portfolio revalued after a position change.
+ */
+shard?: (number | null)
+/**
+ * @minItems 1
+ * @maxItems 500
+ */
+portfolios: PortfolioRisk[]
+}
+/**
+ * Valuation, margin health, liquidation prices and historical-simulation VaR/ES of one portfolio at one tick.
+ */
+export interface PortfolioRisk {
 portfolioId: string
 tickId: string
 asOf: string
@@ -151,7 +167,7 @@ positions: Positions
 }
 
 /**
- * One published price of one asset at one tick.
+ * Valuation, margin health, liquidation prices and historical-simulation VaR/ES of one portfolio at one tick.
  */
 export interface MarketPriceRow {
 /**
@@ -214,6 +230,7 @@ export interface SchemaTypes {
   'messages/alerts.margin.v1': MarginAlertV1;
   'messages/alerts.prices.v1': PriceAlertV1;
   'inputs/portfolio': PortfolioFile;
+  'shared/portfolio-risk': PortfolioRisk;
   'warehouse/market.prices': MarketPriceRow;
   'warehouse/risk.portfolio_exposures': PortfolioExposureRow;
   'warehouse/risk.margin_events': MarginEventRow;

@@ -92,7 +92,7 @@ describe('detectMarginEvents with Firestore (emulator) and DuckDB', () => {
 
   it('starts from a schema-valid sequence that deteriorates, recovers, hovers at 30 and repays', () => {
     expect(sequence.length).toBeGreaterThan(100);
-    for (const m of sequence) validate('messages/risk.portfolio-risk.v1', m);
+    for (const m of sequence) validate('shared/portfolio-risk', m);
     const kinds = new Set(expected.map((t) => `${t.from}→${t.to}`));
     expect(kinds).toEqual(
       new Set([

@@ -71,9 +71,14 @@ describe('margin events through the emulators: redelivery, reordering, transient
   const failed = () => stack.meter.deliveries.get(ROUTE)?.failed ?? 0;
 
   async function publish(m: PortfolioRisk): Promise<void> {
-    await stack.bus.publish('risk.portfolio-risk.v1', m, {
-      attributes: { portfolioId: m.portfolioId, tickId: m.tickId },
-    });
+    // A batch of one: the e2e test controls each portfolio observation's delivery on its own.
+    await stack.bus.publish(
+      'risk.portfolio-risk.v1',
+      { tickId: m.tickId, asOf: m.asOf, shard: null, portfolios: [m] },
+      {
+        attributes: { portfolioId: m.portfolioId, tickId: m.tickId },
+      },
+    );
     publishedRisk++;
   }
 

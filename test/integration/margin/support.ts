@@ -34,7 +34,8 @@ import {
 } from '../../../shared/use-cases/detect-margin-events';
 import { emulatorHosts, historicalPrices, isolatedProjectId } from '../../support/env';
 
-export type PortfolioRisk = SchemaTypes['messages/risk.portfolio-risk.v1'];
+export type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
+export type PortfolioRiskBatch = SchemaTypes['messages/risk.portfolio-risk.v1'];
 export type MarginAlert = SchemaTypes['messages/alerts.margin.v1'];
 
 const HOUR = 3_600_000;
@@ -161,9 +162,10 @@ export async function buildRiskSequence(everyHours = 6): Promise<PortfolioRisk[]
       }
     }
   }
-  const messages = bus.on<PortfolioRisk>('risk.portfolio-risk.v1');
-  for (const m of messages) validate('messages/risk.portfolio-risk.v1', m);
-  return messages;
+  const batches = bus.on<PortfolioRiskBatch>('risk.portfolio-risk.v1');
+  for (const b of batches) validate('messages/risk.portfolio-risk.v1', b);
+  // One observation per portfolio, as detectMarginEvents sees them inside each batch.
+  return batches.flatMap((b) => b.portfolios);
 }
 
 /** A risk observation's place in time: tick first, then the positions it was computed from. */
