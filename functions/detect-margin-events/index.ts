@@ -23,7 +23,8 @@ export function detectMarginEventsHandler(
         observe,
         // The delivery's message id owns the outbox lease, so its own redelivery can take the lease back.
         routes: {
-          'risk.portfolio-risk.v1': (m, ctx) => detectMarginEventsBatch({ ...d, deliveryId: ctx.messageId }, m),
+          'risk.portfolio-risk.v1': (m, ctx) =>
+            detectMarginEventsBatch({ ...d, deliveryId: ctx.messageId }, m),
         },
       });
     }
