@@ -2,6 +2,7 @@
  * HS VaR benchmarks on the real daily closes: one 100-position portfolio (all confidences × horizons), a batch
  * of 10,000 such portfolios, and a straightforward sort-based reference for the same portfolio.
  */
+import { seededRandom } from '../shared/platform/seeded-random';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import {
@@ -26,17 +27,8 @@ const BATCH_SIZE = 10_000;
 // Odd and a few more than strictly needed: on a shared machine one preempted run must not set the median.
 const BATCH_RUNS = 7;
 
-/** Deterministic PRNG (mulberry32): every run benchmarks the same portfolios. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic inputs: every run benchmarks the same portfolios. */
+const rng = seededRandom;
 
 /** One exposure per position (not pre-netted), so the engine's netting is part of what is timed. */
 function randomPortfolio(next: () => number, prices: Record<string, number>): Exposure[] {

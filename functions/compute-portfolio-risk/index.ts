@@ -1,11 +1,7 @@
 /** computePortfolioRisk — Pub/Sub push: market.prices.v1, portfolio.positions.v1, risk.shard-work.v1. */
 import * as ff from '@google-cloud/functions-framework';
 import { platformDeps } from '../../shared/platform/production-deps';
-import {
-  pubsubHandler,
-  type DeliveryObserver,
-  type MessagePublishedData,
-} from '../../shared/platform/pubsub-handler';
+import { lazyPubSubFunction, type DeliveryObserver } from '../../shared/platform/pubsub-handler';
 import {
   applyPositions,
   DEFAULT_RISK_COMPUTE_CONFIG,
@@ -14,28 +10,17 @@ import {
   type RiskDeps,
 } from '../../shared/use-cases/compute-portfolio-risk';
 
-export function computePortfolioRiskHandler(
-  deps: () => Promise<RiskDeps>,
-  observe?: DeliveryObserver,
-): (ce: ff.CloudEvent<MessagePublishedData>) => Promise<void> {
-  let handler: ((ce: ff.CloudEvent<MessagePublishedData>) => Promise<void>) | undefined;
-  return async (ce) => {
-    if (!handler) {
-      const d = await deps();
-      handler = pubsubHandler({
-        functionName: 'computePortfolioRisk',
-        bus: d.bus,
-        logger: d.logger,
-        observe,
-        routes: {
-          'market.prices.v1': (m) => fanOutTick(d, m),
-          'portfolio.positions.v1': (m) => applyPositions(d, m),
-          'risk.shard-work.v1': (m) => processShard(d, m),
-        },
-      });
-    }
-    return handler(ce);
-  };
+export function computePortfolioRiskHandler(deps: () => Promise<RiskDeps>, observe?: DeliveryObserver) {
+  return lazyPubSubFunction(
+    'computePortfolioRisk',
+    deps,
+    (d) => ({
+      'market.prices.v1': (m) => fanOutTick(d, m),
+      'portfolio.positions.v1': (m) => applyPositions(d, m),
+      'risk.shard-work.v1': (m) => processShard(d, m),
+    }),
+    observe,
+  );
 }
 
 async function productionDeps(): Promise<RiskDeps> {

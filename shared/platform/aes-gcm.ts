@@ -21,3 +21,20 @@ export function open(key: Buffer, sealed: Sealed, aad: string): Buffer {
   d.setAuthTag(sealed.tag);
   return Buffer.concat([d.update(sealed.ciphertext), d.final()]);
 }
+
+/** The record part of an envelope, base64 for storage (both Cipher adapters share the format). */
+export function encodeBody(sealed: Sealed): { iv: string; ciphertext: string; tag: string } {
+  return {
+    iv: sealed.iv.toString('base64'),
+    ciphertext: sealed.ciphertext.toString('base64'),
+    tag: sealed.tag.toString('base64'),
+  };
+}
+
+export function decodeBody(body: { iv: string; ciphertext: string; tag: string }): Sealed {
+  return {
+    iv: Buffer.from(body.iv, 'base64'),
+    ciphertext: Buffer.from(body.ciphertext, 'base64'),
+    tag: Buffer.from(body.tag, 'base64'),
+  };
+}

@@ -138,3 +138,24 @@ export function pubsubHandler(
     }
   };
 }
+
+/** A CloudEvent function whose dependencies are built on the first delivery (cold start) and then reused. */
+export function lazyPubSubFunction<D extends { bus: EventBus; logger: Logger }>(
+  functionName: string,
+  deps: () => Promise<D>,
+  routes: (d: D) => Routes,
+  observe?: DeliveryObserver,
+): (ce: CloudEvent<MessagePublishedData>) => Promise<void> {
+  let handler: Promise<(ce: CloudEvent<MessagePublishedData>) => Promise<void>> | undefined;
+  return async (ce) => {
+    if (!handler) {
+      handler = deps().then((d) =>
+        pubsubHandler({ functionName, bus: d.bus, logger: d.logger, observe, routes: routes(d) }),
+      );
+      handler.catch(() => {
+        handler = undefined; // a failed cold start is retried on the next delivery
+      });
+    }
+    return (await handler)(ce);
+  };
+}

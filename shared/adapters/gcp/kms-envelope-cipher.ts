@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
 import type { Cipher, EncryptedEnvelope } from '../../ports/cipher';
-import { open, seal } from '../../platform/aes-gcm';
+import { decodeBody, encodeBody, open, seal } from '../../platform/aes-gcm';
 import { crc32c } from '../../platform/crc32c';
 
 /**
@@ -43,9 +43,7 @@ export class KmsEnvelopeCipher implements Cipher {
     return {
       keyName: res.name ?? this.keyName,
       wrappedKey: wrapped.toString('base64'),
-      iv: body.iv.toString('base64'),
-      ciphertext: body.ciphertext.toString('base64'),
-      tag: body.tag.toString('base64'),
+      ...encodeBody(body),
     };
   }
 
@@ -67,14 +65,6 @@ export class KmsEnvelopeCipher implements Cipher {
     if (Number(res.plaintextCrc32c?.value) !== crc32c(dek)) {
       throw new Error('KMS decrypt: response corrupted in transit (CRC32C mismatch)');
     }
-    return open(
-      dek,
-      {
-        iv: Buffer.from(envelope.iv, 'base64'),
-        ciphertext: Buffer.from(envelope.ciphertext, 'base64'),
-        tag: Buffer.from(envelope.tag, 'base64'),
-      },
-      aad,
-    );
+    return open(dek, decodeBody(envelope), aad);
   }
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Cipher, EncryptedEnvelope } from '../../ports/cipher';
-import { open, seal } from '../../platform/aes-gcm';
+import { decodeBody, encodeBody, open, seal } from '../../platform/aes-gcm';
 import { refuseInProduction } from '../../platform/production-guard';
 
 const KEY_NAME = 'local-dev-key';
@@ -26,9 +26,7 @@ export class DevKeyCipher implements Cipher {
     return {
       keyName: KEY_NAME,
       wrappedKey: Buffer.concat([wrapped.iv, wrapped.tag, wrapped.ciphertext]).toString('base64'),
-      iv: body.iv.toString('base64'),
-      ciphertext: body.ciphertext.toString('base64'),
-      tag: body.tag.toString('base64'),
+      ...encodeBody(body),
     };
   }
 
@@ -41,14 +39,6 @@ export class DevKeyCipher implements Cipher {
       { iv: w.subarray(0, 12), tag: w.subarray(12, 28), ciphertext: w.subarray(28) },
       aad,
     );
-    return open(
-      dek,
-      {
-        iv: Buffer.from(envelope.iv, 'base64'),
-        ciphertext: Buffer.from(envelope.ciphertext, 'base64'),
-        tag: Buffer.from(envelope.tag, 'base64'),
-      },
-      aad,
-    );
+    return open(dek, decodeBody(envelope), aad);
   }
 }

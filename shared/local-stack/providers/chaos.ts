@@ -3,6 +3,9 @@
  * a whole HTTP request fails (5xx, 429, a hang), or one feed's answer is garbage while the others are fine.
  * The PRNG is seeded, so a test that replays the same calls sees the same faults.
  */
+import { seededRandom } from '../../platform/seeded-random';
+
+export { seededRandom };
 
 /** Faults that take the whole HTTP request down. */
 export type RequestFault = 'http-500' | 'http-429' | 'hang';
@@ -38,18 +41,6 @@ export interface ChaosOptions {
 export function evenly<F extends string>(total: number, faults: readonly F[]): FaultOdds<F> {
   const each = faults.length ? total / faults.length : 0;
   return Object.fromEntries(faults.map((f) => [f, each])) as FaultOdds<F>;
-}
-
-/** mulberry32: small, fast, good enough for reproducible fault schedules. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class Chaos {

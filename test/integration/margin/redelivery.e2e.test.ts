@@ -21,7 +21,13 @@ import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
 import type { Warehouse } from '../../../shared/ports/warehouse';
 import { MARGIN_COLLECTIONS, detectMarginEvents } from '../../../shared/use-cases/detect-margin-events';
-import { emulatorHosts, historicalPrices, isolatedProjectId, waitFor } from '../../support/env';
+import {
+  collectMessages,
+  emulatorHosts,
+  historicalPrices,
+  isolatedProjectId,
+  waitFor,
+} from '../../support/env';
 import {
   alertKey,
   buildRiskSequence,
@@ -38,15 +44,6 @@ import {
 
 const ROUTE = 'risk.portfolio-risk.v1 → detectMarginEvents';
 const LEASE_MS = 30_000;
-
-function collect(sub: Subscription): Message[] {
-  const got: Message[] = [];
-  sub.on('message', (m: Message) => {
-    got.push(m);
-    m.ack();
-  });
-  return got;
-}
 
 describe('margin events through the emulators: redelivery, reordering, transient failure', () => {
   let stack: LocalStack;
@@ -114,8 +111,8 @@ describe('margin events through the emulators: redelivery, reordering, transient
     const [alertSub] = await stack.pubsub.topic('alerts.margin.v1').createSubscription('test-margin-alerts');
     const deadLetterSub = stack.pubsub.subscription(DEAD_LETTER_INSPECT);
     listening.push(alertSub, deadLetterSub);
-    alertMessages = collect(alertSub);
-    deadLetters = collect(deadLetterSub);
+    alertMessages = collectMessages(alertSub);
+    deadLetters = collectMessages(deadLetterSub);
   });
 
   afterAll(async () => {

@@ -4,6 +4,7 @@
  * which observations a consumer applies (newest wins by (asOf, positionsUpdatedAt)) and the transitions they
  * imply, and a harness of real adapters: Firestore on the emulator, DuckDB as the warehouse, a memory bus.
  */
+import { seededRandom } from '../../../shared/platform/seeded-random';
 import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
 import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
 import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
@@ -32,26 +33,16 @@ import {
   type MarginDeps,
   type MarginOutcome,
 } from '../../../shared/use-cases/detect-margin-events';
-import { emulatorHosts, historicalPrices, isolatedProjectId } from '../../support/env';
+import { emulatorHosts, historicalPrices, isolatedProjectId, seedDailyCloses } from '../../support/env';
 
 export type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
 export type PortfolioRiskBatch = SchemaTypes['messages/risk.portfolio-risk.v1'];
 export type MarginAlert = SchemaTypes['messages/alerts.margin.v1'];
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
-/** mulberry32: a small seeded PRNG, so every permutation here is reproducible from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so every permutation here is reproducible from its seed. */
+export const prng = seededRandom;
 
 export function shuffled<T>(items: readonly T[], rand: () => number): T[] {
   const out = [...items];
@@ -68,18 +59,6 @@ const noWarehouse: Warehouse = {
   close: async () => undefined,
 };
 
-async function seedCloses(store: MemoryDocumentStore, until: string, days: number, assets: string[]) {
-  const prices = historicalPrices();
-  for (const asset of assets) {
-    const closes = [];
-    for (let i = days; i >= 1; i--) {
-      const date = new Date(Date.parse(until) - i * DAY).toISOString().slice(0, 10);
-      closes.push({ date, close: prices(asset, new Date(Date.parse(date) + DAY - 1)) });
-    }
-    await store.set('dailyCloses', asset, { asset, closes, updatedAt: until });
-  }
-}
-
 /**
  * Two desks through 5–23 November 2022, valued every `everyHours` at interpolated real closes:
  * - desk-btc-001: 1 BTC against 12,700 USDC. HEALTHY → WARNING on 11-08, MARGIN_CALL on FTX day, then
@@ -94,7 +73,7 @@ export async function buildRiskSequence(everyHours = 6): Promise<PortfolioRisk[]
   const prices = historicalPrices();
   const store = new MemoryDocumentStore();
   const bus = new MemoryEventBus();
-  await seedCloses(store, '2022-11-24', 400, ['BTC', 'ETH', 'USDC']);
+  await seedDailyCloses(store, '2022-11-24', 400, ['BTC', 'ETH', 'USDC']);
   const deps: RiskDeps = {
     store,
     bus,

@@ -8,30 +8,14 @@ import type { Message, Subscription } from '@google-cloud/pubsub';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
 import { DEAD_LETTER_INSPECT, startLocalStack, type LocalStack } from '../../../shared/local-stack/stack';
-import { emulatorHosts, historicalPrices, isolatedProjectId, waitFor } from '../../support/env';
-
-const DAY = 86_400_000;
-
-async function seedCloses(stack: LocalStack, until: string, days: number, assets: string[]) {
-  const prices = historicalPrices();
-  for (const asset of assets) {
-    const closes = [];
-    for (let i = days; i >= 1; i--) {
-      const date = new Date(Date.parse(until) - i * DAY).toISOString().slice(0, 10);
-      closes.push({ date, close: prices(asset, new Date(Date.parse(date) + DAY - 1)) });
-    }
-    await stack.store.set('dailyCloses', asset, { asset, closes, updatedAt: until });
-  }
-}
-
-function collect(sub: Subscription): Message[] {
-  const got: Message[] = [];
-  sub.on('message', (m: Message) => {
-    got.push(m);
-    m.ack();
-  });
-  return got;
-}
+import {
+  collectMessages,
+  emulatorHosts,
+  historicalPrices,
+  isolatedProjectId,
+  seedDailyCloses,
+  waitFor,
+} from '../../support/env';
 
 describe('message path through the emulators', () => {
   let stack: LocalStack;
@@ -51,12 +35,12 @@ describe('message path through the emulators', () => {
       logger: new StructuredLogger({ sink: sink.sink, projectId }),
       risk: { shardCount: 2 },
     });
-    await seedCloses(stack, '2022-11-08', 400, ['BTC', 'ETH', 'USDC']);
+    await seedDailyCloses(stack.store, '2022-11-08', 400, ['BTC', 'ETH', 'USDC']);
     const [alertSub] = await stack.pubsub.topic('alerts.margin.v1').createSubscription('test-alerts');
     const deadLetterSub = stack.pubsub.subscription(DEAD_LETTER_INSPECT);
     listening.push(alertSub, deadLetterSub);
-    alerts = collect(alertSub);
-    deadLetters = collect(deadLetterSub);
+    alerts = collectMessages(alertSub);
+    deadLetters = collectMessages(deadLetterSub);
   });
 
   afterAll(async () => {

@@ -4,6 +4,7 @@
  * Thresholds are the defaults (warning 50, margin call 30, liquidation 15) with a band of 2 points unless a
  * test says otherwise.
  */
+import { seededRandom } from '../../../shared/platform/seeded-random';
 import {
   DEFAULT_HYSTERESIS,
   nextHealthState,
@@ -37,17 +38,8 @@ function run(
   return { state, transitions };
 }
 
-/** mulberry32: a small seeded PRNG, so every random walk here is reproducible from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so every random walk here is reproducible from its seed. */
+const prng = seededRandom;
 
 describe('nextHealthState: thresholds', () => {
   it.each([
