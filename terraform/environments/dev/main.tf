@@ -1,88 +1,54 @@
-# Fusion Risk, dev environment: a thin root. The three environments differ only in the literal below and in
-# terraform.tfvars; everything else comes from the modules, which read the topology and the generated schemas.
+# Fusion Risk, dev environment: a thin root. The three environments differ only in the literal below, the state
+# prefix in backend.tf and terraform.tfvars; what an environment is made of is modules/environment.
 
-locals {
+module "fusion_risk" {
+  source = "../../modules/environment"
+
   environment = "dev"
 
-  topology_path = "${path.module}/../../../functions/topology.json"
-  tables_path   = "${path.module}/../../generated/bigquery-tables.json"
-  bundle_dir    = "${path.module}/../../../dist/functions"
-}
-
-module "project" {
-  source = "../../modules/project"
-
-  project_id = var.project_id
-  firestore = {
-    create            = var.create_firestore_database
-    location_id       = var.firestore_location
-    delete_protection = var.deletion_protection
-  }
-}
-
-module "secrets" {
-  source = "../../modules/secrets"
-
-  project_id    = module.project.project_id
-  environment   = local.environment
-  topology_path = local.topology_path
-}
-
-module "warehouse" {
-  source = "../../modules/warehouse"
-
-  project_id                  = module.project.project_id
-  environment                 = local.environment
-  tables_path                 = local.tables_path
-  location                    = var.bigquery_location
-  hot_retention_days          = 90
+  project_id                  = var.project_id
+  region                      = var.region
+  bigquery_location           = var.bigquery_location
+  storage_location            = var.storage_location
+  firestore_location          = var.firestore_location
+  create_firestore_database   = var.create_firestore_database
   deletion_protection         = var.deletion_protection
+  lock_archive_retention      = var.lock_archive_retention
   mv_refresh_interval_minutes = var.mv_refresh_interval_minutes
+  min_instances               = var.min_instances
+  max_instances               = var.max_instances
+  pause_schedules             = var.pause_schedules
+  build_service_account       = var.build_service_account
 }
 
-module "archive" {
-  source = "../../modules/archive"
-
-  project_id            = module.project.project_id
-  environment           = local.environment
-  bucket_prefix         = var.project_id
-  location              = var.storage_location
-  lock_retention_policy = var.lock_archive_retention
-  writers               = module.functions.archive_writer_emails
+# The modules were called from this root before modules/environment existed: move their state along instead of
+# destroying and recreating every resource (tables, the archive bucket, the Firestore database).
+moved {
+  from = module.project
+  to   = module.fusion_risk.module.project
 }
 
-module "functions" {
-  source = "../../modules/functions"
-
-  project_id            = module.project.project_id
-  region                = var.region
-  environment           = local.environment
-  topology_path         = local.topology_path
-  tables_path           = local.tables_path
-  bundle_dir            = local.bundle_dir
-  bucket_prefix         = var.project_id
-  topic_ids             = module.pubsub.topic_ids
-  secret_ids            = module.secrets.secret_ids
-  dataset_ids           = module.warehouse.dataset_ids
-  bigquery_location     = var.bigquery_location
-  min_instances         = var.min_instances
-  max_instances         = var.max_instances
-  pause_schedules       = var.pause_schedules
-  build_service_account = var.build_service_account
-
-  extra_environment = {
-    ARCHIVE_BUCKET         = module.archive.archive_bucket
-    ARCHIVE_STAGING_BUCKET = module.archive.export_staging_bucket
-    HOT_RETENTION_DAYS     = tostring(module.warehouse.hot_retention_days)
-  }
+moved {
+  from = module.secrets
+  to   = module.fusion_risk.module.secrets
 }
 
-module "pubsub" {
-  source = "../../modules/pubsub"
+moved {
+  from = module.warehouse
+  to   = module.fusion_risk.module.warehouse
+}
 
-  project_id                 = module.project.project_id
-  environment                = local.environment
-  topology_path              = local.topology_path
-  function_uris              = module.functions.function_uris
-  push_service_account_email = module.functions.invoker_email
+moved {
+  from = module.archive
+  to   = module.fusion_risk.module.archive
+}
+
+moved {
+  from = module.functions
+  to   = module.fusion_risk.module.functions
+}
+
+moved {
+  from = module.pubsub
+  to   = module.fusion_risk.module.pubsub
 }

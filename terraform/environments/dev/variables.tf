@@ -1,3 +1,6 @@
+# What terraform.tfvars sets, passed through to modules/environment, which validates every value. An optional
+# value left unset here is null, and the environment module applies its default.
+
 variable "project_id" {
   description = "Google Cloud project of this environment."
   type        = string
@@ -26,7 +29,7 @@ variable "firestore_location" {
 variable "create_firestore_database" {
   description = "Create the (default) Firestore database (false when the project already has one)."
   type        = bool
-  default     = true
+  default     = null
 }
 
 variable "deletion_protection" {
@@ -37,31 +40,31 @@ variable "deletion_protection" {
 variable "lock_archive_retention" {
   description = "Lock the archive bucket's 7-year retention policy. IRREVERSIBLE: see modules/archive."
   type        = bool
-  default     = false
+  default     = null
 }
 
 variable "mv_refresh_interval_minutes" {
   description = "Automatic refresh bound of risk.recent_portfolio_exposures_mv, in minutes."
   type        = number
-  default     = 30
+  default     = null
 }
 
 variable "min_instances" {
   description = "Function name => minimum warm instances."
   type        = map(number)
-  default     = {}
+  default     = null
 }
 
 variable "max_instances" {
   description = "Function name => maximum instances."
   type        = map(number)
-  default     = {}
+  default     = null
 }
 
 variable "pause_schedules" {
   description = "Create the Scheduler jobs paused."
   type        = bool
-  default     = false
+  default     = null
 }
 
 variable "build_service_account" {

@@ -37,8 +37,8 @@ variable "services" {
 variable "firestore" {
   description = <<-EOT
     The (default) Firestore database in Native mode used for idempotency keys, health states and preferences.
-    Set create = false when the project already has one (or import it: terraform import
-    module.project.google_firestore_database.default[0] projects/<project>/databases/(default)).
+    Set create = false when the project already has one (or import it, from an environment root: terraform import
+    module.fusion_risk.module.project.google_firestore_database.default[0] projects/<project>/databases/(default)).
   EOT
   type = object({
     create            = optional(bool, true)

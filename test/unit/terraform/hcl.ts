@@ -137,10 +137,13 @@ export function codeOnly(text: string): string {
   return out;
 }
 
+/** The header of a top-level block: its type, its quoted labels and the opening brace. */
+const blockHeader = (): RegExp => /^([a-z_]+)((?:[ \t]+"[^"\n]*")*)[ \t]*\{/gm;
+
 /** Top-level blocks (resource, module, variable, ...) of a file's text. */
 export function blocks(text: string, type?: string): Block[] {
   const found: Block[] = [];
-  const re = /^([a-z_]+)((?:[ \t]+"[^"\n]*")*)[ \t]*\{/gm;
+  const re = blockHeader();
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) {
     const open = m.index + m[0].length;
@@ -150,6 +153,26 @@ export function blocks(text: string, type?: string): Block[] {
     re.lastIndex = close;
   }
   return found;
+}
+
+/**
+ * The text without its top-level blocks of the given types: `moved` and `removed` name resource and module
+ * addresses (module.a.module.b), not expressions, so their contents are no references.
+ */
+export function withoutBlocks(text: string, types: string[]): string {
+  const re = blockHeader();
+  let out = '';
+  let from = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const close = skipUntil(text, m.index + m[0].length, '}');
+    if (types.includes(m[1])) {
+      out += text.slice(from, m.index);
+      from = close;
+    }
+    re.lastIndex = close;
+  }
+  return out + text.slice(from);
 }
 
 /** Names of the top-level attributes of a block body (`name = ...` at nesting depth 0). */
@@ -212,7 +235,7 @@ export function unresolved(dir: string): string[] {
       return [b.labels[0], new Set(outputs)] as const;
     }),
   );
-  const code = codeOnly(text);
+  const code = codeOnly(withoutBlocks(text, ['moved', 'removed']));
   const missing: string[] = [];
   for (const m of code.matchAll(/(?<![\w.])var\.([a-z_][a-z0-9_]*)/g))
     if (!variables.has(m[1])) missing.push(m[0]);

@@ -31,7 +31,16 @@ describe('terraform modules', () => {
 
   it('has the expected modules', () => {
     expect(modules).toEqual(
-      expect.arrayContaining(['archive', 'functions', 'project', 'pubsub', 'secrets', 'topology', 'warehouse']),
+      expect.arrayContaining([
+        'archive',
+        'environment',
+        'functions',
+        'project',
+        'pubsub',
+        'secrets',
+        'topology',
+        'warehouse',
+      ]),
     );
   });
 

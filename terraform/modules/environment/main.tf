@@ -1,0 +1,89 @@
+# One Fusion Risk environment: every module wired together. The roots under terraform/environments/<env> only
+# configure the provider and the state backend and pass their terraform.tfvars through; what an environment is
+# made of is written once, here, and the modules read the topology and the generated schemas.
+
+locals {
+  # Anchored at the root module (terraform/environments/<env>, where terraform runs), as when the roots held this
+  # wiring: the strings Terraform records (the bundle objects' source) stay as they were.
+  topology_path = "${path.root}/../../../functions/topology.json"
+  tables_path   = "${path.root}/../../generated/bigquery-tables.json"
+  bundle_dir    = "${path.root}/../../../dist/functions"
+}
+
+module "project" {
+  source = "../project"
+
+  project_id = var.project_id
+  firestore = {
+    create            = var.create_firestore_database
+    location_id       = var.firestore_location
+    delete_protection = var.deletion_protection
+  }
+}
+
+module "secrets" {
+  source = "../secrets"
+
+  project_id    = module.project.project_id
+  environment   = var.environment
+  topology_path = local.topology_path
+}
+
+module "warehouse" {
+  source = "../warehouse"
+
+  project_id                  = module.project.project_id
+  environment                 = var.environment
+  tables_path                 = local.tables_path
+  location                    = var.bigquery_location
+  hot_retention_days          = 90
+  deletion_protection         = var.deletion_protection
+  mv_refresh_interval_minutes = var.mv_refresh_interval_minutes
+}
+
+module "archive" {
+  source = "../archive"
+
+  project_id            = module.project.project_id
+  environment           = var.environment
+  bucket_prefix         = var.project_id
+  location              = var.storage_location
+  lock_retention_policy = var.lock_archive_retention
+  writers               = module.functions.archive_writer_emails
+}
+
+module "functions" {
+  source = "../functions"
+
+  project_id            = module.project.project_id
+  region                = var.region
+  environment           = var.environment
+  topology_path         = local.topology_path
+  tables_path           = local.tables_path
+  bundle_dir            = local.bundle_dir
+  bucket_prefix         = var.project_id
+  topic_ids             = module.pubsub.topic_ids
+  secret_ids            = module.secrets.secret_ids
+  dataset_ids           = module.warehouse.dataset_ids
+  bigquery_location     = var.bigquery_location
+  min_instances         = var.min_instances
+  max_instances         = var.max_instances
+  pause_schedules       = var.pause_schedules
+  build_service_account = var.build_service_account
+
+  extra_environment = {
+    ARCHIVE_BUCKET         = module.archive.archive_bucket
+    ARCHIVE_STAGING_BUCKET = module.archive.export_staging_bucket
+    HOT_RETENTION_DAYS     = tostring(module.warehouse.hot_retention_days)
+  }
+}
+
+module "pubsub" {
+  source = "../pubsub"
+
+  project_id                 = module.project.project_id
+  environment                = var.environment
+  topology_path              = local.topology_path
+  function_uris              = module.functions.function_uris
+  push_service_account_email = module.functions.invoker_email
+}
