@@ -52,6 +52,8 @@ export interface LocalStackOptions {
   functionPortBase?: number;
   logger?: Logger;
   warehousePath?: string;
+  /** Fault-injection seam for tests: wraps the warehouse every function uses. */
+  wrapWarehouse?: (w: Warehouse) => Warehouse;
 }
 
 export interface LocalStack {
@@ -92,7 +94,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const bus = meter.meterBus(rawBus);
   const store = new FirestoreDocumentStore({ projectId: o.projectId, emulatorHost: o.firestoreHost });
   const duck = await DuckDbWarehouse.open(o.warehousePath ?? ':memory:');
-  const warehouse = meter.meterWarehouse(duck);
+  const warehouse = meter.meterWarehouse(o.wrapWarehouse ? o.wrapWarehouse(duck) : duck);
   const priceConfig = o.priceConfig ?? DEFAULT_PRICE_FEED_CONFIG;
 
   const chainlink = await startChainlinkRpcServer({

@@ -149,9 +149,9 @@ export async function detectMarginEvents(deps: MarginDeps, risk: PortfolioRisk):
   const older = [...result.pending].sort((a, b) => a.alert.asOf.localeCompare(b.alert.asOf));
   for (const doc of older) {
     const claimed = await claim(deps, doc.alert.eventId, owner, leaseMs);
-    if (claimed) delivered.push(await deliver(deps, claimed, owner));
+    if (claimed) delivered.push(await deliverOrRelease(deps, claimed, owner));
   }
-  if (result.created) delivered.push(await deliver(deps, result.created, owner));
+  if (result.created) delivered.push(await deliverOrRelease(deps, result.created, owner));
   return { applied: result.applied, transition: result.transition, delivered };
 }
 
@@ -174,6 +174,23 @@ async function claim(
   if (outcome === 'busy')
     throw new RetryableError(`margin event ${id} is being delivered by another invocation`);
   return outcome === 'done' ? undefined : outcome;
+}
+
+/** A failed delivery gives its lease back at once, so the next invocation need not wait for it to expire. */
+async function deliverOrRelease(deps: MarginDeps, doc: OutboxDoc, owner: string): Promise<string> {
+  try {
+    return await deliver(deps, doc, owner);
+  } catch (err) {
+    await deps.store
+      .runTransaction(async (tx) => {
+        const current = await tx.get<OutboxDoc>(MARGIN_COLLECTIONS.outbox, doc.alert.eventId);
+        if (current && !current.delivered && current.leaseOwner === owner) {
+          tx.set(MARGIN_COLLECTIONS.outbox, doc.alert.eventId, { ...current, leaseUntil: 0 });
+        }
+      })
+      .catch(() => undefined); // best effort: otherwise the lease simply expires
+    throw err;
+  }
 }
 
 /** Warehouse row and alert (both idempotent on the event id), then the outbox entry is marked delivered. */

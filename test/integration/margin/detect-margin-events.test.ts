@@ -39,6 +39,7 @@ import {
   transitionKey,
   type ExpectedTransition,
   type PortfolioRisk,
+  strandLease,
 } from './support';
 
 const LEASE_MS = 30_000;
@@ -342,6 +343,7 @@ describe('detectMarginEvents with Firestore (emulator) and DuckDB', () => {
     // Invocation A applies the transition, takes the lease and dies before publishing.
     h.bus.failNext = 1;
     await expect(h.deliver(mine[at], 'delivery-A', { leaseMs: LEASE_MS })).rejects.toThrow('publish failed');
+    expect(await strandLease(h.store, pid, 'delivery-A', h.clock.now().getTime() + LEASE_MS)).toBe(1);
     // Invocation B (the next observation of the portfolio) is applied, but must not deliver A's event.
     const next = mine[at + 1];
     await expect(h.deliver(next, 'delivery-B', { leaseMs: LEASE_MS })).rejects.toThrow(RetryableError);

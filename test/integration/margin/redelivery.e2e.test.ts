@@ -40,6 +40,7 @@ import {
   type MarginAlert,
   type MarginEventRow,
   type PortfolioRisk,
+  strandLease,
 } from './support';
 
 const ROUTE = 'risk.portfolio-risk.v1 → detectMarginEvents';
@@ -243,6 +244,9 @@ describe('margin events through the emulators: redelivery, reordering, transient
         mine[at],
       ),
     ).rejects.toThrow('instance killed');
+    expect(await strandLease(stack.store, pid, 'crashed-invocation', clock.now().getTime() + LEASE_MS)).toBe(
+      1,
+    );
     expect(alertsOf(pid)).toEqual([]);
 
     // The portfolio's next observation arrives through Pub/Sub: the lease is held, so the push fails and is

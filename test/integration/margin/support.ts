@@ -4,6 +4,8 @@
  * which observations a consumer applies (newest wins by (asOf, positionsUpdatedAt)) and the transitions they
  * imply, and a harness of real adapters: Firestore on the emulator, DuckDB as the warehouse, a memory bus.
  */
+import type { DocumentStore } from '../../../shared/ports/document-store';
+import { MARGIN_COLLECTIONS } from '../../../shared/use-cases/detect-margin-events';
 import { seededRandom } from '../../../shared/platform/seeded-random';
 import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
 import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
@@ -355,3 +357,22 @@ export const rowKey = (r: MarginEventRow): string =>
     tickId: r.tick_id,
     asOf: new Date(r.as_of).toISOString(),
   });
+
+/**
+ * What an instance killed mid-delivery leaves behind: its lease on the portfolio's undelivered outbox entries.
+ * (A delivery that merely fails gives its lease back; a dead one cannot, so the lease must expire.)
+ */
+export async function strandLease(
+  store: DocumentStore,
+  portfolioId: string,
+  owner: string,
+  leaseUntil: number,
+): Promise<number> {
+  const pending = await store.query<Record<string, unknown>>(MARGIN_COLLECTIONS.outbox, [
+    { field: 'portfolioId', op: '==', value: portfolioId },
+    { field: 'delivered', op: '==', value: false },
+  ]);
+  for (const p of pending)
+    await store.set(MARGIN_COLLECTIONS.outbox, p.id, { ...p.data, leaseOwner: owner, leaseUntil });
+  return pending.length;
+}

@@ -1,0 +1,129 @@
+/**
+ * A transient failure is retried by Pub/Sub, never acknowledged away: while the warehouse refuses margin
+ * events, detectMarginEvents answers 500, Pub/Sub redelivers up to the topology's maxDeliveryAttempts and then
+ * its own dead-letter policy moves the message to dead-letter.v1. The transition itself is not lost: it stays
+ * pending on the portfolio's state and is delivered once by the next observation after the warehouse heals.
+ */
+import type { Message, Subscription } from '@google-cloud/pubsub';
+import { startLocalStack, DEAD_LETTER_INSPECT, type LocalStack } from '../../../shared/local-stack/stack';
+import { ManualClock } from '../../../shared/platform/clocks';
+import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
+import type { Warehouse } from '../../../shared/ports/warehouse';
+import { SUBSCRIPTIONS } from '../../../shared/topology/topology';
+import type { SchemaTypes } from '../../../shared/contracts/schema-types';
+import {
+  collectMessages,
+  emulatorHosts,
+  historicalPrices,
+  isolatedProjectId,
+  waitFor,
+} from '../../support/env';
+
+type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
+
+function risk(asOf: string, healthScore: number): PortfolioRisk {
+  const borrowUsd = 10_000;
+  return {
+    portfolioId: 'desk-transient',
+    tickId: `tick-${asOf.slice(0, 16).replace(/[-:]/g, '')}Z`,
+    asOf,
+    positionsUpdatedAt: '2024-01-01T00:00:00Z',
+    collateralUsd: borrowUsd * (1 + healthScore / 100),
+    borrowUsd,
+    healthScore,
+    exposures: [],
+    liquidationPrices: [],
+    risk: null,
+  };
+}
+
+describe('transient failures through the emulators', () => {
+  let stack: LocalStack;
+  let refuseMarginEvents = true;
+  let refused = 0;
+  const subs: Subscription[] = [];
+  let alerts: Message[];
+  let deadLetters: Message[];
+  const sink = new CapturingSink();
+
+  beforeAll(async () => {
+    const projectId = isolatedProjectId('transient');
+    stack = await startLocalStack({
+      projectId,
+      ...emulatorHosts(),
+      clock: new ManualClock('2024-06-01T00:00:00Z'),
+      prices: historicalPrices(),
+      logger: new StructuredLogger({ sink: sink.sink, projectId }),
+      wrapWarehouse: (w: Warehouse): Warehouse => ({
+        ...w,
+        insert: async (table, rows) => {
+          if (table === 'risk.margin_events' && refuseMarginEvents) {
+            refused++;
+            throw new Error('BigQuery 503: backend error (injected)');
+          }
+          return w.insert(table, rows);
+        },
+        query: (sql, params) => w.query(sql, params),
+        close: () => w.close(),
+      }),
+    });
+    const [alertSub] = await stack.pubsub.topic('alerts.margin.v1').createSubscription('transient-alerts');
+    const deadSub = stack.pubsub.subscription(DEAD_LETTER_INSPECT);
+    subs.push(alertSub, deadSub);
+    alerts = collectMessages(alertSub);
+    deadLetters = collectMessages(deadSub);
+  });
+
+  afterAll(async () => {
+    for (const s of subs) await s.close();
+    await stack?.stop();
+  });
+
+  it('retries up to the dead-letter policy, dead-letters the message, and still delivers the event once later', async () => {
+    const attempts = SUBSCRIPTIONS.find((s) => s.topic === 'risk.portfolio-risk.v1')?.maxDeliveryAttempts;
+    expect(attempts).toBe(5);
+    const first = risk('2024-06-01T00:01:00Z', 20); // HEALTHY → MARGIN_CALL
+    const id = await stack.bus.publish('risk.portfolio-risk.v1', {
+      tickId: first.tickId,
+      asOf: first.asOf,
+      shard: null,
+      portfolios: [first],
+    });
+    const dead = await waitFor(
+      async () =>
+        deadLetters.find((m) => m.id === id || m.attributes.CloudPubSubDeadLetterSourceDeliveryCount),
+      60_000,
+      'the message in dead-letter.v1',
+    );
+    // Pub/Sub's own dead-lettering (not the handler's permanent-error path): attempts counted by Pub/Sub.
+    expect(dead.attributes.CloudPubSubDeadLetterSourceDeliveryCount).toBe(String(attempts));
+    expect(dead.attributes['fusion-reason']).toBeUndefined();
+    expect(refused).toBe(attempts);
+    expect(stack.meter.deliveries.get('risk.portfolio-risk.v1 → detectMarginEvents')?.failed).toBe(attempts);
+    expect(alerts).toHaveLength(0); // nothing announced while the row could not be written
+    expect(
+      sink.entries().some((e) => e.severity === 'ERROR' && String(e.message).includes('transient')),
+    ).toBe(true);
+
+    // The warehouse heals; the next observation (no new transition) delivers the pending one, exactly once.
+    refuseMarginEvents = false;
+    const next = risk('2024-06-01T00:02:00Z', 21);
+    await stack.bus.publish('risk.portfolio-risk.v1', {
+      tickId: next.tickId,
+      asOf: next.asOf,
+      shard: null,
+      portfolios: [next],
+    });
+    await waitFor(async () => (alerts.length >= 1 ? true : undefined), 20_000, 'the pending alert');
+    await stack.settle(1000);
+    const rows = await stack.warehouse.query<{ from_state: string; to_state: string; tick_id: string }>(
+      "SELECT from_state, to_state, tick_id FROM risk.margin_events WHERE portfolio_id = 'desk-transient'",
+    );
+    expect(rows).toEqual([{ from_state: 'HEALTHY', to_state: 'MARGIN_CALL', tick_id: first.tickId }]);
+    expect(alerts).toHaveLength(1);
+    expect(JSON.parse(alerts[0].data.toString())).toMatchObject({
+      toState: 'MARGIN_CALL',
+      tickId: first.tickId,
+    });
+  });
+});
