@@ -41,7 +41,9 @@ describe('cloudbuild.yaml', () => {
   it('plans each environment in its own root with the remote state bucket', () => {
     for (const env of ENVIRONMENTS) {
       expect(steps.get(`tf-validate-${env}`)).toContain(`dir: terraform/environments/${env}`);
-      expect(steps.get(`tf-validate-${env}`)).toMatch(/terraform init -backend-config="bucket=\$\{_TF_STATE_BUCKET\}"/);
+      expect(steps.get(`tf-validate-${env}`)).toMatch(
+        /terraform init -backend-config="bucket=\$\{_TF_STATE_BUCKET\}"/,
+      );
       expect(steps.get(`tf-validate-${env}`)).toContain('terraform validate');
       expect(steps.get(`tf-plan-${env}`)).toMatch(/'plan'.*'-out=tfplan'/);
       expect(steps.get(`tf-plan-${env}`)).toMatch(/waitFor: \[.*'bundle'.*\]/);

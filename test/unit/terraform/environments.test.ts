@@ -34,7 +34,8 @@ function tfvars(env: string): Map<string, string> {
 
 const variablesOf = (dir: string) => blocks(stripComments(dirText(dir)), 'variable');
 const callsOf = (dir: string) => blocks(stripComments(dirText(dir)), 'module');
-const sourceOf = (call: { body: string }): string => JSON.parse(attributes(call.body).get('source') ?? '""') as string;
+const sourceOf = (call: { body: string }): string =>
+  JSON.parse(attributes(call.body).get('source') ?? '""') as string;
 
 /** Arguments a directory's module calls pass that the called module does not declare, or required ones they omit. */
 function callProblems(dir: string): string[] {
@@ -44,7 +45,8 @@ function callProblems(dir: string): string[] {
     const vars = variablesOf(resolve(dir, sourceOf(call)));
     const declared = new Set(vars.map((v) => v.labels[0]));
     for (const a of args.keys())
-      if (a !== 'source' && a !== 'depends_on' && !declared.has(a)) problems.push(`${call.labels[0]}: unknown ${a}`);
+      if (a !== 'source' && a !== 'depends_on' && !declared.has(a))
+        problems.push(`${call.labels[0]}: unknown ${a}`);
     for (const v of vars)
       if (!attributes(v.body).has('default') && !args.has(v.labels[0]))
         problems.push(`${call.labels[0]}: missing ${v.labels[0]}`);
@@ -221,11 +223,14 @@ describe('terraform/modules/environment', () => {
         call.replace(/deletion_protection\s*=\s*var\.deletion_protection/, 'deletion_protection = null'),
       message: /module\.fusion_risk\.var\.deletion_protection .*required variable may not be set to null/,
     },
-  ])('refuses $what (checked by evaluating its inputs offline from the dev root)', ({ vars, edit, message }) => {
-    const result = evaluateRoot('dev', vars, edit);
-    expect(result.ok).toBe(false);
-    expect(result.ok ? '' : result.stderr).toMatch(message);
-  });
+  ])(
+    'refuses $what (checked by evaluating its inputs offline from the dev root)',
+    ({ vars, edit, message }) => {
+      const result = evaluateRoot('dev', vars, edit);
+      expect(result.ok).toBe(false);
+      expect(result.ok ? '' : result.stderr).toMatch(message);
+    },
+  );
 });
 
 describe.each(ENVIRONMENTS)('terraform/environments/%s', (env) => {
@@ -270,7 +275,9 @@ describe.each(ENVIRONMENTS)('terraform/environments/%s', (env) => {
   });
 
   it('declares each variable with the type of the environment module input it feeds', () => {
-    const moduleTypes = new Map(variablesOf(ENV_MODULE).map((v) => [v.labels[0], attributes(v.body).get('type')]));
+    const moduleTypes = new Map(
+      variablesOf(ENV_MODULE).map((v) => [v.labels[0], attributes(v.body).get('type')]),
+    );
     const mismatched = variablesOf(dir)
       .map((v) => [v.labels[0], attributes(v.body).get('type')] as const)
       .filter(([name, type]) => type === undefined || moduleTypes.get(name) !== type);
@@ -297,7 +304,9 @@ describe.each(ENVIRONMENTS)('terraform/environments/%s', (env) => {
       const a = attributes(b.body);
       return `${a.get('from')} -> ${a.get('to')}`;
     });
-    const expected = callsOf(ENV_MODULE).map((c) => `module.${c.labels[0]} -> module.${CALL}.module.${c.labels[0]}`);
+    const expected = callsOf(ENV_MODULE).map(
+      (c) => `module.${c.labels[0]} -> module.${CALL}.module.${c.labels[0]}`,
+    );
     expect(expected.length).toBeGreaterThan(0);
     expect(moves.sort()).toEqual(expected.sort());
   });
@@ -307,9 +316,9 @@ describe.each(ENVIRONMENTS)('terraform/environments/%s', (env) => {
     const declared = new Set(vars.map((v) => v.labels[0]));
     const set = tfvars(env);
     expect([...set.keys()].filter((k) => !declared.has(k))).toEqual([]);
-    expect(vars.filter((v) => !attributes(v.body).has('default') && !set.has(v.labels[0])).map((v) => v.labels[0])).toEqual(
-      [],
-    );
+    expect(
+      vars.filter((v) => !attributes(v.body).has('default') && !set.has(v.labels[0])).map((v) => v.labels[0]),
+    ).toEqual([]);
   });
 
   it('hands the environment module the values terraform.tfvars sets, and the former defaults for the rest', () => {
@@ -318,7 +327,10 @@ describe.each(ENVIRONMENTS)('terraform/environments/%s', (env) => {
     if (!result.ok) return;
     const { given, effective } = result.value;
     const expected = Object.fromEntries(
-      Object.entries(given).map(([k, v]) => [k, v ?? (k in FORMER_ROOT_DEFAULTS ? FORMER_ROOT_DEFAULTS[k] : v)]),
+      Object.entries(given).map(([k, v]) => [
+        k,
+        v ?? (k in FORMER_ROOT_DEFAULTS ? FORMER_ROOT_DEFAULTS[k] : v),
+      ]),
     );
     expect(effective).toEqual({ ...expected, environment: env });
     expect(given.project_id).toBe(`fusion-risk-${env}`);
@@ -328,7 +340,9 @@ describe.each(ENVIRONMENTS)('terraform/environments/%s', (env) => {
     const text = read(join(dir, 'terraform.tfvars'));
     const secretNames = Object.values(topology().functions).flatMap((f) => f.secrets ?? []);
     expect(secretNames.filter((s) => text.includes(s))).toEqual([]);
-    expect([...tfvars(env).keys()].filter((k) => /secret|password|token|api_?key|private/i.test(k))).toEqual([]);
+    expect([...tfvars(env).keys()].filter((k) => /secret|password|token|api_?key|private/i.test(k))).toEqual(
+      [],
+    );
   });
 
   it('names only topology functions in instance overrides', () => {
@@ -366,7 +380,10 @@ describe('environment roots together', () => {
 
   it('every module directory is used', () => {
     const used = new Set(
-      [...ENVIRONMENTS.map((e) => dirText(envDir(e))), ...moduleNames().map((m) => dirText(join(MODULES_DIR, m)))]
+      [
+        ...ENVIRONMENTS.map((e) => dirText(envDir(e))),
+        ...moduleNames().map((m) => dirText(join(MODULES_DIR, m))),
+      ]
         .join('\n')
         .match(/modules\/[a-z]+|source\s*=\s*"\.\.\/[a-z]+"/g)
         ?.map((s) => s.replace(/.*[/"]([a-z]+)"?$/, '$1')) ?? [],

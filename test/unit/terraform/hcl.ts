@@ -63,7 +63,8 @@ function skipUntil(text: string, i: number, closer: string): number {
     const afterComment = skipComment(text, j);
     if (afterComment !== j) j = afterComment;
     else if (c === '"') j = skipString(text, j);
-    else if (text.startsWith('<<', j) && /^<<-?[A-Za-z_]/.test(text.slice(j, j + 4))) j = skipHeredoc(text, j);
+    else if (text.startsWith('<<', j) && /^<<-?[A-Za-z_]/.test(text.slice(j, j + 4)))
+      j = skipHeredoc(text, j);
     else if (c in OPENERS) j = skipUntil(text, j + 1, OPENERS[c]);
     else if (c === closer) return j + 1;
     else j++;
@@ -83,7 +84,8 @@ export function stripComments(text: string): string {
     }
     let next = j + 1;
     if (text[j] === '"') next = skipString(text, j);
-    else if (text.startsWith('<<', j) && /^<<-?[A-Za-z_]/.test(text.slice(j, j + 4))) next = skipHeredoc(text, j);
+    else if (text.startsWith('<<', j) && /^<<-?[A-Za-z_]/.test(text.slice(j, j + 4)))
+      next = skipHeredoc(text, j);
     out += text.slice(j, next);
     j = next;
   }
@@ -196,7 +198,8 @@ export function attributes(body: string): Map<string, string> {
       while (k < body.length && body[k] !== '\n') {
         const c = body[k];
         if (c === '"') k = skipString(body, k);
-        else if (body.startsWith('<<', k) && /^<<-?[A-Za-z_]/.test(body.slice(k, k + 4))) k = skipHeredoc(body, k);
+        else if (body.startsWith('<<', k) && /^<<-?[A-Za-z_]/.test(body.slice(k, k + 4)))
+          k = skipHeredoc(body, k);
         else if (c in OPENERS) k = skipUntil(body, k + 1, OPENERS[c]);
         else k++;
       }
@@ -239,7 +242,8 @@ export function unresolved(dir: string): string[] {
   const missing: string[] = [];
   for (const m of code.matchAll(/(?<![\w.])var\.([a-z_][a-z0-9_]*)/g))
     if (!variables.has(m[1])) missing.push(m[0]);
-  for (const m of code.matchAll(/(?<![\w.])local\.([a-z_][a-z0-9_]*)/g)) if (!locals.has(m[1])) missing.push(m[0]);
+  for (const m of code.matchAll(/(?<![\w.])local\.([a-z_][a-z0-9_]*)/g))
+    if (!locals.has(m[1])) missing.push(m[0]);
   for (const m of code.matchAll(/(?<![\w.])module\.([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)/g))
     if (!modules.get(m[1])?.has(m[2])) missing.push(m[0]);
   for (const m of code.matchAll(/(?<![\w."])(data\.)?(google_[a-z0-9_]+)\.([a-z_][a-z0-9_]*)/g)) {

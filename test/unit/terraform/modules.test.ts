@@ -79,11 +79,17 @@ describe('terraform modules', () => {
     const topo = topology();
     const names = [
       ...Object.keys(topo.topics),
-      ...Object.entries(topo.functions).flatMap(([n, f]) => [n, f.folder, ...(f.subscriptions ?? []).map((s) => s.name)]),
+      ...Object.entries(topo.functions).flatMap(([n, f]) => [
+        n,
+        f.folder,
+        ...(f.subscriptions ?? []).map((s) => s.name),
+      ]),
     ];
     const offenders = tfFiles(MODULES_DIR).flatMap((file) => {
       const text = read(file);
-      return names.filter((n) => text.includes(`"${n}"`) || text.includes(`"${n}.`)).map((n) => `${rel(file)}: ${n}`);
+      return names
+        .filter((n) => text.includes(`"${n}"`) || text.includes(`"${n}.`))
+        .map((n) => `${rel(file)}: ${n}`);
     });
     expect(offenders).toEqual([]);
   });
@@ -123,7 +129,13 @@ describe('pubsub module', () => {
   it('pushes with OIDC to <function uri>/projects/<project>/topics/<topic>, with dead-letter and retry policies', () => {
     expect(topologyText).toContain('/projects/${var.project_id}/topics/${s.topic}');
     const push = blocks(text, 'resource').find((b) => b.labels[1] === 'push')?.body ?? '';
-    for (const part of ['push_config', 'oidc_token', 'dead_letter_policy', 'retry_policy', 'expiration_policy'])
+    for (const part of [
+      'push_config',
+      'oidc_token',
+      'dead_letter_policy',
+      'retry_policy',
+      'expiration_policy',
+    ])
       expect(push).toContain(part);
     expect(push).toMatch(/push_endpoint\s*=\s*each\.value\.push_endpoint/);
     expect(push).toMatch(/max_delivery_attempts\s*=\s*each\.value\.max_delivery_attempts/);
@@ -133,7 +145,8 @@ describe('pubsub module', () => {
     expect(text).toContain('gcp-sa-pubsub.iam.gserviceaccount.com');
     expect(text).toMatch(/resource "google_pubsub_topic_iam_member" "dead_letter_publisher"/);
     expect(text).toMatch(/resource "google_pubsub_subscription_iam_member" "dead_letter_subscriber"/);
-    const inspect = blocks(text, 'resource').find((b) => b.labels[1] === 'dead_letter_inspection')?.body ?? '';
+    const inspect =
+      blocks(text, 'resource').find((b) => b.labels[1] === 'dead_letter_inspection')?.body ?? '';
     expect(inspect).not.toContain('push_config');
     expect(inspect).toContain('module.topology.dead_letter_topics');
   });
@@ -141,13 +154,15 @@ describe('pubsub module', () => {
 
 describe('functions module', () => {
   const text = stripComments(modText('functions'));
-  const fn = blocks(text, 'resource').find((b) => b.labels[0] === 'google_cloudfunctions2_function')?.body ?? '';
+  const fn =
+    blocks(text, 'resource').find((b) => b.labels[0] === 'google_cloudfunctions2_function')?.body ?? '';
 
   it('deploys one function per topology entry, entry point = topology key, source named by content hash', () => {
     expect(attributes(fn).get('for_each')).toBe('local.functions');
     expect(fn).toMatch(/entry_point\s*=\s*each\.key/);
     expect(fn).toMatch(/object\s*=\s*google_storage_bucket_object\.source\[each\.key\]\.name/);
-    const object = blocks(text, 'resource').find((b) => b.labels[0] === 'google_storage_bucket_object')?.body ?? '';
+    const object =
+      blocks(text, 'resource').find((b) => b.labels[0] === 'google_storage_bucket_object')?.body ?? '';
     expect(attributes(object).get('name')).toMatch(/filesha256\(/);
     expect(text).toMatch(/\$\{var\.bundle_dir\}\/\$\{f\.folder\}\.zip/);
   });
@@ -176,7 +191,8 @@ describe('functions module', () => {
   });
 
   it('calls scheduled functions with an OIDC token of the invoker service account', () => {
-    const job = blocks(text, 'resource').find((b) => b.labels[0] === 'google_cloud_scheduler_job')?.body ?? '';
+    const job =
+      blocks(text, 'resource').find((b) => b.labels[0] === 'google_cloud_scheduler_job')?.body ?? '';
     expect(attributes(job).get('for_each')).toBe('module.topology.scheduled_functions');
     for (const part of ['http_target', 'oidc_token', 'retry_config', 'attempt_deadline', 'time_zone'])
       expect(job).toContain(part);
@@ -189,7 +205,8 @@ describe('warehouse module', () => {
   const text = stripComments(raw);
   const tables = generatedTables().tables;
   const resource = (name: string) =>
-    blocks(text, 'resource').find((b) => b.labels[0] === 'google_bigquery_table' && b.labels[1] === name)?.body ?? '';
+    blocks(text, 'resource').find((b) => b.labels[0] === 'google_bigquery_table' && b.labels[1] === name)
+      ?.body ?? '';
 
   it('creates datasets and tables from the generated JSON (schema, DAY partitions with 90-day expiry, clustering)', () => {
     expect(text).toMatch(/jsondecode\(file\(var\.tables_path\)\)\.tables/);
@@ -200,7 +217,9 @@ describe('warehouse module', () => {
     expect(table).toMatch(/field\s*=\s*time_partitioning\.value\.partition_field/);
     expect(table).toMatch(/expiration_ms\s*=\s*local\.hot_retention_ms/);
     expect(attributes(table).get('deletion_protection')).toBe('var.deletion_protection');
-    expect(modText('warehouse', 'variables.tf')).toMatch(/variable "hot_retention_days"[\s\S]*?default\s*=\s*90\b/);
+    expect(modText('warehouse', 'variables.tf')).toMatch(
+      /variable "hot_retention_days"[\s\S]*?default\s*=\s*90\b/,
+    );
     expect(tables['risk.margin_events']).toMatchObject({ dataset: 'risk', table: 'margin_events' });
   });
 
@@ -221,7 +240,9 @@ describe('warehouse module', () => {
       /\b(CURRENT_TIMESTAMP|CURRENT_DATE|CURRENT_DATETIME|CURRENT_TIME|RAND|GENERATE_UUID|SESSION_USER|NOW)\b/i,
     );
     const base = tables['risk.portfolio_exposures'];
-    const partitionAlias = new RegExp(`TIMESTAMP_TRUNC\\(${base.partition_field}, HOUR\\) AS ([a-z_]+)`).exec(sql)?.[1];
+    const partitionAlias = new RegExp(`TIMESTAMP_TRUNC\\(${base.partition_field}, HOUR\\) AS ([a-z_]+)`).exec(
+      sql,
+    )?.[1];
     expect(partitionAlias).toBeDefined();
     expect(resource('recent_exposures_mv')).toMatch(
       new RegExp(`type\\s*=\\s*"${base.partition_type}"\\s*\\n\\s*field\\s*=\\s*"${partitionAlias}"`),
@@ -250,7 +271,8 @@ describe('warehouse module', () => {
 describe('archive module', () => {
   const text = stripComments(modText('archive', 'main.tf'));
   const bucket = (name: string) =>
-    blocks(text, 'resource').find((b) => b.labels[0] === 'google_storage_bucket' && b.labels[1] === name)?.body ?? '';
+    blocks(text, 'resource').find((b) => b.labels[0] === 'google_storage_bucket' && b.labels[1] === name)
+      ?.body ?? '';
 
   it('keeps the archive 7 years (7 x 365.25 days, in seconds) behind a retention policy that is unlocked by default', () => {
     const seconds = Number(/seven_years_seconds\s*=\s*(\d+)/.exec(text)?.[1]);
@@ -260,7 +282,9 @@ describe('archive module', () => {
     expect(archive).toMatch(/retention_period\s*=\s*local\.seven_years_seconds/);
     expect(archive).toMatch(/is_locked\s*=\s*var\.lock_retention_policy/);
     const variables = modText('archive', 'variables.tf');
-    expect(variables).toMatch(/variable "lock_retention_policy"[\s\S]*?IRREVERSIBLE[\s\S]*?default\s*=\s*false/);
+    expect(variables).toMatch(
+      /variable "lock_retention_policy"[\s\S]*?IRREVERSIBLE[\s\S]*?default\s*=\s*false/,
+    );
   });
 
   it('moves archived objects to COLDLINE then ARCHIVE, uniform access, public access prevented, soft delete on', () => {

@@ -51,7 +51,11 @@ interface TopologyModule {
 
 const PROJECT = 'demo-project';
 
-function scratchRoot(topologyPath: string, functionUris: Record<string, string>, withTables: boolean): string {
+function scratchRoot(
+  topologyPath: string,
+  functionUris: Record<string, string>,
+  withTables: boolean,
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'fr-topology-'));
   const source = relative(dir, join(MODULES_DIR, 'topology')).split('\\').join('/');
   const uris = Object.entries(functionUris)
@@ -105,7 +109,8 @@ describe('terraform/modules/topology evaluated against functions/topology.json',
 
   beforeAll(() => {
     const result = evaluate(join(ROOT, 'functions', 'topology.json'), uris);
-    if (!result.ok) throw new Error(`the topology module rejected functions/topology.json:\n${result.stderr}`);
+    if (!result.ok)
+      throw new Error(`the topology module rejected functions/topology.json:\n${result.stderr}`);
     mod = result.value;
   });
 
@@ -149,7 +154,9 @@ describe('terraform/modules/topology evaluated against functions/topology.json',
   });
 
   it('creates one secret per secret name and lets only the declaring function read it', () => {
-    const expected = Object.entries(topo.functions).flatMap(([fn, f]) => (f.secrets ?? []).map((s) => `${fn}/${s}`));
+    const expected = Object.entries(topo.functions).flatMap(([fn, f]) =>
+      (f.secrets ?? []).map((s) => `${fn}/${s}`),
+    );
     expect(Object.keys(mod.secret_bindings).sort()).toEqual(expected.sort());
     expect(mod.secrets).toEqual([...new Set(expected.map((k) => k.split('/')[1]))].sort());
   });
@@ -187,7 +194,9 @@ describe('terraform/modules/topology evaluated against functions/topology.json',
     }
     for (const [name, f] of Object.entries(mod.functions)) {
       for (const t of f.writes) {
-        expect(mod.dataset_bindings[`${name}/${tables[t].dataset}/writer`]?.role).toBe('roles/bigquery.dataEditor');
+        expect(mod.dataset_bindings[`${name}/${tables[t].dataset}/writer`]?.role).toBe(
+          'roles/bigquery.dataEditor',
+        );
       }
     }
     expect(mod.bigquery_functions).toEqual(
