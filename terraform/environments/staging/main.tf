@@ -20,35 +20,3 @@ module "fusion_risk" {
   pause_schedules             = var.pause_schedules
   build_service_account       = var.build_service_account
 }
-
-# The modules were called from this root before modules/environment existed: move their state along instead of
-# destroying and recreating every resource (tables, the archive bucket, the Firestore database).
-moved {
-  from = module.project
-  to   = module.fusion_risk.module.project
-}
-
-moved {
-  from = module.secrets
-  to   = module.fusion_risk.module.secrets
-}
-
-moved {
-  from = module.warehouse
-  to   = module.fusion_risk.module.warehouse
-}
-
-moved {
-  from = module.archive
-  to   = module.fusion_risk.module.archive
-}
-
-moved {
-  from = module.functions
-  to   = module.fusion_risk.module.functions
-}
-
-moved {
-  from = module.pubsub
-  to   = module.fusion_risk.module.pubsub
-}

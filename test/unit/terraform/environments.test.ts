@@ -74,7 +74,7 @@ interface Evaluation {
 
 /**
  * Evaluates a root's call of the environment module offline: a scratch copy of the root (its variables, its
- * terraform.tfvars and its module call, moved blocks left out) calls a scratch copy of the environment module's
+ * terraform.tfvars and its module call) calls a scratch copy of the environment module's
  * variables.tf whose outputs echo every input. The module's resources need the provider registry; its inputs
  * (types, validations, defaults) do not. `edit` may rewrite the module call.
  */
@@ -297,18 +297,6 @@ describe.each(ENVIRONMENTS)('terraform/environments/%s', (env) => {
         .filter((o) => attributes(o.body).get('value') !== `module.${CALL}.${o.labels[0]}`)
         .map((o) => o.labels[0]),
     ).toEqual([]);
-  });
-
-  it('moves the state of every module it used to call into the environment module, so nothing is recreated', () => {
-    const moves = blocks(main, 'moved').map((b) => {
-      const a = attributes(b.body);
-      return `${a.get('from')} -> ${a.get('to')}`;
-    });
-    const expected = callsOf(ENV_MODULE).map(
-      (c) => `module.${c.labels[0]} -> module.${CALL}.module.${c.labels[0]}`,
-    );
-    expect(expected.length).toBeGreaterThan(0);
-    expect(moves.sort()).toEqual(expected.sort());
   });
 
   it('sets every variable without a default in terraform.tfvars, and only declared ones', () => {
