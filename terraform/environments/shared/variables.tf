@@ -1,0 +1,74 @@
+# What terraform.tfvars sets, passed through to modules/environment, which validates every value. An optional
+# value left unset here is null, and the environment module applies its default.
+
+variable "project_id" {
+  description = "Google Cloud project of this environment."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the functions, Scheduler jobs and function source bucket."
+  type        = string
+}
+
+variable "bigquery_location" {
+  description = "BigQuery location of the warehouse datasets."
+  type        = string
+}
+
+variable "storage_location" {
+  description = "Location of the archive and BigQuery export buckets (compatible with bigquery_location)."
+  type        = string
+}
+
+variable "firestore_location" {
+  description = "Location of the (default) Firestore database."
+  type        = string
+}
+
+variable "create_firestore_database" {
+  description = "Create the (default) Firestore database (false when the project already has one)."
+  type        = bool
+  default     = null
+}
+
+variable "deletion_protection" {
+  description = "Protect BigQuery tables and the Firestore database from deletion by Terraform."
+  type        = bool
+}
+
+variable "lock_archive_retention" {
+  description = "Lock the archive bucket's 7-year retention policy. IRREVERSIBLE: see modules/archive."
+  type        = bool
+  default     = null
+}
+
+variable "mv_refresh_interval_minutes" {
+  description = "Automatic refresh bound of risk.recent_portfolio_exposures_mv, in minutes."
+  type        = number
+  default     = null
+}
+
+variable "min_instances" {
+  description = "Function name => minimum warm instances."
+  type        = map(number)
+  default     = null
+}
+
+variable "max_instances" {
+  description = "Function name => maximum instances."
+  type        = map(number)
+  default     = null
+}
+
+variable "pause_schedules" {
+  description = "Create the Scheduler jobs paused."
+  type        = bool
+  default     = null
+}
+
+variable "build_service_account" {
+  description = "Service account for Cloud Functions builds (projects/<p>/serviceAccounts/<email>); null uses the default."
+  type        = string
+  default     = null
+}
