@@ -1,0 +1,139 @@
+/**
+ * computePortfolioRisk's use cases on in-memory ports and the real DuckDB warehouse: position updates
+ * (older ones ignored), the per-tick fan-out into shards, and one shard valued as a batch.
+ */
+import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
+import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
+import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
+import type { SchemaTypes } from '../../../shared/contracts/schema-types';
+import { validate } from '../../../shared/contracts/validation';
+import { shardOf } from '../../../shared/domain/ids';
+import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
+import {
+  applyPositions,
+  COLLECTIONS,
+  DEFAULT_RISK_COMPUTE_CONFIG,
+  fanOutTick,
+  processShard,
+  type PortfolioDoc,
+  type RiskDeps,
+} from '../../../shared/use-cases/compute-portfolio-risk';
+import { seedDailyCloses } from '../../support/env';
+
+type Batch = SchemaTypes['messages/risk.portfolio-risk.v1'];
+type ShardWork = SchemaTypes['messages/risk.shard-work.v1'];
+
+const TICK = { tickId: 'tick-20221109T2359Z', asOf: '2022-11-09T23:59:00Z' };
+const PRICES = { BTC: 15_880, ETH: 1_100, USDC: 1 };
+
+describe('computePortfolioRisk use cases', () => {
+  let deps: RiskDeps;
+  let bus: MemoryEventBus;
+  let store: MemoryDocumentStore;
+  let warehouse: DuckDbWarehouse;
+  const sink = new CapturingSink();
+
+  beforeEach(async () => {
+    bus = new MemoryEventBus();
+    store = new MemoryDocumentStore();
+    warehouse = await DuckDbWarehouse.open();
+    deps = {
+      store,
+      bus,
+      warehouse,
+      logger: new StructuredLogger({ sink: sink.sink }),
+      config: { ...DEFAULT_RISK_COMPUTE_CONFIG, shardCount: 4 },
+    };
+    await seedDailyCloses(store, '2022-11-09', 400, ['BTC', 'ETH', 'USDC']);
+  });
+
+  afterEach(async () => {
+    await warehouse.close();
+  });
+
+  const positions = (btc: number, usdc: number) => [
+    { asset: 'BTC', amount: btc, side: 'collateral' as const },
+    { asset: 'USDC', amount: usdc, side: 'borrow' as const },
+  ];
+
+  it('applies a position update once and ignores an equal or older one', async () => {
+    const newer = { portfolioId: 'p-1', updatedAt: '2022-11-09T10:00:00Z', positions: positions(2, 10_000) };
+    const older = { portfolioId: 'p-1', updatedAt: '2022-11-09T09:00:00Z', positions: positions(9, 1) };
+    expect(await applyPositions(deps, newer)).toBe('applied');
+    expect(await applyPositions(deps, older)).toBe('stale');
+    expect(await applyPositions(deps, newer)).toBe('stale');
+    const doc = await store.get<PortfolioDoc>(COLLECTIONS.portfolios, 'p-1');
+    expect(doc).toMatchObject({
+      updatedAt: newer.updatedAt,
+      positions: newer.positions,
+      shard: shardOf('p-1', 4),
+    });
+  });
+
+  it('fans a tick out into one unit of work per shard, carrying the prices', async () => {
+    const n = await fanOutTick(deps, {
+      ...TICK,
+      prices: Object.entries(PRICES).map(([asset, priceUsd]) => ({
+        asset,
+        priceUsd,
+        source: 'chainlink' as const,
+        quality: 'CROSS_CHECKED' as const,
+        publishedAt: TICK.asOf,
+      })),
+    });
+    expect(n).toBe(4);
+    const work = bus.on<ShardWork>('risk.shard-work.v1');
+    expect(work.map((w) => w.shard).sort()).toEqual([0, 1, 2, 3]);
+    for (const w of work) {
+      expect(w).toMatchObject({ ...TICK, shardCount: 4 });
+      expect(Object.fromEntries(w.prices.map((p) => [p.asset, p.priceUsd]))).toEqual(PRICES);
+    }
+  });
+
+  it('values a whole shard in one batch: one risk message, one warehouse insert, VaR on real history', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `desk-${i}`);
+    for (const [i, id] of ids.entries()) {
+      await applyPositions(deps, {
+        portfolioId: id,
+        updatedAt: '2022-11-01T00:00:00Z',
+        positions: positions(1 + i / 10, 9_000),
+      });
+    }
+    const shard = shardOf('desk-0', 4);
+    const inShard = ids.filter((id) => shardOf(id, 4) === shard);
+    const n = await processShard(deps, {
+      ...TICK,
+      shard,
+      shardCount: 4,
+      prices: Object.entries(PRICES).map(([asset, priceUsd]) => ({ asset, priceUsd })),
+    });
+    expect(n).toBe(inShard.length);
+    const batches = bus.on<Batch>('risk.portfolio-risk.v1');
+    expect(batches).toHaveLength(1);
+    validate('messages/risk.portfolio-risk.v1', batches[0]);
+    expect(batches[0].portfolios.map((p) => p.portfolioId).sort()).toEqual([...inShard].sort());
+    const desk0 = batches[0].portfolios.find((p) => p.portfolioId === 'desk-0');
+    expect(desk0?.healthScore).toBeCloseTo(((15_880 - 9_000) / 9_000) * 100, 9);
+    expect(desk0?.liquidationPrices.find((l) => l.asset === 'BTC')?.priceUsd).toBeCloseTo(1.15 * 9_000, 6);
+    expect(desk0?.risk?.figures).toHaveLength(12);
+    expect(desk0?.risk?.historyEnd).toBe('2022-11-08'); // the last completed day before the tick
+    const rows = await warehouse.query<{ n: number }>('SELECT count(*) AS n FROM risk.portfolio_exposures');
+    expect(rows[0].n).toBe(inShard.length * 2);
+  });
+
+  it('skips a portfolio holding an asset without a current price, and says so', async () => {
+    await applyPositions(deps, {
+      portfolioId: 'sol-desk',
+      updatedAt: '2022-11-01T00:00:00Z',
+      positions: [{ asset: 'SOL', amount: 100, side: 'collateral' }],
+    });
+    const shard = shardOf('sol-desk', 4);
+    await processShard(deps, { ...TICK, shard, shardCount: 4, prices: [{ asset: 'BTC', priceUsd: 15_880 }] });
+    expect(bus.on('risk.portfolio-risk.v1')).toHaveLength(0);
+    expect(
+      sink
+        .entries()
+        .some((e) => e.message === 'portfolio skipped: no current price' && e.portfolioId === 'sol-desk'),
+    ).toBe(true);
+  });
+});
