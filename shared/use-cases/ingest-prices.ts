@@ -202,7 +202,7 @@ export const DEFAULT_PRICE_FEED_CONFIG: PriceFeedConfig = {
       maxSourceDeviation: 0.05,
       note:
         'CONFIGURATION, UNCONFIRMED Pyth id. Pyth only: Ethereum mainnet Chainlink has WBTC/BTC (a ratio), ' +
-        'not WBTC/USD; composing it with BTC/USD is not implemented.',
+        'not WBTC/USD, so WBTC has a single source until a WBTC/BTC × BTC/USD composite feed is added.',
     },
   ],
   chainlinkStalenessMarginSeconds: 300,
