@@ -19,6 +19,7 @@ import type { DocumentStore } from '../ports/document-store';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { Warehouse, WarehouseRow } from '../ports/warehouse';
+import { DAILY_CLOSES_COLLECTION, type DailyClosesDoc } from './ingest-prices';
 
 type PricesMessage = SchemaTypes['messages/market.prices.v1'];
 type PositionsMessage = SchemaTypes['messages/portfolio.positions.v1'];
@@ -50,11 +51,6 @@ interface MarketState {
   prices: Record<string, LatestPrice>;
 }
 
-interface DailyClosesDoc {
-  asset: string;
-  closes: { date: string; close: number }[];
-}
-
 export interface RiskComputeConfig {
   shardCount: number;
   riskParams: RiskParams;
@@ -81,7 +77,7 @@ export interface RiskDeps {
 export const COLLECTIONS = {
   portfolios: 'portfolios',
   market: 'marketState',
-  dailyCloses: 'dailyCloses',
+  dailyCloses: DAILY_CLOSES_COLLECTION,
 } as const;
 const LATEST = 'latest';
 
@@ -190,14 +186,17 @@ interface Tick {
   prices: Record<string, number>;
 }
 
-const historyCache = new Map<string, { key: string; history: PriceHistory }>();
+/** Aligned histories per store (one per deployment; several in tests), reused while the closes are unchanged. */
+const historyCaches = new WeakMap<DocumentStore, Map<string, { key: string; history: PriceHistory }>>();
 
 /** Daily closes of the assets, aligned on calendar days (missing days are null, the engine rejects them). */
 async function loadHistory(store: DocumentStore, assets: string[]): Promise<PriceHistory> {
-  const docs = await store.getMany<DailyClosesDoc & Record<string, unknown>>(COLLECTIONS.dailyCloses, assets);
+  const docs = await store.getMany<DailyClosesDoc>(COLLECTIONS.dailyCloses, assets);
   const key = assets
     .map((a) => `${a}:${docs.get(a)?.closes.at(-1)?.date ?? ''}:${docs.get(a)?.closes.length ?? 0}`)
     .join('|');
+  let historyCache = historyCaches.get(store);
+  if (!historyCache) historyCaches.set(store, (historyCache = new Map()));
   const cached = historyCache.get(assets.join(','));
   if (cached && cached.key === key) return cached.history;
   let first = '';
