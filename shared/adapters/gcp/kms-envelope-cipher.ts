@@ -11,11 +11,15 @@ import { crc32c } from '../../platform/crc32c';
 export class KmsEnvelopeCipher implements Cipher {
   private client?: Promise<KeyManagementServiceClient>;
 
-  constructor(private readonly keyName: string) {}
+  /** clientOptions: e.g. a regional apiEndpoint for the KMS client. */
+  constructor(
+    private readonly keyName: string,
+    private readonly clientOptions?: ConstructorParameters<typeof KeyManagementServiceClient>[0],
+  ) {}
 
   private kms(): Promise<KeyManagementServiceClient> {
     this.client ??= import('@google-cloud/kms').then(
-      ({ KeyManagementServiceClient }) => new KeyManagementServiceClient(),
+      ({ KeyManagementServiceClient }) => new KeyManagementServiceClient(this.clientOptions),
     );
     return this.client;
   }

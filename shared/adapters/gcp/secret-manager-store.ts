@@ -7,7 +7,13 @@ export class SecretManagerStore implements SecretStore {
   private client?: Promise<SecretManagerServiceClient>;
   private readonly cache = new Map<string, Promise<string>>();
 
-  constructor(private readonly options: { projectId: string; version?: string }) {}
+  constructor(
+    private readonly options: {
+      projectId: string;
+      version?: string;
+      clientOptions?: ConstructorParameters<typeof SecretManagerServiceClient>[0];
+    },
+  ) {}
 
   get(name: string): Promise<string> {
     let v = this.cache.get(name);
@@ -21,7 +27,7 @@ export class SecretManagerStore implements SecretStore {
 
   private async fetch(name: string): Promise<string> {
     this.client ??= import('@google-cloud/secret-manager').then(
-      ({ SecretManagerServiceClient }) => new SecretManagerServiceClient(),
+      ({ SecretManagerServiceClient }) => new SecretManagerServiceClient(this.options.clientOptions),
     );
     const client = await this.client;
     const path = `projects/${this.options.projectId}/secrets/${name}/versions/${this.options.version ?? 'latest'}`;
