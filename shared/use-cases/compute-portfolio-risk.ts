@@ -19,7 +19,7 @@ import type { DocumentStore } from '../ports/document-store';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { Warehouse, WarehouseRow } from '../ports/warehouse';
-import { DAILY_CLOSES_COLLECTION, type DailyClosesDoc } from './ingest-prices';
+import { DAILY_CLOSES_COLLECTION, type DailyClosesDoc } from '../domain/prices/ticks';
 
 type PricesMessage = SchemaTypes['messages/market.prices.v1'];
 type PositionsMessage = SchemaTypes['messages/portfolio.positions.v1'];

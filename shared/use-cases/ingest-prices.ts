@@ -33,7 +33,16 @@ import {
   type CircuitState,
 } from '../domain/prices/circuit-breaker';
 import { assertPriceFeedConfig, type PriceFeedConfig } from '../domain/prices/config';
-import { tickIdOf, tickMinute, upsertDailyClose, utcDate, type DailyClose } from '../domain/prices/ticks';
+import {
+  DAILY_CLOSES_COLLECTION,
+  tickIdOf,
+  tickMinute,
+  upsertDailyClose,
+  utcDate,
+  type DailyClosesDoc,
+} from '../domain/prices/ticks';
+
+export { DAILY_CLOSES_COLLECTION, type DailyClosesDoc };
 import {
   failAll,
   sourceFailure,
@@ -44,7 +53,6 @@ import {
 import { rulesFor, type ReadingRules, type Rejection } from '../domain/prices/validation';
 
 export const PRICE_STATE_COLLECTION = 'priceState';
-export const DAILY_CLOSES_COLLECTION = 'dailyCloses';
 /** Circuit-breaker state per source, doc id = source name. Persisted so cold starts do not forget it. */
 export const SOURCE_CIRCUIT_COLLECTION = 'priceSourceCircuits';
 
@@ -73,13 +81,6 @@ export interface IngestOutcome {
   circuits: Partial<Record<SourceName, CircuitState['status']>>;
   /** Sources not called this tick because their circuit was open. */
   skippedSources: SourceName[];
-}
-
-export interface DailyClosesDoc {
-  asset: string;
-  closes: DailyClose[];
-  updatedAt: string;
-  [key: string]: unknown;
 }
 
 /**

@@ -41,3 +41,13 @@ export function upsertDailyClose(
   out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   return out.slice(Math.max(0, out.length - limit));
 }
+
+/** Document store collection of the rolling daily closes (doc id = asset): written by ingestion, read by VaR. */
+export const DAILY_CLOSES_COLLECTION = 'dailyCloses';
+
+export interface DailyClosesDoc {
+  asset: string;
+  closes: DailyClose[];
+  updatedAt: string;
+  [key: string]: unknown;
+}

@@ -45,8 +45,11 @@ describe('transient failures through the emulators', () => {
   let alerts: Message[];
   let deadLetters: Message[];
   const sink = new CapturingSink();
+  // The functions framework prints every failed push (the 500s this test causes) on stderr.
+  let consoleError: jest.SpyInstance;
 
   beforeAll(async () => {
+    consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const projectId = isolatedProjectId('transient');
     stack = await startLocalStack({
       projectId,
@@ -77,6 +80,7 @@ describe('transient failures through the emulators', () => {
   afterAll(async () => {
     for (const s of subs) await s.close();
     await stack?.stop();
+    consoleError.mockRestore();
   });
 
   it('retries up to the dead-letter policy, dead-letters the message, and still delivers the event once later', async () => {
