@@ -6,7 +6,7 @@
  * the warehouse in one insert.
  */
 import type { SchemaTypes } from '../contracts/schema-types';
-import { shardOf } from '../domain/ids';
+import { bucketOf, bucketRange } from '../domain/ids';
 import { RiskEngine, DEFAULT_RISK_PARAMS, type Exposure, type RiskParams } from '../domain/risk/engine';
 import type { PriceHistory } from '../domain/risk/history';
 import {
@@ -33,7 +33,8 @@ export const RISK_BATCH_SIZE = 200;
 export interface PortfolioDoc {
   [key: string]: unknown;
   portfolioId: string;
-  shard: number;
+  /** Fixed hash bucket; a shard is a range of buckets (see domain/ids). */
+  bucket: number;
   updatedAt: string;
   positions: PositionsMessage['positions'];
 }
@@ -83,33 +84,32 @@ const LATEST = 'latest';
 
 /** Applies a position update unless an equal or newer one was applied already (redelivery, reordering). */
 export async function applyPositions(deps: RiskDeps, msg: PositionsMessage): Promise<'applied' | 'stale'> {
-  const outcome = await deps.store.runTransaction(async (tx) => {
+  const applied = await deps.store.runTransaction(async (tx) => {
     const current = await tx.get<PortfolioDoc>(COLLECTIONS.portfolios, msg.portfolioId);
-    if (current && Date.parse(current.updatedAt) >= Date.parse(msg.updatedAt)) return 'stale' as const;
+    if (current && Date.parse(current.updatedAt) >= Date.parse(msg.updatedAt)) return undefined;
     const doc: PortfolioDoc = {
       portfolioId: msg.portfolioId,
-      shard: shardOf(msg.portfolioId, deps.config.shardCount),
+      bucket: bucketOf(msg.portfolioId),
       updatedAt: msg.updatedAt,
       positions: msg.positions,
     };
     tx.set(COLLECTIONS.portfolios, msg.portfolioId, doc);
-    return 'applied' as const;
+    return doc;
   });
-  if (outcome === 'applied') {
-    // Revalue at once at the latest prices, so a position change that breaches a threshold is seen now.
-    const market = await deps.store.get<MarketState>(COLLECTIONS.market, LATEST);
-    if (market) {
-      const prices = usablePrices(market, deps.config.maxPriceAgeMinutes);
-      const doc = await deps.store.get<PortfolioDoc>(COLLECTIONS.portfolios, msg.portfolioId);
-      if (doc) await evaluateBatch(deps, [doc], { tickId: market.tickId, asOf: market.asOf, prices }, null);
-    }
-  } else {
+  if (!applied) {
     deps.logger.info('stale position update ignored', {
       portfolioId: msg.portfolioId,
       updatedAt: msg.updatedAt,
     });
+    return 'stale';
   }
-  return outcome;
+  // Revalue at once at the latest prices, so a position change that breaches a threshold is seen now.
+  const market = await deps.store.get<MarketState>(COLLECTIONS.market, LATEST);
+  if (market) {
+    const prices = usablePrices(market, deps.config.maxPriceAgeMinutes);
+    await evaluateBatch(deps, [applied], { tickId: market.tickId, asOf: market.asOf, prices }, null);
+  }
+  return 'applied';
 }
 
 /** A price tick: merge into the latest-price state, then publish one unit of work per shard. */
@@ -163,18 +163,13 @@ function usablePrices(market: MarketState, maxAgeMinutes: number): Record<string
 
 /** One shard at one tick: every portfolio of the shard, in one batch. */
 export async function processShard(deps: RiskDeps, work: ShardWork): Promise<number> {
-  if (work.shardCount !== deps.config.shardCount) {
-    deps.logger.warn('shard count changed since fan-out; processing with the message value', {
-      messageShardCount: work.shardCount,
-      configShardCount: deps.config.shardCount,
-    });
-  }
+  // The message's shard count rules: a fan-out made before a configuration change still covers every bucket.
+  const { from, to } = bucketRange(work.shard, work.shardCount);
   const docs = await deps.store.query<PortfolioDoc>(COLLECTIONS.portfolios, [
-    { field: 'shard', op: '==', value: work.shard },
+    { field: 'bucket', op: '>=', value: from },
+    { field: 'bucket', op: '<', value: to },
   ]);
-  const portfolios = docs
-    .map((d) => d.data)
-    .filter((d) => shardOf(d.portfolioId, work.shardCount) === work.shard);
+  const portfolios = docs.map((d) => d.data);
   const prices = Object.fromEntries(work.prices.map((p) => [p.asset, p.priceUsd]));
   await evaluateBatch(deps, portfolios, { tickId: work.tickId, asOf: work.asOf, prices }, work.shard);
   return portfolios.length;

@@ -85,7 +85,7 @@ export async function buildRiskSequence(everyHours = 6): Promise<PortfolioRisk[]
   };
   const btc: PortfolioDoc = {
     portfolioId: 'desk-btc-001',
-    shard: 0,
+    bucket: 0,
     updatedAt: '2022-11-01T09:00:00.000Z',
     positions: [
       { asset: 'BTC', amount: 1, side: 'collateral' },
@@ -94,7 +94,7 @@ export async function buildRiskSequence(everyHours = 6): Promise<PortfolioRisk[]
   };
   let eth: PortfolioDoc = {
     portfolioId: 'desk-eth-002',
-    shard: 0,
+    bucket: 0,
     updatedAt: '2022-11-01T09:00:00.000Z',
     positions: [
       { asset: 'ETH', amount: 10, side: 'collateral' },

@@ -7,7 +7,9 @@ import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus
 import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
 import type { SchemaTypes } from '../../../shared/contracts/schema-types';
 import { validate } from '../../../shared/contracts/validation';
-import { shardOf } from '../../../shared/domain/ids';
+import { bucketOf, shardOfBucket } from '../../../shared/domain/ids';
+
+const shardOf = (id: string, n: number) => shardOfBucket(bucketOf(id), n);
 import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
 import {
   applyPositions,
@@ -66,7 +68,7 @@ describe('computePortfolioRisk use cases', () => {
     expect(doc).toMatchObject({
       updatedAt: newer.updatedAt,
       positions: newer.positions,
-      shard: shardOf('p-1', 4),
+      bucket: bucketOf('p-1'),
     });
   });
 
@@ -119,6 +121,29 @@ describe('computePortfolioRisk use cases', () => {
     expect(desk0?.risk?.historyEnd).toBe('2022-11-08'); // the last completed day before the tick
     const rows = await warehouse.query<{ n: number }>('SELECT count(*) AS n FROM risk.portfolio_exposures');
     expect(rows[0].n).toBe(inShard.length * 2);
+  });
+
+  it('covers every portfolio exactly once at any shard count, without rewriting stored portfolios', async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `acct-${i}`);
+    for (const id of ids) {
+      await applyPositions(deps, {
+        portfolioId: id,
+        updatedAt: '2022-11-01T00:00:00Z',
+        positions: positions(1, 1_000),
+      });
+    }
+    const prices = Object.entries(PRICES).map(([asset, priceUsd]) => ({ asset, priceUsd }));
+    for (const shardCount of [1, 4, 7, 16]) {
+      bus.messages.length = 0;
+      let total = 0;
+      for (let shard = 0; shard < shardCount; shard++)
+        total += await processShard(deps, { ...TICK, shard, shardCount, prices });
+      const valued = bus
+        .on<Batch>('risk.portfolio-risk.v1')
+        .flatMap((b) => b.portfolios.map((p) => p.portfolioId));
+      expect(total).toBe(ids.length);
+      expect(valued.sort()).toEqual([...ids].sort());
+    }
   });
 
   it('skips a portfolio holding an asset without a current price, and says so', async () => {
