@@ -65,7 +65,8 @@ type RpcResponse =
   | { jsonrpc: '2.0'; id: string | number | null; result: unknown }
   | { jsonrpc: '2.0'; id: string | number | null; error: { code: number; message: string; data?: unknown } };
 
-const ROUND_FAULTS: readonly AnswerFault[] = [
+/** The answer faults a Chainlink round can show (chaos tests draw from the same list). */
+export const ROUND_FAULTS: readonly AnswerFault[] = [
   'rpc-error',
   'revert',
   'stale',

@@ -41,7 +41,8 @@ export interface PythServerStats {
   unauthorized: number;
 }
 
-const PYTH_FAULTS: readonly AnswerFault[] = [
+/** The answer faults a Hermes feed can show (chaos tests draw from the same list). */
+export const PYTH_FAULTS: readonly AnswerFault[] = [
   'stale',
   'zero-answer',
   'negative-answer',

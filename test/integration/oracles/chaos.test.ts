@@ -24,9 +24,10 @@ import {
   rulesFor,
   type ReadingRules,
 } from '../../../shared/domain/prices/validation';
-import { evenly, type AnswerFault, type ChaosOptions } from '../../../shared/local-stack/providers/chaos';
+import { evenly, type ChaosOptions } from '../../../shared/local-stack/providers/chaos';
 import {
   ChainlinkRpcServer,
+  ROUND_FAULTS,
   chainlinkFeedSpecs,
 } from '../../../shared/local-stack/providers/chainlink-rpc-server';
 import {
@@ -34,7 +35,11 @@ import {
   loadDailyClosesCsv,
 } from '../../../shared/local-stack/providers/historical-prices';
 import type { RunningServer } from '../../../shared/local-stack/providers/http-server';
-import { PythHermesServer, pythFeedSpecs } from '../../../shared/local-stack/providers/pyth-hermes-server';
+import {
+  PYTH_FAULTS,
+  PythHermesServer,
+  pythFeedSpecs,
+} from '../../../shared/local-stack/providers/pyth-hermes-server';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
 import {
@@ -43,26 +48,8 @@ import {
   type IngestOutcome,
 } from '../../../shared/use-cases/ingest-prices';
 
-const CHAINLINK_GARBAGE: AnswerFault[] = [
-  'rpc-error',
-  'revert',
-  'stale',
-  'zero-answer',
-  'negative-answer',
-  'wild-price',
-  'future-timestamp',
-  'zero-timestamp',
-];
-const PYTH_GARBAGE: AnswerFault[] = [
-  'stale',
-  'zero-answer',
-  'negative-answer',
-  'wild-price',
-  'wide-confidence',
-  'future-timestamp',
-  'zero-timestamp',
-  'missing',
-];
+const CHAINLINK_GARBAGE = ROUND_FAULTS;
+const PYTH_GARBAGE = PYTH_FAULTS;
 const P0 = 5;
 const P1 = 150;
 const P2 = 100;
