@@ -14,20 +14,15 @@
  *   500), Pub/Sub redelivers it, and once the lease expires (the stack's ManualClock) the redelivery
  *   delivers the stranded event exactly once.
  */
-import type { Message, Subscription } from '@google-cloud/pubsub';
+import type { Message } from '@google-cloud/pubsub';
 import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
-import { DEAD_LETTER_INSPECT, startLocalStack, type LocalStack } from '../../../shared/local-stack/stack';
+import type { LocalStack } from '../../../shared/local-stack/stack';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
 import type { Warehouse } from '../../../shared/ports/warehouse';
 import { MARGIN_COLLECTIONS, detectMarginEvents } from '../../../shared/use-cases/detect-margin-events';
-import {
-  collectMessages,
-  emulatorHosts,
-  historicalPrices,
-  isolatedProjectId,
-  waitFor,
-} from '../../support/env';
+import { waitFor } from '../../support/env';
+import { startTestStack, type TestStack } from '../../support/test-stack';
 import {
   alertKey,
   buildRiskSequence,
@@ -51,9 +46,9 @@ describe('margin events through the emulators: redelivery, reordering, transient
   let sequence: PortfolioRisk[];
   let alertMessages: Message[];
   let deadLetters: Message[];
-  const listening: Subscription[] = [];
+  let running: TestStack;
   const clock = new ManualClock('2022-11-24T00:01:00Z');
-  const sink = new CapturingSink();
+  let sink: CapturingSink;
   let publishedRisk = 0;
   // The functions framework prints every failed push (a 500) on stderr; the stack's log has them too.
   let consoleError: jest.SpyInstance;
@@ -100,25 +95,13 @@ describe('margin events through the emulators: redelivery, reordering, transient
 
   beforeAll(async () => {
     consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const projectId = isolatedProjectId('margin-e2e');
     sequence = await buildRiskSequence();
-    stack = await startLocalStack({
-      projectId,
-      ...emulatorHosts(),
-      clock,
-      prices: historicalPrices(),
-      logger: new StructuredLogger({ sink: sink.sink, projectId }),
-    });
-    const [alertSub] = await stack.pubsub.topic('alerts.margin.v1').createSubscription('test-margin-alerts');
-    const deadLetterSub = stack.pubsub.subscription(DEAD_LETTER_INSPECT);
-    listening.push(alertSub, deadLetterSub);
-    alertMessages = collectMessages(alertSub);
-    deadLetters = collectMessages(deadLetterSub);
+    running = await startTestStack('margin-e2e', { clock });
+    ({ stack, sink, alerts: alertMessages, deadLetters } = running);
   });
 
   afterAll(async () => {
-    for (const sub of listening) await sub.close();
-    await stack?.stop();
+    await running?.stop();
     consoleError.mockRestore();
   });
 

@@ -4,48 +4,29 @@
  * risk.portfolio-risk.v1 → push → detectMarginEvents → risk.margin_events + alerts.margin.v1.
  * Poison messages end in the dead-letter topic with their reason; duplicate deliveries change nothing.
  */
-import type { Message, Subscription } from '@google-cloud/pubsub';
+import type { Message } from '@google-cloud/pubsub';
+import type { LocalStack } from '../../../shared/local-stack/stack';
 import { ManualClock } from '../../../shared/platform/clocks';
-import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
-import { DEAD_LETTER_INSPECT, startLocalStack, type LocalStack } from '../../../shared/local-stack/stack';
-import {
-  collectMessages,
-  emulatorHosts,
-  historicalPrices,
-  isolatedProjectId,
-  seedDailyCloses,
-  waitFor,
-} from '../../support/env';
+import type { CapturingSink } from '../../../shared/platform/logger';
+import { seedDailyCloses, waitFor } from '../../support/env';
+import { startTestStack, type TestStack } from '../../support/test-stack';
 
 describe('message path through the emulators', () => {
+  let running: TestStack;
   let stack: LocalStack;
-  const sink = new CapturingSink();
+  let sink: CapturingSink;
   const clock = new ManualClock('2022-11-08T23:59:00Z');
   let alerts: Message[];
   let deadLetters: Message[];
-  const listening: Subscription[] = [];
 
   beforeAll(async () => {
-    const projectId = isolatedProjectId('path');
-    stack = await startLocalStack({
-      projectId,
-      ...emulatorHosts(),
-      clock,
-      prices: historicalPrices(),
-      logger: new StructuredLogger({ sink: sink.sink, projectId }),
-      risk: { shardCount: 2 },
-    });
+    running = await startTestStack('path', { clock, risk: { shardCount: 2 } });
+    ({ stack, sink, alerts, deadLetters } = running);
     await seedDailyCloses(stack.store, '2022-11-08', 400, ['BTC', 'ETH', 'USDC']);
-    const [alertSub] = await stack.pubsub.topic('alerts.margin.v1').createSubscription('test-alerts');
-    const deadLetterSub = stack.pubsub.subscription(DEAD_LETTER_INSPECT);
-    listening.push(alertSub, deadLetterSub);
-    alerts = collectMessages(alertSub);
-    deadLetters = collectMessages(deadLetterSub);
   });
 
   afterAll(async () => {
-    for (const sub of listening) await sub.close();
-    await stack?.stop();
+    await running?.stop();
   });
 
   it('carries a price tick to a margin alert and records every stage in the warehouse', async () => {

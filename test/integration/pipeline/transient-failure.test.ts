@@ -4,20 +4,15 @@
  * its own dead-letter policy moves the message to dead-letter.v1. The transition itself is not lost: it stays
  * pending on the portfolio's state and is delivered once by the next observation after the warehouse heals.
  */
-import type { Message, Subscription } from '@google-cloud/pubsub';
-import { startLocalStack, DEAD_LETTER_INSPECT, type LocalStack } from '../../../shared/local-stack/stack';
+import type { Message } from '@google-cloud/pubsub';
+import type { SchemaTypes } from '../../../shared/contracts/schema-types';
+import type { LocalStack } from '../../../shared/local-stack/stack';
 import { ManualClock } from '../../../shared/platform/clocks';
-import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
+import type { CapturingSink } from '../../../shared/platform/logger';
 import type { Warehouse } from '../../../shared/ports/warehouse';
 import { SUBSCRIPTIONS } from '../../../shared/topology/topology';
-import type { SchemaTypes } from '../../../shared/contracts/schema-types';
-import {
-  collectMessages,
-  emulatorHosts,
-  historicalPrices,
-  isolatedProjectId,
-  waitFor,
-} from '../../support/env';
+import { waitFor } from '../../support/env';
+import { startTestStack, type TestStack } from '../../support/test-stack';
 
 type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
 
@@ -38,25 +33,20 @@ function risk(asOf: string, healthScore: number): PortfolioRisk {
 }
 
 describe('transient failures through the emulators', () => {
+  let running: TestStack;
   let stack: LocalStack;
   let refuseMarginEvents = true;
   let refused = 0;
-  const subs: Subscription[] = [];
   let alerts: Message[];
   let deadLetters: Message[];
-  const sink = new CapturingSink();
+  let sink: CapturingSink;
   // The functions framework prints every failed push (the 500s this test causes) on stderr.
   let consoleError: jest.SpyInstance;
 
   beforeAll(async () => {
     consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const projectId = isolatedProjectId('transient');
-    stack = await startLocalStack({
-      projectId,
-      ...emulatorHosts(),
+    running = await startTestStack('transient', {
       clock: new ManualClock('2024-06-01T00:00:00Z'),
-      prices: historicalPrices(),
-      logger: new StructuredLogger({ sink: sink.sink, projectId }),
       wrapWarehouse: (w: Warehouse): Warehouse => ({
         ...w,
         insert: async (table, rows) => {
@@ -70,16 +60,11 @@ describe('transient failures through the emulators', () => {
         close: () => w.close(),
       }),
     });
-    const [alertSub] = await stack.pubsub.topic('alerts.margin.v1').createSubscription('transient-alerts');
-    const deadSub = stack.pubsub.subscription(DEAD_LETTER_INSPECT);
-    subs.push(alertSub, deadSub);
-    alerts = collectMessages(alertSub);
-    deadLetters = collectMessages(deadSub);
+    ({ stack, sink, alerts, deadLetters } = running);
   });
 
   afterAll(async () => {
-    for (const s of subs) await s.close();
-    await stack?.stop();
+    await running?.stop();
     consoleError.mockRestore();
   });
 
