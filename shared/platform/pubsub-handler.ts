@@ -25,14 +25,10 @@ export interface MessageContext {
   logger: Logger;
 }
 
-type SchemaOf<T extends TopicName> =
-  ReturnType<typeof topicSchema> extends never
-    ? never
-    : T extends keyof TopicMessages
-      ? TopicMessages[T]
-      : unknown;
+/** The validated message a route receives: the topic's schema type (raw for schema-less topics). */
+type SchemaOf<T extends TopicName> = T extends keyof TopicMessages ? TopicMessages[T] : unknown;
 
-/** Message type per topic, derived from the topology's schema names. */
+/** Message type per topic: the generated type of the schema functions/topology.json names for it. */
 export interface TopicMessages {
   'market.prices.v1': SchemaTypes['messages/market.prices.v1'];
   'portfolio.positions.v1': SchemaTypes['messages/portfolio.positions.v1'];
