@@ -72,9 +72,3 @@ export const FUNCTIONS: FunctionSpec[] = (
 });
 
 export const SUBSCRIPTIONS: SubscriptionSpec[] = FUNCTIONS.flatMap((f) => f.subscriptions);
-
-export function functionSpec(name: FunctionName): FunctionSpec {
-  const f = FUNCTIONS.find((x) => x.name === name);
-  if (!f) throw new Error(`unknown function ${name}`);
-  return f;
-}
