@@ -1,6 +1,7 @@
 /**
  * Every JSON Schema of the project, imported statically so bundled functions carry them. A test checks that
- * this list and the files under schemas/ are the same set.
+ * this list and the files under schemas/ are the same set. Areas added after the risk core keep their own lists
+ * in ./areas so they can grow independently.
  */
 import marketPrices from '../../schemas/messages/market.prices.v1.json';
 import portfolioPositions from '../../schemas/messages/portfolio.positions.v1.json';
@@ -13,6 +14,10 @@ import portfolioFile from '../../schemas/inputs/portfolio.json';
 import marketPriceRow from '../../schemas/warehouse/market.prices.json';
 import exposureRow from '../../schemas/warehouse/risk.portfolio_exposures.json';
 import marginEventRow from '../../schemas/warehouse/risk.margin_events.json';
+import { AML_SCHEMAS } from './areas/aml';
+import { KYC_SCHEMAS } from './areas/kyc';
+import { NOTIFICATION_SCHEMAS } from './areas/notifications';
+import { OPERATIONS_SCHEMAS } from './areas/operations';
 
 export const SCHEMAS = {
   'messages/market.prices.v1': marketPrices,
@@ -26,6 +31,11 @@ export const SCHEMAS = {
   'warehouse/market.prices': marketPriceRow,
   'warehouse/risk.portfolio_exposures': exposureRow,
   'warehouse/risk.margin_events': marginEventRow,
+  // Each area registers its own schemas in shared/contracts/areas/<area>.ts.
+  ...KYC_SCHEMAS,
+  ...AML_SCHEMAS,
+  ...NOTIFICATION_SCHEMAS,
+  ...OPERATIONS_SCHEMAS,
 } as const;
 
 export type SchemaName = keyof typeof SCHEMAS;

@@ -2,9 +2,20 @@
  * The one derivation of warehouse tables from the row schemas in schemas/warehouse: BigQuery table schemas
  * (serialised for Terraform) and the DuckDB DDL of the local warehouse come from the same columns.
  */
+import type { AmlTable } from './areas/aml';
+import type { KycTable } from './areas/kyc';
+import type { NotificationTable } from './areas/notifications';
+import type { OperationsTable } from './areas/operations';
 import { SCHEMAS, type SchemaName } from './schema-registry';
 
-export type TableName = 'market.prices' | 'risk.portfolio_exposures' | 'risk.margin_events';
+export type TableName =
+  | 'market.prices'
+  | 'risk.portfolio_exposures'
+  | 'risk.margin_events'
+  | KycTable
+  | AmlTable
+  | NotificationTable
+  | OperationsTable;
 
 type JsonType = 'string' | 'number' | 'integer' | 'boolean';
 

@@ -11,6 +11,7 @@ import { startLocalStack, type LocalStack } from './stack';
 import { ManualClock } from '../platform/clocks';
 import { interpolatedPrices, loadDailyClosesCsv } from './providers/historical-prices';
 import { formatReport, playScenario, SCENARIO, scenarioPriceConfig } from './scenario';
+import { SCENARIO_PARTS } from './scenarios';
 
 const CLOSES = join(__dirname, '..', '..', 'test', 'fixtures', 'daily-closes-usd.csv');
 
@@ -56,14 +57,29 @@ async function main(): Promise<number> {
     `PUBSUB_EMULATOR_HOST=${emulators.pubsubHost} FIRESTORE_EMULATOR_HOST=${emulators.firestoreHost}\n`,
   );
 
+  for (const part of SCENARIO_PARTS) await part.prepare?.(stack, clock);
   const report = await playScenario(stack, clock, closes, {
     dayDelayMs: once ? 0 : 2000,
     onDay: (line) => console.log(line),
   });
+  for (const part of SCENARIO_PARTS) {
+    if (!part.play) continue;
+    console.log(`playing: ${part.name}`);
+    await part.play(stack, clock);
+  }
+  await stack.settle(1000);
+  const partReports = [];
+  for (const part of SCENARIO_PARTS) partReports.push({ name: part.name, ...(await part.report(stack)) });
   console.log('\n' + formatReport(report, stack.meter.summary()));
+  for (const r of partReports) if (r.lines.length) console.log(`\n${r.name}:\n${r.lines.join('\n')}`);
   const failedTicks = report.ticks.filter((t) => t.status !== 200);
+  const partsFailed = partReports.filter((r) => !r.ok).map((r) => r.name);
+  if (partsFailed.length)
+    console.log(`\nscenario parts that did not see what they expected: ${partsFailed.join(', ')}`);
   if (once) {
-    await shutdown(failedTicks.length || report.alertsReceived < report.marginEvents.length ? 1 : 0);
+    await shutdown(
+      failedTicks.length || report.alertsReceived < report.marginEvents.length || partsFailed.length ? 1 : 0,
+    );
     return 0;
   }
   console.log('\nstack is up; Cloud Scheduler tick every 60 s. Ctrl-C to stop.');

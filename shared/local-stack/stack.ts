@@ -36,6 +36,11 @@ import {
 import type { ChaosOptions } from './providers/chaos';
 import { startPythHermesServer, pythFeedSpecs } from './providers/pyth-hermes-server';
 import type { HysteresisPolicy } from '../domain/margin/health-state-machine';
+import { wireAml, type AmlServices } from './wiring/aml';
+import { wireKyc, type KycServices } from './wiring/kyc';
+import { wireNotifications, type NotificationsServices } from './wiring/notifications';
+import { wireOperations, type OperationsServices } from './wiring/operations';
+import type { AreaWiring, WiringContext } from './wiring/types';
 
 export interface LocalStackOptions {
   projectId: string;
@@ -63,7 +68,15 @@ export interface LocalStack {
   store: DocumentStore;
   warehouse: Warehouse;
   pubsub: PubSub;
-  functionUrls: Record<FunctionName, string>;
+  /** URL of every function served locally (all of the topology once every area is wired). */
+  functionUrls: Partial<Record<FunctionName, string>>;
+  /** Local provider servers and other handles of each area, for scenarios and tests. */
+  areas: {
+    kyc: KycServices;
+    aml: AmlServices;
+    notifications: NotificationsServices;
+    operations: OperationsServices;
+  };
   /** What Cloud Scheduler does every minute: POST to ingestPrices. */
   tick(): Promise<{ status: number; body: unknown }>;
   /** Resolves once no delivery happened for quietMs (or rejects after timeoutMs). */
@@ -140,10 +153,37 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       meter.observe,
     ),
   );
+  // The areas added after the risk core register their own functions and local provider servers.
+  const ctx: WiringContext = {
+    projectId: o.projectId,
+    store,
+    bus,
+    warehouse,
+    clock: o.clock,
+    logger,
+    observe: meter.observe,
+  };
+  const kyc = await wireKyc(ctx);
+  const aml = await wireAml(ctx);
+  const notifications = await wireNotifications(ctx);
+  const operations = await wireOperations(ctx);
+  const wirings: AreaWiring[] = [kyc, aml, notifications, operations];
+  const served: FunctionName[] = ['ingestPrices', 'computePortfolioRisk', 'detectMarginEvents'];
+  for (const w of wirings) {
+    for (const [fn, h] of Object.entries(w.http ?? {})) {
+      ff.http(named(fn as FunctionName), h);
+      served.push(fn as FunctionName);
+    }
+    for (const [fn, h] of Object.entries(w.cloudEvent ?? {})) {
+      ff.cloudEvent(named(fn as FunctionName), h);
+      served.push(fn as FunctionName);
+    }
+  }
+
   const servers: Server[] = [];
-  const functionUrls = {} as Record<FunctionName, string>;
+  const functionUrls: Partial<Record<FunctionName, string>> = {};
   let nextPort = o.functionPortBase ?? 0;
-  for (const fn of ['ingestPrices', 'computePortfolioRisk', 'detectMarginEvents'] as FunctionName[]) {
+  for (const fn of served) {
     const server = getTestServer(named(fn));
     const port = await listen(server, nextPort);
     if (nextPort) nextPort++;
@@ -154,10 +194,13 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   // Topics, push subscriptions with dead-letter policies, and a pull subscription to inspect dead letters.
   for (const t of TOPICS) await pubsub.createTopic(t).catch(ignoreExists);
   for (const s of SUBSCRIPTIONS) {
+    if (!functionUrls[s.function]) continue; // an area not wired yet
     await pubsub
       .topic(s.topic)
       .createSubscription(s.name, {
-        pushConfig: { pushEndpoint: `${functionUrls[s.function]}/projects/${o.projectId}/topics/${s.topic}` },
+        pushConfig: {
+          pushEndpoint: `${functionUrls[s.function] ?? ''}/projects/${o.projectId}/topics/${s.topic}`,
+        },
         ackDeadlineSeconds: s.ackDeadlineSeconds,
         deadLetterPolicy: {
           deadLetterTopic: `projects/${o.projectId}/topics/${s.deadLetterTopic}`,
@@ -194,9 +237,15 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     warehouse,
     pubsub,
     functionUrls,
+    areas: {
+      kyc: kyc.services,
+      aml: aml.services,
+      notifications: notifications.services,
+      operations: operations.services,
+    },
     settle,
     tick: async () => {
-      const res = await fetch(functionUrls.ingestPrices, { method: 'POST' });
+      const res = await fetch(functionUrls.ingestPrices ?? '', { method: 'POST' });
       return { status: res.status, body: await res.json() };
     },
     stop: async () => {
@@ -204,6 +253,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         s.closeAllConnections?.();
         await new Promise((r) => s.close(r));
       }
+      for (const w of wirings) await w.close?.();
       await chainlink.close();
       await pyth.close();
       await rawBus.close();

@@ -27,7 +27,8 @@ export class ConfigError extends Error {
   }
 }
 
-function oneOf<T extends string>(
+/** Reads one enumerated variable; problems accumulate so every mistake is reported at once. */
+export function oneOf<T extends string>(
   env: NodeJS.ProcessEnv,
   name: string,
   allowed: readonly T[],
@@ -40,7 +41,8 @@ function oneOf<T extends string>(
   return v as T;
 }
 
-function integer(
+/** Reads one bounded integer variable into `problems` style (see oneOf). */
+export function integer(
   env: NodeJS.ProcessEnv,
   name: string,
   fallback: number,

@@ -222,6 +222,54 @@ borrow_usd: number
 detected_at: string
 }
 
+/**
+ * PLACEHOLDER: to be defined by its issue.
+ */
+export interface KycEventV1 {
+
+}
+
+/**
+ * PLACEHOLDER: to be defined by its issue.
+ */
+export interface ComplianceTransactionV1 {
+
+}
+
+/**
+ * One AML rule triggered by one transaction. alertId is derived from rule, policy version and transaction, so a redelivered transaction yields the same alert.
+ */
+export interface AmlAlertV1 {
+alertId: string
+ruleId: string
+ruleType: ("velocity_count" | "velocity_amount" | "large_transaction" | "structuring" | "geographic_restriction" | "sanctions_screening" | "pep_screening" | "new_account_high_value" | "round_amount")
+policyVersion: string
+transactionId: string
+userId: string
+amountUsd?: number
+severity: ("INFO" | "WARNING" | "CRITICAL")
+recommendedAction: ("MANUAL_REVIEW" | "ENHANCED_DUE_DILIGENCE" | "BLOCK")
+/**
+ * One plain-text line for notifications.
+ */
+summary: string
+/**
+ * Rule-specific evidence (window counts, matched list entry and score, country...); no raw personal data beyond the matched list entry.
+ */
+details: {
+
+}
+occurredAt: string
+detectedAt: string
+}
+
+/**
+ * PLACEHOLDER: to be defined by its issue.
+ */
+export interface NotificationDispatchV1 {
+
+}
+
 export interface SchemaTypes {
   'messages/market.prices.v1': MarketPricesV1;
   'messages/portfolio.positions.v1': PortfolioPositionsV1;
@@ -234,4 +282,8 @@ export interface SchemaTypes {
   'warehouse/market.prices': MarketPriceRow;
   'warehouse/risk.portfolio_exposures': PortfolioExposureRow;
   'warehouse/risk.margin_events': MarginEventRow;
+  'messages/kyc.events.v1': KycEventV1;
+  'messages/compliance.transactions.v1': ComplianceTransactionV1;
+  'messages/alerts.aml.v1': AmlAlertV1;
+  'messages/notifications.dispatch.v1': NotificationDispatchV1;
 }

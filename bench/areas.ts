@@ -1,0 +1,18 @@
+/** Benchmarks contributed by the areas after the risk core; each returns its printed figures. */
+import { runAmlBenchmarks } from './aml';
+import { runNotificationBenchmarks } from './notifications';
+import { runOperationsBenchmarks } from './operations';
+import { runPersonaBenchmarks } from './persona';
+
+export interface BenchFigure {
+  name: string;
+  value: number | string;
+  unit: string;
+}
+
+export const AREA_BENCHMARKS: { name: string; run: () => Promise<BenchFigure[]> }[] = [
+  { name: 'aml', run: runAmlBenchmarks },
+  { name: 'persona', run: runPersonaBenchmarks },
+  { name: 'notifications', run: runNotificationBenchmarks },
+  { name: 'operations', run: runOperationsBenchmarks },
+];

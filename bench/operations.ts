@@ -1,0 +1,6 @@
+/** Benchmarks of the operations area. */
+import type { BenchFigure } from './areas';
+
+export async function runOperationsBenchmarks(): Promise<BenchFigure[]> {
+  return [];
+}
