@@ -1,0 +1,60 @@
+/** startKyc — HTTP (private): start identity verification for a user, or answer from the 24 h result cache. */
+import * as ff from '@google-cloud/functions-framework';
+import { PersonaApiClient } from '../../shared/adapters/persona/persona-api-client';
+import { SchemaViolation, validate } from '../../shared/contracts/validation';
+import { readKycConfig } from '../../shared/platform/config-kyc';
+import { isPermanent } from '../../shared/platform/errors';
+import { platformDeps } from '../../shared/platform/production-deps';
+import { startKyc, type StartKycDeps } from '../../shared/use-cases/start-kyc';
+
+export function startKycHttp(deps: () => Promise<StartKycDeps>): ff.HttpFunction {
+  return async (req, res) => {
+    if (req.method !== 'POST') {
+      res.status(405).json({ error: 'use POST' });
+      return;
+    }
+    let d: StartKycDeps | undefined;
+    try {
+      const request = validate('inputs/persona-start-kyc', req.body);
+      d = await deps();
+      const outcome = await startKyc(d, request, req.get('idempotency-key'));
+      res.status(outcome.source === 'new-inquiry' ? 201 : 200).json(outcome);
+    } catch (err) {
+      if (err instanceof SchemaViolation) {
+        res.status(400).json({ error: 'invalid request', problems: err.problems });
+      } else if (isPermanent(err)) {
+        // Persona refused (a wrong template id or API key): our configuration, not the caller's request.
+        d?.logger.error('persona refused the inquiry', { error: err });
+        res.status(502).json({ error: 'identity provider refused the request' });
+      } else {
+        d?.logger.error('startKyc failed', { error: err });
+        res.status(503).json({ error: 'temporarily unavailable' });
+      }
+    }
+  };
+}
+
+let cached: Promise<StartKycDeps> | undefined;
+
+function productionDeps(): Promise<StartKycDeps> {
+  cached ??= (async () => {
+    const p = await platformDeps('startKyc');
+    const kyc = readKycConfig();
+    return {
+      ...p,
+      persona: new PersonaApiClient({
+        baseUrl: kyc.personaApiUrl,
+        apiKey: () => p.secrets.get('PERSONA_API_KEY'),
+        version: kyc.personaVersion,
+        timeoutMs: kyc.personaTimeoutMs,
+      }),
+      config: { inquiryTemplateId: kyc.inquiryTemplateId, cacheHours: kyc.cacheHours },
+    };
+  })();
+  cached.catch(() => {
+    cached = undefined;
+  });
+  return cached;
+}
+
+ff.http('startKyc', startKycHttp(productionDeps));

@@ -1,0 +1,71 @@
+/** The KYC documents in the document store, shared by personaWebhook (writer) and startKyc (reader). */
+import type { KycEventV1 } from '../../contracts/schema-types';
+import type { EncryptedEnvelope } from '../../ports/cipher';
+import type { CaseCursor, KycStatus } from './case';
+
+export const KYC_COLLECTIONS = {
+  /** One per case, keyed by the case id. */
+  cases: 'kycCases',
+  /** One per Persona event id received: the idempotency record, written with the case update. */
+  webhookEvents: 'kycWebhookEvents',
+  /** Who or what changed (or tried to change) a case, one entry per action. */
+  audit: 'kycCaseAudit',
+  /** Inquiries startKyc created, keyed by the Idempotency-Key it sent. */
+  inquiryRequests: 'kycInquiryRequests',
+} as const;
+
+export interface KycCaseDoc extends CaseCursor {
+  [key: string]: unknown;
+  caseId: string;
+  referenceId: string | null;
+  /** Persona's created-at of the decision (approved / declined), for the result cache. */
+  decidedAt: string | null;
+  updatedAt: string;
+  /** Names of the personal attributes held encrypted (never their values). */
+  personalDataFields: string[];
+  /** Personal data, AES-256-GCM under a KMS-wrapped data key, the case id as AAD. */
+  personalData: EncryptedEnvelope | null;
+  version: number;
+}
+
+export type WebhookEventOutcome = 'applied' | 'unchanged' | 'older-event' | 'superseded-inquiry' | 'ignored';
+
+export interface WebhookEventDoc {
+  [key: string]: unknown;
+  personaEventId: string;
+  name: string;
+  caseId: string | null;
+  occurredAt: string;
+  receivedAt: string;
+  outcome: WebhookEventOutcome;
+  /** The state change to announce, until it is delivered (outbox). */
+  kycEvent: KycEventV1 | null;
+  delivered: boolean;
+}
+
+export interface AuditEntryDoc {
+  [key: string]: unknown;
+  caseId: string;
+  at: string;
+  actor: string;
+  action: string;
+  inquiryId: string | null;
+  fromStatus: KycStatus | null;
+  toStatus: KycStatus | null;
+  applied: boolean;
+  reason: string;
+  personaEventId: string | null;
+}
+
+export interface InquiryRequestDoc {
+  [key: string]: unknown;
+  userId: string;
+  inquiryId: string;
+  status: string;
+  createdAt: string;
+  requestedBy: string;
+}
+
+export function auditId(caseId: string, what: string): string {
+  return `${caseId}:${what}`;
+}

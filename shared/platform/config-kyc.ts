@@ -1,0 +1,71 @@
+/**
+ * Configuration of the KYC functions (personaWebhook, startKyc), read and validated once per cold start in
+ * the same all-problems-at-once style as config.ts.
+ */
+import { ConfigError, integer, oneOf } from './config';
+
+export interface KycConfig {
+  environment: 'local' | 'dev' | 'staging' | 'prod';
+  /** Cloud KMS key (projects/…/locations/…/keyRings/…/cryptoKeys/…) wrapping personal-data keys. */
+  kmsKeyName?: string;
+  personaApiUrl: string;
+  /** Persona API version pinned per request (Persona-Version header). */
+  personaVersion: string;
+  inquiryTemplateId: string;
+  personaTimeoutMs: number;
+  webhookToleranceSeconds: number;
+  webhookMaxBodyBytes: number;
+  /** How long a decided KYC result is served from the case instead of opening a new inquiry. */
+  cacheHours: number;
+}
+
+const KMS_KEY = /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/;
+
+export function readKycConfig(env: NodeJS.ProcessEnv = process.env): KycConfig {
+  const problems: string[] = [];
+  const environment = oneOf(
+    env,
+    'ENVIRONMENT',
+    ['local', 'dev', 'staging', 'prod'] as const,
+    'local',
+    problems,
+  );
+  const kmsKeyName = env.KYC_KMS_KEY_NAME || undefined;
+  if (kmsKeyName && !KMS_KEY.test(kmsKeyName))
+    problems.push(
+      `KYC_KMS_KEY_NAME must be projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k> (got '${kmsKeyName}')`,
+    );
+  if (!kmsKeyName && environment !== 'local')
+    problems.push('KYC_KMS_KEY_NAME is not set (required outside ENVIRONMENT=local)');
+  const personaApiUrl = env.PERSONA_API_URL ?? 'https://api.withpersona.com';
+  if (!/^https?:\/\/[^\s/]+/.test(personaApiUrl))
+    problems.push(`PERSONA_API_URL must be an http(s) URL (got '${personaApiUrl}')`);
+  else if (environment !== 'local' && !personaApiUrl.startsWith('https://'))
+    problems.push('PERSONA_API_URL must use https outside ENVIRONMENT=local');
+  const inquiryTemplateId = env.PERSONA_INQUIRY_TEMPLATE_ID ?? (environment === 'local' ? 'itmpl_local' : '');
+  if (!/^itmpl_[A-Za-z0-9]+$/.test(inquiryTemplateId))
+    problems.push(`PERSONA_INQUIRY_TEMPLATE_ID must be an itmpl_… id (got '${inquiryTemplateId}')`);
+  const personaVersion = env.PERSONA_VERSION ?? '2025-10-27';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(personaVersion))
+    problems.push(`PERSONA_VERSION must be a date YYYY-MM-DD (got '${personaVersion}')`);
+  const config: KycConfig = {
+    environment,
+    kmsKeyName,
+    personaApiUrl: personaApiUrl.replace(/\/+$/, ''),
+    personaVersion,
+    inquiryTemplateId,
+    personaTimeoutMs: integer(env, 'PERSONA_API_TIMEOUT_MS', 10_000, 100, 60_000, problems),
+    webhookToleranceSeconds: integer(env, 'PERSONA_WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600, problems),
+    webhookMaxBodyBytes: integer(
+      env,
+      'PERSONA_WEBHOOK_MAX_BODY_BYTES',
+      1024 * 1024,
+      1024,
+      32 * 1024 * 1024,
+      problems,
+    ),
+    cacheHours: integer(env, 'KYC_CACHE_HOURS', 24, 0, 24 * 30, problems),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
