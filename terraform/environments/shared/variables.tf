@@ -72,3 +72,9 @@ variable "build_service_account" {
   type        = string
   default     = null
 }
+
+variable "alert_emails" {
+  description = "Email addresses notified of this environment's alerts."
+  type        = list(string)
+  default     = null
+}

@@ -19,4 +19,5 @@ module "fusion_risk" {
   max_instances               = var.max_instances
   pause_schedules             = var.pause_schedules
   build_service_account       = var.build_service_account
+  alert_emails                = var.alert_emails
 }

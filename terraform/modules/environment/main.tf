@@ -7,7 +7,22 @@ locals {
   # wiring: the strings Terraform records (the bundle objects' source) stay as they were.
   topology_path = "${path.root}/../../../functions/topology.json"
   tables_path   = "${path.root}/../../generated/bigquery-tables.json"
+  views_path    = "${path.root}/../../../shared/contracts/warehouse-views.json"
   bundle_dir    = "${path.root}/../../../dist/functions"
+
+  # Data lifecycle. A partition stays hot in BigQuery for 90 days and then expires; archiveColdData exports every
+  # partition older than 60 days to the cold archive (verified, then deleted from BigQuery). The 30-day gap gives
+  # 30 daily runs to archive a partition before BigQuery would drop it, so a failing archive job has a month to be
+  # noticed (its error-rate alert) and fixed before any data could be lost.
+  hot_retention_days = 90
+  archive_after_days = 60
+}
+
+check "archive_before_expiry" {
+  assert {
+    condition     = local.archive_after_days + 14 <= local.hot_retention_days
+    error_message = "Partitions must be archived at least 14 days before they expire (archive after ${local.archive_after_days} d, expire after ${local.hot_retention_days} d)."
+  }
 }
 
 module "project" {
@@ -35,8 +50,9 @@ module "warehouse" {
   project_id                  = module.project.project_id
   environment                 = var.environment
   tables_path                 = local.tables_path
+  views_path                  = local.views_path
   location                    = var.bigquery_location
-  hot_retention_days          = 90
+  hot_retention_days          = local.hot_retention_days
   deletion_protection         = var.deletion_protection
   mv_refresh_interval_minutes = var.mv_refresh_interval_minutes
 }
@@ -52,6 +68,15 @@ module "archive" {
   writers               = module.functions.archive_writer_emails
 }
 
+module "kms" {
+  source = "../kms"
+
+  project_id  = module.project.project_id
+  environment = var.environment
+  location    = var.region
+  encrypters  = module.functions.kms_encrypters
+}
+
 module "functions" {
   source = "../functions"
 
@@ -65,6 +90,7 @@ module "functions" {
   topic_ids             = module.pubsub.topic_ids
   secret_ids            = module.secrets.secret_ids
   dataset_ids           = module.warehouse.dataset_ids
+  kms_keys              = module.kms.keys
   bigquery_location     = var.bigquery_location
   min_instances         = var.min_instances
   max_instances         = var.max_instances
@@ -75,6 +101,7 @@ module "functions" {
     ARCHIVE_BUCKET         = module.archive.archive_bucket
     ARCHIVE_STAGING_BUCKET = module.archive.export_staging_bucket
     HOT_RETENTION_DAYS     = tostring(module.warehouse.hot_retention_days)
+    ARCHIVE_AFTER_DAYS     = tostring(local.archive_after_days)
   }
 }
 
@@ -86,4 +113,14 @@ module "pubsub" {
   topology_path              = local.topology_path
   function_uris              = module.functions.function_uris
   push_service_account_email = module.functions.invoker_email
+}
+
+module "monitoring" {
+  source = "../monitoring"
+
+  project_id                = module.project.project_id
+  environment               = var.environment
+  alert_emails              = var.alert_emails
+  functions                 = module.functions.function_folders
+  dead_letter_subscriptions = module.pubsub.dead_letter_inspection_subscription_names
 }

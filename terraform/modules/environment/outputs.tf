@@ -28,9 +28,24 @@ output "dead_letter_inspection_subscriptions" {
   value       = module.pubsub.dead_letter_inspection_subscriptions
 }
 
-output "materialized_view" {
-  description = "The recent-exposures materialized view (dataset.table)."
-  value       = module.warehouse.materialized_view
+output "materialized_views" {
+  description = "Materialized views (dataset.table) the refresh function keeps fresh."
+  value       = module.warehouse.materialized_views
+}
+
+output "rolling_views" {
+  description = "Rolling-window views over the materialized views (dataset.table), e.g. the last 24 hours of exposures."
+  value       = module.warehouse.rolling_views
+}
+
+output "kms_keys" {
+  description = "Cloud KMS key name => { id, env_var }."
+  value       = module.kms.keys
+}
+
+output "alert_policies" {
+  description = "Alert policy ids by kind and name."
+  value       = module.monitoring.alert_policies
 }
 
 output "archive_bucket" {

@@ -129,3 +129,10 @@ variable "build_service_account" {
     error_message = "build_service_account must be projects/<project>/serviceAccounts/<email>, or null."
   }
 }
+
+variable "alert_emails" {
+  description = "Email addresses notified of this environment's alerts (dead letters, function errors, notification success)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}

@@ -175,9 +175,13 @@ resource "google_cloudfunctions2_function" "fn" {
     all_traffic_on_latest_revision   = true
     service_account_email            = google_service_account.fn[each.key].email
 
-    environment_variables = merge(var.extra_environment, local.base_environment, {
-      FUNCTION_NAME = each.key
-    })
+    # Cloud KMS keys reach only the functions that encrypt with them (e.g. KYC_KMS_KEY_NAME).
+    environment_variables = merge(
+      var.extra_environment,
+      local.base_environment,
+      { for k in each.value.encrypts : var.kms_keys[k].env_var => var.kms_keys[k].id if contains(keys(var.kms_keys), k) },
+      { FUNCTION_NAME = each.key },
+    )
 
     # References to Secret Manager, never values; resolved when an instance starts.
     dynamic "secret_environment_variables" {
@@ -193,6 +197,13 @@ resource "google_cloudfunctions2_function" "fn" {
 
   # A deployment with secret references fails unless the runtime identity can already read them.
   depends_on = [google_secret_manager_secret_iam_member.accessor]
+
+  lifecycle {
+    precondition {
+      condition     = length(setsubtract(each.value.encrypts, keys(var.kms_keys))) == 0
+      error_message = "${each.key} encrypts with Cloud KMS keys the kms module does not declare: ${join(", ", setsubtract(each.value.encrypts, keys(var.kms_keys)))}."
+    }
+  }
 }
 
 resource "google_cloud_run_service_iam_member" "invoker" {

@@ -37,3 +37,13 @@ output "scheduler_jobs" {
   description = "Function name => Cloud Scheduler job id."
   value       = { for k, j in google_cloud_scheduler_job.fn : k => j.id }
 }
+
+output "kms_encrypters" {
+  description = "\"function/key\" => { key, email } for each Cloud KMS key a function encrypts with (the kms module grants these only)."
+  value       = { for k, b in module.topology.kms_bindings : k => { key = b.key, email = google_service_account.fn[b.function].email } }
+}
+
+output "function_folders" {
+  description = "Function name (topology key) => folder, which is also its Cloud Run service name (for monitoring)."
+  value       = { for k, f in local.functions : k => f.folder }
+}

@@ -123,6 +123,15 @@ variable "build_service_account" {
   default     = null
 }
 
+variable "kms_keys" {
+  description = "Cloud KMS key name => { id, env_var }, from the kms module: a function that encrypts with a key receives its id in env_var."
+  type = map(object({
+    id      = string
+    env_var = string
+  }))
+  default = {}
+}
+
 variable "extra_environment" {
   description = "Additional non-secret environment variables for every function (e.g. bucket names). Never put secrets here: secrets come from Secret Manager references."
   type        = map(string)

@@ -17,3 +17,8 @@ output "dead_letter_inspection_subscriptions" {
   description = "Dead-letter topic => pull subscription for inspection."
   value       = { for k, s in google_pubsub_subscription.dead_letter_inspection : k => s.id }
 }
+
+output "dead_letter_inspection_subscription_names" {
+  description = "Dead-letter topic => name of its inspection pull subscription (for monitoring its backlog)."
+  value       = { for k, s in google_pubsub_subscription.dead_letter_inspection : k => s.name }
+}

@@ -1,15 +1,23 @@
 # The one reading of functions/topology.json for Terraform. Every other module derives its resources from these
 # values, so a topic, subscription, schedule or secret is declared once, in the topology, and nowhere here.
 #
-# Warehouse and archive access is not (yet) part of the topology: function-access.json beside this file lists, per
-# function, the warehouse tables it writes and reads and whether it writes the cold archive. A function entry in
-# the topology may carry the same fields (writes, reads, archive) and then wins.
+# Warehouse, archive and key access is not (yet) part of the topology: function-access.json beside this file lists,
+# per function, the warehouse tables it writes and reads, whether it writes the cold archive (and so reads and
+# deletes in every partitioned table) and the Cloud KMS keys it encrypts with. A function entry in the topology
+# may carry the same fields (writes, reads, archive, encrypts) and then wins.
 
 locals {
   topology = jsondecode(file(var.topology_path))
   defaults = local.topology.subscriptionDefaults
   access   = jsondecode(file("${path.module}/function-access.json")).functions
   tables   = var.tables_path == null ? {} : jsondecode(file(var.tables_path)).tables
+
+  # The hot event tables: every time-partitioned table. Their partitions expire, so the archiving function reads
+  # and deletes in all of them; a new partitioned table reaches its grants with no edit here.
+  partitioned_tables = sort([for k, t in local.tables : k if try(t.partition_field, null) != null])
+  archives = {
+    for name, fn in local.topology.functions : name => try(fn.archive, try(local.access[name].archive, false))
+  }
 
   topics = {
     for name, t in local.topology.topics : name => {
@@ -31,9 +39,15 @@ locals {
       consumes        = sort(distinct([for s in try(fn.subscriptions, []) : s.topic]))
       # Service account ids are 6-30 characters: fn-<folder>, cut to fit.
       service_account_id = trimsuffix(substr("fn-${fn.folder}", 0, 30), "-")
-      writes             = sort(distinct(try(fn.writes, try(local.access[name].writes, []))))
-      reads              = sort(distinct(try(fn.reads, try(local.access[name].reads, []))))
-      archive            = try(fn.archive, try(local.access[name].archive, false))
+      # An archiving function exports and then deletes archived partitions: it writes every hot table.
+      writes = sort(distinct(concat(
+        try(fn.writes, try(local.access[name].writes, [])),
+        local.archives[name] ? local.partitioned_tables : [],
+      )))
+      reads   = sort(distinct(try(fn.reads, try(local.access[name].reads, []))))
+      archive = local.archives[name]
+      # Cloud KMS keys (names of the kms module's keys) the function encrypts and decrypts with.
+      encrypts = sort(distinct(try(fn.encrypts, try(local.access[name].encrypts, []))))
     }
   }
 
@@ -100,6 +114,10 @@ locals {
         for ds in d.writes : "${name}/${ds}/writer" => { function = name, dataset = ds, role = "roles/bigquery.dataEditor" }
       },
     )
+  ]...)
+
+  kms_bindings = merge([
+    for name, f in local.functions : { for k in f.encrypts : "${name}/${k}" => { function = name, key = k } }
   ]...)
 
   bigquery_functions = sort(distinct([for b in values(local.dataset_bindings) : b.function]))

@@ -9,7 +9,7 @@ output "topics" {
 }
 
 output "functions" {
-  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, memory, timeout_seconds, public, consumes, service_account_id, writes, reads, archive."
+  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, memory, timeout_seconds, public, consumes, service_account_id, writes, reads, archive, encrypts."
   value       = local.functions
 
   precondition {
@@ -63,6 +63,16 @@ output "secret_bindings" {
 output "dataset_bindings" {
   description = "\"function/dataset/reader|writer\" => { function, dataset, role } from warehouse access."
   value       = local.dataset_bindings
+}
+
+output "kms_bindings" {
+  description = "\"function/key\" => { function, key } for each Cloud KMS key a function encrypts with."
+  value       = local.kms_bindings
+}
+
+output "partitioned_tables" {
+  description = "Time-partitioned (hot) tables of the generated file: the tables an archiving function writes."
+  value       = local.partitioned_tables
 }
 
 output "bigquery_functions" {

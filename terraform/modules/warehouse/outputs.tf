@@ -8,19 +8,19 @@ output "table_ids" {
   value       = { for k, t in google_bigquery_table.table : k => t.id }
 }
 
-output "materialized_view_id" {
-  description = "Resource id of risk.recent_portfolio_exposures_mv."
-  value       = google_bigquery_table.recent_exposures_mv.id
+output "materialized_views" {
+  description = "dataset.table of every materialized view (from shared/contracts/warehouse-views.json); the refresh function refreshes each."
+  value       = sort([for k, t in google_bigquery_table.materialized_view : "${t.dataset_id}.${t.table_id}"])
 }
 
-output "materialized_view" {
-  description = "dataset.table of the recent-exposures materialized view, as the refresh function names it."
-  value       = "${google_bigquery_table.recent_exposures_mv.dataset_id}.${google_bigquery_table.recent_exposures_mv.table_id}"
+output "rolling_views" {
+  description = "dataset.table of every rolling-window view over a materialized view (e.g. the last 24 hours of exposures)."
+  value       = sort([for k, t in google_bigquery_table.rolling_view : "${t.dataset_id}.${t.table_id}"])
 }
 
-output "recent_view" {
-  description = "dataset.table of the rolling 24 h view over the materialized view."
-  value       = "${google_bigquery_table.recent_exposures_24h.dataset_id}.${google_bigquery_table.recent_exposures_24h.table_id}"
+output "partitioned_tables" {
+  description = "dataset.table of every time-partitioned table: the hot event tables whose partitions expire and are archived."
+  value       = sort([for k, t in local.tables : k if try(t.partition_field, null) != null])
 }
 
 output "hot_retention_days" {

@@ -23,6 +23,16 @@ variable "tables_path" {
   }
 }
 
+variable "views_path" {
+  description = "Path to shared/contracts/warehouse-views.json (materialized and rolling views)."
+  type        = string
+
+  validation {
+    condition     = fileexists(var.views_path)
+    error_message = "views_path must point at an existing shared/contracts/warehouse-views.json."
+  }
+}
+
 variable "location" {
   description = "BigQuery location of every dataset (multi-region such as EU or US, or a region)."
   type        = string

@@ -1,0 +1,132 @@
+/**
+ * Warehouse housekeeping for the local DuckDB warehouse: materialized views are tables rebuilt from the same
+ * definitions as BigQuery's (shared/contracts/warehouse-views.json), and the cold archive is a folder of Parquet
+ * files written by DuckDB itself (COPY ... (FORMAT PARQUET)) and re-read with read_parquet for verification.
+ * Works through the Warehouse port's query(), so it shares the stack's DuckDB connection and its serialisation.
+ */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { tableDefinition, type TableName } from '../../contracts/warehouse-tables';
+import {
+  duckDbMaterializedViewSql,
+  duckDbRollingViewSql,
+  materializedView,
+  rollingView,
+} from '../../contracts/warehouse-views';
+import { dayBounds } from '../../domain/archive/partition-archive';
+import type { Warehouse, WarehouseRow } from '../../ports/warehouse';
+import type { PartitionDay, WarehouseMaintenance } from '../../ports/warehouse-maintenance';
+
+const DAY_SECONDS = 86_400;
+
+/** Single-quoted SQL literal (paths and timestamps are inlined: COPY takes no parameters). */
+const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+export class DuckDbMaintenance implements WarehouseMaintenance {
+  readonly archiveDir: string;
+
+  constructor(
+    private readonly warehouse: Warehouse,
+    options: { archiveDir: string },
+  ) {
+    this.archiveDir = resolve(options.archiveDir);
+  }
+
+  async refreshMaterializedView(view: string): Promise<void> {
+    const def = materializedView(view);
+    // The local equivalent of a refresh: recompute the roll-up from the base table.
+    await this.warehouse.query(`CREATE OR REPLACE TABLE ${def.name} AS\n${duckDbMaterializedViewSql(def)}`);
+  }
+
+  /** Rows of a rolling view as of `now` (the Clock's time, not the machine's). */
+  async readRollingView<T extends WarehouseRow = WarehouseRow>(view: string, now: Date): Promise<T[]> {
+    return this.warehouse.query<T>(duckDbRollingViewSql(rollingView(view)), { now: now.toISOString() });
+  }
+
+  async partitionDays(table: TableName, beforeDay: string): Promise<string[]> {
+    const column = partitionColumn(table);
+    const rows = await this.warehouse.query<{ day_number: number }>(
+      `SELECT DISTINCT CAST(floor(epoch(${column}) / ${DAY_SECONDS}) AS BIGINT) AS day_number
+       FROM ${table} WHERE ${column} < CAST(@before AS TIMESTAMPTZ) ORDER BY day_number`,
+      { before: dayBounds(beforeDay).from },
+    );
+    return rows.map((r) => new Date(Number(r.day_number) * DAY_SECONDS * 1000).toISOString().slice(0, 10));
+  }
+
+  async countRows(p: PartitionDay): Promise<number> {
+    const { from, to } = dayBounds(p.day);
+    const column = partitionColumn(p.table);
+    const [row] = await this.warehouse.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM ${p.table}
+       WHERE ${column} >= CAST(@from AS TIMESTAMPTZ) AND ${column} < CAST(@to AS TIMESTAMPTZ)`,
+      { from, to },
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  async exportPartition(p: PartitionDay, location: string): Promise<string[]> {
+    const dir = this.resolveLocation(location);
+    // An unverified attempt may be rewritten: start it from an empty folder.
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const { from, to } = dayBounds(p.day);
+    const column = partitionColumn(p.table);
+    const file = join(dir, 'part-000.parquet');
+    await this.warehouse.query(
+      `COPY (SELECT * FROM ${p.table}
+             WHERE ${column} >= ${literal(from)}::TIMESTAMPTZ AND ${column} < ${literal(to)}::TIMESTAMPTZ
+             ORDER BY ${column})
+       TO ${literal(file)} (FORMAT PARQUET, COMPRESSION ZSTD)`,
+    );
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.parquet'))
+      .sort()
+      .map((f) => `${location}/${f}`);
+  }
+
+  async countArchivedRows(location: string): Promise<number> {
+    const dir = this.resolveLocation(location);
+    const files = readdirSync(dir, { withFileTypes: true }).filter(
+      (f) => f.isFile() && f.name.endsWith('.parquet'),
+    );
+    if (files.length === 0) return 0;
+    const [row] = await this.warehouse.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM read_parquet(${literal(join(dir, '*.parquet'))})`,
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  async deletePartition(p: PartitionDay): Promise<number> {
+    const before = await this.countRows(p);
+    const { from, to } = dayBounds(p.day);
+    const column = partitionColumn(p.table);
+    await this.warehouse.query(
+      `DELETE FROM ${p.table}
+       WHERE ${column} >= CAST(@from AS TIMESTAMPTZ) AND ${column} < CAST(@to AS TIMESTAMPTZ)`,
+      { from, to },
+    );
+    return before;
+  }
+
+  /** Archived files of one location, as absolute paths (for reports and tests). */
+  archivedFiles(location: string): string[] {
+    const dir = this.resolveLocation(location);
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.parquet'))
+      .sort()
+      .map((f) => join(dir, f));
+  }
+
+  private resolveLocation(location: string): string {
+    const dir = resolve(this.archiveDir, location);
+    if (!dir.startsWith(this.archiveDir + sep))
+      throw new Error(`archive location escapes the archive: ${location}`);
+    return dir;
+  }
+}
+
+function partitionColumn(table: TableName): string {
+  const field = tableDefinition(table).partition?.field;
+  if (!field) throw new Error(`${table} is not time-partitioned`);
+  return field;
+}

@@ -1,0 +1,30 @@
+import type { TableName } from '../contracts/warehouse-tables';
+
+/** One UTC day of a time-partitioned table: the unit that is archived, verified and deleted. */
+export interface PartitionDay {
+  table: TableName;
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+}
+
+/**
+ * Housekeeping of the analytical store, beside the Warehouse port: BigQuery in production (materialized-view
+ * refresh, EXPORT DATA to Cloud Storage, DML deletes), DuckDB plus a local folder of Parquet files locally.
+ */
+export interface WarehouseMaintenance {
+  /** Brings a materialized view up to date with its base table (BigQuery: CALL BQ.REFRESH_MATERIALIZED_VIEW). */
+  refreshMaterializedView(view: string): Promise<void>;
+  /** Days of a partitioned table strictly before `beforeDay` (YYYY-MM-DD) that hold rows. */
+  partitionDays(table: TableName, beforeDay: string): Promise<string[]>;
+  /** Exact number of rows of one day, counted in the source table. */
+  countRows(p: PartitionDay): Promise<number>;
+  /**
+   * Writes every row of one day as Parquet under `location` (a relative, deterministic prefix) in the cold
+   * archive; returns the archived objects. Rewriting the same location is allowed until it is verified.
+   */
+  exportPartition(p: PartitionDay, location: string): Promise<string[]>;
+  /** Row count re-read from the archived Parquet files under `location`. */
+  countArchivedRows(location: string): Promise<number>;
+  /** Deletes one day's rows from the source table; returns how many were deleted. */
+  deletePartition(p: PartitionDay): Promise<number>;
+}
