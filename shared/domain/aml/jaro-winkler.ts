@@ -264,6 +264,9 @@ export function bestPairsJaroWinkler(search: readonly string[], indexed: readonl
   return bestPairs(tokens(search), tokens(indexed));
 }
 
-export function bestPairCombinationJaroWinkler(search: readonly string[], indexed: readonly string[]): number {
+export function bestPairCombinationJaroWinkler(
+  search: readonly string[],
+  indexed: readonly string[],
+): number {
   return bestPairCombination(wordCombinations(search).map(tokens), wordCombinations(indexed).map(tokens));
 }

@@ -1,0 +1,261 @@
+/**
+ * Evaluates a compiled AML policy against one transaction and the user's recent window entries. Pure: the
+ * same policy, transaction and history always give the same hits, so alerts can carry content-derived ids.
+ *
+ * Bounds, everywhere: "max"/"threshold" fire strictly above, "min" at or above, bands are [lower, upper)
+ * (Tazama's convention, with `!= null` checks so a bound of 0 still counts).
+ */
+import type { AmlRule, CompiledPolicy } from './policy';
+import type { ScreeningMatch } from './screening';
+import type { AmlTransaction, WindowEntry } from './window';
+
+export interface RuleHit {
+  rule: AmlRule;
+  summary: string;
+  details: Record<string, unknown>;
+}
+
+const usd = (n: number) =>
+  `${n.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 2 })} USD`;
+
+function span(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}min`;
+  return `${seconds}s`;
+}
+
+function applies(rule: AmlRule, type: AmlTransaction['type']): boolean {
+  return !rule.appliesTo || rule.appliesTo.includes(type);
+}
+
+/** The history entries inside (t − W, t] that the rule counts (the current transaction excluded). */
+function inWindow(
+  history: readonly WindowEntry[],
+  rule: AmlRule,
+  now: number,
+  windowSeconds: number,
+  txId: string,
+): WindowEntry[] {
+  const from = now - windowSeconds * 1000;
+  const out: WindowEntry[] = [];
+  for (const e of history) {
+    if (e.t > from && e.t <= now && e.i !== txId && applies(rule, e.k)) out.push(e);
+  }
+  return out;
+}
+
+/** Whether a nominal decimal amount is an exact multiple of `multipleOf` and at least `minAmount`. */
+export function isRoundAmount(amount: string, multipleOf: number, minAmount: number): boolean {
+  const [whole, fraction = ''] = amount.split('.');
+  if (/[^0]/.test(fraction)) return false;
+  const value = BigInt(whole);
+  return value >= BigInt(minAmount) && value % BigInt(multipleOf) === 0n;
+}
+
+function roundIn(
+  rule: Extract<AmlRule, { type: 'round_amount' }>,
+  amount: string,
+  currency: string,
+): boolean {
+  const p = rule.params;
+  if (p.currencies && !p.currencies.includes(currency)) return false;
+  return isRoundAmount(amount, p.multipleOf, p.minAmount);
+}
+
+function jurisdictionHits(
+  policy: CompiledPolicy,
+  rule: Extract<AmlRule, { type: 'geographic_restriction' }>,
+  tx: AmlTransaction,
+) {
+  const list = policy.jurisdictions.get(rule.params.list);
+  if (!list) return [];
+  const day = tx.occurredAt.slice(0, 10);
+  const hits: {
+    party: string;
+    code: string;
+    name?: string;
+    note?: string;
+    effectiveFrom: string;
+    effectiveTo?: string;
+  }[] = [];
+  for (const party of rule.params.parties) {
+    const codes =
+      party === 'counterparty' ? [tx.counterparty?.country, tx.counterparty?.region] : [tx.customerCountry];
+    for (const code of codes) {
+      if (!code) continue;
+      for (const e of list.byCode.get(code) ?? []) {
+        if (e.from <= day && (e.to == null || day < e.to)) {
+          hits.push({
+            party,
+            code,
+            ...(e.name ? { name: e.name } : {}),
+            ...(e.note ? { note: e.note } : {}),
+            effectiveFrom: e.from,
+            ...(e.to ? { effectiveTo: e.to } : {}),
+          });
+        }
+      }
+    }
+  }
+  return hits;
+}
+
+function matchDetails(m: ScreeningMatch) {
+  return {
+    entNum: m.entNum,
+    listedName: m.listedName,
+    matchedName: m.matchedName,
+    entryType: m.type,
+    programs: m.programs,
+    score: m.score,
+  };
+}
+
+/** Evaluates one rule; undefined when it does not fire. */
+export function evaluateRule(
+  policy: CompiledPolicy,
+  rule: AmlRule,
+  tx: AmlTransaction,
+  history: readonly WindowEntry[],
+): RuleHit | undefined {
+  if (!applies(rule, tx.type)) return undefined;
+  const now = Date.parse(tx.occurredAt);
+  switch (rule.type) {
+    case 'velocity_count': {
+      const p = rule.params;
+      const count = inWindow(history, rule, now, p.windowSeconds, tx.transactionId).length + 1;
+      if (!(count > p.maxCount)) return undefined;
+      return {
+        rule,
+        summary: `Velocity: ${count} transactions within ${span(p.windowSeconds)} (limit ${p.maxCount})`,
+        details: { windowSeconds: p.windowSeconds, count, maxCount: p.maxCount },
+      };
+    }
+    case 'velocity_amount': {
+      const p = rule.params;
+      const entries = inWindow(history, rule, now, p.windowSeconds, tx.transactionId);
+      let total = tx.amountUsd;
+      for (const e of entries) total += e.u;
+      total = Math.round(total * 100) / 100;
+      if (!(total > p.maxAmountUsd)) return undefined;
+      return {
+        rule,
+        summary: `Velocity: ${usd(total)} within ${span(p.windowSeconds)} (limit ${usd(p.maxAmountUsd)})`,
+        details: {
+          windowSeconds: p.windowSeconds,
+          totalUsd: total,
+          count: entries.length + 1,
+          maxAmountUsd: p.maxAmountUsd,
+        },
+      };
+    }
+    case 'large_transaction': {
+      const p = rule.params;
+      if (!(tx.amountUsd > p.thresholdUsd)) return undefined;
+      return {
+        rule,
+        summary: `Large transaction: ${usd(tx.amountUsd)} (over ${usd(p.thresholdUsd)})`,
+        details: { amountUsd: tx.amountUsd, thresholdUsd: p.thresholdUsd },
+      };
+    }
+    case 'structuring': {
+      const p = rule.params;
+      const inBand = (v: number) => v >= p.lowerBoundUsd && v < p.thresholdUsd;
+      if (!inBand(tx.amountUsd)) return undefined;
+      const band = inWindow(history, rule, now, p.windowSeconds, tx.transactionId).filter((e) => inBand(e.u));
+      const count = band.length + 1;
+      if (count < p.minCount) return undefined;
+      const total = Math.round((band.reduce((s, e) => s + e.u, 0) + tx.amountUsd) * 100) / 100;
+      return {
+        rule,
+        summary: `Structuring: ${count} transactions of ${usd(p.lowerBoundUsd)} to ${usd(p.thresholdUsd)} within ${span(p.windowSeconds)}, ${usd(total)} in total`,
+        details: {
+          windowSeconds: p.windowSeconds,
+          bandUsd: [p.lowerBoundUsd, p.thresholdUsd],
+          count,
+          totalUsd: total,
+          minCount: p.minCount,
+          transactionIds: [...band.map((e) => e.i), tx.transactionId].slice(-20),
+        },
+      };
+    }
+    case 'geographic_restriction': {
+      const hits = jurisdictionHits(policy, rule, tx);
+      if (hits.length === 0) return undefined;
+      const list = policy.jurisdictions.get(rule.params.list);
+      const where = [...new Set(hits.map((h) => `${h.code}${h.name ? ` (${h.name})` : ''}`))].join(', ');
+      return {
+        rule,
+        summary: `Restricted jurisdiction: ${where} on list ${rule.params.list}`,
+        details: { list: rule.params.list, source: list?.source, matches: hits },
+      };
+    }
+    case 'sanctions_screening':
+    case 'pep_screening': {
+      const name = tx.counterparty?.name;
+      const index = policy.screening.get(rule.params.list);
+      if (!name || !index) return undefined;
+      const match = index.search(name, rule.params.minScore);
+      if (!match) return undefined;
+      const what = rule.type === 'pep_screening' ? 'PEP' : 'Sanctions';
+      return {
+        rule,
+        summary: `${what} match: counterparty resembles ${rule.params.list} entry ${match.entNum} (${match.listedName}), score ${match.score.toFixed(3)}`,
+        details: { list: rule.params.list, minScore: rule.params.minScore, match: matchDetails(match) },
+      };
+    }
+    case 'new_account_high_value': {
+      const p = rule.params;
+      const ageMs = now - Date.parse(tx.accountOpenedAt);
+      if (!(ageMs < p.accountYoungerThanSeconds * 1000) || !(tx.amountUsd >= p.minAmountUsd))
+        return undefined;
+      const ageDays = Math.max(0, Math.floor(ageMs / 86_400_000));
+      return {
+        rule,
+        summary: `New account: ${usd(tx.amountUsd)} on an account opened ${ageDays} day(s) earlier`,
+        details: {
+          accountAgeSeconds: Math.max(0, Math.floor(ageMs / 1000)),
+          accountYoungerThanSeconds: p.accountYoungerThanSeconds,
+          amountUsd: tx.amountUsd,
+          minAmountUsd: p.minAmountUsd,
+        },
+      };
+    }
+    case 'round_amount': {
+      const p = rule.params;
+      if (!roundIn(rule, tx.amount, tx.currency)) return undefined;
+      const round = inWindow(history, rule, now, p.windowSeconds, tx.transactionId).filter((e) =>
+        roundIn(rule, e.a, e.c),
+      );
+      const count = round.length + 1;
+      if (count < p.minCount) return undefined;
+      return {
+        rule,
+        summary: `Round amounts: ${count} round-figure transactions within ${span(p.windowSeconds)}`,
+        details: {
+          amount: tx.amount,
+          currency: tx.currency,
+          multipleOf: p.multipleOf,
+          count,
+          minCount: p.minCount,
+          windowSeconds: p.windowSeconds,
+        },
+      };
+    }
+  }
+}
+
+/** Every rule of the policy that fires for this transaction, in policy order. */
+export function evaluateTransaction(
+  policy: CompiledPolicy,
+  tx: AmlTransaction,
+  history: readonly WindowEntry[],
+): RuleHit[] {
+  const hits: RuleHit[] = [];
+  for (const rule of policy.rules) {
+    const hit = evaluateRule(policy, rule, tx, history);
+    if (hit) hits.push(hit);
+  }
+  return hits;
+}
