@@ -26,7 +26,7 @@ import {
   type WebhookEventDoc,
   type WebhookEventOutcome,
 } from '../domain/kyc/documents';
-import { camelizeKeys, TooDeep } from '../domain/kyc/inflection';
+import { camelizeKeys, HostilePayload } from '../domain/kyc/inflection';
 import { splitPersonalData } from '../domain/kyc/personal-data';
 import { verifyPersonaSignature, type SignatureRejection } from '../domain/kyc/signature';
 import type { Cipher, EncryptedEnvelope } from '../ports/cipher';
@@ -67,7 +67,7 @@ export interface PersonaDelivery {
   signatureHeader: string | undefined;
 }
 
-export type RefusalReason = SignatureRejection | 'too-large' | 'not-json' | 'too-deep' | 'schema-violation';
+export type RefusalReason = SignatureRejection | 'too-large' | 'not-json' | 'hostile' | 'schema-violation';
 
 export type WebhookResult =
   | { accepted: true; outcome: WebhookEventOutcome | 'duplicate'; caseId: string | null; eventId: string }
@@ -113,7 +113,7 @@ async function authenticate(
   try {
     return validate('inputs/persona-webhook-event', camelizeKeys(parsed));
   } catch (err) {
-    if (err instanceof TooDeep) return refuse('too-deep', 400);
+    if (err instanceof HostilePayload) return refuse('hostile', 400, err.message);
     if (err instanceof SchemaViolation)
       return refuse('schema-violation', 400, err.problems.slice(0, 3).join('; '));
     throw err;

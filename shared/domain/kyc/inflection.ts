@@ -4,29 +4,32 @@
  */
 const MAX_DEPTH = 64;
 
-export class TooDeep extends Error {
-  constructor() {
-    super(`payload nests deeper than ${MAX_DEPTH} levels`);
-    this.name = 'TooDeep';
+/** A payload no legitimate sender produces: nested too deep, or keys that address prototypes. */
+export class HostilePayload extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HostilePayload';
   }
 }
+
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export function camelKey(key: string): string {
   return key.replace(/[-_]+([a-zA-Z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
 /**
- * A copy with camelCase keys. Objects are built with Object.fromEntries, so a key such as `__proto__` stays
- * an own property (and is then refused by the schema) instead of replacing the prototype.
+ * A copy with camelCase keys. Prototype-addressing keys are refused outright (and Object.fromEntries would
+ * only ever create own properties anyway), so nothing downstream can be tricked through a prototype.
  */
 export function camelizeKeys(value: unknown, depth = 0): unknown {
-  if (depth > MAX_DEPTH) throw new TooDeep();
+  if (depth > MAX_DEPTH) throw new HostilePayload(`payload nests deeper than ${MAX_DEPTH} levels`);
   if (Array.isArray(value)) return value.map((v) => camelizeKeys(v, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([k, v]) => [
-      camelKey(k),
-      camelizeKeys(v, depth + 1),
-    ]),
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => {
+      if (PROTOTYPE_KEYS.has(k)) throw new HostilePayload(`payload carries a '${k}' key`);
+      return [camelKey(k), camelizeKeys(v, depth + 1)];
+    }),
   );
 }
