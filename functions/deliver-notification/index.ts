@@ -1,0 +1,37 @@
+/** deliverNotification — Pub/Sub push: notifications.dispatch.v1 → SendGrid, Twilio or a signed webhook. */
+import * as ff from '@google-cloud/functions-framework';
+import { buildSenders } from '../../shared/adapters/notifications/senders';
+import type { Dispatch } from '../../shared/domain/notifications/types';
+import { readNotificationsConfig } from '../../shared/platform/config-notifications';
+import { platformDeps } from '../../shared/platform/production-deps';
+import { lazyPubSubFunction, type DeliveryObserver } from '../../shared/platform/pubsub-handler';
+import { deliverNotification, type DeliverDeps } from '../../shared/use-cases/deliver-notification';
+import type { EventBus } from '../../shared/ports/event-bus';
+
+export function deliverNotificationHandler(
+  deps: () => Promise<DeliverDeps & { bus: EventBus }>,
+  observe?: DeliveryObserver,
+) {
+  return lazyPubSubFunction(
+    'deliverNotification',
+    deps,
+    (d) => ({
+      // Validated against notifications.dispatch.v1 by the handler before the route runs.
+      'notifications.dispatch.v1': (m) => deliverNotification(d, m as Dispatch),
+    }),
+    observe,
+  );
+}
+
+async function productionDeps(): Promise<DeliverDeps & { bus: EventBus }> {
+  const p = await platformDeps('deliverNotification');
+  const c = readNotificationsConfig();
+  return {
+    ...p,
+    senders: buildSenders(c, p.secrets, p.clock),
+    retry: c.retry,
+    leaseMs: c.sendLeaseMs,
+  };
+}
+
+ff.cloudEvent('deliverNotification', deliverNotificationHandler(productionDeps));

@@ -1,0 +1,111 @@
+/**
+ * Templates per alert kind, in plain text first: an SMS is one short line, an e-mail has a subject and a
+ * readable body (an escaped HTML copy for mail clients), a webhook carries structured JSON. No PII beyond
+ * what the alert itself holds (ids, amounts); contact details never appear in a message.
+ */
+import type { AmlAlert, Dispatch, MarginAlert } from './types';
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const usd = (n: number | undefined) =>
+  n === undefined ? 'n/a' : `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} USD`;
+const score = (s: number | null) => (s === null ? 'no borrow' : s.toFixed(1));
+
+const MARGIN_HEADLINE: Record<MarginAlert['toState'], string> = {
+  LIQUIDATION: 'LIQUIDATION: collateral below the liquidation threshold',
+  MARGIN_CALL: 'Margin call: add collateral or repay',
+  WARNING: 'Margin warning: health is deteriorating',
+  HEALTHY: 'Back to healthy',
+};
+
+const AML_HEADLINE: Record<AmlAlert['recommendedAction'], string> = {
+  BLOCK: 'AML: block recommended',
+  ENHANCED_DUE_DILIGENCE: 'AML: enhanced due diligence',
+  MANUAL_REVIEW: 'AML: manual review',
+};
+
+function marginLines(a: MarginAlert): { headline: string; lines: string[] } {
+  return {
+    headline: `${MARGIN_HEADLINE[a.toState]} (${a.portfolioId})`,
+    lines: [
+      `Portfolio: ${a.portfolioId}`,
+      `State: ${a.fromState} -> ${a.toState}`,
+      `Health score: ${score(a.healthScore)} (margin call below 30, liquidation below 15)`,
+      `Collateral: ${usd(a.collateralUsd)}; borrowed: ${usd(a.borrowUsd)}`,
+      `As of: ${a.asOf} (tick ${a.tickId})`,
+      `Event: ${a.eventId}`,
+    ],
+  };
+}
+
+function amlLines(a: AmlAlert): { headline: string; lines: string[] } {
+  return {
+    headline: `${AML_HEADLINE[a.recommendedAction]}: ${a.ruleType.replace(/_/g, ' ')} (${a.userId})`,
+    lines: [
+      a.summary,
+      `Customer: ${a.userId}; transaction: ${a.transactionId}`,
+      `Rule: ${a.ruleId} (${a.ruleType}), policy ${a.policyVersion}`,
+      `Amount: ${usd(a.amountUsd)}; severity: ${a.severity}`,
+      `Recommended action: ${a.recommendedAction.replace(/_/g, ' ').toLowerCase()}`,
+      `Occurred: ${a.occurredAt}; alert: ${a.alertId}`,
+    ],
+  };
+}
+
+function content(d: Dispatch): { headline: string; lines: string[] } {
+  return d.source === 'alerts.margin.v1'
+    ? marginLines(d.alert as MarginAlert)
+    : amlLines(d.alert as AmlAlert);
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function renderEmail(d: Dispatch): RenderedEmail {
+  const { headline, lines } = content(d);
+  const subject = `[${d.severity}] ${headline}`;
+  const text = [
+    headline,
+    '',
+    ...lines,
+    '',
+    'Fusion Risk — manage your notification preferences in the app.',
+  ].join('\n');
+  const html = `<h2>${escapeHtml(headline)}</h2><ul>${lines
+    .map((l) => `<li>${escapeHtml(l)}</li>`)
+    .join('')}</ul><p>Fusion Risk — manage your notification preferences in the app.</p>`;
+  return { subject, text, html };
+}
+
+/** One line, short enough for a couple of SMS segments. */
+export function renderSms(d: Dispatch): string {
+  if (d.source === 'alerts.margin.v1') {
+    const a = d.alert as MarginAlert;
+    return `Fusion Risk ${d.severity}: ${a.portfolioId} ${a.fromState}->${a.toState}, health ${score(a.healthScore)}. Ref ${a.eventId.slice(0, 11)}`;
+  }
+  const a = d.alert as AmlAlert;
+  return `Fusion Risk AML ${d.severity}: ${a.ruleType} on ${a.userId}, ${a.recommendedAction}. Ref ${a.alertId.slice(0, 12)}`;
+}
+
+/** The webhook body: an event type, the plain-text rendering and the alert itself. */
+export function renderWebhook(d: Dispatch): string {
+  const { headline, lines } = content(d);
+  return JSON.stringify({
+    type: `alert.${d.kind}`,
+    timestamp: d.createdAt,
+    data: {
+      dispatchId: d.dispatchId,
+      alertId: d.alertId,
+      kind: d.kind,
+      subject: d.subject,
+      severity: d.severity,
+      escalation: d.escalation,
+      text: [headline, ...lines].join('\n'),
+      alert: d.alert,
+    },
+  });
+}

@@ -1,0 +1,80 @@
+/** The vocabulary of the notifications area: channels, severities, recipients and normalised alerts. */
+import type { SchemaTypes } from '../../contracts/schema-types';
+
+export type MarginAlert = SchemaTypes['messages/alerts.margin.v1'];
+export type AmlAlert = SchemaTypes['messages/alerts.aml.v1'];
+export type Dispatch = SchemaTypes['messages/notifications.dispatch.v1'];
+export type Preferences = SchemaTypes['inputs/notification-preferences'];
+export type DeliveryRow = SchemaTypes['warehouse/notifications.deliveries'];
+
+export type Channel = Dispatch['channel'];
+export type Severity = Dispatch['severity'];
+export type AlertSource = Dispatch['source'];
+
+export const CHANNELS: readonly Channel[] = ['email', 'sms', 'webhook'];
+
+const SEVERITY_RANK: Record<Severity, number> = { INFO: 0, WARNING: 1, CRITICAL: 2 };
+
+export function severityRank(s: Severity): number {
+  return SEVERITY_RANK[s];
+}
+
+/** Where a recipient can be reached. The webhook secret is a Secret Manager name, never the secret itself. */
+export interface Contacts {
+  email?: string;
+  phone?: string;
+  webhook?: { url: string; secretName: string };
+}
+
+/** Document `notificationRecipients/{recipientId}`. */
+export interface RecipientDoc {
+  [key: string]: unknown;
+  recipientId: string;
+  displayName: string;
+  /** Identity allowed to read and change these preferences (the Google account's e-mail). */
+  principal: string;
+  contacts: Contacts;
+  preferences: Preferences;
+  updatedAt?: string;
+}
+
+/** Document `portfolioOwners/{portfolioId}`: who is told about a portfolio. */
+export interface PortfolioOwnerDoc {
+  [key: string]: unknown;
+  portfolioId: string;
+  recipientIds: string[];
+}
+
+/** Document `notificationTeams/{teamId}` (e.g. compliance): the members told about AML alerts. */
+export interface TeamDoc {
+  [key: string]: unknown;
+  teamId: string;
+  recipientIds: string[];
+}
+
+export const NOTIFICATION_COLLECTIONS = {
+  recipients: 'notificationRecipients',
+  portfolioOwners: 'portfolioOwners',
+  teams: 'notificationTeams',
+  dedup: 'notificationDedup',
+  rateLimits: 'notificationRateLimits',
+  sends: 'notificationSends',
+} as const;
+
+export const COMPLIANCE_TEAM = 'compliance';
+
+/** An alert of any source in the shape the fan-out reasons about. */
+export interface NormalizedAlert {
+  source: AlertSource;
+  alertId: string;
+  /** e.g. margin.MARGIN_CALL, aml.structuring: the de-duplication kind and the template. */
+  kind: string;
+  /** Portfolio id (margin) or customer id (AML). */
+  subject: string;
+  severity: Severity;
+  /** Orders alerts of one subject: a higher level than what was last sent is news. */
+  level: number;
+  /** An escalation (e.g. margin call → liquidation) is never suppressed. */
+  escalation: boolean;
+  alert: MarginAlert | AmlAlert;
+}

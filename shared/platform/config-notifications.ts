@@ -1,0 +1,126 @@
+/**
+ * Configuration of the notifications area (fanOutNotifications, deliverNotification,
+ * notificationPreferences), read once per cold start; every problem is reported at once. Secrets
+ * (SENDGRID_API_KEY, TWILIO_AUTH_TOKEN, webhook whsec_ secrets) come from the SecretStore by name.
+ */
+import type { Channel } from '../domain/notifications/types';
+import { DEFAULT_RATE_LIMITS, type RateLimitPolicy } from '../domain/notifications/rate-limit';
+import type { RetryPolicy } from '../domain/notifications/delivery';
+import { ConfigError, integer, oneOf } from './config';
+
+export interface NotificationsConfig {
+  environment: 'local' | 'dev' | 'staging' | 'prod';
+  emailFrom: string;
+  /** SendGrid sandbox mode: validated by SendGrid, nothing delivered (200 instead of 202). */
+  sendgridSandbox: boolean;
+  /** Override of https://api.sendgrid.com/ (the local server). */
+  sendgridBaseUrl?: string;
+  twilioAccountSid: string;
+  twilioFrom: string;
+  /** Override of https://api.twilio.com (the local server). */
+  twilioBaseUrl?: string;
+  providerTimeoutMs: number;
+  retry: RetryPolicy;
+  sendLeaseMs: number;
+  dedupWindowMs: number;
+  rateLimits: Record<Channel, RateLimitPolicy>;
+  auth: 'google' | 'local';
+  /** Expected `aud` of Google ID tokens: the function's URL. */
+  authAudience?: string;
+  admins: string[];
+}
+
+const bool = (env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean =>
+  oneOf(env, name, ['true', 'false'] as const, fallback ? 'true' : 'false', problems) === 'true';
+
+function url(env: NodeJS.ProcessEnv, name: string, problems: string[]): string | undefined {
+  const v = env[name];
+  if (!v) return undefined;
+  try {
+    new URL(v);
+  } catch {
+    problems.push(`${name} must be a URL (got '${v}')`);
+  }
+  return v;
+}
+
+export function readNotificationsConfig(env: NodeJS.ProcessEnv = process.env): NotificationsConfig {
+  const problems: string[] = [];
+  const environment = oneOf(
+    env,
+    'ENVIRONMENT',
+    ['local', 'dev', 'staging', 'prod'] as const,
+    'local',
+    problems,
+  );
+  const local = environment === 'local';
+  const emailFrom = env.NOTIFY_EMAIL_FROM ?? (local ? 'alerts@fusion-risk.local' : '');
+  if (!emailFrom) problems.push('NOTIFY_EMAIL_FROM is not set');
+  const twilioAccountSid = env.TWILIO_ACCOUNT_SID ?? (local ? 'AC00000000000000000000000000000000' : '');
+  if (!/^AC[0-9a-f]{32}$/i.test(twilioAccountSid))
+    problems.push('TWILIO_ACCOUNT_SID must be an account sid (AC followed by 32 hex digits)');
+  const twilioFrom = env.TWILIO_FROM_NUMBER ?? (local ? '+15005550006' : '');
+  if (!/^\+[1-9]\d{6,14}$/.test(twilioFrom) && !/^MG[0-9a-f]{32}$/i.test(twilioFrom))
+    problems.push('TWILIO_FROM_NUMBER must be an E.164 number or a Messaging Service sid');
+  const auth = oneOf(
+    env,
+    'NOTIFY_PREFERENCES_AUTH',
+    ['google', 'local'] as const,
+    local ? 'local' : 'google',
+    problems,
+  );
+  if (auth === 'local' && !local)
+    problems.push('NOTIFY_PREFERENCES_AUTH=local is only for ENVIRONMENT=local');
+  const authAudience = env.NOTIFY_PREFERENCES_AUDIENCE;
+  if (auth === 'google' && !authAudience)
+    problems.push('NOTIFY_PREFERENCES_AUDIENCE (the function URL) is required with Google ID tokens');
+  const limit = (ch: Channel, upper: string): RateLimitPolicy => ({
+    capacity: integer(
+      env,
+      `NOTIFY_RATE_${upper}_BURST`,
+      DEFAULT_RATE_LIMITS[ch].capacity,
+      1,
+      10_000,
+      problems,
+    ),
+    perHour: integer(
+      env,
+      `NOTIFY_RATE_${upper}_PER_HOUR`,
+      DEFAULT_RATE_LIMITS[ch].perHour,
+      1,
+      1_000_000,
+      problems,
+    ),
+  });
+  const config: NotificationsConfig = {
+    environment,
+    emailFrom,
+    sendgridSandbox: bool(env, 'SENDGRID_SANDBOX', false, problems),
+    sendgridBaseUrl: url(env, 'SENDGRID_BASE_URL', problems),
+    twilioAccountSid,
+    twilioFrom,
+    twilioBaseUrl: url(env, 'TWILIO_BASE_URL', problems),
+    providerTimeoutMs: integer(env, 'NOTIFY_PROVIDER_TIMEOUT_MS', 10_000, 100, 60_000, problems),
+    retry: {
+      maxAttempts: integer(env, 'NOTIFY_MAX_ATTEMPTS', 4, 1, 10, problems),
+      baseDelayMs: integer(env, 'NOTIFY_RETRY_BASE_MS', 200, 0, 10_000, problems),
+      maxDelayMs: integer(env, 'NOTIFY_RETRY_MAX_MS', 2_000, 0, 30_000, problems),
+      maxWaitMs: integer(env, 'NOTIFY_RETRY_MAX_WAIT_MS', 5_000, 0, 60_000, problems),
+    },
+    sendLeaseMs: integer(env, 'NOTIFY_SEND_LEASE_SECONDS', 90, 10, 600, problems) * 1000,
+    dedupWindowMs: integer(env, 'NOTIFY_DEDUP_WINDOW_SECONDS', 300, 0, 86_400, problems) * 1000,
+    rateLimits: {
+      email: limit('email', 'EMAIL'),
+      sms: limit('sms', 'SMS'),
+      webhook: limit('webhook', 'WEBHOOK'),
+    },
+    auth,
+    authAudience,
+    admins: (env.NOTIFY_PREFERENCES_ADMINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

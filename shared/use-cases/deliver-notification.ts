@@ -1,0 +1,308 @@
+/**
+ * deliverNotification: one notifications.dispatch.v1 message → at most one accepted provider call.
+ *
+ * A send record per dispatch id (Firestore `notificationSends/{dispatchId}`) is claimed in a transaction
+ * before the provider is called and settled after: `sent` and `failed` are final, so a redelivery or a
+ * concurrent duplicate never calls the provider again; a claim held by a live instance makes the duplicate
+ * retry later. Provider answers that prove nothing was processed (429, 5xx, connection refused) are retried
+ * in process with backoff (Retry-After / X-RateLimit-Reset honoured), then the claim is released and the
+ * message handed back to Pub/Sub (its backoff, then the dead-letter topic). Permanent failures (invalid
+ * number, other 4xx) are recorded and acknowledged.
+ *
+ * The trade-off when the outcome is unknown (a timeout after the request left, an instance that died
+ * between claim and settle): webhooks are resent with the same webhook-id, which Standard Webhooks
+ * receivers de-duplicate (at-least-once, effectively once). E-mail and SMS have no idempotency key at
+ * SendGrid or Twilio, so they are NOT resent (at-most-once): the record is marked `unknown`, the attempt
+ * logged, and the message dead-lettered for an operator, rather than risking a second margin-call SMS.
+ *
+ * Every provider call is a row of notifications.deliveries (channel, status, provider code, latency,
+ * outcome). The rows are also kept on the send record, so a failed warehouse insert is repaired by the
+ * redelivery (inserts are idempotent on attempt_id) without calling the provider again.
+ */
+import { randomUUID } from 'node:crypto';
+import { contentId } from '../domain/ids';
+import {
+  DEFAULT_RETRY_POLICY,
+  PROVIDER_OF,
+  retryDelay,
+  type Destination,
+  type NotificationSender,
+  type ProviderResult,
+  type RetryPolicy,
+} from '../domain/notifications/delivery';
+import {
+  NOTIFICATION_COLLECTIONS as C,
+  type Channel,
+  type DeliveryRow,
+  type Dispatch,
+  type RecipientDoc,
+} from '../domain/notifications/types';
+import type { Clock } from '../ports/clock';
+import type { DocumentStore } from '../ports/document-store';
+import type { Logger } from '../ports/logger';
+import type { SecretStore } from '../ports/secret-store';
+import type { Warehouse } from '../ports/warehouse';
+import { PermanentError, RetryableError } from '../platform/errors';
+import { redactText } from '../platform/redact';
+
+export interface DeliverDeps {
+  store: DocumentStore;
+  warehouse: Warehouse;
+  secrets: SecretStore;
+  clock: Clock;
+  logger: Logger;
+  senders: Record<Channel, NotificationSender>;
+  retry?: RetryPolicy;
+  /** How long a claim protects an in-flight send; longer than all in-process attempts together. */
+  leaseMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+type SendState = 'sending' | 'released' | 'sent' | 'failed' | 'unknown';
+
+interface SendRecord {
+  [key: string]: unknown;
+  dispatchId: string;
+  channel: Channel;
+  state: SendState;
+  owner: string;
+  leaseUntil: number;
+  /** Provider calls made so far, across deliveries. */
+  attempts: number;
+  providerMessageId?: string | null;
+  /** Delivery-log rows not yet known to be in the warehouse (idempotent re-insert). */
+  rows: DeliveryRow[];
+  updatedAt: string;
+}
+
+export type DeliverOutcome =
+  | { status: 'delivered'; providerMessageId: string | null; attempts: number }
+  | { status: 'failed'; reason: string; attempts: number }
+  | { status: 'already-settled'; state: SendState };
+
+const sleepReal = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Where to send: the recipient's current contact for the channel (never carried in the message). */
+async function destinationOf(deps: DeliverDeps, d: Dispatch): Promise<Destination | string> {
+  const r = await deps.store.get<RecipientDoc>(C.recipients, d.recipientId);
+  if (!r) return 'recipient not found';
+  const c = r.contacts ?? {};
+  if (d.channel === 'email') return c.email ? { channel: 'email', email: c.email } : 'no e-mail address';
+  if (d.channel === 'sms') return c.phone ? { channel: 'sms', phone: c.phone } : 'no phone number';
+  if (!c.webhook) return 'no webhook endpoint';
+  // A missing secret is an operational fault (transient: fixed by creating it), so it throws.
+  return { channel: 'webhook', url: c.webhook.url, secret: await deps.secrets.get(c.webhook.secretName) };
+}
+
+type Claim =
+  | { kind: 'claimed'; record: SendRecord; resumedUnknown: boolean }
+  | { kind: 'settled'; record: SendRecord }
+  | { kind: 'unknown'; record: SendRecord }
+  | { kind: 'busy' };
+
+async function claim(deps: DeliverDeps, d: Dispatch, owner: string): Promise<Claim> {
+  const now = deps.clock.now();
+  const leaseMs = deps.leaseMs ?? 60_000;
+  return deps.store.runTransaction(async (tx): Promise<Claim> => {
+    const rec = await tx.get<SendRecord>(C.sends, d.dispatchId);
+    if (rec && (rec.state === 'sent' || rec.state === 'failed' || rec.state === 'unknown'))
+      return { kind: 'settled', record: rec };
+    if (rec?.state === 'sending' && rec.leaseUntil > now.getTime()) return { kind: 'busy' };
+    // A lapsed `sending` claim: its instance died mid-call, so the provider may or may not have it.
+    const lapsed = rec?.state === 'sending';
+    if (lapsed && d.channel !== 'webhook') {
+      const unknown: SendRecord = { ...rec, state: 'unknown', updatedAt: now.toISOString() };
+      tx.set(C.sends, d.dispatchId, unknown);
+      return { kind: 'unknown', record: unknown };
+    }
+    const record: SendRecord = {
+      dispatchId: d.dispatchId,
+      channel: d.channel,
+      state: 'sending',
+      owner,
+      leaseUntil: now.getTime() + leaseMs,
+      attempts: rec?.attempts ?? 0,
+      rows: rec?.rows ?? [],
+      updatedAt: now.toISOString(),
+    };
+    tx.set(C.sends, d.dispatchId, record);
+    return { kind: 'claimed', record, resumedUnknown: lapsed };
+  });
+}
+
+/** Writes the record's new state if this instance still owns the claim. */
+async function settle(
+  deps: DeliverDeps,
+  id: string,
+  owner: string,
+  patch: Partial<SendRecord>,
+): Promise<void> {
+  await deps.store.runTransaction(async (tx) => {
+    const rec = await tx.get<SendRecord>(C.sends, id);
+    if (!rec || rec.owner !== owner || rec.state !== 'sending') return;
+    tx.set(C.sends, id, { ...rec, ...patch, updatedAt: deps.clock.now().toISOString() });
+  });
+}
+
+async function flushRows(deps: DeliverDeps, rows: DeliveryRow[]): Promise<void> {
+  if (rows.length)
+    await deps.warehouse.insert(
+      'notifications.deliveries',
+      rows.map((r) => ({ ...r })),
+    );
+}
+
+function rowOf(
+  d: Dispatch,
+  owner: string,
+  attempt: number,
+  result: ProviderResult | { outcome: 'not-sent'; detail: string },
+  latencyMs: number,
+  at: Date,
+): DeliveryRow {
+  const base = {
+    attempt_id: contentId('na', d.dispatchId, owner, attempt),
+    dispatch_id: d.dispatchId,
+    alert_id: d.alertId,
+    alert_kind: d.kind,
+    severity: d.severity,
+    recipient_id: d.recipientId,
+    channel: d.channel,
+    provider: PROVIDER_OF[d.channel],
+    attempt,
+    latency_ms: Math.round(latencyMs * 10) / 10,
+    attempted_at: at.toISOString(),
+  };
+  switch (result.outcome) {
+    case 'accepted':
+      return {
+        ...base,
+        outcome: 'delivered',
+        final: true,
+        recipient_error: false,
+        status_code: result.status,
+        provider_code: null,
+        provider_message_id: result.providerMessageId,
+        detail: null,
+      };
+    case 'not-sent':
+      return {
+        ...base,
+        outcome: 'permanent_failure',
+        final: true,
+        recipient_error: true,
+        status_code: null,
+        provider_code: null,
+        provider_message_id: null,
+        detail: result.detail,
+      };
+    default:
+      return {
+        ...base,
+        outcome:
+          result.outcome === 'retryable'
+            ? 'transient_failure'
+            : result.outcome === 'permanent'
+              ? 'permanent_failure'
+              : 'unknown',
+        final: result.outcome === 'permanent',
+        recipient_error: result.outcome === 'permanent' && result.recipientError,
+        status_code: result.status,
+        provider_code: result.code,
+        provider_message_id: null,
+        detail: redactText(result.detail).slice(0, 300) || null,
+      };
+  }
+}
+
+export async function deliverNotification(deps: DeliverDeps, d: Dispatch): Promise<DeliverOutcome> {
+  const owner = randomUUID();
+  const log = deps.logger.child({ dispatchId: d.dispatchId, channel: d.channel, recipientId: d.recipientId });
+  const claimed = await claim(deps, d, owner);
+  if (claimed.kind === 'busy')
+    throw new RetryableError(`dispatch ${d.dispatchId} is being sent by another invocation`);
+  if (claimed.kind === 'settled') {
+    await flushRows(deps, claimed.record.rows); // a previous delivery may have failed to log them
+    log.info('dispatch already settled; nothing sent', { state: claimed.record.state });
+    return { status: 'already-settled', state: claimed.record.state };
+  }
+  if (claimed.kind === 'unknown') {
+    await flushRows(deps, claimed.record.rows);
+    throw new PermanentError(
+      `an earlier send of ${d.dispatchId} ended without an answer; not resent (${d.channel} has no provider idempotency)`,
+      'delivery-outcome-unknown',
+    );
+  }
+  if (claimed.resumedUnknown) log.warn('resending a webhook whose outcome was unknown (same webhook-id)');
+
+  const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
+  const sleep = deps.sleep ?? sleepReal;
+  const random = deps.random ?? Math.random;
+  const rows: DeliveryRow[] = [...claimed.record.rows];
+  let attempts = claimed.record.attempts;
+
+  const destination = await destinationOf(deps, d).catch(async (err: unknown) => {
+    await settle(deps, d.dispatchId, owner, { state: 'released', leaseUntil: 0 });
+    throw err;
+  });
+  if (typeof destination === 'string') {
+    rows.push(rowOf(d, owner, attempts, { outcome: 'not-sent', detail: destination }, 0, deps.clock.now()));
+    await settle(deps, d.dispatchId, owner, { state: 'failed', rows });
+    await flushRows(deps, rows);
+    log.warn('dispatch cannot be delivered; recorded and acknowledged', { reason: destination });
+    return { status: 'failed', reason: destination, attempts };
+  }
+
+  for (let i = 1; ; i++) {
+    attempts++;
+    const started = performance.now();
+    const at = deps.clock.now();
+    const result = await deps.senders[d.channel].send(d, destination);
+    rows.push(rowOf(d, owner, attempts, result, performance.now() - started, at));
+    if (result.outcome === 'accepted') {
+      await settle(deps, d.dispatchId, owner, {
+        state: 'sent',
+        attempts,
+        providerMessageId: result.providerMessageId,
+        rows,
+      });
+      await flushRows(deps, rows);
+      log.info('notification delivered', { attempts, status: result.status });
+      return { status: 'delivered', providerMessageId: result.providerMessageId, attempts };
+    }
+    if (result.outcome === 'permanent') {
+      await settle(deps, d.dispatchId, owner, { state: 'failed', attempts, rows });
+      await flushRows(deps, rows);
+      log.warn('notification failed permanently; recorded and acknowledged', {
+        status: result.status,
+        code: result.code,
+        recipientError: result.recipientError,
+      });
+      return { status: 'failed', reason: `${result.status ?? ''} ${result.code ?? ''}`.trim(), attempts };
+    }
+    if (result.outcome === 'ambiguous' && d.channel !== 'webhook') {
+      await settle(deps, d.dispatchId, owner, { state: 'unknown', attempts, rows });
+      await flushRows(deps, rows);
+      throw new PermanentError(
+        `no answer from ${PROVIDER_OF[d.channel]} (${result.code ?? 'timeout'}); not resent to avoid a duplicate`,
+        'delivery-outcome-unknown',
+      );
+    }
+    // Retryable (or an unanswered webhook, safe to resend under the same webhook-id).
+    const wait = retryDelay(
+      policy,
+      i,
+      result.outcome === 'retryable' ? result.retryAfterMs : undefined,
+      random,
+    );
+    if (wait === undefined) {
+      await settle(deps, d.dispatchId, owner, { state: 'released', leaseUntil: 0, attempts, rows });
+      await flushRows(deps, rows).catch(() => undefined); // kept on the record; the redelivery logs them
+      throw new RetryableError(
+        `${PROVIDER_OF[d.channel]} still failing after ${i} attempt(s) (${result.status ?? result.code ?? 'no answer'}); Pub/Sub will redeliver`,
+      );
+    }
+    await sleep(wait);
+  }
+}
