@@ -41,7 +41,9 @@ export class TwilioSmsSender implements NotificationSender {
 
   private build() {
     this.client ??= (async () => {
-      const { default: twilio, RequestClient } = await import('twilio');
+      const twilio = (await import('twilio')).default;
+      // A property of the CommonJS export, not a named export the module loader can see.
+      const RequestClient = twilio.RequestClient;
       const { baseUrl, timeoutMs } = this.options;
       let retryAfter: string | undefined;
       class RebasedRequestClient extends RequestClient {
