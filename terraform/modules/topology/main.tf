@@ -10,7 +10,14 @@ locals {
   topology = jsondecode(file(var.topology_path))
   defaults = local.topology.subscriptionDefaults
   access   = jsondecode(file("${path.module}/function-access.json")).functions
-  tables   = var.tables_path == null ? {} : jsondecode(file(var.tables_path)).tables
+  # Only what access needs, in one shape: tables in the generated file differ in optional attributes (description),
+  # and a conditional needs both results to share a type.
+  tables = var.tables_path == null ? {} : {
+    for k, t in jsondecode(file(var.tables_path)).tables : k => {
+      dataset         = t.dataset
+      partition_field = try(t.partition_field, null)
+    }
+  }
 
   # The hot event tables: every time-partitioned table. Their partitions expire, so the archiving function reads
   # and deletes in all of them; a new partitioned table reaches its grants with no edit here.

@@ -20,7 +20,7 @@ const RECENT = 'risk.recent_portfolio_exposures_24h';
 const hoursBefore = (h: number, m = 0) =>
   new Date(Date.parse(NOW) - h * 3_600_000 - m * 60_000).toISOString();
 
-interface RecentRow {
+type RecentRow = {
   portfolio_id: string;
   asset: string;
   as_of_hour: string;
@@ -28,7 +28,7 @@ interface RecentRow {
   latest_as_of: string;
   latest_net_exposure_usd: number;
   min_net_exposure_usd: number;
-}
+};
 
 describe('refreshMaterializedViews over HTTP', () => {
   let f: OperationsFixture;

@@ -13,7 +13,6 @@ import {
   dirText,
   exists,
   generatedTables,
-  heredoc,
   moduleNames,
   read,
   rel,
@@ -22,6 +21,9 @@ import {
   tfFiles,
   topology,
 } from './hcl';
+
+/** Modules that only compute values (no provider), so tests can evaluate them offline. */
+const DATA_ONLY_MODULES = ['topology', 'views'];
 
 const modText = (m: string, file = ''): string =>
   file ? read(join(MODULES_DIR, m, file)) : dirText(join(MODULES_DIR, m));
@@ -35,10 +37,13 @@ describe('terraform modules', () => {
         'archive',
         'environment',
         'functions',
+        'kms',
+        'monitoring',
         'project',
         'pubsub',
         'secrets',
         'topology',
+        'views',
         'warehouse',
       ]),
     );
@@ -52,7 +57,7 @@ describe('terraform modules', () => {
       });
     const versions = modText(m, 'versions.tf');
     expect(versions).toMatch(/required_version\s*=\s*">=\s*1\.\d+,\s*<\s*2\.0"/);
-    if (m !== 'topology') {
+    if (!DATA_ONLY_MODULES.includes(m)) {
       expect(versions).toMatch(/source\s*=\s*"hashicorp\/google"/);
       expect(versions).toMatch(/version\s*=\s*">=\s*\d+\.\d+,\s*<\s*\d+"/);
     }
@@ -223,48 +228,108 @@ describe('warehouse module', () => {
     expect(tables['risk.margin_events']).toMatchObject({ dataset: 'risk', table: 'margin_events' });
   });
 
-  it('names the contract materialized view risk.recent_portfolio_exposures_mv over a table of the generated file', () => {
-    expect(text).toContain('"risk.recent_portfolio_exposures_mv"');
-    const base = /exposures_key\s*=\s*"([^"]+)"/.exec(text)?.[1] ?? '';
-    expect(Object.keys(tables)).toContain(base);
-    expect(tables[base].dataset).toBe('risk');
-    const mv = resource('recent_exposures_mv');
-    expect(attributes(mv).get('table_id')).toBe('local.mv_table');
-    expect(mv).toMatch(/refresh_interval_ms\s*=/);
+  it('creates every materialized view and rolling view of shared/contracts/warehouse-views.json, through modules/views', () => {
+    const views = blocks(text, 'module').find((b) => b.labels[0] === 'views')?.body ?? '';
+    expect(attributes(views).get('views_path')).toBe('var.views_path');
+    expect(text).toMatch(/materialized_views\s*=\s*module\.views\.materialized_views/);
+    expect(text).toMatch(/rolling_views\s*=\s*module\.views\.rolling_views/);
+    const mv = resource('materialized_view');
+    expect(attributes(mv).get('for_each')).toBe('local.materialized_views');
+    expect(mv).toMatch(/query\s*=\s*each\.value\.query/);
     expect(mv).toMatch(/enable_refresh\s*=\s*true/);
-  });
-
-  it('keeps the materialized view deterministic and aligned with the base partitioning', () => {
-    const sql = heredoc(raw, 'MVSQL');
-    expect(sql).not.toMatch(
-      /\b(CURRENT_TIMESTAMP|CURRENT_DATE|CURRENT_DATETIME|CURRENT_TIME|RAND|GENERATE_UUID|SESSION_USER|NOW)\b/i,
-    );
-    const base = tables['risk.portfolio_exposures'];
-    const partitionAlias = new RegExp(`TIMESTAMP_TRUNC\\(${base.partition_field}, HOUR\\) AS ([a-z_]+)`).exec(
-      sql,
-    )?.[1];
-    expect(partitionAlias).toBeDefined();
-    expect(resource('recent_exposures_mv')).toMatch(
-      new RegExp(`type\\s*=\\s*"${base.partition_type}"\\s*\\n\\s*field\\s*=\\s*"${partitionAlias}"`),
-    );
-    expect(sql).toMatch(/GROUP BY portfolio_id, asset, /);
-
-    // Keywords and functions are upper case, so lower-case words are columns or aliases: every column must exist.
-    const columns = new Set(base.schema.map((c) => c.name));
-    const aliases = new Set([...sql.matchAll(/\bAS ([a-z_0-9]+)/g)].map((m) => m[1]));
-    const referenced = [...sql.replace(/`[^`]*`/g, '').matchAll(/\b[a-z_][a-z0-9_]*\b/g)].map((m) => m[0]);
-    expect(referenced.filter((w) => !columns.has(w) && !aliases.has(w))).toEqual([]);
-  });
-
-  it('puts the rolling 24 h window in a logical view over the materialized view', () => {
-    const sql = heredoc(raw, 'VIEWSQL');
-    expect(sql).toContain('CURRENT_TIMESTAMP()');
-    expect(sql).toMatch(/INTERVAL 24 HOUR/);
-    expect(sql).toContain('${local.mv_dataset}.${local.mv_table}');
-    const view = resource('recent_exposures_24h');
-    expect(attributes(view).get('table_id')).toBe('local.recent_view_table');
-    expect(text).toMatch(/recent_view_table\s*=\s*"recent_portfolio_exposures_24h"/);
+    expect(mv).toMatch(/refresh_interval_ms\s*=\s*var\.mv_refresh_interval_minutes \* 60 \* 1000/);
+    expect(mv).toMatch(/allow_non_incremental_definition\s*=\s*false/);
+    expect(mv).toMatch(/field\s*=\s*each\.value\.partition\.field/);
+    // Partition expiration is inherited from the base table; a materialized view cannot set it.
+    expect(mv).not.toContain('expiration_ms');
+    const view = resource('rolling_view');
+    expect(attributes(view).get('for_each')).toBe('local.rolling_views');
     expect(view).toMatch(/use_legacy_sql\s*=\s*false/);
+  });
+
+  it('keeps the state of the former single-view addresses (moved blocks to the contract names)', () => {
+    const moved = blocks(raw, 'moved').map((b) => attributes(b.body).get('to'));
+    expect(moved).toEqual([
+      'google_bigquery_table.materialized_view["risk.recent_portfolio_exposures_mv"]',
+      'google_bigquery_table.rolling_view["risk.recent_portfolio_exposures_24h"]',
+    ]);
+  });
+});
+
+describe('kms module', () => {
+  const text = stripComments(modText('kms'));
+  const res = (type: string) => blocks(text, 'resource').find((b) => b.labels[0] === type)?.body ?? '';
+
+  it('rotates the KYC key every 90 days and protects it from destruction', () => {
+    const key = res('google_kms_crypto_key');
+    expect(key).toMatch(/purpose\s*=\s*"ENCRYPT_DECRYPT"/);
+    expect(key).toMatch(/rotation_period\s*=\s*"\$\{each\.value\.rotation_days \* 24 \* 60 \* 60\}s"/);
+    expect(key).toMatch(/prevent_destroy\s*=\s*true/);
+    const variables = modText('kms', 'variables.tf');
+    expect(variables).toMatch(/rotation_days\s*=\s*optional\(number, 90\)/);
+    expect(variables).toMatch(/kyc = \{[\s\S]*?env_var\s*=\s*"KYC_KMS_KEY_NAME"/);
+  });
+
+  it('grants only cryptoKeyEncrypterDecrypter, per key, to the functions that name the key', () => {
+    const roles = [...text.matchAll(/role\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
+    expect(roles).toEqual(['roles/cloudkms.cryptoKeyEncrypterDecrypter']);
+    expect(res('google_kms_crypto_key_iam_member')).toMatch(
+      /crypto_key_id\s*=\s*google_kms_crypto_key\.this\[each\.value\.key\]\.id/,
+    );
+    const access = JSON.parse(read(join(MODULES_DIR, 'topology', 'function-access.json'))) as {
+      functions: Record<string, { encrypts?: string[] }>;
+    };
+    const encrypting = Object.entries(access.functions)
+      .filter(([, a]) => (a.encrypts ?? []).includes('kyc'))
+      .map(([f]) => f);
+    expect(encrypting.sort()).toEqual(['personaWebhook', 'startKyc']);
+    const fns = stripComments(modText('functions'));
+    expect(fns).toMatch(/var\.kms_keys\[k\]\.env_var => var\.kms_keys\[k\]\.id/);
+  });
+});
+
+describe('monitoring module', () => {
+  const text = stripComments(modText('monitoring'));
+  const policy = (name: string) =>
+    blocks(text, 'resource').find(
+      (b) => b.labels[0] === 'google_monitoring_alert_policy' && b.labels[1] === name,
+    )?.body ?? '';
+
+  it('alerts on dead-letter backlog, function error rate and notification success per channel', () => {
+    expect(attributes(policy('dead_letter_backlog')).get('for_each')).toBe('var.dead_letter_subscriptions');
+    expect(policy('dead_letter_backlog')).toContain(
+      'pubsub.googleapis.com/subscription/num_undelivered_messages',
+    );
+    expect(attributes(policy('function_error_rate')).get('for_each')).toBe('var.functions');
+    expect(policy('function_error_rate')).toContain('response_code_class=\\"5xx\\"');
+    expect(attributes(policy('notification_success')).get('for_each')).toBe(
+      'var.notification_success_targets',
+    );
+    expect(policy('notification_success')).toMatch(/threshold_value\s*=\s*1 - each\.value \/ 100/);
+  });
+
+  it('targets email 99.5 %, SMS 99 % and webhook 99.9 % from a log-based metric on channel and outcome', () => {
+    const targets = /variable "notification_success_targets"[\s\S]*?default = \{([\s\S]*?)\}/.exec(
+      modText('monitoring', 'variables.tf'),
+    )?.[1];
+    expect(Object.fromEntries([...attributes(targets ?? '')].map(([k, v]) => [k, Number(v)]))).toEqual({
+      email: 99.5,
+      sms: 99,
+      webhook: 99.9,
+    });
+    const metric = blocks(text, 'resource').find((b) => b.labels[0] === 'google_logging_metric')?.body ?? '';
+    expect(metric).toContain('EXTRACT(jsonPayload.channel)');
+    expect(metric).toContain('EXTRACT(jsonPayload.outcome)');
+    expect(metric).toMatch(/metric_kind\s*=\s*"DELTA"/);
+  });
+
+  it('is wired to the functions and dead-letter inspection subscriptions of the environment', () => {
+    const env = stripComments(modText('environment'));
+    const call = blocks(env, 'module').find((b) => b.labels[0] === 'monitoring')?.body ?? '';
+    expect(attributes(call).get('functions')).toBe('module.functions.function_folders');
+    expect(attributes(call).get('dead_letter_subscriptions')).toBe(
+      'module.pubsub.dead_letter_inspection_subscription_names',
+    );
   });
 });
 

@@ -1,0 +1,70 @@
+/**
+ * Evaluates a provider-free module (topology, views) for real: `terraform apply` of a scratch root that calls it
+ * and outputs it, with local state. Works offline because such modules need no provider.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { MODULES_DIR, blocks, dirText, stripComments, terraform } from './hcl';
+
+export type Evaluation<T> = { ok: true; value: T } | { ok: false; stderr: string };
+
+/** args: module argument => value (JSON-encoded into HCL, which accepts JSON literals). */
+export function evaluateModule<T>(module: string, args: Record<string, unknown>): Evaluation<T> {
+  const dir = mkdtempSync(join(tmpdir(), `fr-${module}-`));
+  try {
+    const source = relative(dir, join(MODULES_DIR, module)).split('\\').join('/');
+    const lines = Object.entries(args).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`);
+    writeFileSync(
+      join(dir, 'main.tf'),
+      `module "m" {\n  source = ${JSON.stringify(source)}\n${lines.join('\n')}\n}\n\noutput "m" {\n  value = module.m\n}\n`,
+    );
+    const init = terraform(['init', '-no-color', '-input=false'], dir);
+    if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
+    const apply = terraform(['apply', '-no-color', '-input=false', '-auto-approve'], dir);
+    if (apply.status !== 0) return { ok: false, stderr: apply.stderr.replace(/\s+/g, ' ') };
+    return { ok: true, value: JSON.parse(terraform(['output', '-json', 'm'], dir).stdout) as T };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Evaluates the locals of a module that needs a provider for its resources: a scratch module made of the module's
+ * variables.tf, its locals blocks and its calls of provider-free modules (sources made absolute), whose outputs
+ * are the named locals. What the resources iterate over (for_each = local.x) is thereby computed offline.
+ */
+export function evaluateLocals<T>(
+  module: string,
+  args: Record<string, unknown>,
+  names: string[],
+): Evaluation<T> {
+  const dir = mkdtempSync(join(tmpdir(), `fr-locals-${module}-`));
+  try {
+    const src = join(MODULES_DIR, module);
+    const main = stripComments(dirText(src));
+    const locals = blocks(main, 'locals').map((b) => `locals {${b.body}}`);
+    const calls = blocks(main, 'module').map(
+      (b) =>
+        `module "${b.labels[0]}" {${b.body.replace(/source\s*=\s*"([^"]+)"/, (_, s: string) => `source = ${JSON.stringify(join(src, s))}`)}}`,
+    );
+    mkdirSync(join(dir, 'mod'));
+    copyFileSync(join(src, 'variables.tf'), join(dir, 'mod', 'variables.tf'));
+    writeFileSync(
+      join(dir, 'mod', 'main.tf'),
+      [...locals, ...calls, ...names.map((n) => `output "${n}" {\n  value = local.${n}\n}`)].join('\n\n'),
+    );
+    const lines = Object.entries(args).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`);
+    writeFileSync(
+      join(dir, 'main.tf'),
+      `module "m" {\n  source = "./mod"\n${lines.join('\n')}\n}\n\noutput "m" {\n  value = module.m\n}\n`,
+    );
+    const init = terraform(['init', '-no-color', '-input=false'], dir);
+    if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
+    const apply = terraform(['apply', '-no-color', '-input=false', '-auto-approve'], dir);
+    if (apply.status !== 0) return { ok: false, stderr: apply.stderr.replace(/\s+/g, ' ') };
+    return { ok: true, value: JSON.parse(terraform(['output', '-json', 'm'], dir).stdout) as T };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
