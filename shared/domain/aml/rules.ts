@@ -29,20 +29,40 @@ function applies(rule: AmlRule, type: AmlTransaction['type']): boolean {
   return !rule.appliesTo || rule.appliesTo.includes(type);
 }
 
-/** The history entries inside (t − W, t] that the rule counts (the current transaction excluded). */
-function inWindow(
+/**
+ * The busiest sliding window of length W that contains the transaction: (r − W, r] for every right end r at
+ * the transaction's own time or at a later entry less than W after it. Arriving in order, that is just
+ * (t − W, t]; a transaction delivered late (Pub/Sub does not order) is still judged with the entries around
+ * it, so a burst or a structuring run is caught whatever order its transactions arrive in.
+ * Returns the other entries of that window (the transaction itself excluded) that `counts` accepts.
+ */
+function busiestWindow(
   history: readonly WindowEntry[],
   rule: AmlRule,
+  tx: AmlTransaction,
   now: number,
   windowSeconds: number,
-  txId: string,
-): WindowEntry[] {
-  const from = now - windowSeconds * 1000;
-  const out: WindowEntry[] = [];
+  counts: (e: WindowEntry) => boolean,
+  measure: (entries: readonly WindowEntry[]) => number = (e) => e.length,
+): { entries: WindowEntry[]; end: number } {
+  const w = windowSeconds * 1000;
+  const near: WindowEntry[] = [];
   for (const e of history) {
-    if (e.t > from && e.t <= now && e.i !== txId && applies(rule, e.k)) out.push(e);
+    if (e.t > now - w && e.t < now + w && e.i !== tx.transactionId && applies(rule, e.k) && counts(e))
+      near.push(e);
   }
-  return out;
+  let best = { entries: near.filter((e) => e.t <= now), end: now };
+  for (const later of near) {
+    if (later.t <= now) continue;
+    const entries = near.filter((e) => e.t > later.t - w && e.t <= later.t);
+    if (measure(entries) > measure(best.entries)) best = { entries, end: later.t };
+  }
+  return best;
+}
+
+/** Where the window was not the one ending at the transaction (a late arrival), say so. */
+function windowEnd(end: number, now: number): Record<string, string> {
+  return end === now ? {} : { windowEnd: new Date(end).toISOString() };
 }
 
 /** Whether a nominal decimal amount is an exact multiple of `multipleOf` and at least `minAmount`. */
@@ -124,19 +144,26 @@ export function evaluateRule(
   switch (rule.type) {
     case 'velocity_count': {
       const p = rule.params;
-      const count = inWindow(history, rule, now, p.windowSeconds, tx.transactionId).length + 1;
+      const window = busiestWindow(history, rule, tx, now, p.windowSeconds, () => true);
+      const count = window.entries.length + 1;
       if (!(count > p.maxCount)) return undefined;
       return {
         rule,
         summary: `Velocity: ${count} transactions within ${span(p.windowSeconds)} (limit ${p.maxCount})`,
-        details: { windowSeconds: p.windowSeconds, count, maxCount: p.maxCount },
+        details: {
+          windowSeconds: p.windowSeconds,
+          count,
+          maxCount: p.maxCount,
+          ...windowEnd(window.end, now),
+        },
       };
     }
     case 'velocity_amount': {
       const p = rule.params;
-      const entries = inWindow(history, rule, now, p.windowSeconds, tx.transactionId);
-      let total = tx.amountUsd;
-      for (const e of entries) total += e.u;
+      const sum = (list: readonly WindowEntry[]) => list.reduce((acc, e) => acc + e.u, 0);
+      const window = busiestWindow(history, rule, tx, now, p.windowSeconds, () => true, sum);
+      const entries = window.entries;
+      let total = tx.amountUsd + sum(entries);
       total = Math.round(total * 100) / 100;
       if (!(total > p.maxAmountUsd)) return undefined;
       return {
@@ -147,6 +174,7 @@ export function evaluateRule(
           totalUsd: total,
           count: entries.length + 1,
           maxAmountUsd: p.maxAmountUsd,
+          ...windowEnd(window.end, now),
         },
       };
     }
@@ -163,7 +191,8 @@ export function evaluateRule(
       const p = rule.params;
       const inBand = (v: number) => v >= p.lowerBoundUsd && v < p.thresholdUsd;
       if (!inBand(tx.amountUsd)) return undefined;
-      const band = inWindow(history, rule, now, p.windowSeconds, tx.transactionId).filter((e) => inBand(e.u));
+      const window = busiestWindow(history, rule, tx, now, p.windowSeconds, (e) => inBand(e.u));
+      const band = window.entries;
       const count = band.length + 1;
       if (count < p.minCount) return undefined;
       const total = Math.round((band.reduce((s, e) => s + e.u, 0) + tx.amountUsd) * 100) / 100;
@@ -176,7 +205,11 @@ export function evaluateRule(
           count,
           totalUsd: total,
           minCount: p.minCount,
-          transactionIds: [...band.map((e) => e.i), tx.transactionId].slice(-20),
+          transactionIds: [...band, { i: tx.transactionId, t: now }]
+            .sort((a, b) => a.t - b.t)
+            .map((e) => e.i)
+            .slice(-20),
+          ...windowEnd(window.end, now),
         },
       };
     }
@@ -225,9 +258,8 @@ export function evaluateRule(
     case 'round_amount': {
       const p = rule.params;
       if (!roundIn(rule, tx.amount, tx.currency)) return undefined;
-      const round = inWindow(history, rule, now, p.windowSeconds, tx.transactionId).filter((e) =>
-        roundIn(rule, e.a, e.c),
-      );
+      const window = busiestWindow(history, rule, tx, now, p.windowSeconds, (e) => roundIn(rule, e.a, e.c));
+      const round = window.entries;
       const count = round.length + 1;
       if (count < p.minCount) return undefined;
       return {
@@ -240,6 +272,7 @@ export function evaluateRule(
           count,
           minCount: p.minCount,
           windowSeconds: p.windowSeconds,
+          ...windowEnd(window.end, now),
         },
       };
     }

@@ -32,9 +32,16 @@ describe('velocity_count (more than 5 in 1 h)', () => {
     expect(fired(rule, tx(), history([-HOUR + 1, ...four]))).toHaveLength(1);
   });
 
-  it('ignores entries later than the transaction (a late delivery sees its own past only)', () => {
-    const four = [-40, -30, -20, -10].map((m) => m * 60 * SECOND);
-    expect(fired(rule, tx(), history([SECOND, ...four]))).toEqual([]);
+  it('judges a late arrival on every window containing it, not only the one ending at it', () => {
+    const three = [-35, -30, -20].map((m) => m * 60 * SECOND);
+    // 3 before, the transaction, 2 after: six in (−40 min, +20 min], no window of 6 ending at t.
+    const hits = fired(rule, tx(), history([...three, 10 * 60 * SECOND, 20 * 60 * SECOND]));
+    expect(hits).toHaveLength(1);
+    expect(hits[0].details).toMatchObject({ count: 6, windowEnd: at(20 * 60 * SECOND) });
+    // Entries an hour or more after it never share a window with it.
+    expect(fired(rule, tx(), history([...three, HOUR - 20 * 60 * SECOND + 1, HOUR, HOUR + SECOND]))).toEqual(
+      [],
+    );
   });
 
   it('counts only the transaction types it applies to', () => {

@@ -30,7 +30,7 @@ export const SDN_SAMPLE_CSV = `10278,"LOGAN MOREY, Elvis Angus","individual","SD
 27801,"KAMSHILOV, Oleg Anatolievich","individual","UKRAINE-EO13660",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 1969."
 28712,"AO ZAVOD FIOLENT",-0- ,"UKRAINE-EO13685",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Simferopol, Crimea, Ukraine."
 26001,"FLORES CASTRO, Sendy","individual","SDNTK",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 1982; nationality Honduras."
-15800,"IRAN HORMUZ 12",-0- ,"IRAN",-0- ,-0- ,"Crude Oil Tanker",-0- ,-0- ,"Iran",-0- ,"Vessel Registration Identification IMO 8313403."
+15800,"IRAN HORMUZ 12","vessel","IRAN",-0- ,-0- ,"Crude Oil Tanker",-0- ,-0- ,"Iran",-0- ,"Vessel Registration Identification IMO 8313403."
 `;
 
 export const SDN_SAMPLE_ALT_CSV = `22790,101,"aka","MADURO, Nicolas",-0- 

@@ -1,0 +1,99 @@
+/**
+ * evaluateAml with real adapters for the AML integration tests: Firestore on the emulator (window and
+ * evaluation documents, alerts), DuckDB as the warehouse (compliance.aml_alerts) and a memory bus
+ * (alerts.aml.v1, with injectable publish failures). Each harness has its own Firestore project.
+ */
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import { FirestoreDocumentStore } from '../../shared/adapters/gcp/firestore-document-store';
+import { DuckDbWarehouse } from '../../shared/adapters/local/duckdb-warehouse';
+import { MemoryEventBus } from '../../shared/adapters/memory/memory-event-bus';
+import type { AmlAlert } from '../../shared/domain/aml/alerts';
+import type { CompiledPolicy } from '../../shared/domain/aml/policy';
+import type { AmlTransaction } from '../../shared/domain/aml/window';
+import { evaluateAmlHandler } from '../../functions/evaluate-aml';
+import { ManualClock } from '../../shared/platform/clocks';
+import { CapturingSink, StructuredLogger } from '../../shared/platform/logger';
+import type { MessagePublishedData } from '../../shared/platform/pubsub-handler';
+import { evaluateAml, type AmlDeps, type AmlOutcome } from '../../shared/use-cases/evaluate-aml';
+import { emulatorHosts, isolatedProjectId } from './env';
+import { bundledPolicy } from './aml-fixtures';
+
+export class AmlHarness {
+  readonly bus = new MemoryEventBus();
+  readonly sink = new CapturingSink();
+  readonly clock = new ManualClock('2025-11-10T12:00:05Z');
+
+  private constructor(
+    readonly projectId: string,
+    readonly store: FirestoreDocumentStore,
+    readonly warehouse: DuckDbWarehouse,
+    readonly policy: CompiledPolicy,
+  ) {}
+
+  static async open(label: string, policy: CompiledPolicy = bundledPolicy()): Promise<AmlHarness> {
+    const projectId = isolatedProjectId(label);
+    const store = new FirestoreDocumentStore({ projectId, emulatorHost: emulatorHosts().firestoreHost });
+    return new AmlHarness(projectId, store, await DuckDbWarehouse.open(':memory:'), policy);
+  }
+
+  deps(): AmlDeps {
+    return {
+      store: this.store,
+      bus: this.bus,
+      warehouse: this.warehouse,
+      clock: this.clock,
+      logger: new StructuredLogger({ sink: this.sink.sink, projectId: this.projectId }),
+      policy: this.policy,
+    };
+  }
+
+  deliver(tx: AmlTransaction): Promise<AmlOutcome> {
+    return evaluateAml(this.deps(), tx);
+  }
+
+  /** The deployed handler, fed real Pub/Sub push CloudEvents. */
+  handler() {
+    return evaluateAmlHandler(async () => this.deps());
+  }
+
+  alerts(): AmlAlert[] {
+    return this.bus.messages.filter((m) => m.topic === 'alerts.aml.v1').map((m) => m.data as AmlAlert);
+  }
+
+  async rows(): Promise<{ alert_id: string; rule_id: string; transaction_id: string }[]> {
+    return this.warehouse.query(
+      'SELECT alert_id, rule_id, transaction_id FROM compliance.aml_alerts ORDER BY alert_id',
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+    await this.warehouse.close();
+  }
+}
+
+let pushSeq = 0;
+
+/** A Pub/Sub push of `payload` on compliance.transactions.v1, as the Functions Framework hands it over. */
+export function transactionPush(payload: unknown, projectId: string): CloudEvent<MessagePublishedData> {
+  const messageId = String(7_000_000 + ++pushSeq);
+  return {
+    specversion: '1.0',
+    id: messageId,
+    type: 'google.cloud.pubsub.topic.v1.messagePublished',
+    source: `//pubsub.googleapis.com/projects/${projectId}/topics/compliance.transactions.v1`,
+    data: {
+      message: {
+        data: Buffer.from(JSON.stringify(payload)).toString('base64'),
+        messageId,
+        attributes: {},
+        publishTime: '2025-11-10T12:00:01Z',
+      },
+      subscription: `projects/${projectId}/subscriptions/evaluate-aml.transactions`,
+    },
+  } as CloudEvent<MessagePublishedData>;
+}
+
+export function duplicates(ids: string[]): string[] {
+  return [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+}
