@@ -1,0 +1,151 @@
+/**
+ * evaluateAml with real adapters: Firestore on the emulator (window and evaluation documents, alerts), DuckDB
+ * as the warehouse (compliance.aml_alerts) and a memory bus (alerts.aml.v1). The input is the scenario's
+ * transaction stream (structuring, a sanctioned counterparty, a velocity burst, an ordinary customer).
+ *
+ * What each delivery pattern guarantees:
+ * - Redelivery: a transaction is counted once. Delivering every message three times leaves the same window
+ *   documents, the same alerts (same ids) and one row and one publish per alert.
+ * - Concurrency: twelve transactions of one user evaluated at once (each twice, concurrently) leave twelve
+ *   window entries and exactly the velocity alerts of the sequential run (counts 6..12, each once): Firestore
+ *   serialises the transactions on the user's window document, so no count is lost.
+ * - Failure after the evaluation commit: the invocation throws, the evaluation record keeps its alerts, and
+ *   the redelivery delivers them (without counting the transaction again).
+ * - Through the handler: a real Pub/Sub push CloudEvent is validated; a malformed transaction is dead-lettered.
+ */
+import { validate } from '../../../shared/contracts/validation';
+import type { WindowEntry } from '../../../shared/domain/aml/window';
+import { amlScenarioStream, AML_USERS } from '../../../shared/local-stack/scenarios/aml';
+import { AML_COLLECTIONS, type EvaluationDoc } from '../../../shared/use-cases/evaluate-aml';
+import { AmlHarness, duplicates, transactionPush } from '../../support/aml-harness';
+import { tx } from '../../support/aml-fixtures';
+
+const START = new Date('2025-11-10T08:00:00Z');
+
+describe('evaluateAml with Firestore (emulator) and DuckDB', () => {
+  const harnesses: AmlHarness[] = [];
+  async function harness(label: string): Promise<AmlHarness> {
+    const h = await AmlHarness.open(label);
+    harnesses.push(h);
+    return h;
+  }
+  afterAll(async () => {
+    for (const h of harnesses) await h.close();
+  });
+
+  async function windowOf(h: AmlHarness, userId: string): Promise<string[]> {
+    const doc = await h.store.get<{ entries: WindowEntry[] }>(AML_COLLECTIONS.windows, userId);
+    return (doc?.entries ?? []).map((e) => e.i);
+  }
+
+  it('catches structuring, the sanctioned counterparty and the velocity burst, and nothing for the ordinary customer', async () => {
+    const h = await harness('aml-stream');
+    for (const t of amlScenarioStream(START)) await h.deliver(t);
+    const alerts = h.alerts();
+    for (const a of alerts) validate('messages/alerts.aml.v1', a);
+    const rulesOf = (u: string) => alerts.filter((a) => a.userId === u).map((a) => a.ruleId);
+    expect(rulesOf(AML_USERS.structuring)).toEqual(['velocity.amount.24h', 'structuring.24h']);
+    expect(rulesOf(AML_USERS.sanctions)).toEqual(['sanctions.ofac-sdn']);
+    expect(rulesOf(AML_USERS.velocity)).toEqual(Array(3).fill('velocity.count.1h'));
+    expect(rulesOf(AML_USERS.ordinary)).toEqual([]);
+    const sanction = alerts.find((a) => a.ruleId === 'sanctions.ofac-sdn');
+    expect(sanction).toMatchObject({ severity: 'CRITICAL', recommendedAction: 'BLOCK' });
+    expect(sanction?.details).toMatchObject({ match: { entNum: '33562', listedName: 'GARANTEX EUROPE OU' } });
+    // Stored three ways under the same ids.
+    const rows = await h.rows();
+    expect(rows.map((r) => r.alert_id)).toEqual(alerts.map((a) => a.alertId).sort());
+    const stored = await h.store.getMany(
+      AML_COLLECTIONS.alerts,
+      alerts.map((a) => a.alertId),
+    );
+    expect(stored.size).toBe(alerts.length);
+    // Customer-supplied names stay out of the logs.
+    expect(h.sink.lines.join('\n')).not.toMatch(/Garantex Europa/i);
+  });
+
+  it('redelivery: each transaction three times is counted once, with the same alert ids as a single delivery', async () => {
+    const once = await harness('aml-once');
+    const thrice = await harness('aml-thrice');
+    const stream = amlScenarioStream(START);
+    for (const t of stream) await once.deliver(t);
+    for (const t of stream) {
+      for (let copy = 0; copy < 3; copy++) {
+        const outcome = await thrice.deliver(t);
+        expect(outcome.evaluated).toBe(copy === 0);
+        if (copy > 0) expect(outcome.delivered).toEqual([]);
+      }
+    }
+    const ids = (h: AmlHarness) => h.alerts().map((a) => a.alertId);
+    expect(duplicates(ids(thrice))).toEqual([]);
+    expect(ids(thrice)).toEqual(ids(once));
+    expect((await thrice.rows()).length).toBe(ids(once).length);
+    for (const user of Object.values(AML_USERS)) {
+      const entries = await windowOf(thrice, user);
+      expect(duplicates(entries)).toEqual([]);
+      expect(entries).toEqual(await windowOf(once, user));
+    }
+    expect(await windowOf(thrice, AML_USERS.velocity)).toHaveLength(8);
+  });
+
+  it('concurrency: simultaneous invocations for one user lose no count', async () => {
+    const h = await harness('aml-concurrent');
+    const burst = Array.from({ length: 12 }, (_, i) =>
+      tx({
+        transactionId: `burst-${i}`,
+        userId: 'user-burst',
+        amount: '100',
+        amountUsd: 100,
+        counterparty: { country: 'US' },
+        occurredAt: '2025-11-10T09:00:00.000Z',
+      }),
+    );
+    // Every transaction delivered twice, all 24 deliveries at once.
+    const outcomes = await Promise.all([...burst, ...burst].map((t) => h.deliver(t)));
+    expect(outcomes.filter((o) => o.evaluated)).toHaveLength(12);
+    expect((await windowOf(h, 'user-burst')).sort()).toEqual(burst.map((t) => t.transactionId).sort());
+    // Serialised evaluations saw 1..12 transactions: the 6th to the 12th fire, each count exactly once.
+    const velocity = h.alerts().filter((a) => a.ruleId === 'velocity.count.1h');
+    const counts = [...new Set(velocity.map((a) => a.alertId))].map(
+      (id) => (velocity.find((a) => a.alertId === id)?.details as { count: number }).count,
+    );
+    expect(counts.sort((a, b) => a - b)).toEqual([6, 7, 8, 9, 10, 11, 12]);
+    expect((await h.rows()).length).toBe(7);
+  });
+
+  it('a failed publish is finished by the redelivery, without counting the transaction twice', async () => {
+    const h = await harness('aml-failure');
+    const [first, second, third] = amlScenarioStream(START);
+    await h.deliver(first);
+    await h.deliver(second);
+    h.bus.failNext = 1;
+    await expect(h.deliver(third)).rejects.toThrow(/publish failed/);
+    expect(h.alerts()).toEqual([]);
+    const pending = await h.store.get<EvaluationDoc>(AML_COLLECTIONS.evaluations, third.transactionId);
+    expect(pending).toMatchObject({ delivered: false });
+    expect(pending?.alerts.map((a) => a.ruleId)).toEqual(['velocity.amount.24h', 'structuring.24h']);
+    const retry = await h.deliver(third);
+    expect(retry).toMatchObject({ evaluated: false, delivered: pending?.alerts.map((a) => a.alertId) });
+    expect(h.alerts().map((a) => a.alertId)).toEqual(pending?.alerts.map((a) => a.alertId));
+    expect((await h.rows()).length).toBe(2);
+    expect(await windowOf(h, AML_USERS.structuring)).toHaveLength(3);
+    expect(await h.deliver(third)).toMatchObject({ evaluated: false, delivered: [] });
+  });
+
+  it('through the handler: a Pub/Sub push is evaluated; a malformed transaction goes to the dead-letter topic', async () => {
+    const h = await harness('aml-handler');
+    const handler = h.handler();
+    const sanctioned = amlScenarioStream(START)[3];
+    await handler(transactionPush(sanctioned, h.projectId));
+    expect(h.alerts().map((a) => a.ruleId)).toEqual(['sanctions.ofac-sdn']);
+    const { amountUsd: _dropped, ...missingUsd } = tx();
+    await handler(transactionPush(missingUsd, h.projectId));
+    const dead = h.bus.messages.filter((m) => m.topic === 'dead-letter.v1');
+    expect(dead).toHaveLength(1);
+    expect(dead[0].attributes).toMatchObject({
+      'fusion-reason': 'schema-violation',
+      'fusion-rejected-by': 'evaluateAml',
+      'fusion-source-topic': 'compliance.transactions.v1',
+    });
+    expect(dead[0].attributes['fusion-detail']).toMatch(/amountUsd/);
+  });
+});
