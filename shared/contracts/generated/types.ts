@@ -222,18 +222,158 @@ borrow_usd: number
 detected_at: string
 }
 
+export type Status = ("created" | "pending" | "completed" | "failed" | "expired" | "needs_review" | "approved" | "declined")
+
 /**
- * PLACEHOLDER: to be defined by its issue.
+ * One KYC case state change, derived from a Persona inquiry webhook. Carries ids and statuses only: no personal data (names, birth dates, addresses and document numbers stay encrypted in the case document).
  */
 export interface KycEventV1 {
-
+/**
+ * Content-derived from the case and the Persona event id: redeliveries carry the same id.
+ */
+eventId: string
+/**
+ * The KYC case: the inquiry's reference id (our user id).
+ */
+caseId: string
+inquiryId: string
+/**
+ * null when the case is new.
+ */
+fromStatus: (Status | null)
+toStatus: Status
+personaEventId: string
+personaEventName: string
+/**
+ * When Persona created the event (its created-at): the order of state changes.
+ */
+occurredAt: string
+recordedAt: string
+/**
+ * Who or what changed the case (the receiving function and the Persona webhook).
+ */
+actor: string
 }
 
 /**
- * PLACEHOLDER: to be defined by its issue.
+ * A Persona webhook delivery (JSON:API event), after its keys are normalised to camelCase: Persona sends kebab-case, camelCase or snake_case keys according to the webhook's key-inflection setting. Extra keys are allowed where Persona adds attributes over API versions; the ids, names and times this system relies on are strict.
+ */
+export interface PersonaWebhookEvent {
+data: {
+type: "event"
+id: string
+attributes: {
+name: string
+createdAt: string
+payload: {
+data: {
+type: string
+id: string
+attributes?: {
+
+}
+relationships?: {
+
+}
+}
+included?: unknown[]
+}
+}
+}
+}
+
+/**
+ * The body of a startKyc call: start (or reuse) identity verification for one user.
+ */
+export interface PersonaStartKycRequest {
+/**
+ * Our user id; becomes the inquiry's reference id and the KYC case id.
+ */
+userId: string
+/**
+ * The caller's id for this request; a retry with the same id reuses the same inquiry (Idempotency-Key).
+ */
+requestId?: string
+/**
+ * The service or operator asking (kept in the case's audit trail).
+ */
+requestedBy?: string
+/**
+ * Ignore a cached decision and open a new inquiry (re-verification).
+ */
+forceNew?: boolean
+}
+
+/**
+ * One KYC case state change (the rows behind kyc.events.v1); no personal data.
+ */
+export interface KycEventRow {
+event_id: string
+case_id: string
+inquiry_id: string
+/**
+ * null when the case was new
+ */
+from_status?: (string | null)
+to_status: string
+persona_event_id: string
+persona_event_name: string
+/**
+ * Persona's event created-at
+ */
+occurred_at: string
+recorded_at: string
+actor: string
+}
+
+/**
+ * One customer transaction to screen against the AML policy. transactionId is the platform's own id: a redelivered or re-published transaction carries the same id and is counted once.
  */
 export interface ComplianceTransactionV1 {
-
+transactionId: string
+userId: string
+/**
+ * When the customer's account was opened (new-account rules).
+ */
+accountOpenedAt: string
+type: ("DEPOSIT" | "WITHDRAWAL" | "TRANSFER_IN" | "TRANSFER_OUT" | "LOAN_DISBURSEMENT" | "LOAN_REPAYMENT")
+/**
+ * Payment rail, when known.
+ */
+channel?: ("CRYPTO" | "WIRE" | "ACH" | "CARD" | "CASH" | "INTERNAL")
+/**
+ * Nominal amount in `currency`, as an exact decimal string (round-amount rules read it).
+ */
+amount: string
+/**
+ * ISO 4217 code or crypto ticker (USD, EUR, USDC, BTC...).
+ */
+currency: string
+/**
+ * The amount valued in USD at occurredAt (thresholds, velocity and structuring read it).
+ */
+amountUsd: number
+/**
+ * ISO 3166-1 alpha-2 country of the customer's residence, when known.
+ */
+customerCountry?: string
+/**
+ * The other side of the transaction, when known (screened by name and geography).
+ */
+counterparty?: {
+name?: string
+kind?: ("individual" | "entity")
+/**
+ * ISO 3166-1 alpha-2.
+ */
+country?: string
+/**
+ * ISO 3166-2 subdivision (UA-43 Crimea...), when known.
+ */
+region?: string
+accountRef?: string
+}
+occurredAt: string
 }
 
 /**
@@ -263,11 +403,360 @@ occurredAt: string
 detectedAt: string
 }
 
+export type AmlRuleId = string
+export type AmlSeverity = ("INFO" | "WARNING" | "CRITICAL")
+export type AmlRecommendedAction = ("MANUAL_REVIEW" | "ENHANCED_DUE_DILIGENCE" | "BLOCK")
 /**
- * PLACEHOLDER: to be defined by its issue.
+ * Only these transaction types are evaluated and counted by the rule (all when absent).
+ * 
+ * @minItems 1
+ */
+export type AmlTransactionTypes = ("DEPOSIT" | "WITHDRAWAL" | "TRANSFER_IN" | "TRANSFER_OUT" | "LOAN_DISBURSEMENT" | "LOAN_REPAYMENT")[]
+/**
+ * Sliding window (occurredAt - window, occurredAt], at most 90 days.
+ */
+export type AmlWindowSeconds = number
+
+/**
+ * The AML policy as data: a versioned rule set (thresholds, windows, lists, severities, recommended actions). Changing a rule is a new policy version, never a code change. Bounds follow one convention: 'max*' and 'threshold*' fire strictly above, 'min*' at or above, bands are [lower, upper).
+ */
+export interface AmlPolicy {
+/**
+ * Goes into every alert id: a new version re-alerts under new ids.
+ */
+policyVersion: string
+effectiveFrom: string
+description?: string
+state?: {
+/**
+ * Cap on the window entries kept per user (oldest dropped first); the longest window is kept anyway up to this cap.
+ */
+maxEntriesPerUser?: number
+}
+/**
+ * Named country/region lists with effective dates (sanctions programs and FATF lists change over time).
+ */
+jurisdictionLists: {
+[k: string]: AmlJurisdictionList | undefined
+}
+/**
+ * @minItems 1
+ */
+rules: (AmlVelocityCountRule | AmlVelocityAmountRule | AmlLargeTransactionRule | AmlStructuringRule | AmlGeographicRule | AmlScreeningRule | AmlNewAccountRule | AmlRoundAmountRule)[]
+}
+export interface AmlJurisdictionList {
+description?: string
+source: string
+entries: AmlJurisdictionEntry[]
+}
+export interface AmlJurisdictionEntry {
+/**
+ * ISO 3166-1 alpha-2 country, or ISO 3166-2 region.
+ */
+code: string
+name?: string
+effectiveFrom: string
+/**
+ * First day the entry no longer applies (exclusive).
+ */
+effectiveTo?: string
+note?: string
+}
+export interface AmlVelocityCountRule {
+id: AmlRuleId
+type: "velocity_count"
+description?: string
+enabled?: boolean
+severity: AmlSeverity
+recommendedAction: AmlRecommendedAction
+appliesTo?: AmlTransactionTypes
+params: {
+windowSeconds: AmlWindowSeconds
+/**
+ * Fires when the window holds more than this many transactions (this one included).
+ */
+maxCount: number
+}
+}
+export interface AmlVelocityAmountRule {
+id: AmlRuleId
+type: "velocity_amount"
+description?: string
+enabled?: boolean
+severity: AmlSeverity
+recommendedAction: AmlRecommendedAction
+appliesTo?: AmlTransactionTypes
+params: {
+windowSeconds: AmlWindowSeconds
+/**
+ * Fires when the window's USD total (this transaction included) is above this.
+ */
+maxAmountUsd: number
+}
+}
+export interface AmlLargeTransactionRule {
+id: AmlRuleId
+type: "large_transaction"
+description?: string
+enabled?: boolean
+severity: AmlSeverity
+recommendedAction: AmlRecommendedAction
+appliesTo?: AmlTransactionTypes
+params: {
+/**
+ * Fires when amountUsd is above this (CTR: over 10,000 USD).
+ */
+thresholdUsd: number
+}
+}
+export interface AmlStructuringRule {
+id: AmlRuleId
+type: "structuring"
+description?: string
+enabled?: boolean
+severity: AmlSeverity
+recommendedAction: AmlRecommendedAction
+appliesTo?: AmlTransactionTypes
+params: {
+windowSeconds: AmlWindowSeconds
+/**
+ * The reporting threshold being avoided; the band's exclusive upper bound.
+ */
+thresholdUsd: number
+/**
+ * Inclusive lower bound of 'just under the threshold'.
+ */
+lowerBoundUsd: number
+/**
+ * Fires when this transaction is in the band and the window holds at least this many in the band.
+ */
+minCount: number
+}
+}
+export interface AmlGeographicRule {
+id: AmlRuleId
+type: "geographic_restriction"
+description?: string
+enabled?: boolean
+severity: AmlSeverity
+recommendedAction: AmlRecommendedAction
+appliesTo?: AmlTransactionTypes
+params: {
+/**
+ * A key of jurisdictionLists.
+ */
+list: string
+/**
+ * @minItems 1
+ */
+parties: ("counterparty" | "customer")[]
+}
+}
+export interface AmlScreeningRule {
+id: AmlRuleId
+type: ("sanctions_screening" | "pep_screening")
+description?: string
+enabled?: boolean
+severity: AmlSeverity
+recommendedAction: AmlRecommendedAction
+appliesTo?: AmlTransactionTypes
+params: {
+/**
+ * Id of a screening list (OFAC SDN CSV format) the deployment loads.
+ */
+list: string
+/**
+ * Fires when the counterparty name scores at least this (watchman-style, 0..1).
+ */
+minScore: number
+}
+}
+export interface AmlNewAccountRule {
+id: AmlRuleId
+type: "new_account_high_value"
+description?: string
+enabled?: boolean
+severity: AmlSeverity
+recommendedAction: AmlRecommendedAction
+appliesTo?: AmlTransactionTypes
+params: {
+/**
+ * The account counts as new while occurredAt - accountOpenedAt is below this.
+ */
+accountYoungerThanSeconds: number
+minAmountUsd: number
+}
+}
+export interface AmlRoundAmountRule {
+id: AmlRuleId
+type: "round_amount"
+description?: string
+enabled?: boolean
+severity: AmlSeverity
+recommendedAction: AmlRecommendedAction
+appliesTo?: AmlTransactionTypes
+params: {
+/**
+ * A nominal amount that is an exact multiple of this is round.
+ */
+multipleOf: number
+/**
+ * Nominal amounts below this are never counted as round.
+ */
+minAmount: number
+/**
+ * Only nominal amounts in these currencies count (all when absent).
+ * 
+ * @minItems 1
+ */
+currencies?: string[]
+windowSeconds: AmlWindowSeconds
+/**
+ * Fires when this amount is round and the window holds at least this many round ones.
+ */
+minCount: number
+}
+}
+
+/**
+ * One AML alert: one triggered rule for one transaction under one policy version.
+ */
+export interface AmlAlertRow {
+alert_id: string
+rule_id: string
+rule_type: string
+policy_version: string
+transaction_id: string
+user_id: string
+amount_usd?: (number | null)
+severity: string
+recommended_action: string
+summary: string
+/**
+ * The alert's details object as JSON text.
+ */
+details_json: string
+occurred_at: string
+detected_at: string
+}
+
+/**
+ * One notification of one alert to one recipient on one channel. dispatchId is derived from (alert, recipient, channel), so a redelivered alert yields the same dispatch and a failing channel is retried alone. Carries no contact details: deliverNotification reads the address from the recipient document.
  */
 export interface NotificationDispatchV1 {
+dispatchId: string
+alertId: string
+source: ("alerts.margin.v1" | "alerts.aml.v1")
+/**
+ * Alert kind, e.g. margin.MARGIN_CALL or aml.structuring; selects the template.
+ */
+kind: string
+/**
+ * What the alert is about: a portfolio id or a customer id.
+ */
+subject: string
+severity: ("INFO" | "WARNING" | "CRITICAL")
+/**
+ * True when the alert escalates (e.g. margin call to liquidation); never de-duplicated.
+ */
+escalation: boolean
+recipientId: string
+channel: ("email" | "sms" | "webhook")
+/**
+ * The alert as published on its source topic.
+ */
+alert: (MarginAlertV1 | AmlAlertV1)
+/**
+ * When fanOutNotifications decided to send (its clock).
+ */
+createdAt: string
+}
+/**
+ * One margin-health transition of one portfolio. eventId is derived from portfolio, transition and tick.
+ */
+export interface NotificationPreferences {
+/**
+ * Channels to notify on; each needs a contact point on the recipient document.
+ * 
+ * @maxItems 3
+ */
+channels: ("email" | "sms" | "webhook")[]
+/**
+ * Alerts below this severity are not sent.
+ */
+minSeverity: ("INFO" | "WARNING" | "CRITICAL")
+/**
+ * Local time window in which non-critical alerts are not sent on the listed channels; critical alerts bypass it. null = none.
+ */
+quietHours?: (null | {
+start: string
+end: string
+/**
+ * IANA time zone, e.g. Europe/London.
+ */
+timeZone: string
+/**
+ * Channels muted during quiet hours (default: email and sms; webhooks are read by machines).
+ */
+channels?: ("email" | "sms" | "webhook")[]
+})
+}
 
+/**
+ * One provider call (delivery attempt) of one notification dispatch: channel, provider response, latency and outcome.
+ */
+export interface NotificationDeliveryRow {
+/**
+ * dispatch id, delivery id and attempt number, hashed.
+ */
+attempt_id: string
+dispatch_id: string
+alert_id: string
+alert_kind: string
+severity: string
+recipient_id: string
+/**
+ * email, sms or webhook.
+ */
+channel: string
+/**
+ * sendgrid, twilio or webhook.
+ */
+provider: string
+/**
+ * 1-based attempt number within one Pub/Sub delivery.
+ */
+attempt: number
+/**
+ * delivered, transient_failure (retried), permanent_failure (recorded and acknowledged) or unknown (no answer; not resent for email/SMS).
+ */
+outcome: string
+/**
+ * True when this attempt settled the dispatch (delivered or permanently failed).
+ */
+final: boolean
+/**
+ * A failure caused by the recipient's contact data (invalid number, 4xx from their endpoint); excluded from provider SLIs.
+ */
+recipient_error: boolean
+/**
+ * HTTP status of the provider's answer; null without an answer.
+ */
+status_code?: (number | null)
+/**
+ * Provider error code (e.g. Twilio 21211) or network error code.
+ */
+provider_code?: (string | null)
+/**
+ * SendGrid X-Message-Id, Twilio message sid, or the webhook-id.
+ */
+provider_message_id?: (string | null)
+/**
+ * Provider message, redacted.
+ */
+detail?: (string | null)
+latency_ms: number
+attempted_at: string
 }
 
 export interface SchemaTypes {
@@ -283,7 +772,14 @@ export interface SchemaTypes {
   'warehouse/risk.portfolio_exposures': PortfolioExposureRow;
   'warehouse/risk.margin_events': MarginEventRow;
   'messages/kyc.events.v1': KycEventV1;
+  'inputs/persona-webhook-event': PersonaWebhookEvent;
+  'inputs/persona-start-kyc': PersonaStartKycRequest;
+  'warehouse/compliance.kyc_events': KycEventRow;
   'messages/compliance.transactions.v1': ComplianceTransactionV1;
   'messages/alerts.aml.v1': AmlAlertV1;
+  'inputs/aml-policy': AmlPolicy;
+  'warehouse/compliance.aml_alerts': AmlAlertRow;
   'messages/notifications.dispatch.v1': NotificationDispatchV1;
+  'inputs/notification-preferences': NotificationPreferences;
+  'warehouse/notifications.deliveries': NotificationDeliveryRow;
 }
