@@ -3,7 +3,8 @@
  * cold archive as Parquet, and deletes it from the warehouse only once the archived files have been re-read and
  * hold exactly the partition's rows. Each partition advances through exported → verified → deleted, recorded in the
  * document store after every step, so a run that crashes midway is simply run again: it resumes each partition at
- * its recorded state, and a partition already deleted is skipped.
+ * its recorded state (an export cut short starts a new attempt under a new location), and a partition already
+ * deleted is skipped.
  */
 import type { TableName } from '../contracts/warehouse-tables';
 import {
@@ -116,6 +117,7 @@ async function archivePartition(deps: ArchiveColdDataDeps, p: PartitionDay): Pro
         const sourceRows = await maintenance.countRows(p);
         if (sourceRows === 0 && !record) return outcome('already-archived');
         const location = archiveLocation(p.table, p.day, attempt);
+        await save({ ...p, state: 'exporting', attempt, location, sourceRows, objects: [], updatedAt: '' });
         const objects = await maintenance.exportPartition(p, location);
         await save({ ...p, state: 'exported', attempt, location, sourceRows, objects, updatedAt: '' });
         step = 'verify';

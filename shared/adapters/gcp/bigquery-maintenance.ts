@@ -67,8 +67,10 @@ export class BigQueryMaintenance implements WarehouseMaintenance {
   private async run<T>(query: Query): Promise<{ rows: T[]; affected?: number }> {
     const bq = await this.bq();
     const [job] = await bq.createQueryJob({ ...query, location: this.options.location });
-    const [rows] = await job.getQueryResults();
-    const affected = job.metadata?.statistics?.query?.numDmlAffectedRows;
+    const [rows, , response] = await job.getQueryResults();
+    // DML reports its row count in the results response (and in the job's statistics once complete).
+    const affected =
+      response?.numDmlAffectedRows ?? job.metadata?.statistics?.query?.numDmlAffectedRows ?? undefined;
     return { rows: rows as T[], affected: affected === undefined ? undefined : Number(affected) };
   }
 

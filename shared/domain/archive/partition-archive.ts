@@ -2,18 +2,19 @@
  * The archive state of one (table, day) partition, kept in the document store so that a crashed or repeated run
  * resumes where the last one stopped:
  *
- *   (none) ──export──▶ exported ──re-read row counts match──▶ verified ──delete source──▶ deleted
- *              ▲            │ counts differ
- *              └────────────┘ (next attempt, under a new location)
+ *   (none) ─▶ exporting ─export─▶ exported ─re-read row counts match─▶ verified ─delete source─▶ deleted
+ *                 ▲                    │ counts differ
+ *                 └────────────────────┘ (next attempt, under a new location)
  *
- * Source rows are deleted only from `verified`, and every attempt writes under its own deterministic location, so
- * a retry never overwrites files that a retention-locked bucket may already hold.
+ * Source rows are deleted only from `verified`. Every attempt is recorded (`exporting`) before it writes, under its
+ * own deterministic location, so a retry after a crash mid-export never writes over files that a retention-locked
+ * bucket may already hold: it starts the next attempt.
  */
 import type { TableName } from '../../contracts/warehouse-tables';
 
 export const ARCHIVE_COLLECTION = 'archive_partitions';
 
-export type ArchiveState = 'exported' | 'verified' | 'deleted';
+export type ArchiveState = 'exporting' | 'exported' | 'verified' | 'deleted';
 
 export interface PartitionArchiveRecord extends Record<string, unknown> {
   table: TableName;
@@ -59,6 +60,7 @@ export type NextStep = 'export' | 'verify' | 'delete' | 'done';
 export function nextStep(record: PartitionArchiveRecord | undefined): NextStep {
   switch (record?.state) {
     case undefined:
+    case 'exporting':
       return 'export';
     case 'exported':
       return 'verify';

@@ -107,7 +107,7 @@ describe('archiveColdData', () => {
   }
 
   it.each([
-    ['exportPartition', undefined, ['export', 'verify', 'delete']],
+    ['exportPartition', 'exporting', ['export', 'verify', 'delete']],
     ['countArchivedRows', 'exported', ['verify', 'delete']],
     ['deletePartition', 'verified', ['delete']],
   ] as const)(
@@ -126,6 +126,8 @@ describe('archiveColdData', () => {
       expect(day).toMatchObject({ result: 'archived', rows: 3, steps: resumedSteps });
       expect(await count()).toBe(2);
       expect(await f.maintenance.countArchivedRows((await record('2020-01-02'))?.location ?? '')).toBe(3);
+      // An export cut short is never written over: the next run uses the next attempt's location.
+      expect((await record('2020-01-02'))?.attempt).toBe(step === 'exportPartition' ? 2 : 1);
     },
   );
 
