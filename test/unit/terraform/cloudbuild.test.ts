@@ -64,4 +64,17 @@ describe('cloudbuild.yaml', () => {
     expect(yaml).toMatch(/^timeout: \d+s$/m);
     expect(yaml).toMatch(/^options:\n(?: {2}.*\n)*? {2}logging: CLOUD_LOGGING_ONLY/m);
   });
+
+  it('promotes one commit dev -> staging -> prod: applying an environment needs the previous one to have applied it', () => {
+    const gate = steps.get('promotion-gate') ?? '';
+    expect(gate).toMatch(/staging\) previous=dev ;;/);
+    expect(gate).toMatch(/prod\) previous=staging ;;/);
+    expect(gate).toContain('fusion-risk/promotions/$${previous}/${COMMIT_SHA}');
+    expect(gate).toMatch(/exit 1/);
+    expect(steps.get('tf-apply')).toMatch(/waitFor: \[.*'promotion-gate'.*\]/);
+    const record = steps.get('promotion-record') ?? '';
+    expect(record).toContain('fusion-risk/promotions/${_APPLY_ENV}/${COMMIT_SHA}');
+    expect(record).toMatch(/waitFor: \['tf-apply'\]/);
+    expect(record).toMatch(/if \[ -z "\$\{_APPLY_ENV\}" \]; then .*exit 0; fi/);
+  });
 });
