@@ -25,6 +25,7 @@ import {
   type KycCaseDoc,
   type WebhookEventDoc,
   type WebhookEventOutcome,
+  WEBHOOK_EVENT_RETENTION_MS,
 } from '../domain/kyc/documents';
 import { camelizeKeys, HostilePayload } from '../domain/kyc/inflection';
 import { splitPersonalData } from '../domain/kyc/personal-data';
@@ -231,6 +232,7 @@ export async function handlePersonaWebhook(
       caseId,
       occurredAt,
       receivedAt: now,
+      expireAt: new Date(Date.parse(now) + WEBHOOK_EVENT_RETENTION_MS),
       outcome,
       kycEvent,
       delivered: kycEvent === null,
@@ -270,6 +272,7 @@ async function acknowledgeUnhandled(
     caseId: null,
     occurredAt,
     receivedAt: deps.clock.now().toISOString(),
+    expireAt: new Date(deps.clock.now().getTime() + WEBHOOK_EVENT_RETENTION_MS),
     outcome: 'ignored',
     kycEvent: null,
     delivered: true,

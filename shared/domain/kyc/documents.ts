@@ -37,6 +37,11 @@ export interface WebhookEventDoc {
   caseId: string | null;
   occurredAt: string;
   receivedAt: string;
+  /**
+   * For a Firestore TTL policy on this field: the record only has to outlive Persona's retries (minutes) and
+   * manual resends; an event older than the case's last one is ignored by the ordering anyway.
+   */
+  expireAt: Date;
   outcome: WebhookEventOutcome;
   /** The state change to announce, until it is delivered (outbox). */
   kycEvent: KycEventV1 | null;
@@ -65,6 +70,9 @@ export interface InquiryRequestDoc {
   createdAt: string;
   requestedBy: string;
 }
+
+/** How long idempotency records are kept before the TTL policy may delete them. */
+export const WEBHOOK_EVENT_RETENTION_MS = 30 * 86_400_000;
 
 export function auditId(caseId: string, what: string): string {
   return `${caseId}:${what}`;

@@ -169,6 +169,7 @@ describe('handlePersonaWebhook', () => {
     expect(out).toEqual({ accepted: true, outcome: 'ignored', caseId: null, eventId: 'evt_Tags' });
     expect(await s.store.get(KYC_COLLECTIONS.webhookEvents, 'evt_Tags')).toMatchObject({
       outcome: 'ignored',
+      expireAt: new Date('2024-04-14T18:40:00Z'), // 30 days on, for the Firestore TTL policy
     });
     expect(await caseOf(s)).toBeUndefined();
     expect(s.bus.messages).toEqual([]);
