@@ -11,11 +11,11 @@ import {
 } from '../../shared/use-cases/handle-persona-webhook';
 
 /** Observes every delivery (the local stack's summary and the benchmark count them). */
-export type WebhookObserver = (event: { status: number; reason: string; durationMs: number }) => void;
+export type PersonaWebhookObserver = (event: { status: number; reason: string; durationMs: number }) => void;
 
 export function personaWebhookHttp(
   deps: () => Promise<PersonaWebhookDeps>,
-  observe?: WebhookObserver,
+  observe?: PersonaWebhookObserver,
 ): ff.HttpFunction {
   return async (req, res) => {
     const started = performance.now();
