@@ -6,6 +6,8 @@ locals {
   channels = [for c in google_monitoring_notification_channel.email : c.id]
 
   delivery_metric = "logging.googleapis.com/user/${google_logging_metric.notification_attempts.name}"
+  # Final outcomes only: an attempt Pub/Sub will retry is neither a success nor a failure yet.
+  final_outcomes  = join("", [for o in var.delivery_log.retried_outcomes : " AND NOT metric.label.outcome=\"${o}\""])
   delivery_window = "${var.delivery_log.success_window_seconds}s"
   error_window    = "${var.function_error_rate.window_seconds}s"
 }
@@ -135,7 +137,7 @@ resource "google_logging_metric" "notification_attempts" {
   }
 }
 
-# Failure share > 1 - target. The failure share (not the success share) is the ratio alerted on: when a channel
+# Failure share > 1 - target, over final outcomes. The failure share (not the success share) is the ratio alerted on: when a channel
 # fails completely there is no success series at all, and a ratio over a missing numerator never fires.
 resource "google_monitoring_alert_policy" "notification_success" {
   for_each = var.notification_success_targets
@@ -149,8 +151,8 @@ resource "google_monitoring_alert_policy" "notification_success" {
   conditions {
     display_name = "${each.key} failed-attempt share > ${format("%.4g", 1 - each.value / 100)} over ${var.delivery_log.success_window_seconds / 60} min"
     condition_threshold {
-      filter             = "metric.type=\"${local.delivery_metric}\" AND resource.type=\"cloud_run_revision\" AND metric.label.channel=\"${each.key}\" AND NOT metric.label.outcome=\"${var.delivery_log.success_outcome}\""
-      denominator_filter = "metric.type=\"${local.delivery_metric}\" AND resource.type=\"cloud_run_revision\" AND metric.label.channel=\"${each.key}\""
+      filter             = "metric.type=\"${local.delivery_metric}\" AND resource.type=\"cloud_run_revision\" AND metric.label.channel=\"${each.key}\" AND NOT metric.label.outcome=\"${var.delivery_log.success_outcome}\"${local.final_outcomes}"
+      denominator_filter = "metric.type=\"${local.delivery_metric}\" AND resource.type=\"cloud_run_revision\" AND metric.label.channel=\"${each.key}\"${local.final_outcomes}"
       comparison         = "COMPARISON_GT"
       threshold_value    = 1 - each.value / 100
       duration           = "0s"

@@ -70,12 +70,15 @@ variable "notification_success_targets" {
 variable "delivery_log" {
   description = <<-EOT
     How deliverNotification's structured log line for one delivery attempt is recognised: jsonPayload.message equals
-    message, jsonPayload.channel names the channel, jsonPayload.outcome the outcome, and success_outcome is the
-    outcome that counts as delivered. A log-based metric counts these lines by channel and outcome.
+    message, jsonPayload.channel names the channel, jsonPayload.outcome the outcome (the outcome column of
+    notifications.deliveries). success_outcome counts as delivered; retried_outcomes (a transient failure that
+    Pub/Sub redelivers) are not final and count neither way, so the rate is the share of notifications that ended
+    delivered. A log-based metric counts these lines by channel and outcome.
   EOT
   type = object({
     message                = optional(string, "notification delivery attempt")
     success_outcome        = optional(string, "delivered")
+    retried_outcomes       = optional(list(string), ["transient_failure"])
     success_window_seconds = optional(number, 3600)
   })
   default = {}

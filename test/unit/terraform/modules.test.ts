@@ -306,6 +306,11 @@ describe('monitoring module', () => {
       'var.notification_success_targets',
     );
     expect(policy('notification_success')).toMatch(/threshold_value\s*=\s*1 - each\.value \/ 100/);
+    // Final outcomes only: retried attempts (transient_failure) count neither way, in numerator and denominator.
+    expect(policy('notification_success').match(/\$\{local\.final_outcomes\}/g)).toHaveLength(2);
+    expect(modText('monitoring', 'variables.tf')).toMatch(
+      /retried_outcomes\s*=\s*optional\(list\(string\), \["transient_failure"\]\)/,
+    );
   });
 
   it('targets email 99.5 %, SMS 99 % and webhook 99.9 % from a log-based metric on channel and outcome', () => {
