@@ -104,32 +104,42 @@ type Claim =
 async function claim(deps: DeliverDeps, d: Dispatch, owner: string): Promise<Claim> {
   const now = deps.clock.now();
   const leaseMs = deps.leaseMs ?? 60_000;
+  const fresh: SendRecord = {
+    dispatchId: d.dispatchId,
+    channel: d.channel,
+    state: 'sending',
+    owner,
+    leaseUntil: now.getTime() + leaseMs,
+    attempts: 0,
+    rows: [],
+    updatedAt: now.toISOString(),
+  };
+  // The common case, one atomic create: the first delivery of a dispatch claims it without a transaction.
+  if (await deps.store.createIfAbsent(C.sends, d.dispatchId, fresh))
+    return { kind: 'claimed', record: fresh, resumedUnknown: false };
+  // Redeliveries and duplicates mostly find a settled or live claim: answered by a plain read, so they do
+  // not contend with the owner's transactions.
+  const seen = await deps.store.get<SendRecord>(C.sends, d.dispatchId);
+  if (seen && isSettled(seen.state)) return { kind: 'settled', record: seen };
+  if (seen?.state === 'sending' && seen.leaseUntil > now.getTime()) return { kind: 'busy' };
   return deps.store.runTransaction(async (tx): Promise<Claim> => {
     const rec = await tx.get<SendRecord>(C.sends, d.dispatchId);
-    if (rec && (rec.state === 'sent' || rec.state === 'failed' || rec.state === 'unknown'))
-      return { kind: 'settled', record: rec };
+    if (rec && isSettled(rec.state)) return { kind: 'settled', record: rec };
     if (rec?.state === 'sending' && rec.leaseUntil > now.getTime()) return { kind: 'busy' };
     // A lapsed `sending` claim: its instance died mid-call, so the provider may or may not have it.
     const lapsed = rec?.state === 'sending';
-    if (lapsed && d.channel !== 'webhook') {
+    if (rec && lapsed && d.channel !== 'webhook') {
       const unknown: SendRecord = { ...rec, state: 'unknown', updatedAt: now.toISOString() };
       tx.set(C.sends, d.dispatchId, unknown);
       return { kind: 'unknown', record: unknown };
     }
-    const record: SendRecord = {
-      dispatchId: d.dispatchId,
-      channel: d.channel,
-      state: 'sending',
-      owner,
-      leaseUntil: now.getTime() + leaseMs,
-      attempts: rec?.attempts ?? 0,
-      rows: rec?.rows ?? [],
-      updatedAt: now.toISOString(),
-    };
+    const record: SendRecord = { ...fresh, attempts: rec?.attempts ?? 0, rows: rec?.rows ?? [] };
     tx.set(C.sends, d.dispatchId, record);
     return { kind: 'claimed', record, resumedUnknown: lapsed };
   });
 }
+
+const isSettled = (s: SendState) => s === 'sent' || s === 'failed' || s === 'unknown';
 
 /** Writes the record's new state if this instance still owns the claim. */
 async function settle(

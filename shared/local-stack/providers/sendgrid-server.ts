@@ -173,11 +173,8 @@ export async function startSendGridServer(options: {
     return send(res, 202, 'text/plain', '');
   };
   const server = await listen(handler, { port: options.port, timers });
-  return Object.assign(server, {
-    emails,
-    faults,
-    get requests() {
-      return state.requests;
-    },
-  });
+  // A live getter (Object.assign would copy the count once).
+  return Object.defineProperty(Object.assign(server, { emails, faults }), 'requests', {
+    get: () => state.requests,
+  }) as SendGridServer;
 }

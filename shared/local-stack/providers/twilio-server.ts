@@ -115,11 +115,7 @@ export async function startTwilioServer(options: {
     );
   };
   const server = await listen(handler, { port: options.port, timers });
-  return Object.assign(server, {
-    messages,
-    faults,
-    get requests() {
-      return state.requests;
-    },
-  });
+  return Object.defineProperty(Object.assign(server, { messages, faults }), 'requests', {
+    get: () => state.requests,
+  }) as TwilioServer;
 }

@@ -75,19 +75,18 @@ export async function startWebhookReceiver(options: {
     return send(res, 204, 'text/plain', '');
   };
   const server = await listen(handler, { port: options.port, timers });
-  return Object.assign(server, {
+  const receiver = Object.assign(server, {
     received,
     faults,
-    get duplicates() {
-      return counts.duplicates;
-    },
-    get rejected() {
-      return counts.rejected;
-    },
     endpointUrl: (endpoint: string) => `${server.url}/hooks/${endpoint}`,
     addEndpoint: (endpoint: string, secret: string) => {
       secrets[endpoint] = secret;
       return `${server.url}/hooks/${endpoint}`;
     },
   });
+  // Live getters (Object.assign would copy the counts once).
+  return Object.defineProperties(receiver, {
+    duplicates: { get: () => counts.duplicates },
+    rejected: { get: () => counts.rejected },
+  }) as WebhookReceiver;
 }

@@ -1,0 +1,221 @@
+/**
+ * fanOutNotifications against the Firestore emulator: the de-duplication and rate-limit decisions are
+ * Firestore transactions, so concurrent duplicates on "different instances" (concurrent calls with their
+ * own transactions) cannot both pass. Dispatches go to a memory bus that validates them like Pub/Sub.
+ */
+import { normalizeAmlAlert, normalizeMarginAlert } from '../../../shared/domain/notifications/alerts';
+import type { AmlAlert, MarginAlert } from '../../../shared/domain/notifications/types';
+import { validate } from '../../../shared/contracts/validation';
+import { fanOutNotifications, dispatchIdOf } from '../../../shared/use-cases/fan-out-notifications';
+import amlAlerts from '../../fixtures/notifications/aml-alerts.json';
+import { asPubSub, duplicates, NotificationsHarness } from '../../support/notifications-harness';
+
+const MIN = 60_000;
+const base: MarginAlert = {
+  eventId: 'me_00000000000000000000000000000001',
+  portfolioId: 'desk-btc-levered',
+  fromState: 'WARNING',
+  toState: 'MARGIN_CALL',
+  healthScore: 22.4,
+  tickId: 'tick-20200312T2359Z',
+  asOf: '2020-03-12T23:59:00Z',
+  collateralUsd: 6854,
+  borrowUsd: 5600,
+  severity: 'CRITICAL',
+};
+let n = 100;
+const alert = (patch: Partial<MarginAlert> = {}): MarginAlert => ({
+  ...base,
+  eventId: `me_${String(n++).padStart(32, '0')}`,
+  ...patch,
+});
+
+describe('fanOutNotifications with Firestore (emulator)', () => {
+  let h: NotificationsHarness;
+
+  beforeAll(async () => {
+    h = await NotificationsHarness.open('notif-fanout');
+    await h.addRecipient(
+      { recipientId: 'alice', email: 'alice@a.example', phone: '+447700900101', webhook: true },
+      ['desk-btc-levered', 'desk-flappy'],
+    );
+    await h.addRecipient(
+      {
+        recipientId: 'bob',
+        email: 'bob@b.example',
+        phone: '+447700900202',
+        preferences: {
+          minSeverity: 'WARNING',
+          quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/London', channels: ['sms'] },
+        },
+      },
+      ['desk-btc-levered', 'desk-quiet'],
+    );
+    await h.addRecipient({ recipientId: 'oncall', email: 'oncall@c.example', webhook: true }, [], true);
+  });
+
+  afterAll(() => h.close());
+
+  beforeEach(() => {
+    h.bus.messages.length = 0;
+  });
+
+  it('publishes one schema-valid dispatch per recipient and channel with deterministic ids', async () => {
+    const a = alert();
+    const out = await fanOutNotifications(h.fanOutDeps(), normalizeMarginAlert(a));
+    const ds = h.dispatches();
+    expect(ds.map((d) => `${d.recipientId}:${d.channel}`).sort()).toEqual([
+      'alice:email',
+      'alice:sms',
+      'alice:webhook',
+      'bob:email',
+      'bob:sms', // critical: quiet hours bypassed
+    ]);
+    for (const d of ds) {
+      validate('messages/notifications.dispatch.v1', d);
+      expect(d.dispatchId).toBe(dispatchIdOf(a.eventId, d.recipientId, d.channel));
+      expect(d).toMatchObject({ kind: 'margin.MARGIN_CALL', subject: 'desk-btc-levered', escalation: true });
+    }
+    expect(out.dispatchIds.sort()).toEqual(ds.map((d) => d.dispatchId).sort());
+  });
+
+  it('lets exactly one of many concurrent duplicates through, across "instances"', async () => {
+    h.clock.advance(10 * MIN);
+    // Same kind and subject, different alert ids (e.g. two ticks), all at the same instant; not escalations.
+    const alerts = Array.from({ length: 8 }, () =>
+      alert({ fromState: 'LIQUIDATION', toState: 'MARGIN_CALL' }),
+    );
+    const results = await Promise.all(
+      alerts.map((a) => asPubSub(() => fanOutNotifications(h.fanOutDeps(), normalizeMarginAlert(a)))),
+    );
+    expect(results.filter((r) => r instanceof Error)).toEqual([]);
+    const ds = h.dispatches();
+    // Each recipient is told once; which duplicate wins may differ per recipient (separate transactions).
+    for (const who of ['alice', 'bob'])
+      expect(new Set(ds.filter((d) => d.recipientId === who).map((d) => d.alertId)).size).toBe(1);
+    expect(ds.map((d) => `${d.recipientId}:${d.channel}`).sort()).toEqual([
+      'alice:email',
+      'alice:sms',
+      'alice:webhook',
+      'bob:email',
+      'bob:sms',
+    ]);
+    const suppressed = results.flatMap((r) =>
+      r instanceof Error ? [] : r.recipients.filter((x) => x.decision === 'suppress'),
+    );
+    expect(suppressed.length).toBe(7 * 2);
+  });
+
+  it('re-publishes the same dispatches for a redelivered alert, even after the window, and nothing else', async () => {
+    h.clock.advance(10 * MIN);
+    const a = normalizeMarginAlert(alert({ fromState: 'LIQUIDATION', toState: 'MARGIN_CALL' }));
+    const first = await fanOutNotifications(h.fanOutDeps(), a);
+    h.clock.advance(7 * MIN);
+    const again = await Promise.all([1, 2, 3].map(() => fanOutNotifications(h.fanOutDeps(), a)));
+    for (const r of again) expect(r.dispatchIds.sort()).toEqual(first.dispatchIds.sort());
+    expect(duplicates(h.dispatches().map((d) => d.dispatchId)).length).toBe(3 * first.dispatchIds.length);
+  });
+
+  it('never suppresses an escalation, even right after the same kind', async () => {
+    h.clock.advance(10 * MIN);
+    const liq1 = alert({ fromState: 'MARGIN_CALL', toState: 'LIQUIDATION', severity: 'CRITICAL' });
+    const back = alert({ fromState: 'LIQUIDATION', toState: 'MARGIN_CALL' });
+    const liq2 = alert({ fromState: 'MARGIN_CALL', toState: 'LIQUIDATION', severity: 'CRITICAL' });
+    for (const a of [liq1, back, liq2]) {
+      await fanOutNotifications(h.fanOutDeps(), normalizeMarginAlert(a));
+      h.clock.advance(30_000);
+    }
+    const sentFor = (id: string) =>
+      h.dispatches().filter((d) => d.alertId === id && d.recipientId === 'alice');
+    expect(sentFor(liq1.eventId).length).toBe(3);
+    expect(sentFor(liq2.eventId).length).toBe(3); // same kind 1 minute later, but an escalation
+  });
+
+  it('rate-limits a flapping portfolio per recipient and channel, without dropping escalations', async () => {
+    h.clock.advance(60 * MIN);
+    const deps = h.fanOutDeps({
+      dedupWindowMs: 0, // isolate the rate limit
+      rateLimits: {
+        email: { capacity: 3, perHour: 1 },
+        sms: { capacity: 2, perHour: 1 },
+        webhook: { capacity: 100, perHour: 100 },
+      },
+    });
+    for (let i = 0; i < 6; i++) {
+      await fanOutNotifications(
+        deps,
+        normalizeMarginAlert(
+          alert({
+            portfolioId: 'desk-flappy',
+            fromState: 'HEALTHY',
+            toState: 'WARNING',
+            severity: 'WARNING',
+          }),
+        ),
+      );
+      h.clock.advance(1_000);
+    }
+    const count = (ch: string) =>
+      h.dispatches().filter((d) => d.recipientId === 'alice' && d.channel === ch).length;
+    expect([count('email'), count('sms'), count('webhook')]).toEqual([3, 2, 6]);
+    await fanOutNotifications(
+      deps,
+      normalizeMarginAlert(
+        alert({ portfolioId: 'desk-flappy', fromState: 'WARNING', toState: 'LIQUIDATION' }),
+      ),
+    );
+    expect([count('email'), count('sms')]).toEqual([4, 3]);
+  });
+
+  it('applies quiet hours in the recipient’s time zone to non-critical alerts only', async () => {
+    h.clock.set('2020-03-14T23:30:00Z');
+    const warning = alert({
+      portfolioId: 'desk-quiet',
+      fromState: 'HEALTHY',
+      toState: 'WARNING',
+      severity: 'WARNING',
+    });
+    const out = await fanOutNotifications(h.fanOutDeps(), normalizeMarginAlert(warning));
+    expect(out.recipients).toEqual([
+      expect.objectContaining({
+        recipientId: 'bob',
+        channels: ['email'],
+        skipped: [{ channel: 'sms', reason: 'quiet-hours' }],
+      }),
+    ]);
+    h.clock.set('2020-03-15T08:30:00Z');
+    const morning = alert({
+      portfolioId: 'desk-quiet',
+      fromState: 'WARNING',
+      toState: 'HEALTHY',
+      severity: 'INFO',
+    });
+    const info = await fanOutNotifications(h.fanOutDeps(), normalizeMarginAlert(morning));
+    expect(info.recipients[0]).toMatchObject({ decision: 'no-channels' }); // below Bob's WARNING floor
+  });
+
+  it('sends AML alerts to the compliance team and de-duplicates a second structuring hit', async () => {
+    h.clock.set('2020-03-16T10:00:00Z');
+    const [first, second, sanctions] = amlAlerts as AmlAlert[];
+    await fanOutNotifications(h.fanOutDeps(), normalizeAmlAlert(first));
+    await fanOutNotifications(h.fanOutDeps(), normalizeAmlAlert(second));
+    await fanOutNotifications(h.fanOutDeps(), normalizeAmlAlert(sanctions));
+    const byAlert = (id: string) =>
+      h
+        .dispatches()
+        .filter((d) => d.alertId === id)
+        .map((d) => `${d.recipientId}:${d.channel}`);
+    expect(byAlert(first.alertId)).toEqual(['oncall:email', 'oncall:webhook']);
+    expect(byAlert(second.alertId)).toEqual([]); // same rule, same customer, a minute later
+    expect(byAlert(sanctions.alertId)).toEqual(['oncall:email', 'oncall:webhook']);
+  });
+
+  it('tolerates an alert nobody owns', async () => {
+    const out = await fanOutNotifications(
+      h.fanOutDeps(),
+      normalizeMarginAlert(alert({ portfolioId: 'desk-orphan' })),
+    );
+    expect(out).toMatchObject({ recipients: [], dispatchIds: [] });
+    expect(h.dispatches()).toEqual([]);
+  });
+});
