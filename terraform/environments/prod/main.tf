@@ -20,4 +20,5 @@ module "fusion_risk" {
   pause_schedules             = var.pause_schedules
   build_service_account       = var.build_service_account
   alert_emails                = var.alert_emails
+  function_environment        = var.function_environment
 }

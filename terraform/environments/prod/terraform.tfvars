@@ -22,3 +22,29 @@ max_instances = {
   computePortfolioRisk = 50
 }
 pause_schedules = false
+
+# Non-secret settings the functions' configuration requires outside local (example values: replace them); "{url:<fn>}"
+# becomes that function's URL. Secrets (API keys, auth tokens, webhook secrets) are Secret Manager references from
+# the topology, never set here.
+function_environment = {
+  personaWebhook = { PERSONA_INQUIRY_TEMPLATE_ID = "itmpl_ExampleProd" }
+  startKyc       = { PERSONA_INQUIRY_TEMPLATE_ID = "itmpl_ExampleProd" }
+  fanOutNotifications = {
+    NOTIFY_EMAIL_FROM           = "alerts@fusion-risk.example"
+    TWILIO_ACCOUNT_SID          = "AC00000000000000000000000000000000"
+    TWILIO_FROM_NUMBER          = "+15005550006"
+    NOTIFY_PREFERENCES_AUDIENCE = "{url:notificationPreferences}"
+  }
+  deliverNotification = {
+    NOTIFY_EMAIL_FROM           = "alerts@fusion-risk.example"
+    TWILIO_ACCOUNT_SID          = "AC00000000000000000000000000000000"
+    TWILIO_FROM_NUMBER          = "+15005550006"
+    NOTIFY_PREFERENCES_AUDIENCE = "{url:notificationPreferences}"
+  }
+  notificationPreferences = {
+    NOTIFY_EMAIL_FROM           = "alerts@fusion-risk.example"
+    TWILIO_ACCOUNT_SID          = "AC00000000000000000000000000000000"
+    TWILIO_FROM_NUMBER          = "+15005550006"
+    NOTIFY_PREFERENCES_AUDIENCE = "{url:notificationPreferences}"
+  }
+}

@@ -78,3 +78,9 @@ variable "alert_emails" {
   type        = list(string)
   default     = null
 }
+
+variable "function_environment" {
+  description = "Function name (or \"*\") => non-secret settings its configuration requires outside local."
+  type        = map(map(string))
+  default     = null
+}

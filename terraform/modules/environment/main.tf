@@ -91,6 +91,7 @@ module "functions" {
   secret_ids            = module.secrets.secret_ids
   dataset_ids           = module.warehouse.dataset_ids
   kms_keys              = module.kms.keys
+  function_environment  = var.function_environment
   bigquery_location     = var.bigquery_location
   min_instances         = var.min_instances
   max_instances         = var.max_instances

@@ -136,3 +136,10 @@ variable "alert_emails" {
   default     = []
   nullable    = false
 }
+
+variable "function_environment" {
+  description = "Function name (or \"*\" for all) => non-secret settings its configuration requires outside local (e.g. NOTIFY_EMAIL_FROM, PERSONA_INQUIRY_TEMPLATE_ID); \"{url:<function>}\" becomes that function's URL. Secrets come from Secret Manager, never from here."
+  type        = map(map(string))
+  default     = {}
+  nullable    = false
+}

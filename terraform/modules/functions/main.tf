@@ -38,6 +38,27 @@ locals {
     NODE_OPTIONS         = "--enable-source-maps"
     LOG_EXECUTION_ID     = "true"
   }
+
+  # The functions' HTTPS URLs, known before they exist (https://<region>-<project>.cloudfunctions.net/<name>).
+  function_urls   = { for name, f in local.functions : name => "https://${var.region}-${var.project_id}.cloudfunctions.net/${f.folder}" }
+  url_placeholder = "^\\{url:([A-Za-z0-9]+)\\}$"
+
+  # Each function's environment, lowest precedence first: environment-wide extras, operator settings for every
+  # function ("*") and for this one (a value "{url:<function>}" becomes that function's URL, e.g. an ID-token
+  # audience), then what the platform owns and no setting may override: the base values, the Cloud KMS keys the
+  # function encrypts with (e.g. KYC_KMS_KEY_NAME) and its name.
+  environment = {
+    for name, f in local.functions : name => merge(
+      var.extra_environment,
+      {
+        for k, v in merge(lookup(var.function_environment, "*", {}), lookup(var.function_environment, name, {})) :
+        k => can(regex(local.url_placeholder, v)) ? local.function_urls[regex(local.url_placeholder, v)[0]] : v
+      },
+      local.base_environment,
+      { for k in f.encrypts : var.kms_keys[k].env_var => var.kms_keys[k].id if contains(keys(var.kms_keys), k) },
+      { FUNCTION_NAME = name },
+    )
+  }
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -175,13 +196,8 @@ resource "google_cloudfunctions2_function" "fn" {
     all_traffic_on_latest_revision   = true
     service_account_email            = google_service_account.fn[each.key].email
 
-    # Cloud KMS keys reach only the functions that encrypt with them (e.g. KYC_KMS_KEY_NAME).
-    environment_variables = merge(
-      var.extra_environment,
-      local.base_environment,
-      { for k in each.value.encrypts : var.kms_keys[k].env_var => var.kms_keys[k].id if contains(keys(var.kms_keys), k) },
-      { FUNCTION_NAME = each.key },
-    )
+    # Non-secret configuration only; Cloud KMS keys reach only the functions that encrypt with them.
+    environment_variables = local.environment[each.key]
 
     # References to Secret Manager, never values; resolved when an instance starts.
     dynamic "secret_environment_variables" {
@@ -264,6 +280,13 @@ resource "google_cloud_scheduler_job" "fn" {
   }
 
   depends_on = [google_cloud_run_service_iam_member.invoker]
+}
+
+check "function_environment_names_functions" {
+  assert {
+    condition     = length(setsubtract(keys(var.function_environment), concat(["*"], keys(local.functions)))) == 0
+    error_message = "function_environment names functions absent from the topology: ${join(", ", setsubtract(keys(var.function_environment), concat(["*"], keys(local.functions))))}."
+  }
 }
 
 check "instance_overrides_name_functions" {

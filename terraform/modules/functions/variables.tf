@@ -132,6 +132,21 @@ variable "kms_keys" {
   default = {}
 }
 
+variable "function_environment" {
+  description = "Function name (topology key, or \"*\" for every function) => non-secret settings its configuration needs (e.g. NOTIFY_EMAIL_FROM). A value \"{url:<function>}\" becomes that function's URL (e.g. an ID-token audience). Secrets never go here: they are Secret Manager references from the topology."
+  type        = map(map(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue(flatten([for f, env in var.function_environment : [for k in keys(env) : can(regex("^[A-Z][A-Z0-9_]*$", k))]]))
+    error_message = "function_environment variable names must be upper case letters, digits and underscores."
+  }
+  validation {
+    condition     = alltrue(flatten([for f, env in var.function_environment : [for k in keys(env) : !can(regex("(SECRET|PASSWORD|TOKEN|API_KEY|PRIVATE)", k))]]))
+    error_message = "function_environment must not carry secrets (names with SECRET, PASSWORD, TOKEN, API_KEY, PRIVATE): declare them under the function's secrets in the topology."
+  }
+}
+
 variable "extra_environment" {
   description = "Additional non-secret environment variables for every function (e.g. bucket names). Never put secrets here: secrets come from Secret Manager references."
   type        = map(string)

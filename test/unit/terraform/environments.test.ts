@@ -64,6 +64,7 @@ const FORMER_ROOT_DEFAULTS: Record<string, unknown> = {
   pause_schedules: false,
   build_service_account: null,
   alert_emails: [],
+  function_environment: {},
 };
 
 interface Evaluation {

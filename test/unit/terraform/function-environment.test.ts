@@ -1,0 +1,156 @@
+/**
+ * What each deployed function finds in its environment, per environment: the functions module's locals are
+ * evaluated offline with the environment's terraform.tfvars (read with @cdktf/hcl2json) and the KMS key the kms
+ * module creates, and then each function's own configuration readers must accept that environment, as they do at
+ * cold start. A setting the code requires but Terraform does not provide fails here, not in production.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readAmlConfig } from '../../../shared/platform/config-aml';
+import { readConfig } from '../../../shared/platform/config';
+import { readKycConfig } from '../../../shared/platform/config-kyc';
+import { readNotificationsConfig } from '../../../shared/platform/config-notifications';
+import { readOperationsConfig } from '../../../shared/platform/config-operations';
+import { evaluateLocals } from './evaluate';
+import { ENVIRONMENTS, ROOT, TF_DIR, topology } from './hcl';
+import { loadEnvironment, moduleNamed } from './hcl-config';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parse } = require('@cdktf/hcl2json') as {
+  parse: (filename: string, text: string) => Promise<Record<string, unknown>>;
+};
+
+const READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
+  readConfig,
+  readKycConfig,
+  readNotificationsConfig,
+  readOperationsConfig,
+  readAmlConfig,
+};
+
+/** Configuration readers a function's entry point calls (every function also reads the platform config). */
+function readersOf(folder: string): string[] {
+  const text = readFileSync(join(ROOT, 'functions', folder, 'index.ts'), 'utf8');
+  return ['readConfig', ...new Set([...text.matchAll(/\b(read[A-Z][A-Za-z]*Config)\(/g)].map((m) => m[1]))];
+}
+
+interface Out {
+  environment: Record<string, Record<string, string>>;
+  function_urls: Record<string, string>;
+}
+
+describe.each(ENVIRONMENTS)('the environment of each function in %s', (env) => {
+  let out: Out;
+  const project = `fusion-risk-${env}`;
+  const kycKey = `projects/${project}/locations/europe-west1/keyRings/fusion-risk-${env}/cryptoKeys/kyc`;
+
+  beforeAll(async () => {
+    const tfvars = await parse(
+      'terraform.tfvars',
+      readFileSync(join(TF_DIR, 'environments', env, 'terraform.tfvars'), 'utf8'),
+    );
+    // What modules/environment passes as extra_environment (module outputs, known only at apply): same names.
+    const tree = await loadEnvironment(env);
+    const extra = moduleNamed(tree, 'environment').children.functions.inputs.extra_environment as Record<
+      string,
+      unknown
+    >;
+    const extraEnvironment = Object.fromEntries(
+      Object.keys(extra).map((k) => [
+        k,
+        k === 'HOT_RETENTION_DAYS' ? '90' : k === 'ARCHIVE_AFTER_DAYS' ? '60' : `${project}-example`,
+      ]),
+    );
+    const r = evaluateLocals<Out>(
+      'functions',
+      {
+        project_id: project,
+        region: 'europe-west1',
+        environment: env,
+        topology_path: join(ROOT, 'functions', 'topology.json'),
+        tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
+        bundle_dir: join(ROOT, 'dist', 'functions'),
+        bucket_prefix: project,
+        topic_ids: {},
+        secret_ids: {},
+        dataset_ids: {},
+        bigquery_location: 'EU',
+        kms_keys: { kyc: { id: kycKey, env_var: 'KYC_KMS_KEY_NAME' } },
+        extra_environment: extraEnvironment,
+        function_environment: tfvars.function_environment ?? {},
+      },
+      ['environment', 'function_urls'],
+    );
+    if (!r.ok) throw new Error(r.stderr);
+    out = r.value;
+  });
+
+  it.each(Object.entries(topology().functions))(
+    '%s: its configuration readers accept what Terraform sets',
+    (name, f) => {
+      const environment = out.environment[name];
+      expect(environment).toMatchObject({ FUNCTION_NAME: name, ENVIRONMENT: env, WAREHOUSE: 'bigquery' });
+      const problems = readersOf(f.folder).flatMap((reader) => {
+        try {
+          READERS[reader]({ ...environment });
+          return [];
+        } catch (err) {
+          return [`${reader}: ${(err as Error).message}`];
+        }
+      });
+      expect(problems).toEqual([]);
+    },
+  );
+
+  it('gives the KYC key only to the functions that encrypt with it', () => {
+    const holders = Object.entries(out.environment)
+      .filter(([, e]) => 'KYC_KMS_KEY_NAME' in e)
+      .map(([n]) => n);
+    expect(holders.sort()).toEqual(['personaWebhook', 'startKyc']);
+    expect(out.environment.personaWebhook.KYC_KMS_KEY_NAME).toBe(kycKey);
+  });
+
+  it('resolves {url:<function>} to that function, and lets no setting carry a secret name', () => {
+    const audience = out.environment.notificationPreferences?.NOTIFY_PREFERENCES_AUDIENCE;
+    expect(audience).toBe(out.function_urls.notificationPreferences);
+    expect(audience).toBe(`https://europe-west1-${project}.cloudfunctions.net/notification-preferences`);
+    const secrets = new Set(Object.values(topology().functions).flatMap((f) => f.secrets ?? []));
+    const leaked = Object.entries(out.environment).flatMap(([n, e]) =>
+      Object.keys(e)
+        .filter((k) => secrets.has(k))
+        .map((k) => `${n}: ${k}`),
+    );
+    expect(leaked).toEqual([]);
+  });
+});
+
+describe('function_environment cannot override what the platform owns', () => {
+  it('keeps WAREHOUSE, ENVIRONMENT and the function name whatever an operator sets', () => {
+    const r = evaluateLocals<Out>(
+      'functions',
+      {
+        project_id: 'fusion-risk-dev',
+        region: 'europe-west1',
+        environment: 'dev',
+        topology_path: join(ROOT, 'functions', 'topology.json'),
+        tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
+        bundle_dir: join(ROOT, 'dist', 'functions'),
+        bucket_prefix: 'fusion-risk-dev',
+        topic_ids: {},
+        secret_ids: {},
+        dataset_ids: {},
+        bigquery_location: 'EU',
+        function_environment: { '*': { WAREHOUSE: 'duckdb', ENVIRONMENT: 'local', LOG_LEVEL: 'DEBUG' } },
+      },
+      ['environment'],
+    );
+    expect(r.ok ? '' : r.stderr).toBe('');
+    if (!r.ok) return;
+    expect(r.value.environment.ingestPrices).toMatchObject({
+      WAREHOUSE: 'bigquery',
+      ENVIRONMENT: 'dev',
+      FUNCTION_NAME: 'ingestPrices',
+      LOG_LEVEL: 'DEBUG',
+    });
+  });
+});
