@@ -1,0 +1,62 @@
+/** Notifications configuration: local defaults, production requirements, every problem named at once. */
+import { ConfigError } from '../../../shared/platform/config';
+import { readNotificationsConfig } from '../../../shared/platform/config-notifications';
+
+describe('readNotificationsConfig', () => {
+  it('runs locally with no variables: local auth, local Twilio magic sender, default limits', () => {
+    const c = readNotificationsConfig({});
+    expect(c).toMatchObject({
+      environment: 'local',
+      auth: 'local',
+      twilioFrom: '+15005550006',
+      sendgridSandbox: false,
+      dedupWindowMs: 300_000,
+      retry: { maxAttempts: 4 },
+    });
+    expect(c.rateLimits.sms).toEqual({ capacity: 5, perHour: 12 });
+  });
+
+  it('reads production settings', () => {
+    const c = readNotificationsConfig({
+      ENVIRONMENT: 'prod',
+      NOTIFY_EMAIL_FROM: 'alerts@desk.example',
+      TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
+      TWILIO_FROM_NUMBER: 'MG0123456789abcdef0123456789abcdef',
+      NOTIFY_PREFERENCES_AUDIENCE: 'https://notificationpreferences-xyz.a.run.app',
+      NOTIFY_PREFERENCES_ADMINS: 'ops@desk.example, risk@desk.example',
+      SENDGRID_SANDBOX: 'true',
+      NOTIFY_RATE_SMS_PER_HOUR: '30',
+    });
+    expect(c).toMatchObject({
+      auth: 'google',
+      sendgridSandbox: true,
+      admins: ['ops@desk.example', 'risk@desk.example'],
+    });
+    expect(c.rateLimits.sms.perHour).toBe(30);
+  });
+
+  it('names every problem of a misconfigured deployment at once', () => {
+    let problems: string[] = [];
+    try {
+      readNotificationsConfig({
+        ENVIRONMENT: 'prod',
+        NOTIFY_PREFERENCES_AUTH: 'local',
+        SENDGRID_SANDBOX: 'yes',
+        SENDGRID_BASE_URL: 'not a url',
+        NOTIFY_MAX_ATTEMPTS: '0',
+      });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      'NOTIFY_EMAIL_FROM is not set',
+      'TWILIO_ACCOUNT_SID must be an account sid (AC followed by 32 hex digits)',
+      'TWILIO_FROM_NUMBER must be an E.164 number or a Messaging Service sid',
+      'NOTIFY_PREFERENCES_AUTH=local is only for ENVIRONMENT=local',
+      "SENDGRID_SANDBOX must be one of true, false (got 'yes')",
+      "SENDGRID_BASE_URL must be a URL (got 'not a url')",
+      "NOTIFY_MAX_ATTEMPTS must be an integer in [1, 10] (got '0')",
+    ]);
+  });
+});
