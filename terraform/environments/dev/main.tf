@@ -21,4 +21,5 @@ module "fusion_risk" {
   build_service_account       = var.build_service_account
   alert_emails                = var.alert_emails
   function_environment        = var.function_environment
+  api_invokers                = var.api_invokers
 }

@@ -48,3 +48,9 @@ function_environment = {
     NOTIFY_PREFERENCES_AUDIENCE = "{url:notificationPreferences}"
   }
 }
+
+# Who may call the HTTP APIs (nobody until named here), e.g. the lending platform's backend service account.
+api_invokers = {
+  startKyc                = ["serviceAccount:lending-platform@fusion-risk-prod.iam.gserviceaccount.com"]
+  notificationPreferences = ["serviceAccount:lending-platform@fusion-risk-prod.iam.gserviceaccount.com"]
+}

@@ -84,3 +84,9 @@ variable "function_environment" {
   type        = map(map(string))
   default     = null
 }
+
+variable "api_invokers" {
+  description = "HTTP API function => IAM members allowed to call it."
+  type        = map(list(string))
+  default     = null
+}

@@ -92,6 +92,7 @@ module "functions" {
   dataset_ids           = module.warehouse.dataset_ids
   kms_keys              = module.kms.keys
   function_environment  = var.function_environment
+  api_invokers          = var.api_invokers
   bigquery_location     = var.bigquery_location
   min_instances         = var.min_instances
   max_instances         = var.max_instances

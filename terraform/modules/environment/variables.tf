@@ -143,3 +143,10 @@ variable "function_environment" {
   default     = {}
   nullable    = false
 }
+
+variable "api_invokers" {
+  description = "HTTP API function (e.g. startKyc, notificationPreferences) => IAM members allowed to call it (serviceAccount:..., group:...)."
+  type        = map(list(string))
+  default     = {}
+  nullable    = false
+}

@@ -19,6 +19,12 @@ locals {
   # Functions the invoker service account calls: push consumers and scheduled functions.
   invoked = { for name, f in local.functions : name => f if length(f.consumes) > 0 || f.schedule != null }
   public  = { for name, f in local.functions : name => f if f.public }
+  # HTTP APIs other services call (neither pushed to, scheduled nor public): reachable from outside the project,
+  # but only by the identities in api_invokers (Cloud Run checks their ID token).
+  api = { for name, f in local.functions : name => f if f.trigger == "http" && !f.public && !contains(keys(local.invoked), name) }
+  api_invoker_bindings = merge([
+    for name, members in var.api_invokers : { for m in members : "${name}/${m}" => { function = name, member = m } }
+  ]...)
 
   bundles = { for name, f in local.functions : name => "${var.bundle_dir}/${f.folder}.zip" }
 
@@ -192,7 +198,7 @@ resource "google_cloudfunctions2_function" "fn" {
     min_instance_count               = lookup(var.min_instances, each.key, 0)
     max_instance_count               = lookup(var.max_instances, each.key, var.default_max_instances)
     max_instance_request_concurrency = 1
-    ingress_settings                 = each.value.public ? "ALLOW_ALL" : var.internal_ingress
+    ingress_settings                 = each.value.public ? "ALLOW_ALL" : contains(keys(local.api), each.key) ? var.api_ingress : var.internal_ingress
     all_traffic_on_latest_revision   = true
     service_account_email            = google_service_account.fn[each.key].email
 
@@ -230,6 +236,24 @@ resource "google_cloud_run_service_iam_member" "invoker" {
   service  = google_cloudfunctions2_function.fn[each.key].name
   role     = "roles/run.invoker"
   member   = "serviceAccount:${google_service_account.invoker.email}"
+}
+
+# HTTP APIs: only the identities the environment names may call them.
+resource "google_cloud_run_service_iam_member" "api" {
+  for_each = local.api_invoker_bindings
+
+  project  = var.project_id
+  location = google_cloudfunctions2_function.fn[each.value.function].location
+  service  = google_cloudfunctions2_function.fn[each.value.function].name
+  role     = "roles/run.invoker"
+  member   = each.value.member
+
+  lifecycle {
+    precondition {
+      condition     = contains(keys(local.api), each.value.function)
+      error_message = "api_invokers names ${each.value.function}, which is not an HTTP API function (it is pushed to, scheduled or public)."
+    }
+  }
 }
 
 # Webhooks (topology "public": true) accept anonymous calls and verify their own signatures.

@@ -117,6 +117,28 @@ variable "internal_ingress" {
   }
 }
 
+variable "api_ingress" {
+  description = "Ingress of HTTP API functions (not pushed to, scheduled or public), which callers outside the project use; authentication is still required (run.invoker for api_invokers only)."
+  type        = string
+  default     = "ALLOW_ALL"
+
+  validation {
+    condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"], var.api_ingress)
+    error_message = "api_ingress must be ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB."
+  }
+}
+
+variable "api_invokers" {
+  description = "HTTP API function (topology key) => IAM members allowed to call it (e.g. serviceAccount:lending-platform@<project>.iam.gserviceaccount.com). Never allUsers: public functions are marked in the topology."
+  type        = map(list(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue(flatten([for f, ms in var.api_invokers : [for m in ms : can(regex("^(serviceAccount|group|user|domain|principal|principalSet):.+", m))]]))
+    error_message = "api_invokers members must be IAM members such as serviceAccount:<email> or group:<email> (allUsers and allAuthenticatedUsers are refused)."
+  }
+}
+
 variable "build_service_account" {
   description = "Service account Cloud Build uses to build the functions (projects/<p>/serviceAccounts/<email>); null uses the project default."
   type        = string

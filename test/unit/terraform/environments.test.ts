@@ -65,6 +65,7 @@ const FORMER_ROOT_DEFAULTS: Record<string, unknown> = {
   build_service_account: null,
   alert_emails: [],
   function_environment: {},
+  api_invokers: {},
 };
 
 interface Evaluation {

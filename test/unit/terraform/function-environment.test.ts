@@ -154,3 +154,53 @@ describe('function_environment cannot override what the platform owns', () => {
     });
   });
 });
+
+describe('who may call each function', () => {
+  it('leaves only the Persona webhook public; pushed and scheduled functions to the invoker; HTTP APIs to named callers', async () => {
+    const tfvars = await parse(
+      'terraform.tfvars',
+      readFileSync(join(TF_DIR, 'environments', 'dev', 'terraform.tfvars'), 'utf8'),
+    );
+    const r = evaluateLocals<{
+      api: Record<string, unknown>;
+      public: Record<string, unknown>;
+      invoked: Record<string, unknown>;
+      api_invoker_bindings: Record<string, { function: string; member: string }>;
+    }>(
+      'functions',
+      {
+        project_id: 'fusion-risk-dev',
+        region: 'europe-west1',
+        environment: 'dev',
+        topology_path: join(ROOT, 'functions', 'topology.json'),
+        tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
+        bundle_dir: join(ROOT, 'dist', 'functions'),
+        bucket_prefix: 'fusion-risk-dev',
+        topic_ids: {},
+        secret_ids: {},
+        dataset_ids: {},
+        bigquery_location: 'EU',
+        api_invokers: tfvars.api_invokers ?? {},
+      },
+      ['api', 'public', 'invoked', 'api_invoker_bindings'],
+    );
+    expect(r.ok ? '' : r.stderr).toBe('');
+    if (!r.ok) return;
+    const topo = topology().functions;
+    expect(Object.keys(r.value.public)).toEqual(['personaWebhook']);
+    expect(Object.keys(r.value.invoked).sort()).toEqual(
+      Object.keys(topo)
+        .filter((n) => (topo[n].subscriptions ?? []).length > 0 || topo[n].schedule)
+        .sort(),
+    );
+    expect(Object.keys(r.value.api).sort()).toEqual(['notificationPreferences', 'startKyc']);
+    expect(
+      Object.values(r.value.api_invoker_bindings)
+        .map((b) => b.function)
+        .sort(),
+    ).toEqual(['notificationPreferences', 'startKyc']);
+    expect(
+      Object.values(r.value.api_invoker_bindings).every((b) => b.member.startsWith('serviceAccount:')),
+    ).toBe(true);
+  });
+});
