@@ -97,7 +97,6 @@ function readList(
 ): { index: ScreeningIndex; source: string } | undefined {
   const path = env[spec.pathVar];
   const altPath = spec.altPathVar ? env[spec.altPathVar] : undefined;
-  if (altPath && !path) problems.push(`${spec.altPathVar} needs ${spec.pathVar}`);
   const sdn = path ? readText(path, spec.pathVar, problems) : spec.bundled.sdn;
   const alt = path
     ? altPath && spec.altPathVar
@@ -117,6 +116,10 @@ function readList(
 /** Reads the policy and the lists it needs; throws ConfigError naming every problem. */
 export function readAmlConfig(env: NodeJS.ProcessEnv = process.env): AmlRuntime {
   const problems: string[] = [];
+  for (const spec of LISTS) {
+    if (spec.altPathVar && env[spec.altPathVar] && !env[spec.pathVar])
+      problems.push(`${spec.altPathVar} needs ${spec.pathVar}`);
+  }
   const { doc, source } = readPolicy(env, problems);
   const needed = doc ? screeningListsNeeded(doc) : [];
   const indexes = new Map<string, ScreeningIndex>();
@@ -138,7 +141,8 @@ export function readAmlConfig(env: NodeJS.ProcessEnv = process.env): AmlRuntime 
     try {
       policy = compilePolicy(doc, indexes);
     } catch (err) {
-      if (err instanceof PolicyError) problems.push(...err.problems.map((p) => `AML policy (${source}): ${p}`));
+      if (err instanceof PolicyError)
+        problems.push(...err.problems.map((p) => `AML policy (${source}): ${p}`));
       else throw err;
     }
   }

@@ -4,24 +4,30 @@
  * primary and alternate names, ×0.8 when a query of two or more significant terms has fewer than two terms
  * matching above 0.90 (watchman's minMatchingTerms rule).
  *
- * Speed: the list is prepared once (normalised tokens, word combinations, UTF-8 bytes). A query then only
- * scores the names that can reach the threshold: a pair of tokens can only be compared when their first
- * letters share a phonetic class, so tokens are indexed by class; and the number of Jaro matches m of a pair
- * is at most the size of their character multiset intersection, which bounds Jaro, Jaro–Winkler and the
- * pair's penalties from above. A name's score never exceeds its best pair's score (a weighted mean scaled
- * by factors ≤ 1), so names whose every pair bound is below the threshold are skipped without loss.
+ * Speed without losing matches. The list is prepared once: names normalised and split into word
+ * combinations, every distinct token kept once with its UTF-8 bytes and a character-multiset signature.
+ * A query then works in three steps, each an upper bound of the next, so nothing that can reach the
+ * threshold is skipped:
+ *  1. token bounds: two tokens are only compared when their first letters share a phonetic class, and the
+ *     Jaro matches m of a pair are at most the size of their character-multiset intersection, which bounds
+ *     Jaro, Jaro–Winkler and the pair's penalties from above (pairBound). One pass over the list's distinct
+ *     tokens of the query tokens' classes.
+ *  2. name bounds: BestPairs is a length-weighted mean of pair scores scaled by a factor ≤ 1; replacing each
+ *     pair score by its token's best bound and choosing the most favourable set of matched list tokens
+ *     bounds the name's score. Only names holding a token whose bound reaches the threshold are examined.
+ *  3. exact watchman score for the names whose bound reaches the threshold.
  */
 import {
   bestPairCombination,
   customJaroWinkler,
+  JW_PARAMS,
   jaroWinkler,
   token,
-  JW_PARAMS,
+  wordCombinations,
   type Token,
 } from './jaro-winkler';
 import { nameTokens, prepareName } from './names';
 import type { SdnEntry } from './sdn-csv';
-import { wordCombinations } from './jaro-winkler';
 
 export interface ScreeningMatch {
   entNum: string;
@@ -34,15 +40,8 @@ export interface ScreeningMatch {
   score: number;
 }
 
-interface PreparedName {
-  entry: number;
-  text: string;
-  variants: Token[][];
-  significant: Uint8Array[];
-}
-
 /** Character multiset signature of a token: slots (byte & 31) present once, twice, and the overflow. */
-interface Signature {
+export interface Signature {
   len: number;
   first: number;
   once: number;
@@ -74,37 +73,49 @@ function popcount(x: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
-/** Upper bound of customJaroWinkler(a, b) from signatures alone (see the module comment). */
-export function pairBound(a: Signature, b: Signature): number {
-  const la = a.len;
-  const lb = b.len;
-  let m = popcount(a.once & b.once) + popcount(a.twice & b.twice) + Math.min(a.rest, b.rest);
+const BOOST = JW_PARAMS.boostThreshold;
+const PREFIX_BONUS = 0.1 * JW_PARAMS.prefixSize;
+const CUTOFF = JW_PARAMS.lengthDifferenceCutoffFactor;
+const LENGTH_WEIGHT = JW_PARAMS.lengthDifferencePenaltyWeight;
+const LETTER_PENALTY = JW_PARAMS.differentLetterPenaltyWeight;
+
+/** Upper bound of customJaroWinkler from two signatures' fields (see the module comment). */
+function bound(
+  la: number,
+  fa: number,
+  oa: number,
+  ta: number,
+  ra: number,
+  lb: number,
+  fb: number,
+  ob: number,
+  tb: number,
+  rb: number,
+): number {
+  let m = popcount(oa & ob) + popcount(ta & tb) + (ra < rb ? ra : rb);
   const shorter = la < lb ? la : lb;
   if (m > shorter) m = shorter;
   if (m === 0) return 0;
   const j = (m / la + m / lb + 1) / 3;
-  let bound = j > JW_PARAMS.boostThreshold ? j + 0.1 * JW_PARAMS.prefixSize * (1 - j) : j;
-  const lengthMetric = shorter / (la > lb ? la : lb);
-  if (lengthMetric < JW_PARAMS.lengthDifferenceCutoffFactor)
-    bound *= 1 - (1 - lengthMetric) * JW_PARAMS.lengthDifferencePenaltyWeight;
-  if (a.first !== b.first) bound *= JW_PARAMS.differentLetterPenaltyWeight;
-  return bound;
+  let b = j > BOOST ? j + PREFIX_BONUS * (1 - j) : j;
+  const lm = shorter / (la > lb ? la : lb);
+  if (lm < CUTOFF) b *= 1 - (1 - lm) * LENGTH_WEIGHT;
+  if (fa !== fb) b *= LETTER_PENALTY;
+  return b;
 }
 
-/** Index tokens of one phonetic class, as columns for a tight scan. */
-interface ClassColumn {
-  name: Int32Array;
-  len: Int32Array;
-  first: Int32Array;
-  once: Int32Array;
-  twice: Int32Array;
-  rest: Int32Array;
+export function pairBound(a: Signature, b: Signature): number {
+  return bound(a.len, a.first, a.once, a.twice, a.rest, b.len, b.first, b.once, b.twice, b.rest);
 }
+
+/** Screened names remembered per index (oldest forgotten first). */
+const MEMO_LIMIT = 20_000;
 
 const NOISE = new Set(['the', 'and', 'or', 'of', 'in', 'at', 'by']);
 const MIN_TERM_BYTES = 3;
 const TERM_MATCH = 0.9;
 const MIN_MATCHING_TERMS = 2;
+const UNMATCHED_WEIGHT = JW_PARAMS.unmatchedIndexTokenWeight;
 
 function significantTerms(tokens: readonly Token[]): Uint8Array[] {
   return tokens.filter((t) => t.bytes.length >= MIN_TERM_BYTES && !NOISE.has(t.text)).map((t) => t.bytes);
@@ -126,57 +137,133 @@ function qualityFactor(query: readonly Uint8Array[], name: readonly Uint8Array[]
   return 0.8;
 }
 
-function variantsOf(prepared: string): Token[][] {
-  return wordCombinations(nameTokens(prepared)).map((v) => v.map(token));
+// Scratch for name bounds (names have few tokens; grown on demand).
+let qBest = new Float64Array(16);
+let iBest = new Float64Array(16);
+let iOrder = new Int32Array(16);
+
+/**
+ * Bound of BestPairs(search, indexed) from the per-token bounds in qBest (per search token) and iBest (per
+ * indexed token): the mean is ≤ (Σ_q B_q·|q| + Σ_{i∈M} B'_i·|i|) / (|Q| + |M|) for the matched set M; without
+ * M's size limit the best M is a prefix of the indexed tokens sorted by B' (a token raises the ratio while
+ * its B' exceeds it). The unmatched-token scaling is at most its value when the k = min(|Q|, |I|) longest
+ * indexed tokens are matched. Both factors are bounded independently.
+ */
+function nameBound(qLens: readonly number[], variant: NameVariant): number {
+  let num = 0;
+  let den = 0;
+  for (let q = 0; q < qLens.length; q++) {
+    num += qBest[q] * qLens[q];
+    den += qLens[q];
+  }
+  const ni = variant.lens.length;
+  let n = 0;
+  for (let i = 0; i < ni; i++) {
+    if (iBest[i] <= 0) continue;
+    let k = n++;
+    while (k > 0 && iBest[iOrder[k - 1]] < iBest[i]) {
+      iOrder[k] = iOrder[k - 1];
+      k--;
+    }
+    iOrder[k] = i;
+  }
+  let best = den > 0 ? num / den : 0;
+  for (let k = 0; k < n; k++) {
+    const i = iOrder[k];
+    num += iBest[i] * variant.lens[i];
+    den += variant.lens[i];
+    if (num / den > best) best = num / den;
+  }
+  const covered = variant.longest[Math.min(qLens.length, ni)];
+  return best * (1 - (1 - covered / variant.length) * UNMATCHED_WEIGHT);
+}
+
+interface NameVariant {
+  /** Token ids into the dictionary. */
+  ids: Int32Array;
+  lens: Int32Array;
+  tokens: Token[];
+  /** Total byte length, and longest[k]: the summed length of the k longest tokens. */
+  length: number;
+  longest: Int32Array;
+}
+
+interface PreparedName {
+  entry: number;
+  text: string;
+  variants: NameVariant[];
+  significant: Uint8Array[];
+}
+
+/** The list's distinct tokens of one phonetic class, as columns for a tight scan. */
+interface ClassColumn {
+  id: Int32Array;
+  len: Int32Array;
+  first: Int32Array;
+  once: Int32Array;
+  twice: Int32Array;
+  rest: Int32Array;
 }
 
 export class ScreeningIndex {
   private readonly names: PreparedName[] = [];
   private readonly exact = new Map<string, number>();
+  private readonly dictionary = new Map<string, number>();
+  private readonly tokenCls: number[] = [];
+  private readonly postings: number[][] = [];
   private readonly columns = new Map<number, ClassColumn>();
-  private readonly candidate: Uint8Array;
+  /** Per query token: its bound against every dictionary token of its class (scratch, reset per query). */
+  private scratch: Float64Array[] = [];
+  private readonly nameMark: Uint8Array;
+  private readonly memo = new Map<string, ScreeningMatch | undefined>();
 
   private constructor(readonly entries: readonly SdnEntry[]) {
-    const rows = new Map<number, { name: number; sig: Signature }[]>();
+    const sigs: Signature[] = [];
     for (const [e, entry] of entries.entries()) {
       const individual = entry.type === 'individual';
       for (const raw of [entry.name, ...entry.altNames]) {
         const prepared = prepareName(raw, { individual });
         if (!prepared) continue;
         const n = this.names.length;
-        const variants = variantsOf(prepared);
-        this.names.push({ entry: e, text: raw, variants, significant: significantTerms(variants[0]) });
+        const variants = wordCombinations(nameTokens(prepared)).map((texts) => {
+          const tokens = texts.map(token);
+          const ids = new Int32Array(tokens.length);
+          tokens.forEach((t, k) => {
+            let id = this.dictionary.get(t.text);
+            if (id === undefined) {
+              id = this.tokenCls.length;
+              this.dictionary.set(t.text, id);
+              this.tokenCls.push(t.cls);
+              this.postings.push([]);
+              sigs.push(signature(t.bytes));
+            }
+            const posting = this.postings[id];
+            if (posting[posting.length - 1] !== n) posting.push(n);
+            ids[k] = id;
+          });
+          const lens = Int32Array.from(tokens, (t) => t.bytes.length);
+          const sorted = [...lens].sort((x, y) => y - x);
+          const longest = new Int32Array(sorted.length + 1);
+          sorted.forEach((l, k) => (longest[k + 1] = longest[k] + l));
+          return { ids, lens, tokens, length: longest[sorted.length], longest };
+        });
+        this.names.push({ entry: e, text: raw, variants, significant: significantTerms(variants[0].tokens) });
         if (!this.exact.has(prepared)) this.exact.set(prepared, n);
-        const seen = new Set<string>();
-        for (const t of variants.flat()) {
-          if (seen.has(t.text)) continue;
-          seen.add(t.text);
-          const list = rows.get(t.cls) ?? [];
-          list.push({ name: n, sig: signature(t.bytes) });
-          rows.set(t.cls, list);
-        }
       }
     }
-    for (const [cls, list] of rows) {
-      const col: ClassColumn = {
-        name: new Int32Array(list.length),
-        len: new Int32Array(list.length),
-        first: new Int32Array(list.length),
-        once: new Int32Array(list.length),
-        twice: new Int32Array(list.length),
-        rest: new Int32Array(list.length),
-      };
-      list.forEach((r, k) => {
-        col.name[k] = r.name;
-        col.len[k] = r.sig.len;
-        col.first[k] = r.sig.first;
-        col.once[k] = r.sig.once;
-        col.twice[k] = r.sig.twice;
-        col.rest[k] = r.sig.rest;
+    const byClass = new Map<number, number[]>();
+    this.tokenCls.forEach((cls, id) => byClass.set(cls, [...(byClass.get(cls) ?? []), id]));
+    for (const [cls, ids] of byClass) {
+      this.columns.set(cls, {
+        id: Int32Array.from(ids),
+        len: Int32Array.from(ids, (id) => sigs[id].len),
+        first: Int32Array.from(ids, (id) => sigs[id].first),
+        once: Int32Array.from(ids, (id) => sigs[id].once),
+        twice: Int32Array.from(ids, (id) => sigs[id].twice),
+        rest: Int32Array.from(ids, (id) => sigs[id].rest),
       });
-      this.columns.set(cls, col);
     }
-    this.candidate = new Uint8Array(this.names.length);
+    this.nameMark = new Uint8Array(this.names.length);
   }
 
   static build(entries: readonly SdnEntry[]): ScreeningIndex {
@@ -187,20 +274,63 @@ export class ScreeningIndex {
     return this.entries.length;
   }
 
-  /** The best-scoring entry at or above minScore, or undefined. */
+  /**
+   * The best-scoring entry at or above minScore, or undefined. Results are memoised per instance (bounded):
+   * counterparties repeat (the same exchanges, employers, payees), and the list does not change under it.
+   */
   search(name: string, minScore: number): ScreeningMatch | undefined {
+    const key = `${minScore}\u0000${name}`;
+    if (this.memo.has(key)) return this.memo.get(key);
+    const found = this.find(name, minScore, true);
+    if (this.memo.size >= MEMO_LIMIT) this.memo.delete(this.memo.keys().next().value as string);
+    this.memo.set(key, found);
+    return found;
+  }
+
+  /** The same search scoring every listed name exactly (the reference the bounds are checked against). */
+  searchExhaustive(name: string, minScore: number): ScreeningMatch | undefined {
+    return this.find(name, minScore, false);
+  }
+
+  /** Score of one listed name against a query, without the index (tests and explanations). */
+  scoreAgainst(name: string, listedName: string, individual = true): number {
+    const q = prepareName(name);
+    const l = prepareName(listedName, { individual });
+    if (!q || !l) return 0;
+    if (q === l) return 1;
+    const qv = wordCombinations(nameTokens(q)).map((v) => v.map(token));
+    const lv = wordCombinations(nameTokens(l)).map((v) => v.map(token));
+    return bestPairCombination(qv, lv) * qualityFactor(significantTerms(qv[0]), significantTerms(lv[0]));
+  }
+
+  private find(name: string, minScore: number, pruned: boolean): ScreeningMatch | undefined {
     const prepared = prepareName(name);
     if (!prepared) return undefined;
     const exact = this.exact.get(prepared);
     if (exact !== undefined) return this.match(exact, 1);
-    const query = variantsOf(prepared);
+    const texts = wordCombinations(nameTokens(prepared));
+    // Distinct query tokens, each with its slot in the bound scratch.
+    const slot = new Map<string, number>();
+    const queryTokens: Token[] = [];
+    for (const v of texts)
+      for (const t of v)
+        if (!slot.has(t)) {
+          slot.set(t, queryTokens.length);
+          queryTokens.push(token(t));
+        }
+    const query = texts.map((v) => v.map((t) => queryTokens[slot.get(t) ?? 0]));
+    const querySlots = texts.map((v) => v.map((t) => slot.get(t) ?? 0));
     const querySignificant = significantTerms(query[0]);
-    const candidates = this.candidates(query, minScore);
+    const candidates = pruned ? this.candidates(queryTokens, query, querySlots, minScore) : this.names.keys();
     let best = -1;
     let bestScore = -1;
     for (const n of candidates) {
       const pn = this.names[n];
-      const score = bestPairCombination(query, pn.variants) * qualityFactor(querySignificant, pn.significant);
+      const score =
+        bestPairCombination(
+          query,
+          pn.variants.map((v) => v.tokens),
+        ) * qualityFactor(querySignificant, pn.significant);
       if (score > bestScore || (score === bestScore && n < best)) {
         best = n;
         bestScore = score;
@@ -209,44 +339,96 @@ export class ScreeningIndex {
     return best >= 0 && bestScore >= minScore ? this.match(best, bestScore) : undefined;
   }
 
-  /** Score of one listed name against a query, without the prefilter (tests and explanations). */
-  scoreAgainst(name: string, listedName: string, individual = true): number {
-    const q = prepareName(name);
-    const l = prepareName(listedName, { individual });
-    if (!q || !l) return 0;
-    if (q === l) return 1;
-    const qv = variantsOf(q);
-    const lv = variantsOf(l);
-    return bestPairCombination(qv, lv) * qualityFactor(significantTerms(qv[0]), significantTerms(lv[0]));
-  }
-
-  private candidates(query: Token[][], minScore: number): number[] {
-    const out: number[] = [];
-    const mark = this.candidate;
-    const seen = new Set<string>();
-    for (const t of query.flat()) {
-      if (seen.has(t.text)) continue;
-      seen.add(t.text);
+  /** Names whose score bound (steps 1 and 2 of the module comment) reaches minScore. */
+  private candidates(
+    queryTokens: readonly Token[],
+    query: readonly Token[][],
+    querySlots: readonly number[][],
+    minScore: number,
+  ): number[] {
+    const dictSize = this.tokenCls.length;
+    while (this.scratch.length < queryTokens.length) this.scratch.push(new Float64Array(dictSize));
+    const touched: number[] = [];
+    const mark = this.nameMark;
+    // Step 1: bound of every query token against every list token of its class.
+    for (const [q, t] of queryTokens.entries()) {
       const col = this.columns.get(t.cls);
       if (!col) continue;
-      const q = signature(t.bytes);
-      const probe: Signature = { len: 0, first: 0, once: 0, twice: 0, rest: 0 };
-      for (let k = 0; k < col.name.length; k++) {
-        const n = col.name[k];
-        if (mark[n]) continue;
-        probe.len = col.len[k];
-        probe.first = col.first[k];
-        probe.once = col.once[k];
-        probe.twice = col.twice[k];
-        probe.rest = col.rest[k];
-        if (pairBound(probe, q) >= minScore) {
-          mark[n] = 1;
-          out.push(n);
+      const s = signature(t.bytes);
+      const out = this.scratch[q];
+      for (let k = 0; k < col.id.length; k++) {
+        const b = bound(
+          col.len[k],
+          col.first[k],
+          col.once[k],
+          col.twice[k],
+          col.rest[k],
+          s.len,
+          s.first,
+          s.once,
+          s.twice,
+          s.rest,
+        );
+        out[col.id[k]] = b;
+        if (b >= minScore) {
+          for (const n of this.postings[col.id[k]]) {
+            if (mark[n] === 0) {
+              mark[n] = 1;
+              touched.push(n);
+            }
+          }
         }
       }
     }
-    for (const n of out) mark[n] = 0;
+    // Step 2: name bounds over every pair of word-combination variants.
+    const out: number[] = [];
+    const qLens = query.map((v) => v.map((t) => t.bytes.length));
+    for (const n of touched) {
+      mark[n] = 0;
+      if (this.nameBound(n, query, querySlots, qLens) >= minScore) out.push(n);
+    }
+    for (const [q, t] of queryTokens.entries()) {
+      const col = this.columns.get(t.cls);
+      if (col) for (let k = 0; k < col.id.length; k++) this.scratch[q][col.id[k]] = 0;
+    }
     return out;
+  }
+
+  private nameBound(
+    n: number,
+    query: readonly Token[][],
+    querySlots: readonly number[][],
+    qLens: number[][],
+  ): number {
+    let best = 0;
+    for (let v = 0; v < query.length; v++) {
+      const qv = query[v];
+      const slots = querySlots[v];
+      for (const iv of this.names[n].variants) {
+        const ni = iv.ids.length;
+        if (qBest.length < qv.length) qBest = new Float64Array(qv.length * 2);
+        if (iBest.length < ni) {
+          iBest = new Float64Array(ni * 2);
+          iOrder = new Int32Array(ni * 2);
+        }
+        qBest.fill(0, 0, qv.length);
+        iBest.fill(0, 0, ni);
+        for (let q = 0; q < qv.length; q++) {
+          const row = this.scratch[slots[q]];
+          const cls = qv[q].cls;
+          for (let i = 0; i < ni; i++) {
+            const id = iv.ids[i];
+            if (this.tokenCls[id] !== cls) continue;
+            const b = row[id];
+            if (b > qBest[q]) qBest[q] = b;
+            if (b > iBest[i]) iBest[i] = b;
+          }
+        }
+        const b = nameBound(qLens[v], iv);
+        if (b > best) best = b;
+      }
+    }
+    return best;
   }
 
   private match(n: number, score: number): ScreeningMatch {
@@ -263,7 +445,7 @@ export class ScreeningIndex {
   }
 }
 
-/** For tests: the exact (unfiltered) pair score the bound must never undercut. */
+/** For tests: the exact pair score the bound must never undercut, and a token's signature. */
 export function exactPairScore(a: string, b: string): number {
   const enc = new TextEncoder();
   return customJaroWinkler(enc.encode(a), enc.encode(b));

@@ -43,9 +43,15 @@ export function appendEntry(
   retentionMs: number,
   maxEntries: number,
 ): WindowEntry[] {
-  const all = entries.some((e) => e.i === entry.i) ? [...entries] : [...entries, entry];
-  all.sort((a, b) => a.t - b.t || (a.i < b.i ? -1 : a.i > b.i ? 1 : 0));
+  const all = [...entries];
+  if (!entries.some((e) => e.i === entry.i)) {
+    // Usually the newest: insert from the end, keeping (time, id) order.
+    let k = all.length;
+    while (k > 0 && (all[k - 1].t > entry.t || (all[k - 1].t === entry.t && all[k - 1].i > entry.i))) k--;
+    all.splice(k, 0, entry);
+  }
   const newest = all.length ? all[all.length - 1].t : entry.t;
-  const kept = all.filter((e) => e.t > newest - retentionMs);
-  return kept.length > maxEntries ? kept.slice(kept.length - maxEntries) : kept;
+  let from = 0;
+  while (from < all.length && all[from].t <= newest - retentionMs) from++;
+  return all.slice(Math.max(from, all.length - maxEntries));
 }
