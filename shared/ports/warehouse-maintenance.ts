@@ -25,6 +25,21 @@ export interface WarehouseMaintenance {
   exportPartition(p: PartitionDay, location: string): Promise<string[]>;
   /** Row count re-read from the archived Parquet files under `location`. */
   countArchivedRows(location: string): Promise<number>;
+  /**
+   * Writes `<location>/_VERIFIED.json` beside the verified files, so the archive itself says which attempt of a day
+   * is complete (readers take the one with the marker). Writing the same marker again is accepted.
+   */
+  markVerified(location: string, manifest: ArchiveManifest): Promise<void>;
   /** Deletes one day's rows from the source table; returns how many were deleted. */
   deletePartition(p: PartitionDay): Promise<number>;
+}
+
+/** The marker of a verified archive location. */
+export interface ArchiveManifest {
+  table: TableName;
+  day: string;
+  rows: number;
+  objects: string[];
+  format: 'parquet';
+  verifiedAt: string;
 }

@@ -125,6 +125,14 @@ async function archivePartition(deps: ArchiveColdDataDeps, p: PartitionDay): Pro
         const archived = await maintenance.countArchivedRows(record.location);
         const sourceNow = await maintenance.countRows(p);
         if (countsMatch(record.sourceRows, archived, sourceNow)) {
+          await maintenance.markVerified(record.location, {
+            table: p.table,
+            day: p.day,
+            rows: archived,
+            objects: record.objects,
+            format: 'parquet',
+            verifiedAt: deps.clock.now().toISOString(),
+          });
           await save({ ...record, state: 'verified', archivedRows: archived });
           step = 'delete';
         } else {

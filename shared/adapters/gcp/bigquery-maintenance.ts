@@ -6,7 +6,8 @@
  *   which a retention policy forbids), then each file is copied into the archive bucket under the same name with
  *   ifGenerationMatch=0: an archived object is never overwritten; one that is already there (a rerun) is kept if it
  *   is byte-identical (same CRC32C). Staging files are deleted afterwards (the staging lifecycle rule is the backstop).
- * - Verify: COUNT(*) over the archived files themselves, as a temporary external table (the files are re-read).
+ * - Verify: COUNT(*) over the archived files themselves, as a temporary external table (the files are re-read);
+ *   then <location>/_VERIFIED.json is written beside them, so the archive alone says which attempt is complete.
  * - Delete: DML DELETE on the day's range of the partitioning column (whole partitions, so BigQuery drops them as
  *   metadata).
  * Clients are imported lazily: loading this module loads no Cloud library.
@@ -15,7 +16,7 @@ import type { BigQuery, BigQueryOptions, Query } from '@google-cloud/bigquery';
 import type { AuthClient } from 'google-auth-library';
 import { tableDefinition, type TableName } from '../../contracts/warehouse-tables';
 import { dayBounds } from '../../domain/archive/partition-archive';
-import type { PartitionDay, WarehouseMaintenance } from '../../ports/warehouse-maintenance';
+import type { ArchiveManifest, PartitionDay, WarehouseMaintenance } from '../../ports/warehouse-maintenance';
 
 const STORAGE = 'https://storage.googleapis.com/storage/v1';
 
@@ -143,6 +144,22 @@ export class BigQueryMaintenance implements WarehouseMaintenance {
     });
     const [rows] = await job.getQueryResults();
     return Number((rows[0] as { n?: number } | undefined)?.n ?? 0);
+  }
+
+  async markVerified(location: string, manifest: ArchiveManifest): Promise<void> {
+    const gcs = await this.gcs();
+    try {
+      await gcs.request({
+        url: `${this.storage().replace(/\/storage\/v1$/, '/upload/storage/v1')}/b/${this.options.archiveBucket}/o`,
+        method: 'POST',
+        params: { uploadType: 'media', name: `${location}/_VERIFIED.json`, ifGenerationMatch: 0 },
+        headers: { 'content-type': 'application/json' },
+        data: JSON.stringify(manifest),
+      });
+    } catch (err) {
+      // A rerun after a crash finds its marker already written: the location was verified before.
+      if ((err as { response?: { status?: number } }).response?.status !== 412) throw err;
+    }
   }
 
   async deletePartition(p: PartitionDay): Promise<number> {

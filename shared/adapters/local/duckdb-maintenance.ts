@@ -4,7 +4,7 @@
  * files written by DuckDB itself (COPY ... (FORMAT PARQUET)) and re-read with read_parquet for verification.
  * Works through the Warehouse port's query(), so it shares the stack's DuckDB connection and its serialisation.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { tableDefinition, type TableName } from '../../contracts/warehouse-tables';
 import {
@@ -15,7 +15,7 @@ import {
 } from '../../contracts/warehouse-views';
 import { dayBounds } from '../../domain/archive/partition-archive';
 import type { Warehouse, WarehouseRow } from '../../ports/warehouse';
-import type { PartitionDay, WarehouseMaintenance } from '../../ports/warehouse-maintenance';
+import type { ArchiveManifest, PartitionDay, WarehouseMaintenance } from '../../ports/warehouse-maintenance';
 
 const DAY_SECONDS = 86_400;
 
@@ -94,6 +94,12 @@ export class DuckDbMaintenance implements WarehouseMaintenance {
       `SELECT COUNT(*) AS n FROM read_parquet(${literal(join(dir, '*.parquet'))})`,
     );
     return Number(row?.n ?? 0);
+  }
+
+  async markVerified(location: string, manifest: ArchiveManifest): Promise<void> {
+    const file = join(this.resolveLocation(location), '_VERIFIED.json');
+    // Like the archive bucket: an existing marker is never replaced.
+    if (!existsSync(file)) writeFileSync(file, JSON.stringify(manifest, null, 2) + '\n', { flag: 'wx' });
   }
 
   async deletePartition(p: PartitionDay): Promise<number> {

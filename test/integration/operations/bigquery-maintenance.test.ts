@@ -18,6 +18,7 @@ import { ARCHIVE_BUCKET, STAGING_BUCKET } from './support/buckets';
 interface StoredObject {
   rows: number;
   crc32c: string;
+  body?: string;
 }
 
 interface QueryParam {
@@ -78,7 +79,8 @@ class FakeGoogle {
       const uri = q.tableDefinitions?.archived.sourceUris[0] ?? '';
       const m = /^gs:\/\/([^/]+)\/(.*)\*\.parquet$/.exec(uri);
       const objects = [...(this.buckets.get(m?.[1] ?? '') ?? new Map<string, StoredObject>())];
-      return count(objects.filter(([n]) => n.startsWith(m?.[2] ?? '')).reduce((s, [, o]) => s + o.rows, 0));
+      const files = objects.filter(([n]) => n.startsWith(m?.[2] ?? '') && n.endsWith('.parquet'));
+      return count(files.reduce((s, [, o]) => s + o.rows, 0));
     }
     if (sql.startsWith('EXPORT DATA')) {
       const uri = /uri = 'gs:\/\/([^/]+)\/(.*)\/part-\*\.parquet'/.exec(sql);
@@ -99,8 +101,8 @@ class FakeGoogle {
     throw new Error(`unexpected query: ${sql}`);
   }
 
-  private storageRoute(method: string, url: URL): { status: number; body?: unknown } {
-    const path = url.pathname.replace(/^\/storage\/v1/, '');
+  private storageRoute(method: string, url: URL, body: string): { status: number; body?: unknown } {
+    const path = url.pathname.replace(/^\/(upload\/)?storage\/v1/, '');
     const rewrite = /^\/b\/([^/]+)\/o\/([^/]+)\/rewriteTo\/b\/([^/]+)\/o\/([^/]+)$/.exec(path);
     const object = /^\/b\/([^/]+)\/o\/([^/]+)$/.exec(path);
     const list = /^\/b\/([^/]+)\/o$/.exec(path);
@@ -113,6 +115,19 @@ class FakeGoogle {
         .filter(([n]) => n.startsWith(prefix))
         .map(([name, o]) => ({ name, crc32c: o.crc32c }));
       return { status: 200, body: { kind: 'storage#objects', items } };
+    }
+    if (method === 'POST' && url.pathname.startsWith('/upload/') && /^\/b\/[^/]+\/o$/.test(path)) {
+      const bucket = this.buckets.get(path.split('/')[2]);
+      const name = url.searchParams.get('name') ?? '';
+      if (url.searchParams.get('ifGenerationMatch') === '0' && bucket?.has(name))
+        return {
+          status: 412,
+          body: {
+            error: { code: 412, message: 'At least one of the pre-conditions you specified did not hold.' },
+          },
+        };
+      bucket?.set(name, { rows: 0, crc32c: 'marker', body });
+      return { status: 200, body: { kind: 'storage#object', name } };
     }
     if (method === 'POST' && rewrite) {
       const [, from, name, to] = rewrite;
@@ -154,8 +169,8 @@ class FakeGoogle {
           res.end(body === undefined ? '' : JSON.stringify(body));
         };
         try {
-          if (url.pathname.startsWith('/storage/v1/')) {
-            const r = this.storageRoute(req.method ?? 'GET', url);
+          if (/^\/(upload\/)?storage\/v1\//.test(url.pathname)) {
+            const r = this.storageRoute(req.method ?? 'GET', url, Buffer.concat(chunks).toString('utf8'));
             return reply(r.status, r.body);
           }
           const insert = /^\/bigquery\/v2\/projects\/([^/]+)\/jobs$/.exec(url.pathname);
@@ -318,7 +333,18 @@ describe('BigQueryMaintenance against the BigQuery jobs and Cloud Storage JSON w
       `GET /b/${STAGING_BUCKET}/o ?prefix=${location}/&fields=items(name,crc32c),nextPageToken`,
       `POST /b/${STAGING_BUCKET}/o/${location}/part-000000000000.parquet/rewriteTo/b/${ARCHIVE_BUCKET}/o/${location}/part-000000000000.parquet ?ifGenerationMatch=0`,
       `DELETE /b/${STAGING_BUCKET}/o/${location}/part-000000000000.parquet`,
+      `POST /b/${ARCHIVE_BUCKET}/o ?uploadType=media&name=${location}/_VERIFIED.json&ifGenerationMatch=0`,
     ]);
+    expect(
+      JSON.parse(fake.buckets.get(ARCHIVE_BUCKET)?.get(`${location}/_VERIFIED.json`)?.body ?? '{}'),
+    ).toEqual({
+      table: 'market.prices',
+      day: '2020-01-05',
+      rows: 96,
+      objects: [`${location}/part-000000000000.parquet`],
+      format: 'parquet',
+      verifiedAt: new Date(NOW).toISOString(),
+    });
     expect([...(fake.buckets.get(STAGING_BUCKET)?.keys() ?? [])]).toEqual([]);
     expect(fake.buckets.get(ARCHIVE_BUCKET)?.get(`${location}/part-000000000000.parquet`)?.rows).toBe(96);
     expect(fake.source.get('2020-01-05')).toBe(0);

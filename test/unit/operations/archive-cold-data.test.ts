@@ -3,7 +3,7 @@
  * archive lag leave the warehouse only after the archived files were re-read and hold every row; a run that
  * crashes at any step is resumed by the next one from the recorded state.
  */
-import { existsSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
 import type { TableName } from '../../../shared/contracts/warehouse-tables';
@@ -14,7 +14,11 @@ import {
   type PartitionArchiveRecord,
 } from '../../../shared/domain/archive/partition-archive';
 import { ManualClock } from '../../../shared/platform/clocks';
-import type { PartitionDay, WarehouseMaintenance } from '../../../shared/ports/warehouse-maintenance';
+import type {
+  ArchiveManifest,
+  PartitionDay,
+  WarehouseMaintenance,
+} from '../../../shared/ports/warehouse-maintenance';
 import { archiveColdData, type ArchiveColdDataDeps } from '../../../shared/use-cases/archive-cold-data';
 import { operationsFixture, priceRows, type OperationsFixture } from './fixtures';
 
@@ -67,6 +71,15 @@ describe('archiveColdData', () => {
     );
     expect(archived.map((r) => r.asset)).toEqual(['BTC', 'ETH', 'LINK']);
     expect(await record('2020-01-02')).toMatchObject({ state: 'deleted', sourceRows: 3, archivedRows: 3 });
+    // The archive says by itself which attempt is complete.
+    expect(JSON.parse(readFileSync(join(f.archiveDir, location, '_VERIFIED.json'), 'utf8'))).toEqual({
+      table: TABLE,
+      day: '2020-01-02',
+      rows: 3,
+      objects: [`${location}/part-000.parquet`],
+      format: 'parquet',
+      verifiedAt: new Date(NOW).toISOString(),
+    });
   });
 
   it('does nothing on a second run', async () => {
@@ -101,6 +114,7 @@ describe('archiveColdData', () => {
         countRows: wrap('countRows', (p: PartitionDay) => real.countRows(p)),
         exportPartition: wrap('exportPartition', (p: PartitionDay, l: string) => real.exportPartition(p, l)),
         countArchivedRows: wrap('countArchivedRows', (l: string) => real.countArchivedRows(l)),
+        markVerified: wrap('markVerified', (l: string, m: ArchiveManifest) => real.markVerified(l, m)),
         deletePartition: wrap('deletePartition', (p: PartitionDay) => real.deletePartition(p)),
       },
     };
@@ -109,6 +123,7 @@ describe('archiveColdData', () => {
   it.each([
     ['exportPartition', 'exporting', ['export', 'verify', 'delete']],
     ['countArchivedRows', 'exported', ['verify', 'delete']],
+    ['markVerified', 'exported', ['verify', 'delete']],
     ['deletePartition', 'verified', ['delete']],
   ] as const)(
     'resumes after a crash in %s from the recorded state (%s) without losing or duplicating rows',
@@ -155,6 +170,7 @@ describe('archiveColdData', () => {
             'partitionDays',
             'countRows',
             'countArchivedRows',
+            'markVerified',
             'deletePartition',
           ] as const
         ).map((k) => [k, (...a: never[]) => (real[k] as (...x: never[]) => Promise<unknown>).apply(real, a)]),
@@ -178,6 +194,12 @@ describe('archiveColdData', () => {
     });
     expect(existsSync(join(f.archiveDir, archiveLocation(TABLE, '2020-01-02', 2), 'part-000.parquet'))).toBe(
       true,
+    );
+    expect(existsSync(join(f.archiveDir, archiveLocation(TABLE, '2020-01-02', 2), '_VERIFIED.json'))).toBe(
+      true,
+    );
+    expect(existsSync(join(f.archiveDir, archiveLocation(TABLE, '2020-01-02', 1), '_VERIFIED.json'))).toBe(
+      false,
     );
     expect(f.logs.some((l) => l.message === 'archive verification failed; exporting again')).toBe(true);
   });
