@@ -26,8 +26,9 @@ function usd(n: number): string {
   return `${grouped}${tail} USD`;
 }
 
+/** "1h", "24h", "30d": hours up to two days, days beyond. */
 function span(seconds: number): string {
-  if (seconds % 86400 === 0) return `${seconds / 86400}d`;
+  if (seconds % 86400 === 0 && seconds > 172800) return `${seconds / 86400}d`;
   if (seconds % 3600 === 0) return `${seconds / 3600}h`;
   if (seconds % 60 === 0) return `${seconds / 60}min`;
   return `${seconds}s`;
