@@ -38,6 +38,7 @@ const BEST_PAIRS: [string, string, number][] = [
   ['ian mckinley', 'ian', 0.891],
   ['ian mckinley', 'iap', 0.733],
   ['ian mckinley', 'tian xiang 7', 0.0],
+  ['bindaree food group pty', lrp('independent insurance group ltd'), 0.269],
   ['bindaree food group pty ltd', 'independent insurance group ltd', 0.401],
   ['p.c.c. (singapore) private limited', 'culver max entertainment private limited', 0.514],
   ['zincum llc', 'easy verification inc.', 0.0],
