@@ -1,15 +1,12 @@
 # The one reading of functions/topology.json for Terraform. Every other module derives its resources from these
 # values, so a topic, subscription, schedule or secret is declared once, in the topology, and nowhere here.
 #
-# Warehouse, archive and key access is not (yet) part of the topology: function-access.json beside this file lists,
-# per function, the warehouse tables it writes and reads, whether it writes the cold archive (and so reads and
-# deletes in every partitioned table) and the Cloud KMS keys it encrypts with. A function entry in the topology
-# may carry the same fields (writes, reads, archive, encrypts) and then wins.
+# Access is part of each function's entry too: the warehouse tables it writes and reads, whether it writes the cold
+# archive (and so reads and deletes in every partitioned table) and the Cloud KMS keys it encrypts with.
 
 locals {
   topology = jsondecode(file(var.topology_path))
   defaults = local.topology.subscriptionDefaults
-  access   = jsondecode(file("${path.module}/function-access.json")).functions
   # Only what access needs, in one shape: tables in the generated file differ in optional attributes (description),
   # and a conditional needs both results to share a type.
   tables = var.tables_path == null ? {} : {
@@ -23,7 +20,7 @@ locals {
   # and deletes in all of them; a new partitioned table reaches its grants with no edit here.
   partitioned_tables = sort([for k, t in local.tables : k if try(t.partition_field, null) != null])
   archives = {
-    for name, fn in local.topology.functions : name => try(fn.archive, try(local.access[name].archive, false))
+    for name, fn in local.topology.functions : name => try(fn.archive, false)
   }
 
   topics = {
@@ -48,13 +45,13 @@ locals {
       service_account_id = trimsuffix(substr("fn-${fn.folder}", 0, 30), "-")
       # An archiving function exports and then deletes archived partitions: it writes every hot table.
       writes = sort(distinct(concat(
-        try(fn.writes, try(local.access[name].writes, [])),
+        try(fn.writes, []),
         local.archives[name] ? local.partitioned_tables : [],
       )))
-      reads   = sort(distinct(try(fn.reads, try(local.access[name].reads, []))))
+      reads   = sort(distinct(try(fn.reads, [])))
       archive = local.archives[name]
       # Cloud KMS keys (names of the kms module's keys) the function encrypts and decrypts with.
-      encrypts = sort(distinct(try(fn.encrypts, try(local.access[name].encrypts, []))))
+      encrypts = sort(distinct(try(fn.encrypts, [])))
     }
   }
 

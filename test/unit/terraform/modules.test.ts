@@ -276,7 +276,7 @@ describe('kms module', () => {
     expect(res('google_kms_crypto_key_iam_member')).toMatch(
       /crypto_key_id\s*=\s*google_kms_crypto_key\.this\[each\.value\.key\]\.id/,
     );
-    const access = JSON.parse(read(join(MODULES_DIR, 'topology', 'function-access.json'))) as {
+    const access = JSON.parse(read(join(ROOT, 'functions', 'topology.json'))) as {
       functions: Record<string, { encrypts?: string[] }>;
     };
     const encrypting = Object.entries(access.functions)

@@ -204,9 +204,9 @@ describe('terraform/modules/topology evaluated against functions/topology.json',
     );
   });
 
-  it('lists only existing warehouse tables in function-access.json', () => {
+  it('names only existing warehouse tables in the access of every function', () => {
     const access = readJson<{ functions: Record<string, { writes?: string[]; reads?: string[] }> }>(
-      join(MODULES_DIR, 'topology', 'function-access.json'),
+      join(ROOT, 'functions', 'topology.json'),
     ).functions;
     const named = Object.entries(access).flatMap(([fn, a]) =>
       [...(a.writes ?? []), ...(a.reads ?? [])].map((t) => `${fn}: ${t}`),

@@ -1,5 +1,5 @@
 /**
- * Terraform grants BigQuery access per function from function-access.json (or the topology); this checks the grants
+ * Terraform grants BigQuery access per function from its entry in the topology (writes/reads); this checks the grants
  * against the code: every table a function's runtime-imported code inserts into must be among the tables its
  * service account may write, or the deployed function would fail with Access Denied on its first insert.
  */
