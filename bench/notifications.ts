@@ -1,6 +1,422 @@
-/** Benchmarks of the notifications area. */
+/**
+ * Notifications throughput and latency, dedup and rate limits on, through the emulators, with the real
+ * @sendgrid/mail and twilio clients calling the local provider servers.
+ *
+ * Two measurements, because the Pub/Sub emulator is not Cloud Run:
+ * 1. One instance receiving deliveries concurrently, as Cloud Run does (up to 80 requests in flight per
+ *    instance): alerts are handed to the fanOutNotifications CloudEvent handler and each dispatch it
+ *    publishes to the deliverNotification handler, in-process, with Firestore on its emulator and DuckDB as
+ *    the warehouse. → notifications.throughput_per_s, notifications.alert_to_provider.p99_ms
+ * 2. The same functions behind the Pub/Sub emulator's push subscriptions. The emulator keeps about two
+ *    pushes in flight per subscription, so its throughput is bounded by 2 / handler latency, whatever the
+ *    code does. → notifications.emulator_push.* with the handler latency that explains the bound.
+ * Latency is from the moment the alert is handed to fanOutNotifications (or published) to the moment the
+ * provider server accepted the call (SendGrid 202, Twilio 201, webhook 2xx).
+ */
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import { cpus, loadavg } from 'node:os';
+import { FirestoreDocumentStore } from '../shared/adapters/gcp/firestore-document-store';
+import { DuckDbWarehouse } from '../shared/adapters/local/duckdb-warehouse';
+import { MemoryDocumentStore } from '../shared/adapters/memory/memory-document-store';
+import { BatchingWarehouse } from '../shared/adapters/notifications/batching-warehouse';
+import { buildSenders } from '../shared/adapters/notifications/senders';
+import { contentId } from '../shared/domain/ids';
+import { generateWebhookSecret } from '../shared/domain/notifications/standard-webhooks';
+import {
+  NOTIFICATION_COLLECTIONS as C,
+  type MarginAlert,
+  type RecipientDoc,
+} from '../shared/domain/notifications/types';
+import { deliverNotificationHandler } from '../functions/deliver-notification';
+import { fanOutNotificationsHandler } from '../functions/fan-out-notifications';
+import { startEmulators } from '../shared/local-stack/emulators';
+import { FaultPlan, startSendGridServer } from '../shared/local-stack/providers/sendgrid-server';
+import { startTwilioServer } from '../shared/local-stack/providers/twilio-server';
+import { startWebhookReceiver } from '../shared/local-stack/providers/webhook-receiver';
+import { startLocalStack, type LocalStack } from '../shared/local-stack/stack';
+import type { NotificationsServices } from '../shared/local-stack/wiring/notifications';
+import { ManualClock } from '../shared/platform/clocks';
+import { readNotificationsConfig } from '../shared/platform/config-notifications';
+import { StructuredLogger } from '../shared/platform/logger';
+import { encodeMessage } from '../shared/platform/messages';
+import type { MessagePublishedData } from '../shared/platform/pubsub-handler';
+import type { DocumentStore } from '../shared/ports/document-store';
+import type { EventBus, PublishOptions } from '../shared/ports/event-bus';
+import type { TopicName } from '../shared/topology/topology';
 import type { BenchFigure } from './areas';
 
+const ALERTS = 500;
+const WARMUP_ALERTS = 60;
+/** Alerts offered at half the measured throughput, for latency under load rather than in a queue. */
+const PACED_ALERTS = 150;
+/** Share of alerts that arrive twice (redeliveries): the dedup path is measured too. */
+const DUPLICATE_EVERY = 5;
+const INSTANCE_CONCURRENCY = 80; // Cloud Run's default per-instance concurrency
+const PUSH_ALERTS = 80;
+const UNLIMITED = { capacity: 1e6, perHour: 1e9 };
+const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'bench', from: '+15005550006' };
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  return sorted[lo] + (h - lo) * ((sorted[lo + 1] ?? sorted[lo]) - sorted[lo]);
+}
+const round = (x: number) => Math.round(x * 10) / 10;
+
+function alertFor(i: number, start: number): MarginAlert {
+  const portfolioId = `bench-${i}`;
+  return {
+    eventId: contentId('me', 'bench', portfolioId, start),
+    portfolioId,
+    fromState: 'WARNING',
+    toState: 'MARGIN_CALL',
+    healthScore: 22,
+    tickId: 'tick-bench',
+    asOf: new Date(start).toISOString(),
+    collateralUsd: 6832,
+    borrowUsd: 5600,
+    severity: 'CRITICAL',
+  };
+}
+
+/** One owner per portfolio with e-mail, SMS and a signed webhook. */
+async function seed(
+  store: DocumentStore,
+  n: number,
+  webhook: (id: string) => { url: string; secretName: string },
+): Promise<void> {
+  const work = Array.from({ length: n }, (_, i) => async () => {
+    const id = `owner-${i}`;
+    const doc: RecipientDoc = {
+      recipientId: id,
+      displayName: id,
+      principal: `${id}@bench.example`,
+      contacts: {
+        email: `${id}@bench.example`,
+        phone: `+4477009${String(i).padStart(5, '0')}`,
+        webhook: webhook(id),
+      },
+      preferences: { channels: ['email', 'sms', 'webhook'], minSeverity: 'INFO', quietHours: null },
+    };
+    await store.set(C.recipients, id, doc);
+    await store.set(C.portfolioOwners, `bench-${i}`, { portfolioId: `bench-${i}`, recipientIds: [id] });
+  });
+  await pool(work, 32);
+}
+
+async function pool(tasks: (() => Promise<unknown>)[], concurrency: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < tasks.length) await tasks[next++]();
+    }),
+  );
+}
+
+/** Provider acceptance times per alert id, from what the local servers recorded. */
+function acceptedAt(
+  n: Pick<NotificationsServices, 'sendgrid' | 'twilio' | 'webhooks'>,
+): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const add = (alertId: string | undefined, at: number) => {
+    if (alertId) out.set(alertId, [...(out.get(alertId) ?? []), at]);
+  };
+  for (const e of n.sendgrid.emails) add(e.customArgs.alert_id, e.receivedAt);
+  for (const w of n.webhooks.received)
+    add((w.body as { data: { alertId: string } }).data.alertId, w.receivedAt);
+  // The SMS carries a short reference (the first 11 characters of the event id).
+  const byRef = new Map<string, string>();
+  for (const id of [...out.keys()]) byRef.set(id.slice(0, 11), id);
+  for (const m of n.twilio.messages) add(byRef.get(/Ref (\S+)$/.exec(m.body)?.[1] ?? ''), m.receivedAt);
+  return out;
+}
+
+function latencies(started: Map<string, number>, accepted: Map<string, number[]>): number[] {
+  const out: number[] = [];
+  for (const [id, t0] of started) for (const t of accepted.get(id) ?? []) out.push(t - t0);
+  return out.sort((a, b) => a - b);
+}
+
+/** A bus that hands dispatches straight to the deliver handler, as a push would, validating like Pub/Sub. */
+class InProcessBus implements EventBus {
+  deliver?: (ce: CloudEvent<MessagePublishedData>) => Promise<void>;
+  readonly inFlight = new Set<Promise<void>>();
+  /** Deliveries that failed and were pushed again after a short backoff, as Pub/Sub does. */
+  redeliveries = 0;
+  failures = 0;
+  private seq = 0;
+
+  async publish(topic: TopicName, message: unknown, options: PublishOptions = {}): Promise<string> {
+    const data = encodeMessage(topic, message);
+    const id = String(++this.seq);
+    if (topic === 'notifications.dispatch.v1') this.push(cloudEvent(topic, data, id, options.attributes), 1);
+    return id;
+  }
+
+  private push(ce: CloudEvent<MessagePublishedData>, attempt: number): void {
+    if (!this.deliver) return;
+    const p = this.deliver(ce)
+      .catch(async () => {
+        if (attempt >= 5) return void this.failures++;
+        this.redeliveries++;
+        await new Promise((r) => setTimeout(r, 200));
+        this.push(ce, attempt + 1);
+      })
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
+  async publishRaw(): Promise<string> {
+    this.failures++;
+    return String(++this.seq);
+  }
+}
+
+function cloudEvent(
+  topic: string,
+  data: Buffer,
+  id: string,
+  attributes: Record<string, string> = {},
+): CloudEvent<MessagePublishedData> {
+  return {
+    specversion: '1.0',
+    id,
+    type: 'google.cloud.pubsub.topic.v1.messagePublished',
+    source: `//pubsub.googleapis.com/projects/bench/topics/${topic}`,
+    data: { message: { data: data.toString('base64'), messageId: id, attributes }, subscription: 'bench' },
+  } as CloudEvent<MessagePublishedData>;
+}
+
+async function oneInstance(
+  store: DocumentStore & { close?: () => Promise<void> },
+  prefix: string,
+  label: string,
+): Promise<BenchFigure[]> {
+  const start = Date.parse('2020-03-12T23:59:00Z');
+  const clock = new ManualClock(new Date(start));
+  const projectId = `bench-notif-${process.pid}`;
+  const warehouse = new BatchingWarehouse(await DuckDbWarehouse.open(':memory:'));
+  const sendgrid = await startSendGridServer({ apiKey: 'SG.bench', faults: new FaultPlan() });
+  const twilio = await startTwilioServer({ ...TWILIO, from: [TWILIO.from], faults: new FaultPlan() });
+  const webhooks = await startWebhookReceiver({ secrets: {}, clock, faults: new FaultPlan() });
+  const secretValues = new Map<string, string>([
+    ['SENDGRID_API_KEY', 'SG.bench'],
+    ['TWILIO_AUTH_TOKEN', TWILIO.authToken],
+  ]);
+  const secrets = { get: async (name: string) => secretValues.get(name) ?? '' };
+  const config = readNotificationsConfig({
+    ENVIRONMENT: 'local',
+    SENDGRID_BASE_URL: `${sendgrid.url}/`,
+    TWILIO_BASE_URL: twilio.url,
+    TWILIO_ACCOUNT_SID: TWILIO.accountSid,
+  });
+  const logger = new StructuredLogger({ projectId, minSeverity: 'ERROR', sink: () => undefined });
+  const bus = new InProcessBus();
+  const fanOut = fanOutNotificationsHandler(async () => ({
+    store,
+    bus,
+    clock,
+    logger,
+    rateLimits: { email: UNLIMITED, sms: UNLIMITED, webhook: UNLIMITED },
+  }));
+  bus.deliver = deliverNotificationHandler(async () => ({
+    store,
+    bus,
+    warehouse,
+    clock,
+    logger,
+    secrets,
+    senders: buildSenders(config, secrets, clock),
+  }));
+  try {
+    await seed(store, ALERTS + WARMUP_ALERTS + PACED_ALERTS, (id) => {
+      const secret = generateWebhookSecret();
+      secretValues.set(`WH_${id}`, secret);
+      return { url: webhooks.addEndpoint(id, secret), secretName: `WH_${id}` };
+    });
+    const run = async (from: number, to: number) => {
+      const started = new Map<string, number>();
+      const tasks: (() => Promise<unknown>)[] = [];
+      for (let i = from; i < to; i++) {
+        const a = alertFor(i, start);
+        const data = encodeMessage('alerts.margin.v1', a);
+        const send = async () => {
+          if (!started.has(a.eventId)) started.set(a.eventId, Date.now());
+          // Keep at most INSTANCE_CONCURRENCY requests (fan-outs and deliveries) in flight.
+          while (bus.inFlight.size >= INSTANCE_CONCURRENCY) await Promise.race(bus.inFlight);
+          await fanOut(cloudEvent('alerts.margin.v1', data, `a-${i}`));
+        };
+        tasks.push(send);
+        if (i % DUPLICATE_EVERY === 0) tasks.push(send); // a redelivered alert: dedup path, nothing new sent
+      }
+      const t0 = performance.now();
+      await pool(tasks, 16);
+      while (bus.inFlight.size) await Promise.all([...bus.inFlight]);
+      return { started, seconds: (performance.now() - t0) / 1000 };
+    };
+    /** Alerts at a steady rate: latency at a load the instance sustains, not the depth of a queue. */
+    const paced = async (from: number, to: number, alertsPerSecond: number) => {
+      const started = new Map<string, number>();
+      const t0 = performance.now();
+      const handed: Promise<void>[] = [];
+      for (let i = from; i < to; i++) {
+        const wait = t0 + ((i - from) * 1000) / alertsPerSecond - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const a = alertFor(i, start);
+        started.set(a.eventId, Date.now());
+        handed.push(fanOut(cloudEvent('alerts.margin.v1', encodeMessage('alerts.margin.v1', a), `p-${i}`)));
+      }
+      await Promise.all(handed);
+      while (bus.inFlight.size) await Promise.all([...bus.inFlight]);
+      return started;
+    };
+    await run(ALERTS, ALERTS + WARMUP_ALERTS); // warm-up: JIT, connections, emulator
+    const before = sendgrid.emails.length + twilio.messages.length + webhooks.received.length;
+    const { started, seconds } = await run(0, ALERTS);
+    const sent = sendgrid.emails.length + twilio.messages.length + webhooks.received.length - before;
+    const queued = latencies(started, acceptedAt({ sendgrid, twilio, webhooks }));
+    const from = ALERTS + WARMUP_ALERTS;
+    const rate = Math.max(1, sent / seconds / 3 / 2);
+    const lat = latencies(
+      await paced(from, from + PACED_ALERTS, rate),
+      acceptedAt({ sendgrid, twilio, webhooks }),
+    );
+    return [
+      {
+        name: `${prefix}.throughput_per_s`,
+        value: round(sent / seconds),
+        unit: `notifications/s (${label})`,
+      },
+      {
+        name: `${prefix}.alert_to_provider.p99_ms`,
+        value: round(percentile(lat, 0.99)),
+        unit: `ms (alerts offered steadily at half that throughput, ${round(rate * 3)} notifications/s)`,
+      },
+      { name: `${prefix}.alert_to_provider.p50_ms`, value: round(percentile(lat, 0.5)), unit: 'ms' },
+      {
+        name: `${prefix}.saturated.alert_to_provider.p99_ms`,
+        value: round(percentile(queued, 0.99)),
+        unit: `ms (all ${ALERTS} alerts at once: mostly time queued behind ${INSTANCE_CONCURRENCY} in flight)`,
+      },
+      {
+        name: `${prefix}.delivered`,
+        value: `${sent}/${ALERTS * 3}`,
+        unit: `provider calls accepted; ${Math.ceil(ALERTS / DUPLICATE_EVERY)} duplicate alerts; ${bus.redeliveries} deliveries retried (claim busy), ${bus.failures} failed`,
+      },
+    ];
+  } finally {
+    await sendgrid.close();
+    await twilio.close();
+    await webhooks.close();
+    await store.close?.();
+    await warehouse.close();
+  }
+}
+
+async function throughEmulatorPush(emulators: {
+  pubsubHost: string;
+  firestoreHost: string;
+}): Promise<BenchFigure[]> {
+  const start = Date.parse('2020-03-13T23:59:00Z');
+  const clock = new ManualClock(new Date(start));
+  const stack: LocalStack = await startLocalStack({
+    projectId: `bench-notif-push-${process.pid}`,
+    ...emulators,
+    clock,
+    prices: () => 1,
+  });
+  try {
+    const n = stack.areas.notifications;
+    await seed(stack.store, PUSH_ALERTS, (id) => n.registerWebhookEndpoint(id));
+    const started = new Map<string, number>();
+    const t0 = performance.now();
+    for (let i = 0; i < PUSH_ALERTS; i++) {
+      const a = alertFor(i, start);
+      started.set(a.eventId, Date.now());
+      await stack.bus.publish('alerts.margin.v1', a);
+    }
+    const want = PUSH_ALERTS * 3;
+    const count = () => n.sendgrid.emails.length + n.twilio.messages.length + n.webhooks.received.length;
+    const deadline = Date.now() + 120_000;
+    while (count() < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const seconds = (performance.now() - t0) / 1000;
+    const lat = latencies(started, acceptedAt(n));
+    await stack.settle(500);
+    const d = stack.meter.deliveries.get('notifications.dispatch.v1 → deliverNotification');
+    const handled = d ? d.handled + d.failed + d.rejected : 0;
+    const meanMs = d && handled ? d.totalMs / handled : NaN;
+    return [
+      {
+        name: 'notifications.emulator_push.throughput_per_s',
+        value: round(count() / seconds),
+        unit: 'notifications/s (Pub/Sub emulator push, ~2 in flight per subscription)',
+      },
+      {
+        name: 'notifications.emulator_push.alert_to_provider.p99_ms',
+        value: round(percentile(lat, 0.99)),
+        unit: 'ms',
+      },
+      {
+        name: 'notifications.emulator_push.deliver_handler.mean_ms',
+        value: round(meanMs),
+        unit: 'ms per push',
+      },
+      {
+        name: 'notifications.emulator_push.bound_per_s',
+        value: round((2 * 1000) / meanMs),
+        unit: 'deliveries/s = 2 in flight / mean handler time (the emulator, not the code, sets this)',
+      },
+      {
+        name: 'notifications.emulator_push.delivered',
+        value: `${count()}/${want}`,
+        unit: 'provider calls accepted',
+      },
+    ];
+  } finally {
+    await stack.stop();
+  }
+}
+
 export async function runNotificationBenchmarks(): Promise<BenchFigure[]> {
-  return [];
+  process.env.METADATA_SERVER_DETECTION ??= 'none'; // no metadata server locally
+  const emulators = await startEmulators();
+  const load = [
+    {
+      name: 'notifications.host.load_average_1m',
+      value: round(loadavg()[0]),
+      unit: `runnable processes on ${cpus().length} CPU(s) when the benchmark started (context for the figures)`,
+    },
+  ];
+  try {
+    const firestore = new FirestoreDocumentStore({
+      projectId: `bench-notif-${process.pid}`,
+      emulatorHost: emulators.firestoreHost,
+    });
+    return [
+      ...load,
+      ...(await oneInstance(firestore, 'notifications', 'one instance, 80 in flight, Firestore emulator')),
+      ...(await throughEmulatorPush(emulators)),
+      // Reference: the same handlers, clients and provider servers with an in-memory document store, i.e.
+      // what the code costs when the Firestore emulator is not the bottleneck.
+      ...(await oneInstance(
+        new MemoryDocumentStore(),
+        'notifications.reference_memory_store',
+        'same, in-memory store',
+      )),
+    ];
+  } finally {
+    await emulators.stop();
+  }
+}
+
+if (require.main === module) {
+  runNotificationBenchmarks()
+    .then((rows) => {
+      for (const r of rows) console.log(`${r.name}: ${r.value} ${r.unit}`);
+    })
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
 }

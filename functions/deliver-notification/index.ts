@@ -1,5 +1,6 @@
 /** deliverNotification — Pub/Sub push: notifications.dispatch.v1 → SendGrid, Twilio or a signed webhook. */
 import * as ff from '@google-cloud/functions-framework';
+import { BatchingWarehouse } from '../../shared/adapters/notifications/batching-warehouse';
 import { buildSenders } from '../../shared/adapters/notifications/senders';
 import type { Dispatch } from '../../shared/domain/notifications/types';
 import { readNotificationsConfig } from '../../shared/platform/config-notifications';
@@ -28,6 +29,8 @@ async function productionDeps(): Promise<DeliverDeps & { bus: EventBus }> {
   const c = readNotificationsConfig();
   return {
     ...p,
+    // Concurrent deliveries on one instance share one streaming insert of their delivery-log rows.
+    warehouse: new BatchingWarehouse(p.warehouse),
     senders: buildSenders(c, p.secrets, p.clock),
     retry: c.retry,
     leaseMs: c.sendLeaseMs,

@@ -141,17 +141,15 @@ async function claim(deps: DeliverDeps, d: Dispatch, owner: string): Promise<Cla
 
 const isSettled = (s: SendState) => s === 'sent' || s === 'failed' || s === 'unknown';
 
-/** Writes the record's new state if this instance still owns the claim. */
-async function settle(
-  deps: DeliverDeps,
-  id: string,
-  owner: string,
-  patch: Partial<SendRecord>,
-): Promise<void> {
-  await deps.store.runTransaction(async (tx) => {
-    const rec = await tx.get<SendRecord>(C.sends, id);
-    if (!rec || rec.owner !== owner || rec.state !== 'sending') return;
-    tx.set(C.sends, id, { ...rec, ...patch, updatedAt: deps.clock.now().toISOString() });
+/**
+ * Writes the settled state. A plain write, not a transaction: only the claim's owner settles while its lease
+ * holds, and if the lease lapsed meanwhile, what this instance observed (sent, failed) is still the truth.
+ */
+async function settle(deps: DeliverDeps, record: SendRecord, patch: Partial<SendRecord>): Promise<void> {
+  await deps.store.set(C.sends, record.dispatchId, {
+    ...record,
+    ...patch,
+    updatedAt: deps.clock.now().toISOString(),
   });
 }
 
@@ -253,12 +251,12 @@ export async function deliverNotification(deps: DeliverDeps, d: Dispatch): Promi
   let attempts = claimed.record.attempts;
 
   const destination = await destinationOf(deps, d).catch(async (err: unknown) => {
-    await settle(deps, d.dispatchId, owner, { state: 'released', leaseUntil: 0 });
+    await settle(deps, claimed.record, { state: 'released', leaseUntil: 0 });
     throw err;
   });
   if (typeof destination === 'string') {
     rows.push(rowOf(d, owner, attempts, { outcome: 'not-sent', detail: destination }, 0, deps.clock.now()));
-    await settle(deps, d.dispatchId, owner, { state: 'failed', rows });
+    await settle(deps, claimed.record, { state: 'failed', rows });
     await flushRows(deps, rows);
     log.warn('dispatch cannot be delivered; recorded and acknowledged', { reason: destination });
     return { status: 'failed', reason: destination, attempts };
@@ -271,7 +269,7 @@ export async function deliverNotification(deps: DeliverDeps, d: Dispatch): Promi
     const result = await deps.senders[d.channel].send(d, destination);
     rows.push(rowOf(d, owner, attempts, result, performance.now() - started, at));
     if (result.outcome === 'accepted') {
-      await settle(deps, d.dispatchId, owner, {
+      await settle(deps, claimed.record, {
         state: 'sent',
         attempts,
         providerMessageId: result.providerMessageId,
@@ -282,7 +280,7 @@ export async function deliverNotification(deps: DeliverDeps, d: Dispatch): Promi
       return { status: 'delivered', providerMessageId: result.providerMessageId, attempts };
     }
     if (result.outcome === 'permanent') {
-      await settle(deps, d.dispatchId, owner, { state: 'failed', attempts, rows });
+      await settle(deps, claimed.record, { state: 'failed', attempts, rows });
       await flushRows(deps, rows);
       log.warn('notification failed permanently; recorded and acknowledged', {
         status: result.status,
@@ -292,7 +290,7 @@ export async function deliverNotification(deps: DeliverDeps, d: Dispatch): Promi
       return { status: 'failed', reason: `${result.status ?? ''} ${result.code ?? ''}`.trim(), attempts };
     }
     if (result.outcome === 'ambiguous' && d.channel !== 'webhook') {
-      await settle(deps, d.dispatchId, owner, { state: 'unknown', attempts, rows });
+      await settle(deps, claimed.record, { state: 'unknown', attempts, rows });
       await flushRows(deps, rows);
       throw new PermanentError(
         `no answer from ${PROVIDER_OF[d.channel]} (${result.code ?? 'timeout'}); not resent to avoid a duplicate`,
@@ -307,7 +305,7 @@ export async function deliverNotification(deps: DeliverDeps, d: Dispatch): Promi
       random,
     );
     if (wait === undefined) {
-      await settle(deps, d.dispatchId, owner, { state: 'released', leaseUntil: 0, attempts, rows });
+      await settle(deps, claimed.record, { state: 'released', leaseUntil: 0, attempts, rows });
       await flushRows(deps, rows).catch(() => undefined); // kept on the record; the redelivery logs them
       throw new RetryableError(
         `${PROVIDER_OF[d.channel]} still failing after ${i} attempt(s) (${result.status ?? result.code ?? 'no answer'}); Pub/Sub will redeliver`,

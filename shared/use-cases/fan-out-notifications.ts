@@ -63,6 +63,11 @@ export function dispatchIdOf(alertId: string, recipientId: string, channel: Chan
   return contentId('nd', alertId, recipientId, channel);
 }
 
+interface RateLimitDoc {
+  [key: string]: unknown;
+  buckets: Partial<Record<Channel, BucketState>>;
+}
+
 async function resolveRecipients(deps: FanOutDeps, alert: NormalizedAlert): Promise<string[]> {
   const where = audienceOf(alert);
   const doc = await deps.store.get<{ recipientIds?: string[] }>(where.collection, where.id);
@@ -86,16 +91,18 @@ async function decide(
     if (decision.verdict === 'resend')
       return { decision, granted: decision.channels, rateLimited: [], at: decision.at };
     if (decision.verdict === 'suppress') return { decision, granted: [], rateLimited: [], at: now };
-    const buckets = await Promise.all(
-      wanted.map((ch) => tx.get<BucketState>(C.rateLimits, docId(recipientId, ch))),
-    );
+    // One document per recipient holds a bucket per channel: one read, one write.
+    const limitsDoc = docId(recipientId);
+    const buckets = (await tx.get<RateLimitDoc>(C.rateLimits, limitsDoc))?.buckets ?? {};
     const granted: Channel[] = [];
     const rateLimited: Channel[] = [];
-    wanted.forEach((ch, i) => {
-      const taken = takeToken(buckets[i], limits[ch], now, alert.escalation);
-      tx.set(C.rateLimits, docId(recipientId, ch), taken.state);
+    const next: RateLimitDoc['buckets'] = { ...buckets };
+    for (const ch of wanted) {
+      const taken = takeToken(buckets[ch], limits[ch], now, alert.escalation);
+      next[ch] = taken.state;
       (taken.allowed ? granted : rateLimited).push(ch);
-    });
+    }
+    tx.set(C.rateLimits, limitsDoc, { buckets: next });
     if (granted.length) tx.set(C.dedup, dedupKey, recordSend(state, alert, granted, now, windowMs));
     return { decision, granted, rateLimited, at: now };
   });

@@ -5,6 +5,7 @@
  * Standard Webhooks signatures. Webhook secrets live in a local secret store under Secret Manager-style names.
  */
 import type { CloudEventFunction } from '@google-cloud/functions-framework';
+import { BatchingWarehouse } from '../../adapters/notifications/batching-warehouse';
 import { buildSenders } from '../../adapters/notifications/senders';
 import { LocalTokenVerifier } from '../../adapters/notifications/id-token-verifiers';
 import { LocalSecretStore } from '../../adapters/local/local-secret-store';
@@ -76,6 +77,7 @@ export async function wireNotifications(
     ),
   );
   const logger = (fn: string) => ctx.logger.child({ functionName: fn });
+  const deliveryLog = new BatchingWarehouse(ctx.warehouse);
   const base = { store: ctx.store, bus: ctx.bus, clock: ctx.clock };
   return {
     cloudEvent: {
@@ -91,7 +93,7 @@ export async function wireNotifications(
       deliverNotification: deliverNotificationHandler(
         async () => ({
           ...base,
-          warehouse: ctx.warehouse,
+          warehouse: deliveryLog,
           secrets,
           logger: logger('deliverNotification'),
           senders: buildSenders(config, secrets, ctx.clock),
