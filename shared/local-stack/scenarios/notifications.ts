@@ -95,10 +95,13 @@ const SEEDS: Seed[] = [
 
 const COMPLIANCE = ['compliance-oncall', 'compliance-analyst'];
 const AML_WATCH = 'scenario-notifications-aml';
+const MARGIN_WATCH = 'scenario-notifications-margin';
 
 let amlSeen: Message[] = [];
-let amlSub: Subscription | undefined;
+let marginSeen: Message[] = [];
+let watching: Subscription[] = [];
 let demoAml = 0;
+let redelivered = { alerts: 0, newProviderCalls: 0 };
 const whoIs = new Map<string, string>(); // contact or endpoint → recipient id
 
 async function prepare(stack: LocalStack): Promise<void> {
@@ -123,15 +126,24 @@ async function prepare(stack: LocalStack): Promise<void> {
   for (const [portfolioId, recipientIds] of owners)
     await stack.store.set(C.portfolioOwners, portfolioId, { portfolioId, recipientIds });
   await stack.store.set(C.teams, COMPLIANCE_TEAM, { teamId: COMPLIANCE_TEAM, recipientIds: COMPLIANCE });
-  // Counts the AML alerts evaluateAml publishes during the replay and the AML part.
-  const [sub] = await stack.pubsub.topic('alerts.aml.v1').createSubscription(AML_WATCH);
+  // Keeps the alerts published during the replay and the AML part (counted, and some replayed later).
   amlSeen = [];
-  amlSub = sub;
-  sub.on('message', (m: Message) => {
-    amlSeen.push(m);
+  marginSeen = [];
+  const [aml] = await stack.pubsub.topic('alerts.aml.v1').createSubscription(AML_WATCH);
+  const [margin] = await stack.pubsub.topic('alerts.margin.v1').createSubscription(MARGIN_WATCH);
+  watching = [aml, margin];
+  const keep = (into: Message[]) => (m: Message) => {
+    into.push(m);
     m.ack();
-  });
+  };
+  aml.on('message', keep(amlSeen));
+  margin.on('message', keep(marginSeen));
 }
+
+const providerCalls = (stack: LocalStack) => {
+  const n = stack.areas.notifications;
+  return n.sendgrid.requests + n.twilio.requests + n.webhooks.received.length + n.webhooks.duplicates;
+};
 
 async function play(stack: LocalStack, clock: ManualClock): Promise<void> {
   await stack.settle(1000);
@@ -147,7 +159,17 @@ async function play(stack: LocalStack, clock: ManualClock): Promise<void> {
     await stack.bus.publish('alerts.aml.v1', alerts[0], { attributes: { alertId: alerts[0].alertId } });
     await stack.settle(1000);
   }
-  await amlSub?.close();
+  // Pub/Sub redelivers: the same alerts again, a little later. Same dispatch ids, so no provider is called.
+  const again = [...marginSeen.slice(0, 3), ...amlSeen.slice(0, 2)];
+  const before = providerCalls(stack);
+  clock.advance(60_000);
+  for (const m of again) {
+    const topic = marginSeen.includes(m) ? 'alerts.margin.v1' : 'alerts.aml.v1';
+    await stack.bus.publish(topic, JSON.parse(m.data.toString('utf8')) as unknown);
+  }
+  await stack.settle(1000);
+  redelivered = { alerts: again.length, newProviderCalls: providerCalls(stack) - before };
+  for (const sub of watching) await sub.close();
 }
 
 interface Counts {
@@ -187,6 +209,21 @@ async function report(stack: LocalStack): Promise<{ lines: string[]; ok: boolean
     lines.push(
       `  notifications.deliveries ${r.channel.padEnd(8)} ${Number(r.delivered)}/${Number(r.dispatches)} delivered, ${Number(r.failed)} failed permanently`,
     );
+  const failed = await stack.warehouse.query<{
+    recipient_id: string;
+    provider_code: string | null;
+    n: number;
+  }>(
+    `SELECT recipient_id, provider_code, COUNT(*) AS n FROM notifications.deliveries
+      WHERE final AND outcome = 'permanent_failure' GROUP BY recipient_id, provider_code ORDER BY recipient_id`,
+  );
+  for (const f of failed)
+    lines.push(
+      `  permanent failures recorded and acknowledged: ${f.recipient_id} ×${Number(f.n)} (provider code ${f.provider_code ?? 'n/a'}); nobody else held up`,
+    );
+  lines.push(
+    `  redelivered ${redelivered.alerts} alert(s) (Pub/Sub duplicates): ${redelivered.newProviderCalls} new provider call(s)`,
+  );
   const aml = amlSeen.length
     ? `${amlSeen.length} from evaluateAml`
     : `${demoAml} demo alerts (evaluateAml published none)`;
@@ -197,7 +234,14 @@ async function report(stack: LocalStack): Promise<{ lines: string[]; ok: boolean
   const delivered = rates.reduce((a, r) => a + Number(r.delivered), 0);
   const compliance = COMPLIANCE.some((id) => (got.get(id)?.email.length ?? 0) > 0);
   const owners = ['alice-btc-desk', 'bob-eth-desk'].every((id) => (got.get(id)?.email.length ?? 0) > 0);
-  const ok = delivered > 0 && compliance && owners && n.webhooks.rejected === 0 && dan.sms.length === 0;
+  const ok =
+    delivered > 0 &&
+    compliance &&
+    owners &&
+    n.webhooks.rejected === 0 &&
+    dan.sms.length === 0 &&
+    redelivered.alerts > 0 &&
+    redelivered.newProviderCalls === 0;
   return { lines, ok };
 }
 
