@@ -13,6 +13,7 @@ import {
   DEFAULT_DEDUP_WINDOW_MS,
   dedupDecision,
   recordSend,
+  recordSuppressed,
   type DedupDecision,
   type DedupState,
 } from '../domain/notifications/dedup';
@@ -90,7 +91,10 @@ async function decide(
     const decision = dedupDecision(state, alert, now, windowMs);
     if (decision.verdict === 'resend')
       return { decision, granted: decision.channels, rateLimited: [], at: decision.at };
-    if (decision.verdict === 'suppress') return { decision, granted: [], rateLimited: [], at: now };
+    if (decision.verdict === 'suppress') {
+      tx.set(C.dedup, dedupKey, recordSuppressed(state, alert.alertId, now, windowMs));
+      return { decision, granted: [], rateLimited: [], at: now };
+    }
     // One document per recipient holds a bucket per channel: one read, one write.
     const limitsDoc = docId(recipientId);
     const buckets = (await tx.get<RateLimitDoc>(C.rateLimits, limitsDoc))?.buckets ?? {};
@@ -103,7 +107,13 @@ async function decide(
       (taken.allowed ? granted : rateLimited).push(ch);
     }
     tx.set(C.rateLimits, limitsDoc, { buckets: next });
-    if (granted.length) tx.set(C.dedup, dedupKey, recordSend(state, alert, granted, now, windowMs));
+    tx.set(
+      C.dedup,
+      dedupKey,
+      granted.length
+        ? recordSend(state, alert, granted, now, windowMs)
+        : recordSuppressed(state, alert.alertId, now, windowMs),
+    );
     return { decision, granted, rateLimited, at: now };
   });
 }

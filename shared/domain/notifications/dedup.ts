@@ -39,6 +39,24 @@ export function dedupDecision(
   return { verdict: 'suppress', reason: 'duplicate', previousAlertId: previous?.alertId ?? '' };
 }
 
+/**
+ * Records that an alert was let through with no channel (a duplicate, or every channel rate-limited): the
+ * decision is made once per alert, so its redelivery after the window does not send it after all.
+ */
+export function recordSuppressed(
+  state: DedupState | undefined,
+  alertId: string,
+  now: number,
+  windowMs = DEFAULT_DEDUP_WINDOW_MS,
+): DedupState {
+  const keep = (state?.recent ?? []).filter((r) => now - r.at < 4 * windowMs).slice(-19);
+  return {
+    lastSentAt: state?.lastSentAt ?? 0,
+    lastLevel: state?.lastLevel ?? -1,
+    recent: [...keep, { alertId, at: now, channels: [] }],
+  };
+}
+
 /** Records a send; entries older than the window (kept at least for redelivery checks) are dropped. */
 export function recordSend(
   state: DedupState | undefined,

@@ -116,6 +116,20 @@ describe('fanOutNotifications with Firestore (emulator)', () => {
     expect(duplicates(h.dispatches().map((d) => d.dispatchId)).length).toBe(3 * first.dispatchIds.length);
   });
 
+  it('keeps a suppressed duplicate suppressed when it is redelivered after the window', async () => {
+    h.clock.advance(10 * MIN);
+    const first = alert({ fromState: 'LIQUIDATION', toState: 'MARGIN_CALL' });
+    const dup = alert({ fromState: 'LIQUIDATION', toState: 'MARGIN_CALL' });
+    await fanOutNotifications(h.fanOutDeps(), normalizeMarginAlert(first));
+    h.clock.advance(MIN);
+    const suppressed = await fanOutNotifications(h.fanOutDeps(), normalizeMarginAlert(dup));
+    expect(suppressed.dispatchIds).toEqual([]);
+    h.clock.advance(6 * MIN);
+    const redelivered = await fanOutNotifications(h.fanOutDeps(), normalizeMarginAlert(dup));
+    expect(redelivered.recipients.map((r) => r.decision)).toEqual(['resend', 'resend']);
+    expect(redelivered.dispatchIds).toEqual([]);
+  });
+
   it('never suppresses an escalation, even right after the same kind', async () => {
     h.clock.advance(10 * MIN);
     const liq1 = alert({ fromState: 'MARGIN_CALL', toState: 'LIQUIDATION', severity: 'CRITICAL' });

@@ -1,6 +1,11 @@
 /** Pure notification policy: escalation, de-duplication, rate limits, quiet hours, templates, signing. */
 import { normalizeAmlAlert, normalizeMarginAlert } from '../../../shared/domain/notifications/alerts';
-import { dedupDecision, recordSend, type DedupState } from '../../../shared/domain/notifications/dedup';
+import {
+  dedupDecision,
+  recordSend,
+  recordSuppressed,
+  type DedupState,
+} from '../../../shared/domain/notifications/dedup';
 import { parseRetryAfter, retryDelay } from '../../../shared/domain/notifications/delivery';
 import { inQuietHours, selectChannels } from '../../../shared/domain/notifications/preferences';
 import { takeToken } from '../../../shared/domain/notifications/rate-limit';
@@ -84,6 +89,17 @@ describe('de-duplication policy', () => {
       channels: ['email', 'sms'],
       at: t0,
     });
+  });
+
+  it('remembers a suppressed alert without moving the window', () => {
+    const s = recordSuppressed(sent, 'a9', t0 + MIN);
+    expect(s.lastSentAt).toBe(t0);
+    expect(dedupDecision(s, { ...plain, alertId: 'a9' }, t0 + 30 * MIN)).toEqual({
+      verdict: 'resend',
+      channels: [],
+      at: t0 + MIN,
+    });
+    expect(recordSuppressed(undefined, 'a1', t0)).toMatchObject({ lastSentAt: 0, lastLevel: -1 });
   });
 
   it('keeps a bounded history', () => {
