@@ -224,6 +224,26 @@ function rowOf(
   }
 }
 
+/**
+ * One structured line per attempt, the same facts as its notifications.deliveries row: Cloud Monitoring's
+ * log-based metric counts these by channel and outcome for the per-channel success-rate alerts.
+ */
+export const ATTEMPT_LOG_MESSAGE = 'notification delivery attempt';
+
+function logAttempt(log: Logger, row: DeliveryRow): void {
+  log.info(ATTEMPT_LOG_MESSAGE, {
+    channel: row.channel,
+    outcome: row.outcome,
+    provider: row.provider,
+    attempt: row.attempt,
+    final: row.final,
+    recipientError: row.recipient_error,
+    statusCode: row.status_code,
+    providerCode: row.provider_code,
+    latencyMs: row.latency_ms,
+  });
+}
+
 export async function deliverNotification(deps: DeliverDeps, d: Dispatch): Promise<DeliverOutcome> {
   const owner = randomUUID();
   const log = deps.logger.child({ dispatchId: d.dispatchId, channel: d.channel, recipientId: d.recipientId });
@@ -255,7 +275,9 @@ export async function deliverNotification(deps: DeliverDeps, d: Dispatch): Promi
     throw err;
   });
   if (typeof destination === 'string') {
-    rows.push(rowOf(d, owner, attempts, { outcome: 'not-sent', detail: destination }, 0, deps.clock.now()));
+    const row = rowOf(d, owner, attempts, { outcome: 'not-sent', detail: destination }, 0, deps.clock.now());
+    rows.push(row);
+    logAttempt(log, row);
     await settle(deps, claimed.record, { state: 'failed', rows });
     await flushRows(deps, rows);
     log.warn('dispatch cannot be delivered; recorded and acknowledged', { reason: destination });
@@ -267,7 +289,9 @@ export async function deliverNotification(deps: DeliverDeps, d: Dispatch): Promi
     const started = performance.now();
     const at = deps.clock.now();
     const result = await deps.senders[d.channel].send(d, destination);
-    rows.push(rowOf(d, owner, attempts, result, performance.now() - started, at));
+    const row = rowOf(d, owner, attempts, result, performance.now() - started, at);
+    rows.push(row);
+    logAttempt(log, row);
     if (result.outcome === 'accepted') {
       await settle(deps, claimed.record, {
         state: 'sent',

@@ -13,7 +13,7 @@ import {
   type MarginAlert,
 } from '../../../shared/domain/notifications/types';
 import { PermanentError, RetryableError } from '../../../shared/platform/errors';
-import { deliverNotification } from '../../../shared/use-cases/deliver-notification';
+import { ATTEMPT_LOG_MESSAGE, deliverNotification } from '../../../shared/use-cases/deliver-notification';
 import { dispatchIdOf } from '../../../shared/use-cases/fan-out-notifications';
 import { loadFixtures } from '../../unit/contracts/schema-fixtures';
 import { asPubSub, duplicates, NotificationsHarness } from '../../support/notifications-harness';
@@ -80,6 +80,15 @@ describe('deliverNotification with Firestore (emulator), DuckDB and local SendGr
       const r = await rows(d.dispatchId);
       expect(r).toEqual([expect.objectContaining({ outcome: 'delivered', attempt: 1, final: true })]);
     }
+    // One log line per attempt, as the log-based success-rate metric (Terraform) counts them.
+    const attempts = h.sink
+      .entries()
+      .filter((e) => e.message === ATTEMPT_LOG_MESSAGE && ds.some((d) => d.dispatchId === e.dispatchId));
+    expect(attempts.map((e) => [e.channel, e.outcome, e.severity]).sort()).toEqual([
+      ['email', 'delivered', 'INFO'],
+      ['sms', 'delivered', 'INFO'],
+      ['webhook', 'delivered', 'INFO'],
+    ]);
     const all = await h.warehouse.query('SELECT * FROM notifications.deliveries');
     for (const r of all)
       validate('warehouse/notifications.deliveries', {
