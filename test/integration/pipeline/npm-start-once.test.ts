@@ -1,7 +1,8 @@
 /**
  * `npm start -- --once` as a user runs it: its own emulators, the bundled Black Thursday replay, a summary of
  * what flowed where, exit code 0 — and margin calls and liquidations reach risk.margin_events and
- * alerts.margin.v1.
+ * alerts.margin.v1; the compliance, notification and operations parts show what they caught, delivered and
+ * archived.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -27,7 +28,8 @@ describe('npm start -- --once', () => {
     expect(out).toMatch(/market\.prices\.v1 → computePortfolioRisk\s+handled 16, rejected 0, failed 0/);
     expect(out).toMatch(/risk\.shard-work\.v1 → computePortfolioRisk\s+handled 64, rejected 0, failed 0/);
     expect(out).toMatch(/risk\.portfolio-risk\.v1 → detectMarginEvents\s+handled \d+, rejected 0, failed 0/);
-    expect(out).toMatch(/market\.prices\s+80\n/);
+    // 16 ticks × 5 assets, plus the 56 January 2020 rows the operations part backfills and then archives.
+    expect(out).toMatch(/market\.prices\s+136\n/);
     const events = /risk\.margin_events: (\d+), alerts\.margin\.v1 received: (\d+)/.exec(out);
     expect(events).not.toBeNull();
     expect(Number(events?.[1])).toBeGreaterThan(0);
@@ -37,5 +39,21 @@ describe('npm start -- --once', () => {
     expect(out).toMatch(/2020-03-12\s+desk-eth-levered\s+WARNING\s+→ LIQUIDATION/);
     expect(out).toMatch(/desk-multi-asset\s+WARNING\s+→ MARGIN_CALL/);
     expect(out).toMatch(/dead letters: 0/);
+    // KYC: the forged and the replayed Persona deliveries are refused, nothing personal is stored in clear.
+    expect(out).toMatch(/forged delivery → 401 .*replayed delivery → 401/);
+    expect(out).toMatch(/plaintext personal data in stored cases: 0/);
+    // AML: structuring, a sanctioned name and a velocity burst are caught; an ordinary customer is not.
+    expect(out).toMatch(/structuring\s+\S+: structuring\.24h/);
+    expect(out).toMatch(/sanctions\s+\S+: sanctions\.ofac-sdn → BLOCK/);
+    expect(out).toMatch(/velocity\s+\S+: [1-9]\d* alert\(s\) \(velocity\.count\.1h\)/);
+    expect(out).toMatch(/ordinary\s+\S+: 0 alert\(s\)/);
+    // Notifications: duplicates cost no provider call; a wrong number is recorded without blocking others.
+    expect(out).toMatch(/Pub\/Sub duplicates\): 0 new provider call/);
+    expect(out).toMatch(/notifications\.deliveries email\s+(\d+)\/\1 delivered/);
+    expect(out).toMatch(/permanent failures recorded and acknowledged: .*nobody else held up/);
+    // Operations: the 24-hour view has rows, the archive has Parquet files, and a rerun archives nothing.
+    expect(out).toMatch(/recent_portfolio_exposures_24h as of \S+: [1-9]\d* row\(s\)/);
+    expect(out).toMatch(/[1-9]\d* Parquet file\(s\) in /);
+    expect(out).toMatch(/archiveColdData again → 200: 0 partition\(s\) to archive/);
   });
 });
