@@ -2,7 +2,6 @@
 import * as ff from '@google-cloud/functions-framework';
 import { BatchingWarehouse } from '../../shared/adapters/notifications/batching-warehouse';
 import { buildSenders } from '../../shared/adapters/notifications/senders';
-import type { Dispatch } from '../../shared/domain/notifications/types';
 import { readNotificationsConfig } from '../../shared/platform/config-notifications';
 import { platformDeps } from '../../shared/platform/production-deps';
 import { lazyPubSubFunction, type DeliveryObserver } from '../../shared/platform/pubsub-handler';
@@ -18,7 +17,7 @@ export function deliverNotificationHandler(
     deps,
     (d) => ({
       // Validated against notifications.dispatch.v1 by the handler before the route runs.
-      'notifications.dispatch.v1': (m) => deliverNotification(d, m as Dispatch),
+      'notifications.dispatch.v1': (m) => deliverNotification(d, m),
     }),
     observe,
   );

@@ -1,6 +1,5 @@
 /** evaluateAml — Pub/Sub push: compliance.transactions.v1 → amlAlerts + compliance.aml_alerts + alerts.aml.v1. */
 import * as ff from '@google-cloud/functions-framework';
-import type { AmlTransaction } from '../../shared/domain/aml/window';
 import { amlRuntime } from '../../shared/platform/config-aml';
 import { platformDeps } from '../../shared/platform/production-deps';
 import { lazyPubSubFunction, type DeliveryObserver } from '../../shared/platform/pubsub-handler';
@@ -11,8 +10,7 @@ export function evaluateAmlHandler(deps: () => Promise<AmlDeps>, observe?: Deliv
     'evaluateAml',
     deps,
     (d) => ({
-      // The wrapper has validated the message against messages/compliance.transactions.v1.
-      'compliance.transactions.v1': (m) => evaluateAml(d, m as AmlTransaction),
+      'compliance.transactions.v1': (m) => evaluateAml(d, m),
     }),
     observe,
   );

@@ -1,7 +1,6 @@
 /** fanOutNotifications — Pub/Sub push: alerts.margin.v1, alerts.aml.v1 → notifications.dispatch.v1. */
 import * as ff from '@google-cloud/functions-framework';
 import { normalizeAmlAlert, normalizeMarginAlert } from '../../shared/domain/notifications/alerts';
-import type { AmlAlert } from '../../shared/domain/notifications/types';
 import { readNotificationsConfig } from '../../shared/platform/config-notifications';
 import { platformDeps } from '../../shared/platform/production-deps';
 import { lazyPubSubFunction, type DeliveryObserver } from '../../shared/platform/pubsub-handler';
@@ -14,7 +13,7 @@ export function fanOutNotificationsHandler(deps: () => Promise<FanOutDeps>, obse
     (d) => ({
       'alerts.margin.v1': (m) => fanOutNotifications(d, normalizeMarginAlert(m)),
       // Validated against alerts.aml.v1 by the handler before the route runs.
-      'alerts.aml.v1': (m) => fanOutNotifications(d, normalizeAmlAlert(m as AmlAlert)),
+      'alerts.aml.v1': (m) => fanOutNotifications(d, normalizeAmlAlert(m)),
     }),
     observe,
   );

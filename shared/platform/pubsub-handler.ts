@@ -36,6 +36,10 @@ export interface TopicMessages {
   'risk.portfolio-risk.v1': SchemaTypes['messages/risk.portfolio-risk.v1'];
   'alerts.margin.v1': SchemaTypes['messages/alerts.margin.v1'];
   'alerts.prices.v1': SchemaTypes['messages/alerts.prices.v1'];
+  'compliance.transactions.v1': SchemaTypes['messages/compliance.transactions.v1'];
+  'kyc.events.v1': SchemaTypes['messages/kyc.events.v1'];
+  'alerts.aml.v1': SchemaTypes['messages/alerts.aml.v1'];
+  'notifications.dispatch.v1': SchemaTypes['messages/notifications.dispatch.v1'];
 }
 
 export type Routes = { [T in TopicName]?: (message: SchemaOf<T>, ctx: MessageContext) => Promise<unknown> };
