@@ -232,8 +232,8 @@ async function oneInstance(
   try {
     await seed(store, ALERTS + WARMUP_ALERTS + PACED_ALERTS, (id) => {
       const secret = generateWebhookSecret();
-      secretValues.set(`WH_${id}`, secret);
-      return { url: webhooks.addEndpoint(id, secret), secretName: `WH_${id}` };
+      secretValues.set(`NOTIFY_WEBHOOK_${id}`, secret);
+      return { url: webhooks.addEndpoint(id, secret), secretName: `NOTIFY_WEBHOOK_${id}` };
     });
     const run = async (from: number, to: number) => {
       const started = new Map<string, number>();

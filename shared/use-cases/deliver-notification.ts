@@ -32,6 +32,7 @@ import {
 } from '../domain/notifications/delivery';
 import {
   NOTIFICATION_COLLECTIONS as C,
+  WEBHOOK_SECRET_PREFIX,
   type Channel,
   type DeliveryRow,
   type Dispatch,
@@ -91,6 +92,8 @@ async function destinationOf(deps: DeliverDeps, d: Dispatch): Promise<Destinatio
   if (d.channel === 'email') return c.email ? { channel: 'email', email: c.email } : 'no e-mail address';
   if (d.channel === 'sms') return c.phone ? { channel: 'sms', phone: c.phone } : 'no phone number';
   if (!c.webhook) return 'no webhook endpoint';
+  if (!c.webhook.secretName.startsWith(WEBHOOK_SECRET_PREFIX))
+    return `webhook secret name outside ${WEBHOOK_SECRET_PREFIX}*`;
   // A missing secret is an operational fault (transient: fixed by creating it), so it throws.
   return { channel: 'webhook', url: c.webhook.url, secret: await deps.secrets.get(c.webhook.secretName) };
 }

@@ -130,7 +130,7 @@ export class NotificationsHarness {
     let webhook: RecipientDoc['contacts']['webhook'];
     if (spec.webhook) {
       const secret = generateWebhookSecret();
-      const secretName = `WEBHOOK_${spec.recipientId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+      const secretName = `NOTIFY_WEBHOOK_${spec.recipientId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
       this.secrets.set(secretName, secret);
       webhook = { url: this.webhooks.addEndpoint(spec.recipientId, secret), secretName };
     }

@@ -20,6 +20,13 @@ export function severityRank(s: Severity): number {
 }
 
 /** Where a recipient can be reached. The webhook secret is a Secret Manager name, never the secret itself. */
+/**
+ * Webhook signing secrets live in Secret Manager under this prefix, and deliverNotification may read only those
+ * (Terraform grants it by an IAM condition on the prefix): a recipient document naming any other secret, such as
+ * a provider API key, is refused rather than used to sign.
+ */
+export const WEBHOOK_SECRET_PREFIX = 'NOTIFY_WEBHOOK_';
+
 export interface Contacts {
   email?: string;
   phone?: string;

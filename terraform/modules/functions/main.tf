@@ -148,6 +148,27 @@ resource "google_secret_manager_secret_iam_member" "accessor" {
   member    = "serviceAccount:${google_service_account.fn[each.value.function].email}"
 }
 
+# Secrets created at run time (one whsec_ per webhook endpoint) are read by name prefix: a project-level grant
+# narrowed by an IAM condition to secrets whose name starts with the prefix, nothing else.
+data "google_project" "this" {
+  count      = length(module.topology.secret_prefix_bindings) > 0 ? 1 : 0
+  project_id = var.project_id
+}
+
+resource "google_project_iam_member" "secret_prefix_accessor" {
+  for_each = module.topology.secret_prefix_bindings
+
+  project = var.project_id
+  role    = "roles/secretmanager.secretAccessor"
+  member  = "serviceAccount:${google_service_account.fn[each.value.function].email}"
+
+  condition {
+    title       = "secrets-${lower(replace(trimsuffix(each.value.prefix, "_"), "_", "-"))}"
+    description = "Only secrets named ${each.value.prefix}*"
+    expression  = "resource.name.startsWith(\"projects/${data.google_project.this[0].number}/secrets/${each.value.prefix}\")"
+  }
+}
+
 # BigQuery: dataEditor on the datasets a function writes, dataViewer on those it only reads, jobUser to run queries.
 resource "google_bigquery_dataset_iam_member" "warehouse" {
   for_each = module.topology.dataset_bindings

@@ -32,11 +32,13 @@ locals {
 
   functions = {
     for name, fn in local.topology.functions : name => {
-      folder          = fn.folder
-      trigger         = fn.trigger
-      schedule        = try(fn.schedule, null)
-      publishes       = sort(distinct(try(fn.publishes, [])))
-      secrets         = sort(distinct(try(fn.secrets, [])))
+      folder    = fn.folder
+      trigger   = fn.trigger
+      schedule  = try(fn.schedule, null)
+      publishes = sort(distinct(try(fn.publishes, [])))
+      secrets   = sort(distinct(try(fn.secrets, [])))
+      # Secrets created at run time (one per webhook endpoint), readable by name prefix only.
+      secret_prefixes = sort(distinct(try(fn.secretPrefixes, [])))
       memory          = try(fn.memory, "256Mi")
       timeout_seconds = try(fn.timeoutSeconds, 60)
       public          = try(fn.public, false)
@@ -98,6 +100,10 @@ locals {
 
   secret_bindings = merge([
     for name, f in local.functions : { for s in f.secrets : "${name}/${s}" => { function = name, secret = s } }
+  ]...)
+
+  secret_prefix_bindings = merge([
+    for name, f in local.functions : { for p in f.secret_prefixes : "${name}/${p}" => { function = name, prefix = p } }
   ]...)
 
   # Table keys are "dataset.table" as in the generated file; access is granted per dataset (dataEditor on a dataset

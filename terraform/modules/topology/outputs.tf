@@ -55,6 +55,11 @@ output "publisher_bindings" {
   value       = local.publisher_bindings
 }
 
+output "secret_prefix_bindings" {
+  description = "\"function/prefix\" => { function, prefix } for secrets a function reads by name prefix (created at run time)."
+  value       = local.secret_prefix_bindings
+}
+
 output "secret_bindings" {
   description = "\"function/secret\" => { function, secret } for each secret a function reads."
   value       = local.secret_bindings

@@ -97,6 +97,29 @@ describe('deliverNotification with Firestore (emulator), DuckDB and local SendGr
       });
   });
 
+  it('refuses to sign with a secret outside NOTIFY_WEBHOOK_* (e.g. a provider API key) and never reads it', async () => {
+    await h.store.set(C.recipients, 'key-thief', {
+      recipientId: 'key-thief',
+      displayName: 'key-thief',
+      principal: 'key-thief@people.example',
+      contacts: {
+        webhook: { url: h.webhooks.addEndpoint('key-thief', 'whsec_unused'), secretName: 'SENDGRID_API_KEY' },
+      },
+      preferences: { channels: ['webhook'], minSeverity: 'INFO', quietHours: null },
+    });
+    const read: string[] = [];
+    const secrets = { get: async (name: string) => (read.push(name), h.secretStore.get(name)) };
+    const before = h.webhooks.received.length;
+    const d = dispatch('key-thief', 'webhook');
+    expect(await deliverNotification(h.deliverDeps({ secrets }), d)).toMatchObject({
+      status: 'failed',
+      reason: 'webhook secret name outside NOTIFY_WEBHOOK_*',
+    });
+    expect(read).not.toContain('SENDGRID_API_KEY');
+    expect(h.webhooks.received.length).toBe(before);
+    expect((await rows(d.dispatchId)).map((r) => r.outcome)).toEqual(['permanent_failure']);
+  });
+
   it('makes exactly one provider call for concurrent duplicates and redeliveries of a dispatch', async () => {
     const ds = (['email', 'sms', 'webhook'] as const).map((ch) => dispatch('alice', ch));
     const before = h.acceptedCalls().length;
@@ -204,7 +227,7 @@ describe('deliverNotification with Firestore (emulator), DuckDB and local SendGr
     });
     // The dead instance's webhook reached the receiver before it died.
     const deps = h.deliverDeps();
-    const secret = await h.secretStore.get('WEBHOOK_ALICE');
+    const secret = await h.secretStore.get('NOTIFY_WEBHOOK_ALICE');
     await deps.senders.webhook.send(hook, {
       channel: 'webhook',
       url: h.webhooks.endpointUrl('alice'),

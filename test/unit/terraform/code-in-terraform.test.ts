@@ -17,7 +17,10 @@ import { allModules, block, loadEnvironment, moduleNamed, type Body, type Module
 
 interface TopologyOut {
   topics: Record<string, unknown>;
-  functions: Record<string, { folder: string; schedule: unknown; secrets: string[]; writes: string[] }>;
+  functions: Record<
+    string,
+    { folder: string; schedule: unknown; secrets: string[]; secret_prefixes: string[]; writes: string[] }
+  >;
   subscriptions: Record<string, { function: string; topic: string; dead_letter_topic: string }>;
   scheduled_functions: Record<string, { cron: string }>;
   secrets: string[];
@@ -157,6 +160,21 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
       'accessor',
     );
     expect(accessor.for_each).toBe('${module.topology.secret_bindings}');
+  });
+
+  it('lets deliverNotification read per-endpoint webhook secrets by the prefix the code enforces, and only those', () => {
+    const prefixes = named(/WEBHOOK_SECRET_PREFIX\s*=\s*'([A-Z][A-Z0-9_]+)'/g);
+    expect(prefixes).toEqual(['NOTIFY_WEBHOOK_']);
+    expect(topo.functions.deliverNotification.secret_prefixes).toEqual(prefixes);
+    const others = Object.entries(topo.functions).filter(([n]) => n !== 'deliverNotification');
+    expect(others.filter(([, f]) => f.secret_prefixes.length > 0)).toEqual([]);
+    const grant = resource(
+      moduleNamed(tree, 'functions'),
+      'google_project_iam_member',
+      'secret_prefix_accessor',
+    );
+    expect(grant.for_each).toBe('${module.topology.secret_prefix_bindings}');
+    expect(JSON.stringify(grant.condition)).toContain('resource.name.startsWith');
   });
 
   it('grants no primitive role (owner, editor, viewer) and no project-wide policy anywhere', () => {

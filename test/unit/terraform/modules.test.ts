@@ -185,11 +185,20 @@ describe('functions module', () => {
     expect(text).toMatch(/for_each\s*=\s*module\.topology\.publisher_bindings/);
     expect(text).toMatch(/for_each\s*=\s*module\.topology\.secret_bindings/);
     expect(text).toMatch(/for_each\s*=\s*module\.topology\.dataset_bindings/);
-    // Project-wide grants are limited to Firestore and BigQuery job execution; everything else is per resource.
-    const projectRoles = blocks(text, 'resource')
-      .filter((b) => b.labels[0] === 'google_project_iam_member')
-      .map((b) => attributes(b.body).get('role'));
-    expect(projectRoles.sort()).toEqual(['"roles/bigquery.jobUser"', '"roles/datastore.user"']);
+    // Project-wide grants are limited to Firestore and BigQuery job execution, plus secret access narrowed by an
+    // IAM condition to a name prefix; everything else is per resource.
+    const projectGrants = blocks(text, 'resource').filter((b) => b.labels[0] === 'google_project_iam_member');
+    const projectRoles = projectGrants.map((b) => attributes(b.body).get('role'));
+    expect(projectRoles.sort()).toEqual([
+      '"roles/bigquery.jobUser"',
+      '"roles/datastore.user"',
+      '"roles/secretmanager.secretAccessor"',
+    ]);
+    const prefixGrant = projectGrants.find((b) => b.labels[1] === 'secret_prefix_accessor')?.body ?? '';
+    expect(prefixGrant).toMatch(/for_each\s*=\s*module\.topology\.secret_prefix_bindings/);
+    expect(prefixGrant).toMatch(
+      /condition\s*\{[\s\S]*expression\s*=\s*"resource\.name\.startsWith\(\\"projects\/\$\{data\.google_project\.this\[0\]\.number\}\/secrets\/\$\{each\.value\.prefix\}\\"\)"/,
+    );
     const allRoles = [...text.matchAll(/role\s*=\s*"(roles\/[^"]+)"/g)].map((m) => m[1]);
     expect(allRoles.filter((r) => /\/(owner|editor)$|\.admin$/.test(r))).toEqual([]);
     expect(allRoles).toEqual(expect.arrayContaining(['roles/pubsub.publisher', 'roles/run.invoker']));
