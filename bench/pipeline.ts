@@ -41,6 +41,7 @@ export async function runPipelineBenchmark(): Promise<BenchResult[]> {
       assets: DEFAULT_PRICE_FEED_CONFIG.assets.filter((a) => ['BTC', 'USDC'].includes(a.asset)),
     },
     risk: { shardCount: 4 },
+    areas: [], // the risk path alone: price → risk → margin event → alert
   });
   try {
     // A year of closes so each revaluation also runs the full VaR/ES grid.

@@ -57,6 +57,11 @@ export interface LocalStackOptions {
   functionPortBase?: number;
   logger?: Logger;
   warehousePath?: string;
+  /**
+   * Areas whose functions and local servers are wired (default: all). The risk-pipeline benchmark measures the
+   * risk path alone, as it runs on its own instances in the cloud, rather than sharing two cores with them.
+   */
+  areas?: readonly AreaName[];
   /** Fault-injection seam for tests: wraps the warehouse every function uses. */
   wrapWarehouse?: (w: Warehouse) => Warehouse;
 }
@@ -70,7 +75,7 @@ export interface LocalStack {
   pubsub: PubSub;
   /** URL of every function served locally (all of the topology once every area is wired). */
   functionUrls: Partial<Record<FunctionName, string>>;
-  /** Local provider servers and other handles of each area, for scenarios and tests. */
+  /** Local provider servers and other handles of each area, for scenarios and tests (empty for an area left out). */
   areas: {
     kyc: KycServices;
     aml: AmlServices;
@@ -88,6 +93,9 @@ export interface LocalStack {
 const LOCAL_RETRY = { minimumBackoff: { seconds: 0, nanos: 200_000_000 }, maximumBackoff: { seconds: 2 } };
 
 export const DEAD_LETTER_INSPECT = 'dead-letter.v1.inspect';
+
+export const AREAS = ['kyc', 'aml', 'notifications', 'operations'] as const;
+export type AreaName = (typeof AREAS)[number];
 
 async function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -163,10 +171,16 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     logger,
     observe: meter.observe,
   };
-  const kyc = await wireKyc(ctx);
-  const aml = await wireAml(ctx);
-  const notifications = await wireNotifications(ctx);
-  const operations = await wireOperations(ctx);
+  const wanted = new Set<AreaName>(o.areas ?? AREAS);
+  const unwired = { services: {} };
+  const kyc = wanted.has('kyc') ? await wireKyc(ctx) : (unwired as AreaWiring<KycServices>);
+  const aml = wanted.has('aml') ? await wireAml(ctx) : (unwired as AreaWiring<AmlServices>);
+  const notifications = wanted.has('notifications')
+    ? await wireNotifications(ctx)
+    : (unwired as AreaWiring<NotificationsServices>);
+  const operations = wanted.has('operations')
+    ? await wireOperations(ctx)
+    : (unwired as AreaWiring<OperationsServices>);
   const wirings: AreaWiring[] = [kyc, aml, notifications, operations];
   const served: FunctionName[] = ['ingestPrices', 'computePortfolioRisk', 'detectMarginEvents'];
   for (const w of wirings) {
