@@ -2,7 +2,7 @@
  * Configuration of the KYC functions (personaWebhook, startKyc), read and validated once per cold start in
  * the same all-problems-at-once style as config.ts.
  */
-import { ConfigError, integer, oneOf } from './config';
+import { ConfigError, environmentOf, integer } from './config';
 
 export interface KycConfig {
   environment: 'local' | 'dev' | 'staging' | 'prod';
@@ -23,13 +23,7 @@ const KMS_KEY = /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys
 
 export function readKycConfig(env: NodeJS.ProcessEnv = process.env): KycConfig {
   const problems: string[] = [];
-  const environment = oneOf(
-    env,
-    'ENVIRONMENT',
-    ['local', 'dev', 'staging', 'prod'] as const,
-    'local',
-    problems,
-  );
+  const environment = environmentOf(env, problems);
   const kmsKeyName = env.KYC_KMS_KEY_NAME || undefined;
   if (kmsKeyName && !KMS_KEY.test(kmsKeyName))
     problems.push(

@@ -6,7 +6,7 @@
 import type { Channel } from '../domain/notifications/types';
 import { DEFAULT_RATE_LIMITS, type RateLimitPolicy } from '../domain/notifications/rate-limit';
 import type { RetryPolicy } from '../domain/notifications/delivery';
-import { ConfigError, integer, oneOf } from './config';
+import { ConfigError, environmentOf, integer, oneOf } from './config';
 
 export interface NotificationsConfig {
   environment: 'local' | 'dev' | 'staging' | 'prod';
@@ -46,13 +46,7 @@ function url(env: NodeJS.ProcessEnv, name: string, problems: string[]): string |
 
 export function readNotificationsConfig(env: NodeJS.ProcessEnv = process.env): NotificationsConfig {
   const problems: string[] = [];
-  const environment = oneOf(
-    env,
-    'ENVIRONMENT',
-    ['local', 'dev', 'staging', 'prod'] as const,
-    'local',
-    problems,
-  );
+  const environment = environmentOf(env, problems);
   const local = environment === 'local';
   const emailFrom = env.NOTIFY_EMAIL_FROM ?? (local ? 'alerts@fusion-risk.local' : '');
   if (!emailFrom) problems.push('NOTIFY_EMAIL_FROM is not set');

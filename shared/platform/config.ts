@@ -58,17 +58,19 @@ export function integer(
   return n;
 }
 
+export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** ENVIRONMENT, read the same way by every area's configuration. */
+export function environmentOf(env: NodeJS.ProcessEnv, problems: string[]): Environment {
+  return oneOf(env, 'ENVIRONMENT', ENVIRONMENTS, 'local', problems);
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const problems: string[] = [];
   const projectId = env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT ?? '';
   if (!projectId) problems.push('GOOGLE_CLOUD_PROJECT is not set');
-  const environment = oneOf(
-    env,
-    'ENVIRONMENT',
-    ['local', 'dev', 'staging', 'prod'] as const,
-    'local',
-    problems,
-  );
+  const environment = environmentOf(env, problems);
   const warehouse = oneOf(
     env,
     'WAREHOUSE',
