@@ -7,7 +7,7 @@ import {
   GoogleIdTokenVerifier,
   LocalTokenVerifier,
   type TokenVerifier,
-} from '../../shared/adapters/notifications/id-token-verifiers';
+} from '../../shared/adapters/identity/id-token-verifiers';
 import { readNotificationsConfig } from '../../shared/platform/config-notifications';
 import { platformDeps } from '../../shared/platform/production-deps';
 import {

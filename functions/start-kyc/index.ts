@@ -1,23 +1,33 @@
 /** startKyc — HTTP (private): start identity verification for a user, or answer from the 24 h result cache. */
 import * as ff from '@google-cloud/functions-framework';
+import { GoogleIdTokenVerifier, LocalTokenVerifier } from '../../shared/adapters/identity/id-token-verifiers';
 import { PersonaApiClient } from '../../shared/adapters/persona/persona-api-client';
 import { SchemaViolation, validate } from '../../shared/contracts/validation';
-import { readKycConfig } from '../../shared/platform/config-kyc';
+import { readKycConfig, readStartKycAuthConfig } from '../../shared/platform/config-kyc';
 import { isPermanent } from '../../shared/platform/errors';
 import { platformDeps } from '../../shared/platform/production-deps';
+import type { TokenVerifier } from '../../shared/ports/caller-identity';
 import { startKyc, type StartKycDeps } from '../../shared/use-cases/start-kyc';
 
-export function startKycHttp(deps: () => Promise<StartKycDeps>): ff.HttpFunction {
+export type StartKycHttpDeps = StartKycDeps & { verifier: TokenVerifier };
+
+export function startKycHttp(deps: () => Promise<StartKycHttpDeps>): ff.HttpFunction {
   return async (req, res) => {
     if (req.method !== 'POST') {
       res.status(405).json({ error: 'use POST' });
       return;
     }
-    let d: StartKycDeps | undefined;
+    let d: StartKycHttpDeps | undefined;
     try {
-      const request = validate('inputs/persona-start-kyc', req.body);
       d = await deps();
-      const outcome = await startKyc(d, request, req.get('idempotency-key'));
+      // Cloud Run has checked the invoker; the verified token also names who asked, for the audit trail.
+      const caller = await d.verifier.verify(req.get('authorization'));
+      if (!caller) {
+        res.status(401).json({ error: 'a valid identity token is required (Authorization: Bearer <token>)' });
+        return;
+      }
+      const request = validate('inputs/persona-start-kyc', req.body);
+      const outcome = await startKyc(d, request, req.get('idempotency-key'), caller);
       res.status(outcome.source === 'new-inquiry' ? 201 : 200).json(outcome);
     } catch (err) {
       if (err instanceof SchemaViolation) {
@@ -34,14 +44,17 @@ export function startKycHttp(deps: () => Promise<StartKycDeps>): ff.HttpFunction
   };
 }
 
-let cached: Promise<StartKycDeps> | undefined;
+let cached: Promise<StartKycHttpDeps> | undefined;
 
-function productionDeps(): Promise<StartKycDeps> {
+function productionDeps(): Promise<StartKycHttpDeps> {
   cached ??= (async () => {
     const p = await platformDeps('startKyc');
     const kyc = readKycConfig();
+    const auth = readStartKycAuthConfig();
     return {
       ...p,
+      verifier:
+        auth.auth === 'google' ? new GoogleIdTokenVerifier(auth.audience ?? '') : new LocalTokenVerifier(),
       persona: new PersonaApiClient({
         baseUrl: kyc.personaApiUrl,
         apiKey: () => p.secrets.get('PERSONA_API_KEY'),

@@ -16,11 +16,9 @@ import { SchemaViolation, validate } from '../contracts/validation';
 import type { Clock } from '../ports/clock';
 import type { DocumentStore } from '../ports/document-store';
 import type { Logger } from '../ports/logger';
+import type { Principal } from '../ports/caller-identity';
 
-export interface Principal {
-  /** The verified identity (an e-mail address for Google accounts). */
-  id: string;
-}
+export type { Principal } from '../ports/caller-identity';
 
 export interface PreferencesDeps {
   store: DocumentStore;

@@ -5,6 +5,7 @@
  * call (ours or the caller's) never opens a second inquiry. Only the webhook moves the case: startKyc records
  * the inquiry it created and an audit entry, nothing else.
  */
+import type { Principal } from '../ports/caller-identity';
 import type { PersonaStartKycRequest } from '../contracts/schema-types';
 import { contentId } from '../domain/ids';
 import { caseIdOf, isDecided, isOpen, type KycStatus } from '../domain/kyc/case';
@@ -40,10 +41,15 @@ export type StartKycOutcome =
 const HOUR = 3_600_000;
 const OPEN_WITH_PERSONA = new Set(['created', 'pending']);
 
+/**
+ * `caller` is the verified identity of the HTTP caller (the audit trail's actor); `requestedBy` in the request is
+ * only what the caller says it acts for, recorded next to it.
+ */
 export async function startKyc(
   deps: StartKycDeps,
   request: PersonaStartKycRequest,
   idempotencyHeader?: string,
+  caller?: Principal,
 ): Promise<StartKycOutcome> {
   const { userId } = request;
   const now = deps.clock.now();
@@ -90,7 +96,8 @@ export async function startKyc(
     idempotencyKey,
   });
   const at = now.toISOString();
-  const requestedBy = request.requestedBy ?? 'startKyc';
+  const stated = request.requestedBy;
+  const requestedBy = caller ? `${caller.id}${stated ? ` (for ${stated})` : ''}` : (stated ?? 'startKyc');
   await deps.store.runTransaction(async (tx) => {
     tx.set(KYC_COLLECTIONS.inquiryRequests, idempotencyKey, {
       userId,

@@ -50,7 +50,8 @@ const played: Played = { startCalls: [], received: [] };
 async function startKyc(stack: LocalStack, user: string): Promise<{ inquiryId: string; source: string }> {
   const res = await fetch(stack.functionUrls.startKyc ?? '', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    // The desk's onboarding service calls with its identity token (locally `local:<identity>`).
+    headers: { 'Content-Type': 'application/json', Authorization: 'Bearer local:onboarding@desk.local' },
     body: JSON.stringify({ userId: user, requestedBy: 'scenario-onboarding' }),
   });
   const body = (await res.json()) as { inquiryId: string; source: string };

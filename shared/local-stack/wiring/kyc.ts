@@ -4,6 +4,7 @@
  */
 import { personaWebhookHttp } from '../../../functions/persona-webhook';
 import { startKycHttp } from '../../../functions/start-kyc';
+import { LocalTokenVerifier } from '../../adapters/identity/id-token-verifiers';
 import { DevKeyCipher } from '../../adapters/local/dev-key-cipher';
 import { PersonaApiClient } from '../../adapters/persona/persona-api-client';
 import type { Cipher } from '../../ports/cipher';
@@ -57,6 +58,7 @@ export async function wireKyc(ctx: WiringContext): Promise<AreaWiring<KycService
     logger: ctx.logger.child({ functionName: 'startKyc' }),
     persona: new PersonaApiClient({ baseUrl: persona.url, apiKey: async () => LOCAL_PERSONA.apiKey }),
     config: { inquiryTemplateId: LOCAL_PERSONA.templateId, cacheHours: 24 },
+    verifier: new LocalTokenVerifier(),
   }));
   return {
     http: { personaWebhook, startKyc },

@@ -7,7 +7,7 @@
 import type { CloudEventFunction } from '@google-cloud/functions-framework';
 import { BatchingWarehouse } from '../../adapters/notifications/batching-warehouse';
 import { buildSenders } from '../../adapters/notifications/senders';
-import { LocalTokenVerifier } from '../../adapters/notifications/id-token-verifiers';
+import { LocalTokenVerifier } from '../../adapters/identity/id-token-verifiers';
 import { LocalSecretStore } from '../../adapters/local/local-secret-store';
 import { generateWebhookSecret } from '../../domain/notifications/standard-webhooks';
 import type { SecretStore } from '../../ports/secret-store';

@@ -48,7 +48,7 @@ describe('KYC scenario through the emulators', () => {
       action: string;
     }>(KYC_COLLECTIONS.audit, [{ field: 'caseId', op: '==', value: 'desk-client-anna' }]);
     expect(audit.map((a) => a.data.actor)).toEqual(
-      expect.arrayContaining(['scenario-onboarding', 'personaWebhook']),
+      expect.arrayContaining(['onboarding@desk.local (for scenario-onboarding)', 'personaWebhook']),
     );
     expect(
       audit.filter((a) => !a.data.applied && a.data.action === 'webhook inquiry.completed'),

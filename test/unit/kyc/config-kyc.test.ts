@@ -1,5 +1,5 @@
 import { ConfigError } from '../../../shared/platform/config';
-import { readKycConfig } from '../../../shared/platform/config-kyc';
+import { readKycConfig, readStartKycAuthConfig } from '../../../shared/platform/config-kyc';
 
 describe('readKycConfig', () => {
   it('runs locally with defaults: 300 s tolerance, 1 MiB bodies, 24 h cache, development cipher', () => {
@@ -56,6 +56,23 @@ describe('readKycConfig', () => {
     ]);
     expect(() => readKycConfig({ KYC_KMS_KEY_NAME: 'pii-key' })).toThrow(
       'KYC_KMS_KEY_NAME must be projects/',
+    );
+  });
+});
+
+describe('readStartKycAuthConfig', () => {
+  it('accepts local identities only locally, and needs an audience to verify Google ID tokens', () => {
+    expect(readStartKycAuthConfig({})).toEqual({ auth: 'local', audience: undefined });
+    const url = 'https://startkyc-abc.a.run.app';
+    expect(readStartKycAuthConfig({ ENVIRONMENT: 'prod', KYC_START_AUDIENCE: url })).toEqual({
+      auth: 'google',
+      audience: url,
+    });
+    expect(() => readStartKycAuthConfig({ ENVIRONMENT: 'staging' })).toThrow(
+      'KYC_START_AUDIENCE is not set (required with KYC_START_AUTH=google)',
+    );
+    expect(() => readStartKycAuthConfig({ ENVIRONMENT: 'prod', KYC_START_AUTH: 'local' })).toThrow(
+      'KYC_START_AUTH=local is only for ENVIRONMENT=local',
     );
   });
 });

@@ -7,6 +7,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
 import { startKycHttp } from '../../../functions/start-kyc';
 import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
+import { LocalTokenVerifier } from '../../../shared/adapters/identity/id-token-verifiers';
 import { PersonaApiClient } from '../../../shared/adapters/persona/persona-api-client';
 import { KYC_COLLECTIONS, type KycCaseDoc } from '../../../shared/domain/kyc/documents';
 import {
@@ -137,19 +138,32 @@ describe('startKyc', () => {
     expect(next.inquiryId).not.toBe(first.inquiryId);
   });
 
-  it('through HTTP: 201 for a new inquiry, 200 from cache, 400 for a bad body, 502 when Persona refuses', async () => {
+  it('through HTTP: 401 without an identity, 201 for a new inquiry, 200 from cache, 400 for a bad body, 502 when Persona refuses', async () => {
     const d = deps();
+    const verifier = new LocalTokenVerifier();
     ff.http(
       'startKycTest',
-      startKycHttp(async () => d),
+      startKycHttp(async () => ({ ...d, verifier })),
     );
     const server = getTestServer('startKycTest');
-    const created = await request(server).post('/').send({ userId: 'user-bob' });
+    const post = () => request(server).post('/').set('Authorization', 'Bearer local:onboarding@desk.example');
+    const anonymous = await request(server).post('/').send({ userId: 'user-bob' });
+    expect(anonymous.status).toBe(401);
+    const forged = await request(server)
+      .post('/')
+      .set('Authorization', 'Bearer not-a-token')
+      .send({ userId: 'user-bob' });
+    expect(forged.status).toBe(401);
+    expect(persona.inquiries.size).toBe(0);
+    const created = await post().send({ userId: 'user-bob', requestedBy: 'onboarding-service' });
     expect(created.status).toBe(201);
+    // The audit trail names the verified caller, and what it said it acted for.
+    const audit = await d.store.query(KYC_COLLECTIONS.audit, []);
+    expect(audit.map((a) => a.data.actor)).toEqual(['onboarding@desk.example (for onboarding-service)']);
     await decided(d, created.body.inquiryId as string, 'approved', '2024-03-15T12:05:00.000Z');
-    const cached = await request(server).post('/').send({ userId: 'user-bob' });
+    const cached = await post().send({ userId: 'user-bob' });
     expect([cached.status, cached.body.source]).toEqual([200, 'cache']);
-    const bad = await request(server).post('/').send({ userId: '../etc/passwd' });
+    const bad = await post().send({ userId: '../etc/passwd' });
     expect(bad.status).toBe(400);
     expect(bad.body.problems[0]).toContain('/userId');
     expect((await request(server).get('/')).status).toBe(405);
@@ -162,9 +176,12 @@ describe('startKyc', () => {
     });
     ff.http(
       'startKycWrongKey',
-      startKycHttp(async () => wrongKey),
+      startKycHttp(async () => ({ ...wrongKey, verifier })),
     );
-    const refused = await request(getTestServer('startKycWrongKey')).post('/').send({ userId: 'user-dan' });
+    const refused = await request(getTestServer('startKycWrongKey'))
+      .post('/')
+      .set('Authorization', 'Bearer local:onboarding@desk.example')
+      .send({ userId: 'user-dan' });
     expect(refused.status).toBe(502);
   });
 });

@@ -8,7 +8,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
 import { notificationPreferencesHttp } from '../../../functions/notification-preferences';
 import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
-import { LocalTokenVerifier } from '../../../shared/adapters/notifications/id-token-verifiers';
+import { LocalTokenVerifier } from '../../../shared/adapters/identity/id-token-verifiers';
 import { NOTIFICATION_COLLECTIONS as C, type RecipientDoc } from '../../../shared/domain/notifications/types';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';

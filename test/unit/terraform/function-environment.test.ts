@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAmlConfig } from '../../../shared/platform/config-aml';
 import { readConfig } from '../../../shared/platform/config';
-import { readKycConfig } from '../../../shared/platform/config-kyc';
+import { readKycConfig, readStartKycAuthConfig } from '../../../shared/platform/config-kyc';
 import { readNotificationsConfig } from '../../../shared/platform/config-notifications';
 import { readOperationsConfig } from '../../../shared/platform/config-operations';
 import { evaluateLocals } from './evaluate';
@@ -23,6 +23,7 @@ const { parse } = require('@cdktf/hcl2json') as {
 const READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   readConfig,
   readKycConfig,
+  readStartKycAuthConfig,
   readNotificationsConfig,
   readOperationsConfig,
   readAmlConfig,
@@ -114,6 +115,7 @@ describe.each(ENVIRONMENTS)('the environment of each function in %s', (env) => {
     const audience = out.environment.notificationPreferences?.NOTIFY_PREFERENCES_AUDIENCE;
     expect(audience).toBe(out.function_urls.notificationPreferences);
     expect(audience).toBe(`https://europe-west1-${project}.cloudfunctions.net/notification-preferences`);
+    expect(out.environment.startKyc?.KYC_START_AUDIENCE).toBe(out.function_urls.startKyc);
     const secrets = new Set(Object.values(topology().functions).flatMap((f) => f.secrets ?? []));
     const leaked = Object.entries(out.environment).flatMap(([n, e]) =>
       Object.keys(e)

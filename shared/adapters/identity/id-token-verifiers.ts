@@ -1,14 +1,12 @@
 /**
- * Who is calling notificationPreferences. Production: a Google ID token (Authorization: Bearer <jwt>)
- * verified with google-auth-library's OAuth2Client.verifyIdToken (signature, expiry, issuer, audience),
- * loaded lazily. Local stack: `Bearer local:<identity>`, refused outside ENVIRONMENT=local by the config.
+ * Who is calling a private HTTP function (notificationPreferences, startKyc). Production: a Google ID token
+ * (Authorization: Bearer <jwt>) verified with google-auth-library's OAuth2Client.verifyIdToken (signature,
+ * expiry, issuer, audience), loaded lazily — Cloud Run has checked the invoker already; this names the caller.
+ * Local stack: `Bearer local:<identity>`, refused outside ENVIRONMENT=local by each function's configuration.
  */
-import type { Principal } from '../../use-cases/notification-preferences';
+import type { Principal, TokenVerifier } from '../../ports/caller-identity';
 
-export interface TokenVerifier {
-  /** The caller, or undefined when the credentials are missing or invalid. */
-  verify(authorization: string | undefined): Promise<Principal | undefined>;
-}
+export type { Principal, TokenVerifier };
 
 function bearer(authorization: string | undefined): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
