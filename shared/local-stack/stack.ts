@@ -84,7 +84,7 @@ export interface LocalStack {
   };
   /** What Cloud Scheduler does every minute: POST to ingestPrices. */
   tick(): Promise<{ status: number; body: unknown }>;
-  /** Resolves once no delivery happened for quietMs (or rejects after timeoutMs). */
+  /** Resolves once no invocation is running and none started or finished for quietMs (rejects after timeoutMs). */
   settle(quietMs?: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -135,30 +135,52 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   // Functions: registered with the framework under a per-project name so parallel stacks never share one.
   const risk: RiskComputeConfig = { ...DEFAULT_RISK_COMPUTE_CONFIG, ...o.risk };
   const named = (fn: FunctionName) => `${fn}-${o.projectId}`.replace(/[^-_A-Za-z0-9]/g, '-');
+  // Invocations in progress: settle() waits for them too, since one blocked on a Firestore lock can outlast any
+  // quiet period.
+  let inFlight = 0;
+  const tracked =
+    <A extends unknown[]>(h: (...args: A) => unknown) =>
+    async (...args: A): Promise<void> => {
+      inFlight++;
+      try {
+        await h(...args);
+      } finally {
+        inFlight--;
+      }
+    };
   ff.http(
     named('ingestPrices'),
-    ingestPricesHttp(async () => ({
-      store,
-      bus,
-      warehouse,
-      clock: o.clock,
-      logger: logger.child({ functionName: 'ingestPrices' }),
-      config: priceConfig,
-      sources: [
-        ChainlinkPriceSource.fromConfig(priceConfig, secrets),
-        PythHermesPriceSource.fromConfig(priceConfig, { baseUrl: pyth.url }),
-      ],
-    })),
+    tracked(
+      ingestPricesHttp(async () => ({
+        store,
+        bus,
+        warehouse,
+        clock: o.clock,
+        logger: logger.child({ functionName: 'ingestPrices' }),
+        config: priceConfig,
+        sources: [
+          ChainlinkPriceSource.fromConfig(priceConfig, secrets),
+          PythHermesPriceSource.fromConfig(priceConfig, { baseUrl: pyth.url }),
+        ],
+      })),
+    ),
   );
   ff.cloudEvent(
     named('computePortfolioRisk'),
-    computePortfolioRiskHandler(async () => ({ store, bus, warehouse, logger, config: risk }), meter.observe),
+    tracked(
+      computePortfolioRiskHandler(
+        async () => ({ store, bus, warehouse, logger, config: risk }),
+        meter.observe,
+      ),
+    ),
   );
   ff.cloudEvent(
     named('detectMarginEvents'),
-    detectMarginEventsHandler(
-      async () => ({ store, bus, warehouse, logger, clock: o.clock, policy: o.hysteresis }),
-      meter.observe,
+    tracked(
+      detectMarginEventsHandler(
+        async () => ({ store, bus, warehouse, logger, clock: o.clock, policy: o.hysteresis }),
+        meter.observe,
+      ),
     ),
   );
   // The areas added after the risk core register their own functions and local provider servers.
@@ -185,11 +207,11 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const served: FunctionName[] = ['ingestPrices', 'computePortfolioRisk', 'detectMarginEvents'];
   for (const w of wirings) {
     for (const [fn, h] of Object.entries(w.http ?? {})) {
-      ff.http(named(fn as FunctionName), h);
+      ff.http(named(fn as FunctionName), tracked(h));
       served.push(fn as FunctionName);
     }
     for (const [fn, h] of Object.entries(w.cloudEvent ?? {})) {
-      ff.cloudEvent(named(fn as FunctionName), h);
+      ff.cloudEvent(named(fn as FunctionName), tracked(h));
       served.push(fn as FunctionName);
     }
   }
@@ -232,7 +254,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     let quietSince = Date.now();
     while (Date.now() < deadline) {
       const seen = meter.totalDeliveries() + meter.totalPublished();
-      if (seen !== last) {
+      if (seen !== last || inFlight > 0) {
         last = seen;
         quietSince = Date.now();
       } else if (Date.now() - quietSince >= quietMs) {

@@ -112,7 +112,18 @@ export const amlScenario: ScenarioPart = {
     const again = played.stream[1];
     played.duplicate = again.transactionId;
     await stack.bus.publish('compliance.transactions.v1', again);
-    await stack.settle(1000);
+    // Quiet pushes are not enough: an invocation waiting on the emulator's lock of a busy user's window (the
+    // burst) can outlast any quiet period, and a lost contention is redelivered later. Wait until every
+    // transaction's evaluation is recorded and its alerts delivered.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const ids = played.stream.map((tx) => tx.transactionId);
+      const docs = await stack.store.getMany<{ delivered: boolean }>(AML_COLLECTIONS.evaluations, ids);
+      if (ids.every((id) => docs.get(id)?.delivered)) break;
+      if (Date.now() > deadline) break; // the report names what is missing
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await stack.settle(500);
   },
   async report(stack: LocalStack) {
     if (!played.stream.length) return { lines: [], ok: true };
