@@ -19,6 +19,7 @@
  * outcome). The rows are also kept on the send record, so a failed warehouse insert is repaired by the
  * redelivery (inserts are idempotent on attempt_id) without calling the provider again.
  */
+import { idempotencyExpiry } from '../domain/retention';
 import { randomUUID } from 'node:crypto';
 import { contentId } from '../domain/ids';
 import {
@@ -75,6 +76,8 @@ interface SendRecord {
   /** Delivery-log rows not yet known to be in the warehouse (idempotent re-insert). */
   rows: DeliveryRow[];
   updatedAt: string;
+  /** Firestore TTL: a Date when written (Firestore reads it back as a Timestamp). */
+  expireAt?: unknown;
 }
 
 export type DeliverOutcome =
@@ -116,6 +119,7 @@ async function claim(deps: DeliverDeps, d: Dispatch, owner: string): Promise<Cla
     attempts: 0,
     rows: [],
     updatedAt: now.toISOString(),
+    expireAt: idempotencyExpiry(now),
   };
   // The common case, one atomic create: the first delivery of a dispatch claims it without a transaction.
   if (await deps.store.createIfAbsent(C.sends, d.dispatchId, fresh))

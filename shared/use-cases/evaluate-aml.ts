@@ -14,6 +14,7 @@
  * Pub/Sub redelivers, and the redelivery finishes the delivery with the same alert ids (consumers dedupe
  * on alertId, so a repeated publish after a partial failure is harmless).
  */
+import { idempotencyExpiry } from '../domain/retention';
 import { alertOf, alertRow, type AmlAlert } from '../domain/aml/alerts';
 import type { CompiledPolicy } from '../domain/aml/policy';
 import { evaluateTransaction } from '../domain/aml/rules';
@@ -54,6 +55,8 @@ export interface EvaluationDoc {
   evaluatedAt: string;
   alerts: AmlAlert[];
   delivered: boolean;
+  /** Firestore TTL: a Date when written (read back as a Timestamp); outlives every redelivery, then goes. */
+  expireAt?: unknown;
 }
 
 export interface AmlOutcome {
@@ -86,6 +89,7 @@ export async function evaluateAml(deps: AmlDeps, tx: AmlTransaction): Promise<Am
       evaluatedAt: detectedAt,
       alerts,
       delivered: alerts.length === 0,
+      expireAt: idempotencyExpiry(deps.clock.now()),
     };
     t.set(AML_COLLECTIONS.windows, tx.userId, doc);
     t.create(AML_COLLECTIONS.evaluations, tx.transactionId, created);

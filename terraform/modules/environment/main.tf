@@ -14,6 +14,9 @@ locals {
   # partition older than 60 days to the cold archive (verified, then deleted from BigQuery). The 30-day gap gives
   # 30 daily runs to archive a partition before BigQuery would drop it, so a failing archive job has a month to be
   # noticed (its error-rate alert) and fixed before any data could be lost.
+  # Idempotency records Firestore deletes by TTL (declared in the topology next to the code's collections).
+  firestore_ttl = try(jsondecode(file(local.topology_path)).firestoreTtl, null)
+
   hot_retention_days = 90
   archive_after_days = 60
 }
@@ -33,6 +36,10 @@ module "project" {
     create            = var.create_firestore_database
     location_id       = var.firestore_location
     delete_protection = var.deletion_protection
+  }
+  firestore_ttl = local.firestore_ttl == null ? null : {
+    field       = local.firestore_ttl.field
+    collections = local.firestore_ttl.collections
   }
 }
 

@@ -23,3 +23,19 @@ resource "google_firestore_database" "default" {
 
   depends_on = [google_project_service.this]
 }
+
+# TTL policies for idempotency records. The field is exempt from single-field indexing: nothing queries it, and an
+# index on an ever-increasing timestamp would be a write hotspot.
+resource "google_firestore_field" "ttl" {
+  for_each = var.firestore_ttl == null ? toset([]) : var.firestore_ttl.collections
+
+  project    = var.project_id
+  database   = "(default)"
+  collection = each.value
+  field      = var.firestore_ttl.field
+
+  ttl_config {}
+  index_config {}
+
+  depends_on = [google_firestore_database.default]
+}

@@ -8,3 +8,8 @@ output "enabled_services" {
   description = "APIs enabled in the project."
   value       = sort([for s in google_project_service.this : s.service])
 }
+
+output "firestore_ttl_collections" {
+  description = "Collection groups with a TTL policy."
+  value       = sort([for f in google_firestore_field.ttl : f.collection])
+}

@@ -47,3 +47,20 @@ variable "firestore" {
     delete_protection = optional(bool, true)
   })
 }
+
+variable "firestore_ttl" {
+  description = <<-EOT
+    Firestore TTL policies: in each collection group, documents are deleted once the timestamp in `field` has
+    passed (idempotency records; from firestoreTtl in functions/topology.json). null = none.
+  EOT
+  type = object({
+    field       = string
+    collections = set(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.firestore_ttl == null || can(regex("^[A-Za-z_][A-Za-z0-9_]*$", var.firestore_ttl.field))
+    error_message = "firestore_ttl.field must be a top-level field name."
+  }
+}

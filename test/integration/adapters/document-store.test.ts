@@ -4,6 +4,7 @@
  */
 import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
 import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
+import { EXPIRE_AT_FIELD, idempotencyExpiry } from '../../../shared/domain/retention';
 import type { DocumentStore } from '../../../shared/ports/document-store';
 import { emulatorHosts, isolatedProjectId } from '../../support/env';
 
@@ -227,5 +228,37 @@ describe('FirestoreDocumentStore.close', () => {
       emulatorHost: '127.0.0.1:1',
     });
     await expect(store.close()).resolves.toBeUndefined();
+  });
+});
+
+describe('FirestoreDocumentStore and TTL', () => {
+  it('stores an expireAt Date as a Firestore Timestamp, the only type a TTL policy acts on', async () => {
+    const projectId = isolatedProjectId('ttl');
+    const host = emulatorHosts().firestoreHost;
+    const store = new FirestoreDocumentStore({ projectId, emulatorHost: host });
+    const { Firestore, Timestamp } = await import('@google-cloud/firestore');
+    const raw = new Firestore({
+      projectId,
+      host,
+      ssl: false,
+      customHeaders: { Authorization: 'Bearer owner' },
+    });
+    try {
+      const now = new Date('2026-11-21T04:00:00.000Z');
+      await store.set('amlEvaluations', 'tx-1', {
+        delivered: true,
+        [EXPIRE_AT_FIELD]: idempotencyExpiry(now),
+      });
+      const stored = (await raw.collection('amlEvaluations').doc('tx-1').get()).get(
+        EXPIRE_AT_FIELD,
+      ) as unknown;
+      expect(stored).toBeInstanceOf(Timestamp);
+      expect((stored as InstanceType<typeof Timestamp>).toDate().toISOString()).toBe(
+        '2026-12-21T04:00:00.000Z',
+      );
+    } finally {
+      await raw.terminate();
+      await store.close();
+    }
   });
 });

@@ -14,6 +14,7 @@
  *   the redelivery delivers them (without counting the transaction again).
  * - Through the handler: a real Pub/Sub push CloudEvent is validated; a malformed transaction is dead-lettered.
  */
+import { IDEMPOTENCY_RETENTION_MS } from '../../../shared/domain/retention';
 import { validate } from '../../../shared/contracts/validation';
 import type { WindowEntry } from '../../../shared/domain/aml/window';
 import { amlScenarioStream, AML_USERS } from '../../../shared/local-stack/scenarios/aml';
@@ -137,6 +138,9 @@ describe('evaluateAml with Firestore (emulator) and DuckDB', () => {
     expect(h.alerts()).toEqual([]);
     const pending = await h.store.get<EvaluationDoc>(AML_COLLECTIONS.evaluations, third.transactionId);
     expect(pending).toMatchObject({ delivered: false });
+    // The idempotency record carries its Firestore TTL expiry (a Timestamp there): 30 days after evaluation.
+    const expiry = pending?.expireAt as { toDate(): Date };
+    expect(expiry.toDate().getTime() - h.clock.now().getTime()).toBe(IDEMPOTENCY_RETENTION_MS);
     expect(pending?.alerts.map((a) => a.ruleId)).toEqual(['velocity.amount.24h', 'structuring.24h']);
     const retry = await h.deliver(third);
     expect(retry).toMatchObject({ evaluated: false, delivered: pending?.alerts.map((a) => a.alertId) });

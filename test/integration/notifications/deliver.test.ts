@@ -4,6 +4,7 @@
  * local Standard Webhooks receiver. "Exactly one provider call" means exactly one call the provider
  * accepted per (alert, recipient, channel); refused calls (429/503) are retried.
  */
+import { IDEMPOTENCY_RETENTION_MS } from '../../../shared/domain/retention';
 import { validate } from '../../../shared/contracts/validation';
 import { contentId } from '../../../shared/domain/ids';
 import {
@@ -169,8 +170,13 @@ describe('deliverNotification with Firestore (emulator), DuckDB and local SendGr
     const d = dispatch('alice', 'webhook');
     h.webhooks.faults.failNext('http-503', 'http-503', 'http-503', 'http-503', 'http-503');
     await expect(deliverNotification(h.deliverDeps(), d)).rejects.toThrow(RetryableError);
-    const record = await h.store.get<{ state: string; attempts: number }>(C.sends, d.dispatchId);
+    const record = await h.store.get<{ state: string; attempts: number; expireAt: { toDate(): Date } }>(
+      C.sends,
+      d.dispatchId,
+    );
     expect(record).toMatchObject({ state: 'released', attempts: 4 });
+    // The send record is an idempotency record: Firestore's TTL removes it 30 days after the claim.
+    expect(record?.expireAt.toDate().getTime()).toBe(h.clock.now().getTime() + IDEMPOTENCY_RETENTION_MS);
     expect(await deliverNotification(h.deliverDeps(), d)).toMatchObject({ status: 'delivered', attempts: 6 });
     expect(h.webhooks.received.filter((w) => w.webhookId === d.dispatchId).length).toBe(1);
     expect((await rows(d.dispatchId)).map((r) => r.outcome)).toEqual([

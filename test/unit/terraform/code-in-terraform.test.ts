@@ -10,6 +10,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WAREHOUSE_TABLES } from '../../../shared/contracts/warehouse-tables';
 import { MATERIALIZED_VIEWS, ROLLING_VIEWS } from '../../../shared/contracts/warehouse-views';
+import { AML_COLLECTIONS } from '../../../shared/use-cases/evaluate-aml';
+import { KYC_COLLECTIONS } from '../../../shared/domain/kyc/documents';
+import { NOTIFICATION_COLLECTIONS } from '../../../shared/domain/notifications/types';
+import { EXPIRE_AT_FIELD } from '../../../shared/domain/retention';
 import { SUBSCRIPTIONS, TOPICS } from '../../../shared/topology/topology';
 import { evaluateModule } from './evaluate';
 import { ENVIRONMENTS, ROOT, TF_DIR, generatedTables } from './hcl';
@@ -175,6 +179,26 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
     );
     expect(grant.for_each).toBe('${module.topology.secret_prefix_bindings}');
     expect(JSON.stringify(grant.condition)).toContain('resource.name.startsWith');
+  });
+
+  it('gives every collection of idempotency records the code writes a Firestore TTL policy on its expiry field', () => {
+    const ttl = (
+      JSON.parse(readFileSync(join(ROOT, 'functions', 'topology.json'), 'utf8')) as {
+        firestoreTtl: { field: string; collections: string[] };
+      }
+    ).firestoreTtl;
+    expect(ttl.field).toBe(EXPIRE_AT_FIELD);
+    expect([...ttl.collections].sort()).toEqual(
+      [KYC_COLLECTIONS.webhookEvents, AML_COLLECTIONS.evaluations, NOTIFICATION_COLLECTIONS.sends].sort(),
+    );
+    // Every module that writes an expiry names one of those collections' records.
+    const writers = code.filter(({ text }) => /\bidempotencyExpiry\(|expireAt:/.test(text)).map(({ f }) => f);
+    expect(writers.length).toBeGreaterThanOrEqual(3);
+    const project = moduleNamed(tree, 'project');
+    const field = resource(project, 'google_firestore_field', 'ttl');
+    expect(field.for_each).toContain('var.firestore_ttl.collections');
+    expect(field.field).toBe('${var.firestore_ttl.field}');
+    expect(field.ttl_config).toBeDefined();
   });
 
   it('grants no primitive role (owner, editor, viewer) and no project-wide policy anywhere', () => {
