@@ -3,12 +3,8 @@
  * (or ?recipientId=). Authenticated by a Google ID token (a local token on the local stack).
  */
 import * as ff from '@google-cloud/functions-framework';
-import {
-  GoogleIdTokenVerifier,
-  LocalTokenVerifier,
-  type TokenVerifier,
-} from '../../shared/adapters/identity/id-token-verifiers';
-import { readNotificationsConfig } from '../../shared/platform/config-notifications';
+import { verifierFor, type TokenVerifier } from '../../shared/adapters/identity/id-token-verifiers';
+import { readPreferencesAuthConfig } from '../../shared/platform/config-notifications';
 import { platformDeps } from '../../shared/platform/production-deps';
 import {
   getPreferences,
@@ -66,13 +62,8 @@ export function notificationPreferencesHttp(
 
 async function productionDeps(): Promise<PreferencesDeps & { verifier: TokenVerifier }> {
   const p = await platformDeps('notificationPreferences');
-  const c = readNotificationsConfig();
-  return {
-    ...p,
-    admins: c.admins,
-    verifier:
-      c.auth === 'google' ? new GoogleIdTokenVerifier(c.authAudience ?? '') : new LocalTokenVerifier(),
-  };
+  const auth = readPreferencesAuthConfig();
+  return { ...p, admins: auth.admins, verifier: verifierFor(auth) };
 }
 
 ff.http('notificationPreferences', notificationPreferencesHttp(productionDeps));

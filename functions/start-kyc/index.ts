@@ -1,6 +1,6 @@
 /** startKyc — HTTP (private): start identity verification for a user, or answer from the 24 h result cache. */
 import * as ff from '@google-cloud/functions-framework';
-import { GoogleIdTokenVerifier, LocalTokenVerifier } from '../../shared/adapters/identity/id-token-verifiers';
+import { verifierFor } from '../../shared/adapters/identity/id-token-verifiers';
 import { PersonaApiClient } from '../../shared/adapters/persona/persona-api-client';
 import { SchemaViolation, validate } from '../../shared/contracts/validation';
 import { readKycConfig, readStartKycAuthConfig } from '../../shared/platform/config-kyc';
@@ -50,11 +50,9 @@ function productionDeps(): Promise<StartKycHttpDeps> {
   cached ??= (async () => {
     const p = await platformDeps('startKyc');
     const kyc = readKycConfig();
-    const auth = readStartKycAuthConfig();
     return {
       ...p,
-      verifier:
-        auth.auth === 'google' ? new GoogleIdTokenVerifier(auth.audience ?? '') : new LocalTokenVerifier(),
+      verifier: verifierFor(readStartKycAuthConfig()),
       persona: new PersonaApiClient({
         baseUrl: kyc.personaApiUrl,
         apiKey: () => p.secrets.get('PERSONA_API_KEY'),

@@ -2,7 +2,7 @@
  * Configuration of the KYC functions (personaWebhook, startKyc), read and validated once per cold start in
  * the same all-problems-at-once style as config.ts.
  */
-import { ConfigError, environmentOf, integer, oneOf } from './config';
+import { ConfigError, environmentOf, integer, readCallerAuth, type CallerAuthConfig } from './config';
 
 export interface KycConfig {
   environment: 'local' | 'dev' | 'staging' | 'prod';
@@ -64,29 +64,7 @@ export function readKycConfig(env: NodeJS.ProcessEnv = process.env): KycConfig {
   return config;
 }
 
-export interface CallerAuthConfig {
-  /** google: verify the caller's Google ID token; local: `Bearer local:<identity>` (local stack only). */
-  auth: 'google' | 'local';
-  /** The ID-token audience startKyc expects (its own URL). */
-  audience?: string;
-}
-
 /** How startKyc identifies its caller (only startKyc reads it, so personaWebhook needs none of it). */
 export function readStartKycAuthConfig(env: NodeJS.ProcessEnv = process.env): CallerAuthConfig {
-  const problems: string[] = [];
-  const environment = environmentOf(env, problems);
-  const auth = oneOf(
-    env,
-    'KYC_START_AUTH',
-    ['google', 'local'] as const,
-    environment === 'local' ? 'local' : 'google',
-    problems,
-  );
-  if (auth === 'local' && environment !== 'local')
-    problems.push('KYC_START_AUTH=local is only for ENVIRONMENT=local');
-  const audience = env.KYC_START_AUDIENCE || undefined;
-  if (auth === 'google' && !audience)
-    problems.push('KYC_START_AUDIENCE is not set (required with KYC_START_AUTH=google)');
-  if (problems.length) throw new ConfigError(problems);
-  return { auth, audience };
+  return readCallerAuth(env, 'KYC_START');
 }

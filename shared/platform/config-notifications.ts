@@ -6,7 +6,7 @@
 import type { Channel } from '../domain/notifications/types';
 import { DEFAULT_RATE_LIMITS, type RateLimitPolicy } from '../domain/notifications/rate-limit';
 import type { RetryPolicy } from '../domain/notifications/delivery';
-import { ConfigError, environmentOf, integer, oneOf } from './config';
+import { ConfigError, environmentOf, integer, oneOf, readCallerAuth, type CallerAuthConfig } from './config';
 
 export interface NotificationsConfig {
   environment: 'local' | 'dev' | 'staging' | 'prod';
@@ -24,9 +24,10 @@ export interface NotificationsConfig {
   sendLeaseMs: number;
   dedupWindowMs: number;
   rateLimits: Record<Channel, RateLimitPolicy>;
-  auth: 'google' | 'local';
-  /** Expected `aud` of Google ID tokens: the function's URL. */
-  authAudience?: string;
+}
+
+export interface PreferencesAuthConfig extends CallerAuthConfig {
+  /** Identities allowed to read and change every recipient's preferences. */
   admins: string[];
 }
 
@@ -56,18 +57,6 @@ export function readNotificationsConfig(env: NodeJS.ProcessEnv = process.env): N
   const twilioFrom = env.TWILIO_FROM_NUMBER ?? (local ? '+15005550006' : '');
   if (!/^\+[1-9]\d{6,14}$/.test(twilioFrom) && !/^MG[0-9a-f]{32}$/i.test(twilioFrom))
     problems.push('TWILIO_FROM_NUMBER must be an E.164 number or a Messaging Service sid');
-  const auth = oneOf(
-    env,
-    'NOTIFY_PREFERENCES_AUTH',
-    ['google', 'local'] as const,
-    local ? 'local' : 'google',
-    problems,
-  );
-  if (auth === 'local' && !local)
-    problems.push('NOTIFY_PREFERENCES_AUTH=local is only for ENVIRONMENT=local');
-  const authAudience = env.NOTIFY_PREFERENCES_AUDIENCE;
-  if (auth === 'google' && !authAudience)
-    problems.push('NOTIFY_PREFERENCES_AUDIENCE (the function URL) is required with Google ID tokens');
   const limit = (ch: Channel, upper: string): RateLimitPolicy => ({
     capacity: integer(
       env,
@@ -108,13 +97,18 @@ export function readNotificationsConfig(env: NodeJS.ProcessEnv = process.env): N
       sms: limit('sms', 'SMS'),
       webhook: limit('webhook', 'WEBHOOK'),
     },
-    auth,
-    authAudience,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+/** Who may call notificationPreferences, and who may edit everyone's (only that function reads it). */
+export function readPreferencesAuthConfig(env: NodeJS.ProcessEnv = process.env): PreferencesAuthConfig {
+  return {
+    ...readCallerAuth(env, 'NOTIFY_PREFERENCES'),
     admins: (env.NOTIFY_PREFERENCES_ADMINS ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
   };
-  if (problems.length) throw new ConfigError(problems);
-  return config;
 }

@@ -66,6 +66,38 @@ export function environmentOf(env: NodeJS.ProcessEnv, problems: string[]): Envir
   return oneOf(env, 'ENVIRONMENT', ENVIRONMENTS, 'local', problems);
 }
 
+export interface CallerAuthConfig {
+  /** google: verify the caller's Google ID token; local: `Bearer local:<identity>` (local stack only). */
+  auth: 'google' | 'local';
+  /** The ID-token audience the function expects (its own URL). */
+  audience?: string;
+}
+
+/**
+ * How a private HTTP function identifies its caller, from `<prefix>_AUTH` and `<prefix>_AUDIENCE`. Only the
+ * function that verifies callers reads it, so no other function needs these variables.
+ */
+export function readCallerAuth(env: NodeJS.ProcessEnv, prefix: string): CallerAuthConfig {
+  const problems: string[] = [];
+  const environment = environmentOf(env, problems);
+  const authVar = `${prefix}_AUTH`;
+  const audienceVar = `${prefix}_AUDIENCE`;
+  const auth = oneOf(
+    env,
+    authVar,
+    ['google', 'local'] as const,
+    environment === 'local' ? 'local' : 'google',
+    problems,
+  );
+  if (auth === 'local' && environment !== 'local')
+    problems.push(`${authVar}=local is only for ENVIRONMENT=local`);
+  const audience = env[audienceVar] || undefined;
+  if (auth === 'google' && !audience)
+    problems.push(`${audienceVar} is not set (required with ${authVar}=google)`);
+  if (problems.length) throw new ConfigError(problems);
+  return { auth, audience };
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const problems: string[] = [];
   const projectId = env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT ?? '';

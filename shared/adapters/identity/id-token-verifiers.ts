@@ -40,3 +40,8 @@ export class LocalTokenVerifier implements TokenVerifier {
     return { id: token.slice('local:'.length) };
   }
 }
+
+/** The verifier a function's caller-auth configuration names. */
+export function verifierFor(c: { auth: 'google' | 'local'; audience?: string }): TokenVerifier {
+  return c.auth === 'google' ? new GoogleIdTokenVerifier(c.audience ?? '') : new LocalTokenVerifier();
+}

@@ -7,11 +7,15 @@
 import type { CloudEventFunction } from '@google-cloud/functions-framework';
 import { BatchingWarehouse } from '../../adapters/notifications/batching-warehouse';
 import { buildSenders } from '../../adapters/notifications/senders';
-import { LocalTokenVerifier } from '../../adapters/identity/id-token-verifiers';
+import { verifierFor } from '../../adapters/identity/id-token-verifiers';
 import { LocalSecretStore } from '../../adapters/local/local-secret-store';
 import { generateWebhookSecret } from '../../domain/notifications/standard-webhooks';
 import type { SecretStore } from '../../ports/secret-store';
-import { readNotificationsConfig, type NotificationsConfig } from '../../platform/config-notifications';
+import {
+  readNotificationsConfig,
+  readPreferencesAuthConfig,
+  type NotificationsConfig,
+} from '../../platform/config-notifications';
 import { deliverNotificationHandler } from '../../../functions/deliver-notification';
 import { fanOutNotificationsHandler } from '../../../functions/fan-out-notifications';
 import { notificationPreferencesHttp } from '../../../functions/notification-preferences';
@@ -58,13 +62,17 @@ export async function wireNotifications(
     faults: new FaultPlan(),
   });
   const webhooks = await startWebhookReceiver({ secrets: {}, clock: ctx.clock, faults: new FaultPlan() });
+  const preferencesAuth = readPreferencesAuthConfig({
+    ENVIRONMENT: 'local',
+    NOTIFY_PREFERENCES_ADMINS: LOCAL_PREFERENCES_ADMIN,
+    ...options.env,
+  });
   const config = readNotificationsConfig({
     ENVIRONMENT: 'local',
     SENDGRID_BASE_URL: `${sendgrid.url}/`,
     TWILIO_BASE_URL: twilio.url,
     TWILIO_ACCOUNT_SID: LOCAL_TWILIO.accountSid,
     TWILIO_FROM_NUMBER: LOCAL_TWILIO.from,
-    NOTIFY_PREFERENCES_ADMINS: LOCAL_PREFERENCES_ADMIN,
     NOTIFY_PROVIDER_TIMEOUT_MS: '5000',
     NOTIFY_RETRY_BASE_MS: '50',
     NOTIFY_RETRY_MAX_MS: '400',
@@ -107,8 +115,8 @@ export async function wireNotifications(
       notificationPreferences: notificationPreferencesHttp(async () => ({
         ...base,
         logger: logger('notificationPreferences'),
-        admins: config.admins,
-        verifier: new LocalTokenVerifier(),
+        admins: preferencesAuth.admins,
+        verifier: verifierFor(preferencesAuth),
       })),
     },
     services: {

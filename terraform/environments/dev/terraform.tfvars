@@ -23,23 +23,16 @@ function_environment = {
   personaWebhook = { PERSONA_INQUIRY_TEMPLATE_ID = "itmpl_ExampleDev" }
   startKyc       = { PERSONA_INQUIRY_TEMPLATE_ID = "itmpl_ExampleDev", KYC_START_AUDIENCE = "{url:startKyc}" }
   fanOutNotifications = {
-    NOTIFY_EMAIL_FROM           = "alerts@dev.fusion-risk.example"
-    TWILIO_ACCOUNT_SID          = "AC00000000000000000000000000000000"
-    TWILIO_FROM_NUMBER          = "+15005550006"
-    NOTIFY_PREFERENCES_AUDIENCE = "{url:notificationPreferences}"
+    NOTIFY_EMAIL_FROM  = "alerts@dev.fusion-risk.example"
+    TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
+    TWILIO_FROM_NUMBER = "+15005550006"
   }
   deliverNotification = {
-    NOTIFY_EMAIL_FROM           = "alerts@dev.fusion-risk.example"
-    TWILIO_ACCOUNT_SID          = "AC00000000000000000000000000000000"
-    TWILIO_FROM_NUMBER          = "+15005550006"
-    NOTIFY_PREFERENCES_AUDIENCE = "{url:notificationPreferences}"
+    NOTIFY_EMAIL_FROM  = "alerts@dev.fusion-risk.example"
+    TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
+    TWILIO_FROM_NUMBER = "+15005550006"
   }
-  notificationPreferences = {
-    NOTIFY_EMAIL_FROM           = "alerts@dev.fusion-risk.example"
-    TWILIO_ACCOUNT_SID          = "AC00000000000000000000000000000000"
-    TWILIO_FROM_NUMBER          = "+15005550006"
-    NOTIFY_PREFERENCES_AUDIENCE = "{url:notificationPreferences}"
-  }
+  notificationPreferences = { NOTIFY_PREFERENCES_AUDIENCE = "{url:notificationPreferences}" }
 }
 
 # Who may call the HTTP APIs (nobody until named here), e.g. the lending platform's backend service account.

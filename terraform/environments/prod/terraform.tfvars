@@ -30,23 +30,16 @@ function_environment = {
   personaWebhook = { PERSONA_INQUIRY_TEMPLATE_ID = "itmpl_ExampleProd" }
   startKyc       = { PERSONA_INQUIRY_TEMPLATE_ID = "itmpl_ExampleProd", KYC_START_AUDIENCE = "{url:startKyc}" }
   fanOutNotifications = {
-    NOTIFY_EMAIL_FROM           = "alerts@fusion-risk.example"
-    TWILIO_ACCOUNT_SID          = "AC00000000000000000000000000000000"
-    TWILIO_FROM_NUMBER          = "+15005550006"
-    NOTIFY_PREFERENCES_AUDIENCE = "{url:notificationPreferences}"
+    NOTIFY_EMAIL_FROM  = "alerts@fusion-risk.example"
+    TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
+    TWILIO_FROM_NUMBER = "+15005550006"
   }
   deliverNotification = {
-    NOTIFY_EMAIL_FROM           = "alerts@fusion-risk.example"
-    TWILIO_ACCOUNT_SID          = "AC00000000000000000000000000000000"
-    TWILIO_FROM_NUMBER          = "+15005550006"
-    NOTIFY_PREFERENCES_AUDIENCE = "{url:notificationPreferences}"
+    NOTIFY_EMAIL_FROM  = "alerts@fusion-risk.example"
+    TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
+    TWILIO_FROM_NUMBER = "+15005550006"
   }
-  notificationPreferences = {
-    NOTIFY_EMAIL_FROM           = "alerts@fusion-risk.example"
-    TWILIO_ACCOUNT_SID          = "AC00000000000000000000000000000000"
-    TWILIO_FROM_NUMBER          = "+15005550006"
-    NOTIFY_PREFERENCES_AUDIENCE = "{url:notificationPreferences}"
-  }
+  notificationPreferences = { NOTIFY_PREFERENCES_AUDIENCE = "{url:notificationPreferences}" }
 }
 
 # Who may call the HTTP APIs (nobody until named here), e.g. the lending platform's backend service account.

@@ -1,13 +1,16 @@
 /** Notifications configuration: local defaults, production requirements, every problem named at once. */
 import { ConfigError } from '../../../shared/platform/config';
-import { readNotificationsConfig } from '../../../shared/platform/config-notifications';
+import {
+  readNotificationsConfig,
+  readPreferencesAuthConfig,
+} from '../../../shared/platform/config-notifications';
 
 describe('readNotificationsConfig', () => {
   it('runs locally with no variables: local auth, local Twilio magic sender, default limits', () => {
     const c = readNotificationsConfig({});
+    expect(readPreferencesAuthConfig({})).toMatchObject({ auth: 'local', admins: [] });
     expect(c).toMatchObject({
       environment: 'local',
-      auth: 'local',
       twilioFrom: '+15005550006',
       sendgridSandbox: false,
       dedupWindowMs: 300_000,
@@ -17,7 +20,7 @@ describe('readNotificationsConfig', () => {
   });
 
   it('reads production settings', () => {
-    const c = readNotificationsConfig({
+    const env = {
       ENVIRONMENT: 'prod',
       NOTIFY_EMAIL_FROM: 'alerts@desk.example',
       TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
@@ -26,10 +29,12 @@ describe('readNotificationsConfig', () => {
       NOTIFY_PREFERENCES_ADMINS: 'ops@desk.example, risk@desk.example',
       SENDGRID_SANDBOX: 'true',
       NOTIFY_RATE_SMS_PER_HOUR: '30',
-    });
-    expect(c).toMatchObject({
+    };
+    const c = readNotificationsConfig(env);
+    expect(c).toMatchObject({ sendgridSandbox: true });
+    expect(readPreferencesAuthConfig(env)).toMatchObject({
       auth: 'google',
-      sendgridSandbox: true,
+      audience: 'https://notificationpreferences-xyz.a.run.app',
       admins: ['ops@desk.example', 'risk@desk.example'],
     });
     expect(c.rateLimits.sms.perHour).toBe(30);
@@ -53,10 +58,18 @@ describe('readNotificationsConfig', () => {
       'NOTIFY_EMAIL_FROM is not set',
       'TWILIO_ACCOUNT_SID must be an account sid (AC followed by 32 hex digits)',
       'TWILIO_FROM_NUMBER must be an E.164 number or a Messaging Service sid',
-      'NOTIFY_PREFERENCES_AUTH=local is only for ENVIRONMENT=local',
       "SENDGRID_SANDBOX must be one of true, false (got 'yes')",
       "SENDGRID_BASE_URL must be a URL (got 'not a url')",
       "NOTIFY_MAX_ATTEMPTS must be an integer in [1, 10] (got '0')",
     ]);
+  });
+
+  it('only notificationPreferences reads caller authentication; a cloud deployment cannot use local identities', () => {
+    expect(() =>
+      readPreferencesAuthConfig({ ENVIRONMENT: 'prod', NOTIFY_PREFERENCES_AUTH: 'local' }),
+    ).toThrow('NOTIFY_PREFERENCES_AUTH=local is only for ENVIRONMENT=local');
+    expect(() => readPreferencesAuthConfig({ ENVIRONMENT: 'prod' })).toThrow(
+      'NOTIFY_PREFERENCES_AUDIENCE is not set (required with NOTIFY_PREFERENCES_AUTH=google)',
+    );
   });
 });

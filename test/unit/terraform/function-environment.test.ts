@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { readAmlConfig } from '../../../shared/platform/config-aml';
 import { readConfig } from '../../../shared/platform/config';
 import { readKycConfig, readStartKycAuthConfig } from '../../../shared/platform/config-kyc';
-import { readNotificationsConfig } from '../../../shared/platform/config-notifications';
+import {
+  readNotificationsConfig,
+  readPreferencesAuthConfig,
+} from '../../../shared/platform/config-notifications';
 import { readOperationsConfig } from '../../../shared/platform/config-operations';
 import { evaluateLocals } from './evaluate';
 import { ENVIRONMENTS, ROOT, TF_DIR, topology } from './hcl';
@@ -25,6 +28,7 @@ const READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   readKycConfig,
   readStartKycAuthConfig,
   readNotificationsConfig,
+  readPreferencesAuthConfig,
   readOperationsConfig,
   readAmlConfig,
 };
