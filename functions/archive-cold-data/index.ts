@@ -7,6 +7,7 @@ import * as ff from '@google-cloud/functions-framework';
 import { WAREHOUSE_TABLES } from '../../shared/contracts/warehouse-tables';
 import { readOperationsConfig } from '../../shared/platform/config-operations';
 import { maintenanceFor } from '../../shared/platform/operations-deps';
+import { once } from '../../shared/platform/once';
 import { platformDeps } from '../../shared/platform/production-deps';
 import { archiveColdData, type ArchiveColdDataDeps } from '../../shared/use-cases/archive-cold-data';
 
@@ -47,4 +48,4 @@ async function productionDeps(): Promise<ArchiveColdDataDeps> {
   };
 }
 
-ff.http('archiveColdData', archiveColdDataHttp(productionDeps));
+ff.http('archiveColdData', archiveColdDataHttp(once(productionDeps)));

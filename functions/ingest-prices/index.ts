@@ -2,6 +2,7 @@
 import * as ff from '@google-cloud/functions-framework';
 import { ChainlinkPriceSource } from '../../shared/adapters/oracles/chainlink-source';
 import { PythHermesPriceSource } from '../../shared/adapters/oracles/pyth-hermes-source';
+import { once } from '../../shared/platform/once';
 import { platformDeps } from '../../shared/platform/production-deps';
 import {
   DEFAULT_PRICE_FEED_CONFIG,
@@ -41,4 +42,4 @@ async function productionDeps(): Promise<IngestPricesDeps> {
   };
 }
 
-ff.http('ingestPrices', ingestPricesHttp(productionDeps));
+ff.http('ingestPrices', ingestPricesHttp(once(productionDeps)));

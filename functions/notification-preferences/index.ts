@@ -5,6 +5,7 @@
 import * as ff from '@google-cloud/functions-framework';
 import { verifierFor, type TokenVerifier } from '../../shared/adapters/identity/id-token-verifiers';
 import { readPreferencesAuthConfig } from '../../shared/platform/config-notifications';
+import { once } from '../../shared/platform/once';
 import { platformDeps } from '../../shared/platform/production-deps';
 import {
   getPreferences,
@@ -66,4 +67,4 @@ async function productionDeps(): Promise<PreferencesDeps & { verifier: TokenVeri
   return { ...p, admins: auth.admins, verifier: verifierFor(auth) };
 }
 
-ff.http('notificationPreferences', notificationPreferencesHttp(productionDeps));
+ff.http('notificationPreferences', notificationPreferencesHttp(once(productionDeps)));

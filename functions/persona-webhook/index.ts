@@ -3,6 +3,7 @@ import * as ff from '@google-cloud/functions-framework';
 import { KmsEnvelopeCipher } from '../../shared/adapters/gcp/kms-envelope-cipher';
 import { DevKeyCipher } from '../../shared/adapters/local/dev-key-cipher';
 import { readKycConfig } from '../../shared/platform/config-kyc';
+import { once } from '../../shared/platform/once';
 import { platformDeps } from '../../shared/platform/production-deps';
 import {
   handlePersonaWebhook,
@@ -44,23 +45,15 @@ export function personaWebhookHttp(
   };
 }
 
-let cached: Promise<PersonaWebhookDeps> | undefined;
-
-function productionDeps(): Promise<PersonaWebhookDeps> {
-  cached ??= (async () => {
-    const p = await platformDeps('personaWebhook');
-    const kyc = readKycConfig();
-    return {
-      ...p,
-      cipher: kyc.kmsKeyName ? new KmsEnvelopeCipher(kyc.kmsKeyName) : new DevKeyCipher(),
-      webhookSecrets: async () => splitSecrets(await p.secrets.get('PERSONA_WEBHOOK_SECRET')),
-      config: { toleranceSeconds: kyc.webhookToleranceSeconds, maxBodyBytes: kyc.webhookMaxBodyBytes },
-    };
-  })();
-  cached.catch(() => {
-    cached = undefined; // a failed cold start is retried on the next request
-  });
-  return cached;
+async function productionDeps(): Promise<PersonaWebhookDeps> {
+  const p = await platformDeps('personaWebhook');
+  const kyc = readKycConfig();
+  return {
+    ...p,
+    cipher: kyc.kmsKeyName ? new KmsEnvelopeCipher(kyc.kmsKeyName) : new DevKeyCipher(),
+    webhookSecrets: async () => splitSecrets(await p.secrets.get('PERSONA_WEBHOOK_SECRET')),
+    config: { toleranceSeconds: kyc.webhookToleranceSeconds, maxBodyBytes: kyc.webhookMaxBodyBytes },
+  };
 }
 
-ff.http('personaWebhook', personaWebhookHttp(productionDeps));
+ff.http('personaWebhook', personaWebhookHttp(once(productionDeps)));

@@ -6,6 +6,7 @@ import * as ff from '@google-cloud/functions-framework';
 import { MATERIALIZED_VIEWS } from '../../shared/contracts/warehouse-views';
 import { readOperationsConfig } from '../../shared/platform/config-operations';
 import { maintenanceFor } from '../../shared/platform/operations-deps';
+import { once } from '../../shared/platform/once';
 import { platformDeps } from '../../shared/platform/production-deps';
 import {
   refreshMaterializedViews,
@@ -42,4 +43,4 @@ async function productionDeps(): Promise<RefreshMaterializedViewsDeps> {
   };
 }
 
-ff.http('refreshMaterializedViews', refreshMaterializedViewsHttp(productionDeps));
+ff.http('refreshMaterializedViews', refreshMaterializedViewsHttp(once(productionDeps)));

@@ -5,6 +5,7 @@ import { PersonaApiClient } from '../../shared/adapters/persona/persona-api-clie
 import { SchemaViolation, validate } from '../../shared/contracts/validation';
 import { readKycConfig, readStartKycAuthConfig } from '../../shared/platform/config-kyc';
 import { isPermanent } from '../../shared/platform/errors';
+import { once } from '../../shared/platform/once';
 import { platformDeps } from '../../shared/platform/production-deps';
 import type { TokenVerifier } from '../../shared/ports/caller-identity';
 import { startKyc, type StartKycDeps } from '../../shared/use-cases/start-kyc';
@@ -44,28 +45,20 @@ export function startKycHttp(deps: () => Promise<StartKycHttpDeps>): ff.HttpFunc
   };
 }
 
-let cached: Promise<StartKycHttpDeps> | undefined;
-
-function productionDeps(): Promise<StartKycHttpDeps> {
-  cached ??= (async () => {
-    const p = await platformDeps('startKyc');
-    const kyc = readKycConfig();
-    return {
-      ...p,
-      verifier: verifierFor(readStartKycAuthConfig()),
-      persona: new PersonaApiClient({
-        baseUrl: kyc.personaApiUrl,
-        apiKey: () => p.secrets.get('PERSONA_API_KEY'),
-        version: kyc.personaVersion,
-        timeoutMs: kyc.personaTimeoutMs,
-      }),
-      config: { inquiryTemplateId: kyc.inquiryTemplateId, cacheHours: kyc.cacheHours },
-    };
-  })();
-  cached.catch(() => {
-    cached = undefined;
-  });
-  return cached;
+async function productionDeps(): Promise<StartKycHttpDeps> {
+  const p = await platformDeps('startKyc');
+  const kyc = readKycConfig();
+  return {
+    ...p,
+    verifier: verifierFor(readStartKycAuthConfig()),
+    persona: new PersonaApiClient({
+      baseUrl: kyc.personaApiUrl,
+      apiKey: () => p.secrets.get('PERSONA_API_KEY'),
+      version: kyc.personaVersion,
+      timeoutMs: kyc.personaTimeoutMs,
+    }),
+    config: { inquiryTemplateId: kyc.inquiryTemplateId, cacheHours: kyc.cacheHours },
+  };
 }
 
-ff.http('startKyc', startKycHttp(productionDeps));
+ff.http('startKyc', startKycHttp(once(productionDeps)));

@@ -24,6 +24,7 @@ import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
 import { StructuredLogger } from '../platform/logger';
+import { once } from '../platform/once';
 import { SUBSCRIPTIONS, TOPICS, type FunctionName } from '../topology/topology';
 import { DEFAULT_RISK_COMPUTE_CONFIG, type RiskComputeConfig } from '../use-cases/compute-portfolio-risk';
 import { DEFAULT_PRICE_FEED_CONFIG } from '../use-cases/ingest-prices';
@@ -151,18 +152,20 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   ff.http(
     named('ingestPrices'),
     tracked(
-      ingestPricesHttp(async () => ({
-        store,
-        bus,
-        warehouse,
-        clock: o.clock,
-        logger: logger.child({ functionName: 'ingestPrices' }),
-        config: priceConfig,
-        sources: [
-          ChainlinkPriceSource.fromConfig(priceConfig, secrets),
-          PythHermesPriceSource.fromConfig(priceConfig, { baseUrl: pyth.url }),
-        ],
-      })),
+      ingestPricesHttp(
+        once(async () => ({
+          store,
+          bus,
+          warehouse,
+          clock: o.clock,
+          logger: logger.child({ functionName: 'ingestPrices' }),
+          config: priceConfig,
+          sources: [
+            ChainlinkPriceSource.fromConfig(priceConfig, secrets),
+            PythHermesPriceSource.fromConfig(priceConfig, { baseUrl: pyth.url }),
+          ],
+        })),
+      ),
     ),
   );
   ff.cloudEvent(

@@ -17,6 +17,7 @@ import type { Warehouse } from '../ports/warehouse';
 import { systemClock } from './clocks';
 import { readConfig, type RuntimeConfig } from './config';
 import { StructuredLogger } from './logger';
+import { once } from './once';
 
 export interface PlatformDeps {
   config: RuntimeConfig;
@@ -28,33 +29,33 @@ export interface PlatformDeps {
   logger: Logger;
 }
 
-let cached: Promise<PlatformDeps> | undefined;
+let instance: (() => Promise<PlatformDeps>) | undefined;
 
+/** The platform adapters, built once per instance (one function is deployed per instance). */
 export function platformDeps(functionName: string): Promise<PlatformDeps> {
-  cached ??= (async () => {
-    const config = readConfig();
-    const logger = new StructuredLogger({ projectId: config.projectId, minSeverity: config.logLevel }).child({
-      functionName,
-    });
-    const local = config.environment === 'local';
-    return {
-      config,
-      logger,
-      clock: systemClock,
-      bus: new PubSubEventBus({ projectId: config.projectId }),
-      store: new FirestoreDocumentStore({
-        projectId: config.projectId,
-        emulatorHost: config.firestoreEmulatorHost,
-      }),
-      warehouse:
-        config.warehouse === 'bigquery'
-          ? new BigQueryWarehouse({ projectId: config.projectId, location: config.bigqueryLocation })
-          : await DuckDbWarehouse.open(config.duckdbPath),
-      secrets: local ? new LocalSecretStore() : new SecretManagerStore({ projectId: config.projectId }),
-    };
-  })();
-  cached.catch(() => {
-    cached = undefined; // a failed cold start must not poison the instance forever
+  instance ??= once(() => buildPlatformDeps(functionName));
+  return instance();
+}
+
+async function buildPlatformDeps(functionName: string): Promise<PlatformDeps> {
+  const config = readConfig();
+  const logger = new StructuredLogger({ projectId: config.projectId, minSeverity: config.logLevel }).child({
+    functionName,
   });
-  return cached;
+  const local = config.environment === 'local';
+  return {
+    config,
+    logger,
+    clock: systemClock,
+    bus: new PubSubEventBus({ projectId: config.projectId }),
+    store: new FirestoreDocumentStore({
+      projectId: config.projectId,
+      emulatorHost: config.firestoreEmulatorHost,
+    }),
+    warehouse:
+      config.warehouse === 'bigquery'
+        ? new BigQueryWarehouse({ projectId: config.projectId, location: config.bigqueryLocation })
+        : await DuckDbWarehouse.open(config.duckdbPath),
+    secrets: local ? new LocalSecretStore() : new SecretManagerStore({ projectId: config.projectId }),
+  };
 }

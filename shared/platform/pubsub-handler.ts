@@ -3,6 +3,7 @@ import { SchemaViolation, validate } from '../contracts/validation';
 import type { SchemaTypes } from '../contracts/schema-types';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
+import { once } from './once';
 import { isTopic, topicSchema, SUBSCRIPTIONS, type TopicName } from '../topology/topology';
 import { isPermanent, PermanentError } from './errors';
 
@@ -146,16 +147,10 @@ export function lazyPubSubFunction<D extends { bus: EventBus; logger: Logger }>(
   routes: (d: D) => Routes,
   observe?: DeliveryObserver,
 ): (ce: CloudEvent<MessagePublishedData>) => Promise<void> {
-  let handler: Promise<(ce: CloudEvent<MessagePublishedData>) => Promise<void>> | undefined;
-  return async (ce) => {
-    if (!handler) {
-      handler = deps().then((d) =>
-        pubsubHandler({ functionName, bus: d.bus, logger: d.logger, observe, routes: routes(d) }),
-      );
-      handler.catch(() => {
-        handler = undefined; // a failed cold start is retried on the next delivery
-      });
-    }
-    return (await handler)(ce);
-  };
+  // A failed cold start is retried on the next delivery.
+  const handler = once(async () => {
+    const d = await deps();
+    return pubsubHandler({ functionName, bus: d.bus, logger: d.logger, observe, routes: routes(d) });
+  });
+  return async (ce) => (await handler())(ce);
 }

@@ -7,6 +7,7 @@ import { startKycHttp } from '../../../functions/start-kyc';
 import { LocalTokenVerifier } from '../../adapters/identity/id-token-verifiers';
 import { DevKeyCipher } from '../../adapters/local/dev-key-cipher';
 import { PersonaApiClient } from '../../adapters/persona/persona-api-client';
+import { once } from '../../platform/once';
 import type { Cipher } from '../../ports/cipher';
 import { DEFAULT_PERSONA_WEBHOOK_CONFIG } from '../../use-cases/handle-persona-webhook';
 import { startPersonaApiServer, type PersonaApiServer } from '../providers/persona-api-server';
@@ -52,14 +53,16 @@ export async function wireKyc(ctx: WiringContext): Promise<AreaWiring<KycService
       ctx.observe({ functionName: 'personaWebhook', topic: 'persona webhook (HTTP)', outcome, durationMs });
     },
   );
-  const startKyc = startKycHttp(async () => ({
-    store: ctx.store,
-    clock: ctx.clock,
-    logger: ctx.logger.child({ functionName: 'startKyc' }),
-    persona: new PersonaApiClient({ baseUrl: persona.url, apiKey: async () => LOCAL_PERSONA.apiKey }),
-    config: { inquiryTemplateId: LOCAL_PERSONA.templateId, cacheHours: 24 },
-    verifier: new LocalTokenVerifier(),
-  }));
+  const startKyc = startKycHttp(
+    once(async () => ({
+      store: ctx.store,
+      clock: ctx.clock,
+      logger: ctx.logger.child({ functionName: 'startKyc' }),
+      persona: new PersonaApiClient({ baseUrl: persona.url, apiKey: async () => LOCAL_PERSONA.apiKey }),
+      config: { inquiryTemplateId: LOCAL_PERSONA.templateId, cacheHours: 24 },
+      verifier: new LocalTokenVerifier(),
+    })),
+  );
   return {
     http: { personaWebhook, startKyc },
     services: {

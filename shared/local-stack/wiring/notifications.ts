@@ -8,6 +8,7 @@ import type { CloudEventFunction } from '@google-cloud/functions-framework';
 import { BatchingWarehouse } from '../../adapters/notifications/batching-warehouse';
 import { buildSenders } from '../../adapters/notifications/senders';
 import { verifierFor } from '../../adapters/identity/id-token-verifiers';
+import { once } from '../../platform/once';
 import { LocalSecretStore } from '../../adapters/local/local-secret-store';
 import { generateWebhookSecret } from '../../domain/notifications/standard-webhooks';
 import type { SecretStore } from '../../ports/secret-store';
@@ -112,12 +113,14 @@ export async function wireNotifications(
       ) as CloudEventFunction,
     },
     http: {
-      notificationPreferences: notificationPreferencesHttp(async () => ({
-        ...base,
-        logger: logger('notificationPreferences'),
-        admins: preferencesAuth.admins,
-        verifier: verifierFor(preferencesAuth),
-      })),
+      notificationPreferences: notificationPreferencesHttp(
+        once(async () => ({
+          ...base,
+          logger: logger('notificationPreferences'),
+          admins: preferencesAuth.admins,
+          verifier: verifierFor(preferencesAuth),
+        })),
+      ),
     },
     services: {
       sendgrid,
