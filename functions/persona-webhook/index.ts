@@ -2,7 +2,7 @@
 import * as ff from '@google-cloud/functions-framework';
 import { KmsEnvelopeCipher } from '../../shared/adapters/gcp/kms-envelope-cipher';
 import { DevKeyCipher } from '../../shared/adapters/local/dev-key-cipher';
-import { readKycConfig } from '../../shared/platform/config-kyc';
+import { readPersonaWebhookConfig } from '../../shared/platform/config-kyc';
 import { once } from '../../shared/platform/once';
 import { platformDeps } from '../../shared/platform/production-deps';
 import {
@@ -47,7 +47,7 @@ export function personaWebhookHttp(
 
 async function productionDeps(): Promise<PersonaWebhookDeps> {
   const p = await platformDeps('personaWebhook');
-  const kyc = readKycConfig();
+  const kyc = readPersonaWebhookConfig();
   return {
     ...p,
     cipher: kyc.kmsKeyName ? new KmsEnvelopeCipher(kyc.kmsKeyName) : new DevKeyCipher(),

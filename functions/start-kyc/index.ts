@@ -3,7 +3,7 @@ import * as ff from '@google-cloud/functions-framework';
 import { verifierFor } from '../../shared/adapters/identity/id-token-verifiers';
 import { PersonaApiClient } from '../../shared/adapters/persona/persona-api-client';
 import { SchemaViolation, validate } from '../../shared/contracts/validation';
-import { readKycConfig, readStartKycAuthConfig } from '../../shared/platform/config-kyc';
+import { readPersonaApiConfig, readStartKycAuthConfig } from '../../shared/platform/config-kyc';
 import { isPermanent } from '../../shared/platform/errors';
 import { once } from '../../shared/platform/once';
 import { platformDeps } from '../../shared/platform/production-deps';
@@ -47,7 +47,7 @@ export function startKycHttp(deps: () => Promise<StartKycHttpDeps>): ff.HttpFunc
 
 async function productionDeps(): Promise<StartKycHttpDeps> {
   const p = await platformDeps('startKyc');
-  const kyc = readKycConfig();
+  const kyc = readPersonaApiConfig();
   return {
     ...p,
     verifier: verifierFor(readStartKycAuthConfig()),

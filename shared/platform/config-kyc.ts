@@ -1,27 +1,40 @@
 /**
- * Configuration of the KYC functions (personaWebhook, startKyc), read and validated once per cold start in
- * the same all-problems-at-once style as config.ts.
+ * Configuration of the KYC functions, read and validated once per cold start in the same all-problems-at-once
+ * style as config.ts. Each function reads only its own part, so neither needs (or is granted) the other's.
  */
-import { ConfigError, environmentOf, integer, readCallerAuth, type CallerAuthConfig } from './config';
+import {
+  ConfigError,
+  environmentOf,
+  integer,
+  readCallerAuth,
+  type CallerAuthConfig,
+  type Environment,
+} from './config';
 
-export interface KycConfig {
-  environment: 'local' | 'dev' | 'staging' | 'prod';
+/** personaWebhook: it verifies signatures and encrypts personal data; it never calls Persona's API. */
+export interface PersonaWebhookConfig {
+  environment: Environment;
   /** Cloud KMS key (projects/…/locations/…/keyRings/…/cryptoKeys/…) wrapping personal-data keys. */
   kmsKeyName?: string;
+  webhookToleranceSeconds: number;
+  webhookMaxBodyBytes: number;
+}
+
+/** startKyc: it calls Persona's API and reads decided cases; it stores no personal data. */
+export interface PersonaApiConfig {
+  environment: Environment;
   personaApiUrl: string;
   /** Persona API version pinned per request (Persona-Version header). */
   personaVersion: string;
   inquiryTemplateId: string;
   personaTimeoutMs: number;
-  webhookToleranceSeconds: number;
-  webhookMaxBodyBytes: number;
   /** How long a decided KYC result is served from the case instead of opening a new inquiry. */
   cacheHours: number;
 }
 
 const KMS_KEY = /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/;
 
-export function readKycConfig(env: NodeJS.ProcessEnv = process.env): KycConfig {
+export function readPersonaWebhookConfig(env: NodeJS.ProcessEnv = process.env): PersonaWebhookConfig {
   const problems: string[] = [];
   const environment = environmentOf(env, problems);
   const kmsKeyName = env.KYC_KMS_KEY_NAME || undefined;
@@ -31,6 +44,26 @@ export function readKycConfig(env: NodeJS.ProcessEnv = process.env): KycConfig {
     );
   if (!kmsKeyName && environment !== 'local')
     problems.push('KYC_KMS_KEY_NAME is not set (required outside ENVIRONMENT=local)');
+  const config: PersonaWebhookConfig = {
+    environment,
+    kmsKeyName,
+    webhookToleranceSeconds: integer(env, 'PERSONA_WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600, problems),
+    webhookMaxBodyBytes: integer(
+      env,
+      'PERSONA_WEBHOOK_MAX_BODY_BYTES',
+      1024 * 1024,
+      1024,
+      32 * 1024 * 1024,
+      problems,
+    ),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+export function readPersonaApiConfig(env: NodeJS.ProcessEnv = process.env): PersonaApiConfig {
+  const problems: string[] = [];
+  const environment = environmentOf(env, problems);
   const personaApiUrl = env.PERSONA_API_URL ?? 'https://api.withpersona.com';
   if (!/^https?:\/\/[^\s/]+/.test(personaApiUrl))
     problems.push(`PERSONA_API_URL must be an http(s) URL (got '${personaApiUrl}')`);
@@ -42,22 +75,12 @@ export function readKycConfig(env: NodeJS.ProcessEnv = process.env): KycConfig {
   const personaVersion = env.PERSONA_VERSION ?? '2025-10-27';
   if (!/^\d{4}-\d{2}-\d{2}$/.test(personaVersion))
     problems.push(`PERSONA_VERSION must be a date YYYY-MM-DD (got '${personaVersion}')`);
-  const config: KycConfig = {
+  const config: PersonaApiConfig = {
     environment,
-    kmsKeyName,
     personaApiUrl: personaApiUrl.replace(/\/+$/, ''),
     personaVersion,
     inquiryTemplateId,
     personaTimeoutMs: integer(env, 'PERSONA_API_TIMEOUT_MS', 10_000, 100, 60_000, problems),
-    webhookToleranceSeconds: integer(env, 'PERSONA_WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600, problems),
-    webhookMaxBodyBytes: integer(
-      env,
-      'PERSONA_WEBHOOK_MAX_BODY_BYTES',
-      1024 * 1024,
-      1024,
-      32 * 1024 * 1024,
-      problems,
-    ),
     cacheHours: integer(env, 'KYC_CACHE_HOURS', 24, 0, 24 * 30, problems),
   };
   if (problems.length) throw new ConfigError(problems);

@@ -27,8 +27,7 @@ pause_schedules = false
 # becomes that function's URL. Secrets (API keys, auth tokens, webhook secrets) are Secret Manager references from
 # the topology, never set here.
 function_environment = {
-  personaWebhook = { PERSONA_INQUIRY_TEMPLATE_ID = "itmpl_ExampleProd" }
-  startKyc       = { PERSONA_INQUIRY_TEMPLATE_ID = "itmpl_ExampleProd", KYC_START_AUDIENCE = "{url:startKyc}" }
+  startKyc = { PERSONA_INQUIRY_TEMPLATE_ID = "itmpl_ExampleProd", KYC_START_AUDIENCE = "{url:startKyc}" }
   fanOutNotifications = {
     NOTIFY_EMAIL_FROM  = "alerts@fusion-risk.example"
     TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"

@@ -1,5 +1,25 @@
 import { ConfigError } from '../../../shared/platform/config';
-import { readKycConfig, readStartKycAuthConfig } from '../../../shared/platform/config-kyc';
+import {
+  readPersonaApiConfig,
+  readPersonaWebhookConfig,
+  readStartKycAuthConfig,
+} from '../../../shared/platform/config-kyc';
+
+/** Both KYC readers together: what the two KYC functions read between them. */
+const readKycConfig = (env: NodeJS.ProcessEnv) => {
+  const problems: string[] = [];
+  const read = <T>(f: (e: NodeJS.ProcessEnv) => T): Partial<T> => {
+    try {
+      return f(env);
+    } catch (err) {
+      problems.push(...(err as ConfigError).problems);
+      return {};
+    }
+  };
+  const merged = { ...read(readPersonaWebhookConfig), ...read(readPersonaApiConfig) };
+  if (problems.length) throw new ConfigError(problems);
+  return merged;
+};
 
 describe('readKycConfig', () => {
   it('runs locally with defaults: 300 s tolerance, 1 MiB bodies, 24 h cache, development cipher', () => {
@@ -49,14 +69,31 @@ describe('readKycConfig', () => {
     }
     expect(err?.problems).toEqual([
       'KYC_KMS_KEY_NAME is not set (required outside ENVIRONMENT=local)',
+      "PERSONA_WEBHOOK_TOLERANCE_SECONDS must be an integer in [1, 3600] (got '0')",
       'PERSONA_API_URL must use https outside ENVIRONMENT=local',
       "PERSONA_INQUIRY_TEMPLATE_ID must be an itmpl_… id (got '')",
       "PERSONA_VERSION must be a date YYYY-MM-DD (got 'latest')",
-      "PERSONA_WEBHOOK_TOLERANCE_SECONDS must be an integer in [1, 3600] (got '0')",
     ]);
     expect(() => readKycConfig({ KYC_KMS_KEY_NAME: 'pii-key' })).toThrow(
       'KYC_KMS_KEY_NAME must be projects/',
     );
+  });
+});
+
+describe('each KYC function reads only its own settings', () => {
+  it('personaWebhook needs the KMS key but no Persona API settings; startKyc the reverse', () => {
+    const kms = 'projects/p/locations/europe-west1/keyRings/kyc/cryptoKeys/pii';
+    expect(readPersonaWebhookConfig({ ENVIRONMENT: 'prod', KYC_KMS_KEY_NAME: kms })).toMatchObject({
+      kmsKeyName: kms,
+    });
+    expect(
+      readPersonaApiConfig({ ENVIRONMENT: 'prod', PERSONA_INQUIRY_TEMPLATE_ID: 'itmpl_X1' }),
+    ).toMatchObject({
+      inquiryTemplateId: 'itmpl_X1',
+    });
+    expect(
+      readPersonaApiConfig({ ENVIRONMENT: 'prod', PERSONA_INQUIRY_TEMPLATE_ID: 'itmpl_X1' }),
+    ).not.toHaveProperty('kmsKeyName');
   });
 });
 

@@ -8,7 +8,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAmlConfig } from '../../../shared/platform/config-aml';
 import { readConfig } from '../../../shared/platform/config';
-import { readKycConfig, readStartKycAuthConfig } from '../../../shared/platform/config-kyc';
+import {
+  readPersonaApiConfig,
+  readPersonaWebhookConfig,
+  readStartKycAuthConfig,
+} from '../../../shared/platform/config-kyc';
 import {
   readNotificationsConfig,
   readPreferencesAuthConfig,
@@ -25,7 +29,8 @@ const { parse } = require('@cdktf/hcl2json') as {
 
 const READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   readConfig,
-  readKycConfig,
+  readPersonaWebhookConfig,
+  readPersonaApiConfig,
   readStartKycAuthConfig,
   readNotificationsConfig,
   readPreferencesAuthConfig,
@@ -111,7 +116,7 @@ describe.each(ENVIRONMENTS)('the environment of each function in %s', (env) => {
     const holders = Object.entries(out.environment)
       .filter(([, e]) => 'KYC_KMS_KEY_NAME' in e)
       .map(([n]) => n);
-    expect(holders.sort()).toEqual(['personaWebhook', 'startKyc']);
+    expect(holders.sort()).toEqual(['personaWebhook']);
     expect(out.environment.personaWebhook.KYC_KMS_KEY_NAME).toBe(kycKey);
   });
 

@@ -291,7 +291,7 @@ describe('kms module', () => {
     const encrypting = Object.entries(access.functions)
       .filter(([, a]) => (a.encrypts ?? []).includes('kyc'))
       .map(([f]) => f);
-    expect(encrypting.sort()).toEqual(['personaWebhook', 'startKyc']);
+    expect(encrypting.sort()).toEqual(['personaWebhook']);
     const fns = stripComments(modText('functions'));
     expect(fns).toMatch(/var\.kms_keys\[k\]\.env_var => var\.kms_keys\[k\]\.id/);
   });
