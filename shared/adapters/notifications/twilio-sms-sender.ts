@@ -5,6 +5,7 @@
  * Classification: 429 / 20429 and 5xx retryable; 21211, 21610, 21614 ... permanent (the recipient's number);
  * other 4xx permanent.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Destination, NotificationSender, ProviderResult } from '../../domain/notifications/delivery';
 import { parseRetryAfter } from '../../domain/notifications/delivery';
 import { renderSms } from '../../domain/notifications/templates';
@@ -30,12 +31,15 @@ interface RestExceptionShape {
   status?: number;
   code?: number;
   message?: string;
-  // twilio-node's RestException does not expose headers; the client's lastResponse does.
+  // twilio-node's RestException does not expose headers: the request client records them per send (below).
 }
+
+/** The Retry-After of the response to this send's own request (concurrent sends share one client). */
+const sendContext = new AsyncLocalStorage<{ retryAfter?: string }>();
 
 export class TwilioSmsSender implements NotificationSender {
   readonly provider = 'twilio' as const;
-  private client?: Promise<{ twilio: TwilioClient; lastRetryAfter: () => string | undefined }>;
+  private client?: Promise<TwilioClient>;
 
   constructor(private readonly options: TwilioOptions) {}
 
@@ -45,7 +49,6 @@ export class TwilioSmsSender implements NotificationSender {
       // A property of the CommonJS export, not a named export the module loader can see.
       const RequestClient = twilio.RequestClient;
       const { baseUrl, timeoutMs } = this.options;
-      let retryAfter: string | undefined;
       class RebasedRequestClient extends RequestClient {
         override async request<T>(opts: RequestOptions<T>) {
           const uri = baseUrl ? rebase(opts.uri, baseUrl) : opts.uri;
@@ -54,16 +57,16 @@ export class TwilioSmsSender implements NotificationSender {
             uri,
             timeout: opts.timeout ?? timeoutMs,
           } as RequestOptions<T>);
-          retryAfter = (res.headers as Record<string, string | undefined>)['retry-after'];
+          const send = sendContext.getStore();
+          if (send) send.retryAfter = (res.headers as Record<string, string | undefined>)['retry-after'];
           return res;
         }
       }
       const httpClient = new RebasedRequestClient({ timeout: timeoutMs, keepAlive: true });
-      const client = twilio(this.options.accountSid, await this.options.authToken(), {
+      return twilio(this.options.accountSid, await this.options.authToken(), {
         httpClient,
         autoRetry: false, // retries are ours: classified, with the dispatch's send record
       });
-      return { twilio: client, lastRetryAfter: () => retryAfter };
     })();
     this.client.catch(() => (this.client = undefined));
     return this.client;
@@ -71,9 +74,12 @@ export class TwilioSmsSender implements NotificationSender {
 
   async send(d: Dispatch, to: Destination): Promise<ProviderResult> {
     if (to.channel !== 'sms') throw new Error(`Twilio cannot deliver to ${to.channel}`);
-    const { twilio, lastRetryAfter } = await this.build();
+    const twilio = await this.build();
+    const context: { retryAfter?: string } = {};
     try {
-      const msg = await twilio.messages.create({ to: to.phone, from: this.options.from, body: renderSms(d) });
+      const msg = await sendContext.run(context, () =>
+        twilio.messages.create({ to: to.phone, from: this.options.from, body: renderSms(d) }),
+      );
       return { outcome: 'accepted', status: 201, providerMessageId: msg.sid };
     } catch (err) {
       const e = err as RestExceptionShape;
@@ -81,7 +87,7 @@ export class TwilioSmsSender implements NotificationSender {
       const code = e.code !== undefined ? String(e.code) : String(e.status);
       const detail = (e.message ?? '').slice(0, 300);
       if (e.status === 429 || e.code === 20429 || e.status >= 500) {
-        const retryAfterMs = parseRetryAfter(lastRetryAfter(), Date.now());
+        const retryAfterMs = parseRetryAfter(context.retryAfter, Date.now());
         return { outcome: 'retryable', status: e.status, code, detail, retryAfterMs };
       }
       const recipientError = e.code !== undefined && RECIPIENT_CODES.has(e.code);
