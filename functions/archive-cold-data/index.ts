@@ -8,6 +8,7 @@ import { WAREHOUSE_TABLES } from '../../shared/contracts/warehouse-tables';
 import { readOperationsConfig } from '../../shared/platform/config-operations';
 import { maintenanceFor } from '../../shared/platform/operations-deps';
 import { once } from '../../shared/platform/once';
+import { scheduledJobHttp } from '../../shared/platform/scheduled-http';
 import { platformDeps } from '../../shared/platform/production-deps';
 import { archiveColdData, type ArchiveColdDataDeps } from '../../shared/use-cases/archive-cold-data';
 
@@ -15,21 +16,7 @@ import { archiveColdData, type ArchiveColdDataDeps } from '../../shared/use-case
 export const HOT_TABLES = WAREHOUSE_TABLES.filter((t) => t.partition).map((t) => t.name);
 
 export function archiveColdDataHttp(deps: () => Promise<ArchiveColdDataDeps>): ff.HttpFunction {
-  return async (req, res) => {
-    if (req.method !== 'POST' && req.method !== 'GET') {
-      res.status(405).json({ error: 'use POST (Cloud Scheduler) or GET' });
-      return;
-    }
-    let d: ArchiveColdDataDeps | undefined;
-    try {
-      d = await deps();
-      const outcome = await archiveColdData(d);
-      res.status(outcome.failed ? 500 : 200).json(outcome);
-    } catch (err) {
-      d?.logger.error('cold archival failed', { error: err });
-      res.status(500).json({ error: 'cold archival failed' });
-    }
-  };
+  return scheduledJobHttp('cold archival', deps, archiveColdData, (o) => o.failed > 0);
 }
 
 async function productionDeps(): Promise<ArchiveColdDataDeps> {

@@ -3,6 +3,7 @@ import * as ff from '@google-cloud/functions-framework';
 import { ChainlinkPriceSource } from '../../shared/adapters/oracles/chainlink-source';
 import { PythHermesPriceSource } from '../../shared/adapters/oracles/pyth-hermes-source';
 import { once } from '../../shared/platform/once';
+import { scheduledJobHttp } from '../../shared/platform/scheduled-http';
 import { platformDeps } from '../../shared/platform/production-deps';
 import {
   DEFAULT_PRICE_FEED_CONFIG,
@@ -11,22 +12,7 @@ import {
 } from '../../shared/use-cases/ingest-prices';
 
 export function ingestPricesHttp(deps: () => Promise<IngestPricesDeps>): ff.HttpFunction {
-  return async (req, res) => {
-    if (req.method !== 'POST' && req.method !== 'GET') {
-      res.status(405).json({ error: 'use POST (Cloud Scheduler) or GET' });
-      return;
-    }
-    let d: IngestPricesDeps | undefined;
-    try {
-      d = await deps();
-      const outcome = await ingestPrices(d);
-      res.status(200).json(outcome);
-    } catch (err) {
-      // 500 lets Cloud Scheduler retry per its retry_config; the tick id keeps the retry idempotent.
-      d?.logger.error('price ingestion failed', { error: err });
-      res.status(500).json({ error: 'price ingestion failed' });
-    }
-  };
+  return scheduledJobHttp('price ingestion', deps, ingestPrices);
 }
 
 async function productionDeps(): Promise<IngestPricesDeps> {

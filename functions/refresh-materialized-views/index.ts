@@ -7,6 +7,7 @@ import { MATERIALIZED_VIEWS } from '../../shared/contracts/warehouse-views';
 import { readOperationsConfig } from '../../shared/platform/config-operations';
 import { maintenanceFor } from '../../shared/platform/operations-deps';
 import { once } from '../../shared/platform/once';
+import { scheduledJobHttp } from '../../shared/platform/scheduled-http';
 import { platformDeps } from '../../shared/platform/production-deps';
 import {
   refreshMaterializedViews,
@@ -16,21 +17,7 @@ import {
 export function refreshMaterializedViewsHttp(
   deps: () => Promise<RefreshMaterializedViewsDeps>,
 ): ff.HttpFunction {
-  return async (req, res) => {
-    if (req.method !== 'POST' && req.method !== 'GET') {
-      res.status(405).json({ error: 'use POST (Cloud Scheduler) or GET' });
-      return;
-    }
-    let d: RefreshMaterializedViewsDeps | undefined;
-    try {
-      d = await deps();
-      const outcome = await refreshMaterializedViews(d);
-      res.status(outcome.failed ? 500 : 200).json(outcome);
-    } catch (err) {
-      d?.logger.error('materialized view refresh failed', { error: err });
-      res.status(500).json({ error: 'materialized view refresh failed' });
-    }
-  };
+  return scheduledJobHttp('materialized view refresh', deps, refreshMaterializedViews, (o) => o.failed > 0);
 }
 
 async function productionDeps(): Promise<RefreshMaterializedViewsDeps> {
