@@ -36,7 +36,7 @@ export default tseslint.config(
   },
   {
     // Command-line entry points and benchmarks talk to a terminal.
-    files: ['shared/cli/**/*.ts', 'bench/**/*.ts', 'bin/**/*.mjs', 'shared/local-stack/main.ts'],
+    files: ['cli/**/*.ts', 'bench/**/*.ts', 'bin/**/*.mjs', 'local-stack/main.ts'],
     rules: { 'no-console': 'off' },
   },
   {

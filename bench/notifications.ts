@@ -29,12 +29,12 @@ import {
 } from '../shared/domain/notifications/types';
 import { deliverNotificationHandler } from '../functions/deliver-notification';
 import { fanOutNotificationsHandler } from '../functions/fan-out-notifications';
-import { startEmulators } from '../shared/local-stack/emulators';
-import { FaultPlan, startSendGridServer } from '../shared/local-stack/providers/sendgrid-server';
-import { startTwilioServer } from '../shared/local-stack/providers/twilio-server';
-import { startWebhookReceiver } from '../shared/local-stack/providers/webhook-receiver';
-import { startLocalStack, type LocalStack } from '../shared/local-stack/stack';
-import type { NotificationsServices } from '../shared/local-stack/wiring/notifications';
+import { startEmulators } from '../local-stack/emulators';
+import { FaultPlan, startSendGridServer } from '../local-stack/providers/sendgrid-server';
+import { startTwilioServer } from '../local-stack/providers/twilio-server';
+import { startWebhookReceiver } from '../local-stack/providers/webhook-receiver';
+import { startLocalStack, type LocalStack } from '../local-stack/stack';
+import type { NotificationsServices } from '../local-stack/wiring/notifications';
 import { ManualClock } from '../shared/platform/clocks';
 import { readNotificationsConfig } from '../shared/platform/config-notifications';
 import { StructuredLogger } from '../shared/platform/logger';

@@ -7,10 +7,10 @@
  */
 import { KYC_COLLECTIONS } from '../shared/domain/kyc/documents';
 import { personaSignatureHeader } from '../shared/domain/kyc/signature';
-import { startEmulators } from '../shared/local-stack/emulators';
-import { personaId, personaInquiryEvent } from '../shared/local-stack/providers/persona-events';
-import { startLocalStack } from '../shared/local-stack/stack';
-import { LOCAL_PERSONA } from '../shared/local-stack/wiring/kyc';
+import { startEmulators } from '../local-stack/emulators';
+import { personaId, personaInquiryEvent } from '../local-stack/providers/persona-events';
+import { startLocalStack } from '../local-stack/stack';
+import { LOCAL_PERSONA } from '../local-stack/wiring/kyc';
 import { ManualClock } from '../shared/platform/clocks';
 import { StructuredLogger } from '../shared/platform/logger';
 import type { BenchFigure } from './areas';

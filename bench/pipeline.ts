@@ -4,8 +4,8 @@
  * subscriptions, the functions framework and the embedded warehouse. BTC alternates between two levels
  * each minute so every demo portfolio crosses the margin-call threshold on every tick.
  */
-import { startEmulators } from '../shared/local-stack/emulators';
-import { startLocalStack } from '../shared/local-stack/stack';
+import { startEmulators } from '../local-stack/emulators';
+import { startLocalStack } from '../local-stack/stack';
 import { ManualClock } from '../shared/platform/clocks';
 import { tickIdOf } from '../shared/domain/prices/ticks';
 import { DEFAULT_PRICE_FEED_CONFIG } from '../shared/use-cases/ingest-prices';

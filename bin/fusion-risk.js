@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 // Analyst CLI entry point: runs the TypeScript sources directly through tsx.
 require('tsx/cjs');
-require('../shared/cli/main.ts');
+require('../cli/main.ts');

@@ -1,7 +1,7 @@
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { loadDailyClosesCsv, interpolatedPrices } from '../../shared/local-stack/providers/historical-prices';
+import { loadDailyClosesCsv, interpolatedPrices } from '../../local-stack/providers/historical-prices';
 import type { DocumentStore } from '../../shared/ports/document-store';
 
 /** A project id of its own per test file: emulator state is never shared between parallel workers. */

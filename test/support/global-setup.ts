@@ -2,7 +2,7 @@
  * Starts the real Pub/Sub and Firestore emulators once for the whole run on free ports; test files share
  * them but each takes its own project id, which both emulators keep fully separate.
  */
-import { startEmulators, type Emulators } from '../../shared/local-stack/emulators';
+import { startEmulators, type Emulators } from '../../local-stack/emulators';
 
 declare global {
   var __fusionEmulators: Emulators | undefined;

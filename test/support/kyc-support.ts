@@ -18,7 +18,7 @@ import {
   DEFAULT_PERSONA_WEBHOOK_CONFIG,
   type PersonaWebhookDeps,
 } from '../../shared/use-cases/handle-persona-webhook';
-import { personaInquiryEvent, type InquiryState } from '../../shared/local-stack/providers/persona-events';
+import { personaInquiryEvent, type InquiryState } from '../../local-stack/providers/persona-events';
 
 export const SECRET = 'wbhsec_test_secret_for_unit_tests';
 export const OLD_SECRET = 'wbhsec_previous_secret_being_rotated';

@@ -23,12 +23,9 @@ import {
   FaultPlan,
   startSendGridServer,
   type SendGridServer,
-} from '../../shared/local-stack/providers/sendgrid-server';
-import { startTwilioServer, type TwilioServer } from '../../shared/local-stack/providers/twilio-server';
-import {
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from '../../shared/local-stack/providers/webhook-receiver';
+} from '../../local-stack/providers/sendgrid-server';
+import { startTwilioServer, type TwilioServer } from '../../local-stack/providers/twilio-server';
+import { startWebhookReceiver, type WebhookReceiver } from '../../local-stack/providers/webhook-receiver';
 import type { SecretStore } from '../../shared/ports/secret-store';
 import type { DeliverDeps } from '../../shared/use-cases/deliver-notification';
 import type { FanOutDeps } from '../../shared/use-cases/fan-out-notifications';

@@ -8,7 +8,7 @@ import {
   startLocalStack,
   type LocalStack,
   type LocalStackOptions,
-} from '../../shared/local-stack/stack';
+} from '../../local-stack/stack';
 import { CapturingSink, StructuredLogger } from '../../shared/platform/logger';
 import { collectMessages, emulatorHosts, historicalPrices, isolatedProjectId } from './env';
 

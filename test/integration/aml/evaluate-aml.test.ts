@@ -17,7 +17,7 @@
 import { IDEMPOTENCY_RETENTION_MS } from '../../../shared/domain/retention';
 import { validate } from '../../../shared/contracts/validation';
 import type { WindowEntry } from '../../../shared/domain/aml/window';
-import { amlScenarioStream, AML_USERS } from '../../../shared/local-stack/scenarios/aml';
+import { amlScenarioStream, AML_USERS } from '../../../local-stack/scenarios/aml';
 import { AML_COLLECTIONS, type EvaluationDoc } from '../../../shared/use-cases/evaluate-aml';
 import { AmlHarness, duplicates, transactionPush } from '../../support/aml-harness';
 import { tx } from '../../support/aml-fixtures';

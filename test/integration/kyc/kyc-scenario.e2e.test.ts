@@ -4,7 +4,7 @@
  * real webhooks. Checks what the summary claims against the stores themselves.
  */
 import { KYC_COLLECTIONS, type KycCaseDoc } from '../../../shared/domain/kyc/documents';
-import { kycScenario } from '../../../shared/local-stack/scenarios/kyc';
+import { kycScenario } from '../../../local-stack/scenarios/kyc';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { startTestStack, type TestStack } from '../../support/test-stack';
 

@@ -16,7 +16,7 @@
  */
 import type { Message } from '@google-cloud/pubsub';
 import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
-import type { LocalStack } from '../../../shared/local-stack/stack';
+import type { LocalStack } from '../../../local-stack/stack';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
 import type { Warehouse } from '../../../shared/ports/warehouse';

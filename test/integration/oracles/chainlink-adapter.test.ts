@@ -6,8 +6,8 @@ import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-docu
 import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
 import type { RawReading, SourceFailure } from '../../../shared/domain/prices/types';
 import { checkReading, rulesFor, type ReadingRules } from '../../../shared/domain/prices/validation';
-import { ChainlinkRpcServer } from '../../../shared/local-stack/providers/chainlink-rpc-server';
-import type { RunningServer } from '../../../shared/local-stack/providers/http-server';
+import { ChainlinkRpcServer } from '../../../local-stack/providers/chainlink-rpc-server';
+import type { RunningServer } from '../../../local-stack/providers/http-server';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
 import { ingestPrices } from '../../../shared/use-cases/ingest-prices';

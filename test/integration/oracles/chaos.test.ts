@@ -24,22 +24,19 @@ import {
   rulesFor,
   type ReadingRules,
 } from '../../../shared/domain/prices/validation';
-import { evenly, type ChaosOptions } from '../../../shared/local-stack/providers/chaos';
+import { evenly, type ChaosOptions } from '../../../local-stack/providers/chaos';
 import {
   ChainlinkRpcServer,
   ROUND_FAULTS,
   chainlinkFeedSpecs,
-} from '../../../shared/local-stack/providers/chainlink-rpc-server';
-import {
-  interpolatedPrices,
-  loadDailyClosesCsv,
-} from '../../../shared/local-stack/providers/historical-prices';
-import type { RunningServer } from '../../../shared/local-stack/providers/http-server';
+} from '../../../local-stack/providers/chainlink-rpc-server';
+import { interpolatedPrices, loadDailyClosesCsv } from '../../../local-stack/providers/historical-prices';
+import type { RunningServer } from '../../../local-stack/providers/http-server';
 import {
   PYTH_FAULTS,
   PythHermesServer,
   pythFeedSpecs,
-} from '../../../shared/local-stack/providers/pyth-hermes-server';
+} from '../../../local-stack/providers/pyth-hermes-server';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
 import {

@@ -2,8 +2,8 @@
 import { PythHermesPriceSource } from '../../../shared/adapters/oracles/pyth-hermes-source';
 import type { RawReading, SourceFailure } from '../../../shared/domain/prices/types';
 import { checkReading, rulesFor, type ReadingRules } from '../../../shared/domain/prices/validation';
-import type { RunningServer } from '../../../shared/local-stack/providers/http-server';
-import { PythHermesServer } from '../../../shared/local-stack/providers/pyth-hermes-server';
+import type { RunningServer } from '../../../local-stack/providers/http-server';
+import { PythHermesServer } from '../../../local-stack/providers/pyth-hermes-server';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { assetConfig, feedConfig } from '../../unit/prices/support';
 

@@ -11,16 +11,12 @@ const ROOT = join(__dirname, '..', '..', '..');
 
 describe('npm start -- --once', () => {
   it('plays the scenario through the whole topology and exits 0 with the flow summary', () => {
-    const run = spawnSync(
-      process.execPath,
-      ['--require', 'tsx/cjs', 'shared/local-stack/main.ts', '--once'],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 240_000,
-        env: { ...process.env, PUBSUB_EMULATOR_HOST: '', FIRESTORE_EMULATOR_HOST: '' },
-      },
-    );
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'local-stack/main.ts', '--once'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 240_000,
+      env: { ...process.env, PUBSUB_EMULATOR_HOST: '', FIRESTORE_EMULATOR_HOST: '' },
+    });
     expect(run.status).toBe(0);
     const out = run.stdout;
     // published → pushed → handled → stored, with counts

@@ -5,7 +5,7 @@
  * Poison messages end in the dead-letter topic with their reason; duplicate deliveries change nothing.
  */
 import type { Message } from '@google-cloud/pubsub';
-import type { LocalStack } from '../../../shared/local-stack/stack';
+import type { LocalStack } from '../../../local-stack/stack';
 import { ManualClock } from '../../../shared/platform/clocks';
 import type { CapturingSink } from '../../../shared/platform/logger';
 import { seedDailyCloses, waitFor } from '../../support/env';

@@ -6,7 +6,7 @@
  */
 import type { Message } from '@google-cloud/pubsub';
 import type { SchemaTypes } from '../../../shared/contracts/schema-types';
-import type { LocalStack } from '../../../shared/local-stack/stack';
+import type { LocalStack } from '../../../local-stack/stack';
 import { ManualClock } from '../../../shared/platform/clocks';
 import type { CapturingSink } from '../../../shared/platform/logger';
 import type { Warehouse } from '../../../shared/ports/warehouse';

@@ -184,7 +184,7 @@ describe('code publishes only to declared topics', () => {
     expect(owners('shared/use-cases/ingest-prices.ts')).toEqual(['ingestPrices']);
     expect(owners('shared/use-cases/detect-margin-events.ts')).toEqual(['detectMarginEvents']);
     // Type-only imports are erased: they do not make a function load (or publish from) a module.
-    expect(owners('shared/local-stack/flow-meter.ts')).toEqual([]);
+    expect(owners('local-stack/flow-meter.ts')).toEqual([]);
   });
 });
 

@@ -13,7 +13,7 @@ import { KYC_COLLECTIONS, type KycCaseDoc } from '../../../shared/domain/kyc/doc
 import {
   startPersonaApiServer,
   type PersonaApiServer,
-} from '../../../shared/local-stack/providers/persona-api-server';
+} from '../../../local-stack/providers/persona-api-server';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { PermanentError, RetryableError } from '../../../shared/platform/errors';
 import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';

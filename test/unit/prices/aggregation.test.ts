@@ -14,7 +14,7 @@ import {
   rulesFor,
   type ReadingRules,
 } from '../../../shared/domain/prices/validation';
-import { seededRandom } from '../../../shared/local-stack/providers/chaos';
+import { seededRandom } from '../../../local-stack/providers/chaos';
 import { assetConfig, failure, feedConfig, reading } from './support';
 
 const now = new Date('2024-08-05T12:00:00Z');

@@ -1,5 +1,5 @@
 /** Runs checkPrerequisites() under whatever PATH this process was given; prints the outcome as JSON. */
-import { checkPrerequisites } from '../../../../shared/local-stack/emulators';
+import { checkPrerequisites } from '../../../../local-stack/emulators';
 
 try {
   checkPrerequisites();

@@ -4,7 +4,7 @@
  * crash the emulators' watchdog must survive for us.
  */
 import { createInterface } from 'node:readline';
-import { startEmulators } from '../../../../shared/local-stack/emulators';
+import { startEmulators } from '../../../../local-stack/emulators';
 
 void (async () => {
   const emulators = await startEmulators();

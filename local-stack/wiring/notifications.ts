@@ -5,21 +5,21 @@
  * Standard Webhooks signatures. Webhook secrets live in a local secret store under Secret Manager-style names.
  */
 import type { CloudEventFunction } from '@google-cloud/functions-framework';
-import { BatchingWarehouse } from '../../adapters/notifications/batching-warehouse';
-import { buildSenders } from '../../adapters/notifications/senders';
-import { verifierFor } from '../../adapters/identity/id-token-verifiers';
-import { once } from '../../platform/once';
-import { LocalSecretStore } from '../../adapters/local/local-secret-store';
-import { generateWebhookSecret } from '../../domain/notifications/standard-webhooks';
-import type { SecretStore } from '../../ports/secret-store';
+import { BatchingWarehouse } from '../../shared/adapters/notifications/batching-warehouse';
+import { buildSenders } from '../../shared/adapters/notifications/senders';
+import { verifierFor } from '../../shared/adapters/identity/id-token-verifiers';
+import { once } from '../../shared/platform/once';
+import { LocalSecretStore } from '../../shared/adapters/local/local-secret-store';
+import { generateWebhookSecret } from '../../shared/domain/notifications/standard-webhooks';
+import type { SecretStore } from '../../shared/ports/secret-store';
 import {
   readNotificationsConfig,
   readPreferencesAuthConfig,
   type NotificationsConfig,
-} from '../../platform/config-notifications';
-import { deliverNotificationHandler } from '../../../functions/deliver-notification';
-import { fanOutNotificationsHandler } from '../../../functions/fan-out-notifications';
-import { notificationPreferencesHttp } from '../../../functions/notification-preferences';
+} from '../../shared/platform/config-notifications';
+import { deliverNotificationHandler } from '../../functions/deliver-notification';
+import { fanOutNotificationsHandler } from '../../functions/fan-out-notifications';
+import { notificationPreferencesHttp } from '../../functions/notification-preferences';
 import { FaultPlan, startSendGridServer, type SendGridServer } from '../providers/sendgrid-server';
 import { startTwilioServer, type TwilioServer } from '../providers/twilio-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../providers/webhook-receiver';

@@ -8,26 +8,29 @@ import * as ff from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Server } from 'node:http';
-import { computePortfolioRiskHandler } from '../../functions/compute-portfolio-risk';
-import { detectMarginEventsHandler } from '../../functions/detect-margin-events';
-import { ingestPricesHttp } from '../../functions/ingest-prices';
-import { FirestoreDocumentStore } from '../adapters/gcp/firestore-document-store';
-import { PubSubEventBus } from '../adapters/gcp/pubsub-event-bus';
-import { DuckDbWarehouse } from '../adapters/local/duckdb-warehouse';
-import { LocalSecretStore } from '../adapters/local/local-secret-store';
-import { ChainlinkPriceSource } from '../adapters/oracles/chainlink-source';
-import { PythHermesPriceSource } from '../adapters/oracles/pyth-hermes-source';
-import type { PriceFeedConfig } from '../domain/prices/config';
-import type { Clock } from '../ports/clock';
-import type { DocumentStore } from '../ports/document-store';
-import type { EventBus } from '../ports/event-bus';
-import type { Logger } from '../ports/logger';
-import type { Warehouse } from '../ports/warehouse';
-import { StructuredLogger } from '../platform/logger';
-import { once } from '../platform/once';
-import { SUBSCRIPTIONS, TOPICS, type FunctionName } from '../topology/topology';
-import { DEFAULT_RISK_COMPUTE_CONFIG, type RiskComputeConfig } from '../use-cases/compute-portfolio-risk';
-import { DEFAULT_PRICE_FEED_CONFIG } from '../use-cases/ingest-prices';
+import { computePortfolioRiskHandler } from '../functions/compute-portfolio-risk';
+import { detectMarginEventsHandler } from '../functions/detect-margin-events';
+import { ingestPricesHttp } from '../functions/ingest-prices';
+import { FirestoreDocumentStore } from '../shared/adapters/gcp/firestore-document-store';
+import { PubSubEventBus } from '../shared/adapters/gcp/pubsub-event-bus';
+import { DuckDbWarehouse } from '../shared/adapters/local/duckdb-warehouse';
+import { LocalSecretStore } from '../shared/adapters/local/local-secret-store';
+import { ChainlinkPriceSource } from '../shared/adapters/oracles/chainlink-source';
+import { PythHermesPriceSource } from '../shared/adapters/oracles/pyth-hermes-source';
+import type { PriceFeedConfig } from '../shared/domain/prices/config';
+import type { Clock } from '../shared/ports/clock';
+import type { DocumentStore } from '../shared/ports/document-store';
+import type { EventBus } from '../shared/ports/event-bus';
+import type { Logger } from '../shared/ports/logger';
+import type { Warehouse } from '../shared/ports/warehouse';
+import { StructuredLogger } from '../shared/platform/logger';
+import { once } from '../shared/platform/once';
+import { SUBSCRIPTIONS, TOPICS, type FunctionName } from '../shared/topology/topology';
+import {
+  DEFAULT_RISK_COMPUTE_CONFIG,
+  type RiskComputeConfig,
+} from '../shared/use-cases/compute-portfolio-risk';
+import { DEFAULT_PRICE_FEED_CONFIG } from '../shared/use-cases/ingest-prices';
 import { FlowMeter } from './flow-meter';
 import {
   startChainlinkRpcServer,
@@ -36,7 +39,7 @@ import {
 } from './providers/chainlink-rpc-server';
 import type { ChaosOptions } from './providers/chaos';
 import { startPythHermesServer, pythFeedSpecs } from './providers/pyth-hermes-server';
-import type { HysteresisPolicy } from '../domain/margin/health-state-machine';
+import type { HysteresisPolicy } from '../shared/domain/margin/health-state-machine';
 import { wireAml, type AmlServices } from './wiring/aml';
 import { wireKyc, type KycServices } from './wiring/kyc';
 import { wireNotifications, type NotificationsServices } from './wiring/notifications';

@@ -7,8 +7,8 @@
  * one captured and replayed ten minutes later.
  */
 import type { Message, Subscription } from '@google-cloud/pubsub';
-import { KYC_COLLECTIONS, type KycCaseDoc } from '../../domain/kyc/documents';
-import type { ManualClock } from '../../platform/clocks';
+import { KYC_COLLECTIONS, type KycCaseDoc } from '../../shared/domain/kyc/documents';
+import type { ManualClock } from '../../shared/platform/clocks';
 import { personaId, personaInquiryEvent } from '../providers/persona-events';
 import type { Delivery } from '../providers/persona-webhook-sender';
 import type { LocalStack } from '../stack';

@@ -4,11 +4,11 @@
  * .local/archive/<project>, git-ignored); each stack gets its own folder so parallel runs never share one.
  */
 import { join } from 'node:path';
-import { archiveColdDataHttp, HOT_TABLES } from '../../../functions/archive-cold-data';
-import { refreshMaterializedViewsHttp } from '../../../functions/refresh-materialized-views';
-import { DuckDbMaintenance } from '../../adapters/local/duckdb-maintenance';
-import { MATERIALIZED_VIEWS } from '../../contracts/warehouse-views';
-import { readOperationsConfig } from '../../platform/config-operations';
+import { archiveColdDataHttp, HOT_TABLES } from '../../functions/archive-cold-data';
+import { refreshMaterializedViewsHttp } from '../../functions/refresh-materialized-views';
+import { DuckDbMaintenance } from '../../shared/adapters/local/duckdb-maintenance';
+import { MATERIALIZED_VIEWS } from '../../shared/contracts/warehouse-views';
+import { readOperationsConfig } from '../../shared/platform/config-operations';
 import type { AreaWiring, WiringContext } from './types';
 
 export interface OperationsServices {

@@ -3,13 +3,13 @@
  * local stack without editing stack.ts: it receives the shared platform adapters and returns its handlers.
  */
 import type { CloudEventFunction, HttpFunction } from '@google-cloud/functions-framework';
-import type { Clock } from '../../ports/clock';
-import type { DocumentStore } from '../../ports/document-store';
-import type { EventBus } from '../../ports/event-bus';
-import type { Logger } from '../../ports/logger';
-import type { Warehouse } from '../../ports/warehouse';
-import type { DeliveryObserver } from '../../platform/pubsub-handler';
-import type { FunctionName } from '../../topology/topology';
+import type { Clock } from '../../shared/ports/clock';
+import type { DocumentStore } from '../../shared/ports/document-store';
+import type { EventBus } from '../../shared/ports/event-bus';
+import type { Logger } from '../../shared/ports/logger';
+import type { Warehouse } from '../../shared/ports/warehouse';
+import type { DeliveryObserver } from '../../shared/platform/pubsub-handler';
+import type { FunctionName } from '../../shared/topology/topology';
 
 export interface WiringContext {
   projectId: string;

@@ -4,8 +4,8 @@
  * and `GET /api/v1/inquiries/{id}`, answering in kebab-case. The inquiry lifecycle is driven by advance(),
  * which also produces the webhook event Persona would send; onEvent (set by the wiring) delivers it.
  */
-import type { Clock } from '../../ports/clock';
-import { camelizeKeys } from '../../domain/kyc/inflection';
+import type { Clock } from '../../shared/ports/clock';
+import { camelizeKeys } from '../../shared/domain/kyc/inflection';
 import { listen, sendJson, type RunningServer } from './http-server';
 import { personaId, personaInquiryEvent, statusAfter, type InquiryState } from './persona-events';
 

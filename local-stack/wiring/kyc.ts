@@ -2,14 +2,14 @@
  * Local wiring of the kyc area: personaWebhook and startKyc served with the stack's store, bus, warehouse
  * and clock, a development-key Cipher in place of Cloud KMS, and a local Persona (REST API + webhook sender).
  */
-import { personaWebhookHttp } from '../../../functions/persona-webhook';
-import { startKycHttp } from '../../../functions/start-kyc';
-import { LocalTokenVerifier } from '../../adapters/identity/id-token-verifiers';
-import { DevKeyCipher } from '../../adapters/local/dev-key-cipher';
-import { PersonaApiClient } from '../../adapters/persona/persona-api-client';
-import { once } from '../../platform/once';
-import type { Cipher } from '../../ports/cipher';
-import { DEFAULT_PERSONA_WEBHOOK_CONFIG } from '../../use-cases/handle-persona-webhook';
+import { personaWebhookHttp } from '../../functions/persona-webhook';
+import { startKycHttp } from '../../functions/start-kyc';
+import { LocalTokenVerifier } from '../../shared/adapters/identity/id-token-verifiers';
+import { DevKeyCipher } from '../../shared/adapters/local/dev-key-cipher';
+import { PersonaApiClient } from '../../shared/adapters/persona/persona-api-client';
+import { once } from '../../shared/platform/once';
+import type { Cipher } from '../../shared/ports/cipher';
+import { DEFAULT_PERSONA_WEBHOOK_CONFIG } from '../../shared/use-cases/handle-persona-webhook';
 import { startPersonaApiServer, type PersonaApiServer } from '../providers/persona-api-server';
 import { PersonaWebhookSender } from '../providers/persona-webhook-sender';
 import type { AreaWiring, WiringContext } from './types';

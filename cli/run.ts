@@ -1,22 +1,22 @@
 import { readFileSync } from 'fs';
-import { SchemaViolation, validate } from '../contracts/validation';
-import { runBacktest, type BacktestResult } from '../domain/risk/backtest';
-import { isIsoDate } from '../domain/risk/dates';
+import { SchemaViolation, validate } from '../shared/contracts/validation';
+import { runBacktest, type BacktestResult } from '../shared/domain/risk/backtest';
+import { isIsoDate } from '../shared/domain/risk/dates';
 import {
   DEFAULT_RISK_PARAMS,
   RiskEngine,
   type HorizonMethod,
   type QuantileMethod,
-} from '../domain/risk/engine';
-import { RiskInputError } from '../domain/risk/errors';
-import { dateIndex, parseClosesCsv, rangeOf, type PriceHistory } from '../domain/risk/history';
+} from '../shared/domain/risk/engine';
+import { RiskInputError } from '../shared/domain/risk/errors';
+import { dateIndex, parseClosesCsv, rangeOf, type PriceHistory } from '../shared/domain/risk/history';
 import {
   DEFAULT_MARGIN_THRESHOLDS,
   classifyHealth,
   liquidationPrices,
   valuePortfolio,
   type Position,
-} from '../domain/risk/margin';
+} from '../shared/domain/risk/margin';
 import {
   UsageError,
   confidenceList,

@@ -2,7 +2,7 @@
  * A part of the bundled scenario contributed by one area. main.ts runs every part's prepare() before the
  * Black Thursday replay (e.g. seeding recipients), play() after it in order, then prints every report().
  */
-import type { ManualClock } from '../../platform/clocks';
+import type { ManualClock } from '../../shared/platform/clocks';
 import type { LocalStack } from '../stack';
 
 export interface ScenarioPart {

@@ -4,8 +4,8 @@
  * but 2xx with a fresh signature per attempt. It can also replay a captured delivery byte for byte and forge
  * one with the wrong secret, to show that both are refused.
  */
-import type { Clock } from '../../ports/clock';
-import { personaSignatureHeader } from '../../domain/kyc/signature';
+import type { Clock } from '../../shared/ports/clock';
+import { personaSignatureHeader } from '../../shared/domain/kyc/signature';
 
 export interface Delivery {
   body: string;

@@ -5,8 +5,8 @@
  * faults (429 with Retry-After, 503) from a plan.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { verifyWebhook } from '../../domain/notifications/standard-webhooks';
-import type { Clock } from '../../ports/clock';
+import { verifyWebhook } from '../../shared/domain/notifications/standard-webhooks';
+import type { Clock } from '../../shared/ports/clock';
 import { listen, send, type RunningServer } from './http-server';
 import { FaultPlan } from './sendgrid-server';
 

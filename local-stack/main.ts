@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { firebasePorts, startEmulators, type Emulators } from './emulators';
 import { startLocalStack, type LocalStack } from './stack';
-import { ManualClock } from '../platform/clocks';
+import { ManualClock } from '../shared/platform/clocks';
 import { interpolatedPrices, loadDailyClosesCsv } from './providers/historical-prices';
 import { formatReport, playScenario, SCENARIO, scenarioPriceConfig } from './scenario';
 import { SCENARIO_PARTS } from './scenarios';
 
-const CLOSES = join(__dirname, '..', '..', 'test', 'fixtures', 'daily-closes-usd.csv');
+const CLOSES = join(__dirname, '..', 'test', 'fixtures', 'daily-closes-usd.csv');
 
 async function main(): Promise<number> {
   const once = process.argv.includes('--once');

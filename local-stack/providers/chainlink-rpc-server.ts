@@ -6,9 +6,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeFunctionData, encodeFunctionResult, type Hex } from 'viem';
-import { AGGREGATOR_V3_ABI } from '../../adapters/oracles/aggregator-v3-abi';
-import type { PriceFeedConfig } from '../../domain/prices/config';
-import type { Clock } from '../../ports/clock';
+import { AGGREGATOR_V3_ABI } from '../../shared/adapters/oracles/aggregator-v3-abi';
+import type { PriceFeedConfig } from '../../shared/domain/prices/config';
+import type { Clock } from '../../shared/ports/clock';
 import { Chaos, type AnswerFault, type ChaosOptions } from './chaos';
 import { hang, listen, send, sendJson, toScaledInteger, type RunningServer } from './http-server';
 

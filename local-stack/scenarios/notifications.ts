@@ -8,14 +8,14 @@
  * report() lists what each recipient received at the local SendGrid, Twilio and webhook servers.
  */
 import type { Message, Subscription } from '@google-cloud/pubsub';
-import amlFixtures from '../../../test/fixtures/notifications/aml-alerts.json';
+import amlFixtures from '../../test/fixtures/notifications/aml-alerts.json';
 import {
   COMPLIANCE_TEAM,
   NOTIFICATION_COLLECTIONS as C,
   type AmlAlert,
   type RecipientDoc,
-} from '../../domain/notifications/types';
-import type { ManualClock } from '../../platform/clocks';
+} from '../../shared/domain/notifications/types';
+import type { ManualClock } from '../../shared/platform/clocks';
 import { DEMO_PORTFOLIOS } from '../scenario';
 import type { LocalStack } from '../stack';
 import type { ScenarioPart } from './types';

@@ -1,7 +1,7 @@
 /** Local wiring of the aml area: evaluateAml on the shared adapters, with the configured policy and lists. */
 import type { CloudEventFunction } from '@google-cloud/functions-framework';
-import { evaluateAmlHandler } from '../../../functions/evaluate-aml';
-import { amlRuntime, type ScreeningListSource } from '../../platform/config-aml';
+import { evaluateAmlHandler } from '../../functions/evaluate-aml';
+import { amlRuntime, type ScreeningListSource } from '../../shared/platform/config-aml';
 import type { AreaWiring, WiringContext } from './types';
 
 export interface AmlServices {

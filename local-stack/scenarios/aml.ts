@@ -5,9 +5,9 @@
  * ordinary customer, plus one transaction published twice (Pub/Sub redelivery): it must be counted once.
  * The report reads what evaluateAml stored (compliance.aml_alerts and the users' window documents).
  */
-import type { AmlTransaction, WindowEntry } from '../../domain/aml/window';
-import type { ManualClock } from '../../platform/clocks';
-import { AML_COLLECTIONS } from '../../use-cases/evaluate-aml';
+import type { AmlTransaction, WindowEntry } from '../../shared/domain/aml/window';
+import type { ManualClock } from '../../shared/platform/clocks';
+import { AML_COLLECTIONS } from '../../shared/use-cases/evaluate-aml';
 import type { LocalStack } from '../stack';
 import type { ScenarioPart } from './types';
 

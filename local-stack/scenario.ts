@@ -5,9 +5,9 @@
  * topology: prices → risk → margin events → alerts. One desk tops up collateral after its margin call.
  */
 import type { Message, Subscription } from '@google-cloud/pubsub';
-import type { PriceFeedConfig } from '../domain/prices/config';
-import type { ManualClock } from '../platform/clocks';
-import { DEFAULT_PRICE_FEED_CONFIG } from '../use-cases/ingest-prices';
+import type { PriceFeedConfig } from '../shared/domain/prices/config';
+import type { ManualClock } from '../shared/platform/clocks';
+import { DEFAULT_PRICE_FEED_CONFIG } from '../shared/use-cases/ingest-prices';
 import type { DailyCloseTable } from './providers/historical-prices';
 import { DEAD_LETTER_INSPECT, type LocalStack } from './stack';
 

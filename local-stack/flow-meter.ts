@@ -2,11 +2,11 @@
  * Counts what flows where in the local stack: messages published per topic, deliveries pushed to each
  * function and how they ended, rows stored per warehouse table. `npm start -- --once` prints it.
  */
-import type { TableName } from '../contracts/warehouse-tables';
-import type { EventBus, PublishOptions } from '../ports/event-bus';
-import type { Warehouse, WarehouseRow } from '../ports/warehouse';
-import type { DeliveryObserver } from '../platform/pubsub-handler';
-import type { TopicName } from '../topology/topology';
+import type { TableName } from '../shared/contracts/warehouse-tables';
+import type { EventBus, PublishOptions } from '../shared/ports/event-bus';
+import type { Warehouse, WarehouseRow } from '../shared/ports/warehouse';
+import type { DeliveryObserver } from '../shared/platform/pubsub-handler';
+import type { TopicName } from '../shared/topology/topology';
 
 export class FlowMeter {
   readonly published = new Map<string, number>();

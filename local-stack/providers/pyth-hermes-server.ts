@@ -6,8 +6,8 @@
  * The `binary.data` payload is not a signed Wormhole VAA: it only carries the PNAU magic and the values.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PriceFeedConfig } from '../../domain/prices/config';
-import type { Clock } from '../../ports/clock';
+import type { PriceFeedConfig } from '../../shared/domain/prices/config';
+import type { Clock } from '../../shared/ports/clock';
 import { Chaos, type AnswerFault, type ChaosOptions } from './chaos';
 import type { PriceFunction } from './chainlink-rpc-server';
 import { hang, listen, send, sendJson, toScaledInteger, type RunningServer } from './http-server';

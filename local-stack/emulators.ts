@@ -22,7 +22,7 @@ export interface Emulators {
 const HOST = '127.0.0.1';
 
 /** Ports from firebase.json (`emulators.pubsub.port`, `emulators.firestore.port`). */
-export function firebasePorts(root = join(__dirname, '..', '..')): EmulatorPorts & { functions: number } {
+export function firebasePorts(root = join(__dirname, '..')): EmulatorPorts & { functions: number } {
   const cfg = JSON.parse(readFileSync(join(root, 'firebase.json'), 'utf8')) as {
     emulators: Record<string, { port?: number }>;
   };

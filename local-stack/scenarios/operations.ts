@@ -9,16 +9,16 @@
  *    local archive, verifies the row counts and deletes them from the warehouse; a second call finds nothing to do.
  */
 import { join, relative } from 'node:path';
-import type { TableName } from '../../contracts/warehouse-tables';
-import { ROLLING_VIEWS } from '../../contracts/warehouse-views';
-import type { WarehouseRow } from '../../ports/warehouse';
-import type { ArchiveColdDataOutcome } from '../../use-cases/archive-cold-data';
-import type { RefreshMaterializedViewsOutcome } from '../../use-cases/refresh-materialized-views';
+import type { TableName } from '../../shared/contracts/warehouse-tables';
+import { ROLLING_VIEWS } from '../../shared/contracts/warehouse-views';
+import type { WarehouseRow } from '../../shared/ports/warehouse';
+import type { ArchiveColdDataOutcome } from '../../shared/use-cases/archive-cold-data';
+import type { RefreshMaterializedViewsOutcome } from '../../shared/use-cases/refresh-materialized-views';
 import { loadDailyClosesCsv } from '../providers/historical-prices';
 import type { LocalStack } from '../stack';
 import type { ScenarioPart } from './types';
 
-const CLOSES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'daily-closes-usd.csv');
+const CLOSES = join(__dirname, '..', '..', 'test', 'fixtures', 'daily-closes-usd.csv');
 const BACKFILL = { firstDay: '2020-01-01', days: 14, assets: ['BTC', 'ETH', 'LINK', 'USDT'] };
 const BACKFILL_TABLE: TableName = 'market.prices';
 
