@@ -17,8 +17,8 @@ import { evaluateTransaction } from '../shared/domain/aml/rules';
 import { ScreeningIndex } from '../shared/domain/aml/screening';
 import { parseSdnCsv } from '../shared/domain/aml/sdn-csv';
 import { appendEntry, entryOf, type AmlTransaction, type WindowEntry } from '../shared/domain/aml/window';
-import { readAmlConfig } from '../shared/platform/config-aml';
-import { seededRandom } from '../shared/platform/seeded-random';
+import { readAmlConfig } from '../shared/platform/config/aml';
+import { seededRandom } from '../local-stack/seeded-random';
 import type { BenchFigure } from './areas';
 
 const TRANSACTIONS = 100_000;

@@ -10,7 +10,7 @@ import { personaSignatureHeader } from '../shared/domain/kyc/signature';
 import { startEmulators } from '../local-stack/emulators';
 import { personaId, personaInquiryEvent } from '../local-stack/providers/persona-events';
 import { startLocalStack } from '../local-stack/stack';
-import { LOCAL_PERSONA } from '../local-stack/wiring/kyc';
+import { LOCAL_PERSONA } from '../local-stack/areas/kyc';
 import { ManualClock } from '../shared/platform/clocks';
 import { StructuredLogger } from '../shared/platform/logger';
 import type { BenchFigure } from './areas';

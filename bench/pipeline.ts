@@ -8,7 +8,6 @@ import { startEmulators } from '../local-stack/emulators';
 import { startLocalStack } from '../local-stack/stack';
 import { ManualClock } from '../shared/platform/clocks';
 import { tickIdOf } from '../shared/domain/prices/ticks';
-import { DEFAULT_PRICE_FEED_CONFIG } from '../shared/use-cases/ingest-prices';
 import type { BenchResult } from './var';
 
 const TICKS = 46;
@@ -36,11 +35,7 @@ export async function runPipelineBenchmark(): Promise<BenchResult[]> {
     firestoreHost: emulators.firestoreHost,
     clock,
     prices: price,
-    priceConfig: {
-      ...DEFAULT_PRICE_FEED_CONFIG,
-      assets: DEFAULT_PRICE_FEED_CONFIG.assets.filter((a) => ['BTC', 'USDC'].includes(a.asset)),
-    },
-    risk: { shardCount: 4 },
+    env: { PRICE_ASSETS: 'BTC,USDC', RISK_SHARD_COUNT: '4' },
     areas: [], // the risk path alone: price → risk → margin event → alert
   });
   try {

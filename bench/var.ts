@@ -2,7 +2,7 @@
  * HS VaR benchmarks on the real daily closes: one 100-position portfolio (all confidences × horizons), a batch
  * of 10,000 such portfolios, and a straightforward sort-based reference for the same portfolio.
  */
-import { seededRandom } from '../shared/platform/seeded-random';
+import { seededRandom } from '../local-stack/seeded-random';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import {

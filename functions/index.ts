@@ -1,12 +1,12 @@
-/** Every entry point, for tools that load them all (the local stack, `functions-framework --source`). */
-export * from './ingest-prices';
-export * from './compute-portfolio-risk';
-export * from './detect-margin-events';
-export * from './persona-webhook';
-export * from './start-kyc';
-export * from './evaluate-aml';
-export * from './fan-out-notifications';
-export * from './deliver-notification';
-export * from './notification-preferences';
-export * from './refresh-materialized-views';
-export * from './archive-cold-data';
+/** Every entry point, for tools that load them all (`functions-framework --source`). */
+import './ingest-prices';
+import './compute-portfolio-risk';
+import './detect-margin-events';
+import './persona-webhook';
+import './start-kyc';
+import './evaluate-aml';
+import './fan-out-notifications';
+import './deliver-notification';
+import './notification-preferences';
+import './refresh-materialized-views';
+import './archive-cold-data';

@@ -5,7 +5,7 @@
 import type { TableName } from '../shared/contracts/warehouse-tables';
 import type { EventBus, PublishOptions } from '../shared/ports/event-bus';
 import type { Warehouse, WarehouseRow } from '../shared/ports/warehouse';
-import type { DeliveryObserver } from '../shared/platform/pubsub-handler';
+import type { DeliveryObserver } from '../shared/platform/triggers/pubsub-handler';
 import type { TopicName } from '../shared/topology/topology';
 
 export class FlowMeter {

@@ -10,7 +10,7 @@ import { firebasePorts, startEmulators, type Emulators } from './emulators';
 import { startLocalStack, type LocalStack } from './stack';
 import { ManualClock } from '../shared/platform/clocks';
 import { interpolatedPrices, loadDailyClosesCsv } from './providers/historical-prices';
-import { formatReport, playScenario, SCENARIO, scenarioPriceConfig } from './scenario';
+import { formatReport, playScenario, SCENARIO, scenarioSettings } from './scenario';
 import { SCENARIO_PARTS } from './scenarios';
 
 const CLOSES = join(__dirname, '..', 'test', 'fixtures', 'daily-closes-usd.csv');
@@ -46,9 +46,8 @@ async function main(): Promise<number> {
     firestoreHost: emulators.firestoreHost,
     clock,
     prices: interpolatedPrices(closes),
-    priceConfig: scenarioPriceConfig(),
+    env: scenarioSettings(),
     functionPortBase: once ? 0 : ports.functions,
-    risk: { shardCount: 4 },
   });
   running.stack = stack;
   console.log(`project ${projectId}; functions:`);

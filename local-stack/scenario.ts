@@ -5,9 +5,7 @@
  * topology: prices → risk → margin events → alerts. One desk tops up collateral after its margin call.
  */
 import type { Message, Subscription } from '@google-cloud/pubsub';
-import type { PriceFeedConfig } from '../shared/domain/prices/config';
 import type { ManualClock } from '../shared/platform/clocks';
-import { DEFAULT_PRICE_FEED_CONFIG } from '../shared/use-cases/ingest-prices';
 import type { DailyCloseTable } from './providers/historical-prices';
 import { DEAD_LETTER_INSPECT, type LocalStack } from './stack';
 
@@ -56,11 +54,9 @@ const TOP_UP = {
   positions: [pos('ETH', 60, 'collateral'), pos('BTC', 2, 'collateral'), pos('USDC', 5_500, 'borrow')],
 };
 
-export function scenarioPriceConfig(): PriceFeedConfig {
-  return {
-    ...DEFAULT_PRICE_FEED_CONFIG,
-    assets: DEFAULT_PRICE_FEED_CONFIG.assets.filter((a) => SCENARIO.assets.includes(a.asset)),
-  };
+/** The settings the scenario's functions run with: its assets only, four risk shards. */
+export function scenarioSettings(): Record<string, string> {
+  return { PRICE_ASSETS: SCENARIO.assets.join(','), RISK_SHARD_COUNT: '4' };
 }
 
 const DAY = 86_400_000;

@@ -8,30 +8,20 @@ import * as ff from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Server } from 'node:http';
-import { computePortfolioRiskHandler } from '../functions/compute-portfolio-risk';
-import { detectMarginEventsHandler } from '../functions/detect-margin-events';
-import { ingestPricesHttp } from '../functions/ingest-prices';
+import { WIRINGS } from '../functions/registry';
 import { FirestoreDocumentStore } from '../shared/adapters/gcp/firestore-document-store';
 import { PubSubEventBus } from '../shared/adapters/gcp/pubsub-event-bus';
 import { DuckDbWarehouse } from '../shared/adapters/local/duckdb-warehouse';
-import { LocalSecretStore } from '../shared/adapters/local/local-secret-store';
-import { ChainlinkPriceSource } from '../shared/adapters/oracles/chainlink-source';
-import { PythHermesPriceSource } from '../shared/adapters/oracles/pyth-hermes-source';
-import type { PriceFeedConfig } from '../shared/domain/prices/config';
+import { readPriceSourcesConfig } from '../shared/platform/config/prices';
 import type { Clock } from '../shared/ports/clock';
 import type { DocumentStore } from '../shared/ports/document-store';
 import type { EventBus } from '../shared/ports/event-bus';
 import type { Logger } from '../shared/ports/logger';
 import type { Warehouse } from '../shared/ports/warehouse';
 import { StructuredLogger } from '../shared/platform/logger';
-import { once } from '../shared/platform/once';
 import { SUBSCRIPTIONS, TOPICS, type FunctionName } from '../shared/topology/topology';
-import {
-  DEFAULT_RISK_COMPUTE_CONFIG,
-  type RiskComputeConfig,
-} from '../shared/use-cases/compute-portfolio-risk';
-import { DEFAULT_PRICE_FEED_CONFIG } from '../shared/use-cases/ingest-prices';
 import { FlowMeter } from './flow-meter';
+import { LocalSecrets, localPlatform } from './platform';
 import {
   startChainlinkRpcServer,
   chainlinkFeedSpecs,
@@ -39,12 +29,11 @@ import {
 } from './providers/chainlink-rpc-server';
 import type { ChaosOptions } from './providers/chaos';
 import { startPythHermesServer, pythFeedSpecs } from './providers/pyth-hermes-server';
-import type { HysteresisPolicy } from '../shared/domain/margin/health-state-machine';
-import { wireAml, type AmlServices } from './wiring/aml';
-import { wireKyc, type KycServices } from './wiring/kyc';
-import { wireNotifications, type NotificationsServices } from './wiring/notifications';
-import { wireOperations, type OperationsServices } from './wiring/operations';
-import type { AreaWiring, WiringContext } from './wiring/types';
+import { startAmlArea, type AmlServices } from './areas/aml';
+import { startKycArea, type KycServices } from './areas/kyc';
+import { startNotificationsArea, type NotificationsServices } from './areas/notifications';
+import { startOperationsArea, type OperationsServices } from './areas/operations';
+import type { AreaContext, LocalArea } from './areas/types';
 
 export interface LocalStackOptions {
   projectId: string;
@@ -53,10 +42,12 @@ export interface LocalStackOptions {
   clock: Clock;
   /** Prices the local Chainlink and Pyth servers serve (e.g. real historical closes). */
   prices: PriceFunction;
-  priceConfig?: PriceFeedConfig;
+  /**
+   * Settings the functions read, over the stack's own (e.g. PRICE_ASSETS, RISK_SHARD_COUNT, NOTIFY_*): the same
+   * variables a deployment sets. The shell's environment is read first, so AML_POLICY_PATH and peers work too.
+   */
+  env?: Record<string, string>;
   chaos?: { chainlink?: ChaosOptions; pyth?: ChaosOptions };
-  risk?: Partial<RiskComputeConfig>;
-  hysteresis?: HysteresisPolicy;
   /** First port for the function servers; 0 (default) picks free ports. */
   functionPortBase?: number;
   logger?: Logger;
@@ -101,6 +92,9 @@ export const DEAD_LETTER_INSPECT = 'dead-letter.v1.inspect';
 export const AREAS = ['kyc', 'aml', 'notifications', 'operations'] as const;
 export type AreaName = (typeof AREAS)[number];
 
+/** The risk core, always served: price → risk → margin event → alert. */
+const CORE: FunctionName[] = ['ingestPrices', 'computePortfolioRisk', 'detectMarginEvents'];
+
 async function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -120,27 +114,52 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const store = new FirestoreDocumentStore({ projectId: o.projectId, emulatorHost: o.firestoreHost });
   const duck = await DuckDbWarehouse.open(o.warehousePath ?? ':memory:');
   const warehouse = meter.meterWarehouse(o.wrapWarehouse ? o.wrapWarehouse(duck) : duck);
-  const priceConfig = o.priceConfig ?? DEFAULT_PRICE_FEED_CONFIG;
-
+  const secrets = new LocalSecrets();
+  // The shell's settings, then the stack's, then each area's, then the caller's.
+  let env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ENVIRONMENT: 'local',
+    GOOGLE_CLOUD_PROJECT: o.projectId,
+    WAREHOUSE: 'duckdb',
+    ...o.env,
+  };
+  const priceFeeds = readPriceSourcesConfig(env).feeds;
   const chainlink = await startChainlinkRpcServer({
-    feeds: chainlinkFeedSpecs(priceConfig),
+    feeds: chainlinkFeedSpecs(priceFeeds),
     price: o.prices,
     clock: o.clock,
     chaos: o.chaos?.chainlink,
   });
   const pyth = await startPythHermesServer({
-    feeds: pythFeedSpecs(priceConfig),
+    feeds: pythFeedSpecs(priceFeeds),
     price: o.prices,
     clock: o.clock,
     chaos: o.chaos?.pyth,
   });
-  const secrets = new LocalSecretStore({ CHAINLINK_RPC_URL: chainlink.url }, {});
+  secrets.values.set('CHAINLINK_RPC_URL', chainlink.url);
+  env = { ...env, PYTH_HERMES_URL: pyth.url };
 
-  // Functions: registered with the framework under a per-project name so parallel stacks never share one.
-  const risk: RiskComputeConfig = { ...DEFAULT_RISK_COMPUTE_CONFIG, ...o.risk };
+  // Each area starts the local providers its functions talk to and says how to reach them.
+  const ctx: AreaContext = { projectId: o.projectId, warehouse, clock: o.clock, secrets, env };
+  const wanted = new Set<AreaName>(o.areas ?? AREAS);
+  const unwired = { functions: [], env: {}, services: {} };
+  const kyc = wanted.has('kyc') ? await startKycArea(ctx) : (unwired as unknown as LocalArea<KycServices>);
+  const aml = wanted.has('aml') ? await startAmlArea(ctx) : (unwired as unknown as LocalArea<AmlServices>);
+  const notifications = wanted.has('notifications')
+    ? await startNotificationsArea(ctx)
+    : (unwired as unknown as LocalArea<NotificationsServices>);
+  const operations = wanted.has('operations')
+    ? await startOperationsArea(ctx)
+    : (unwired as unknown as LocalArea<OperationsServices>);
+  const areas: LocalArea[] = [kyc, aml, notifications, operations];
+  for (const a of areas) env = { ...env, ...a.env };
+  env = { ...env, ...o.env };
+  const platform = localPlatform({ env, bus, store, warehouse, secrets, clock: o.clock, logger });
+
+  // Every function is served from its one wiring, registered under a per-project name so parallel stacks never
+  // share one. Invocations in progress: settle() waits for them too, since one blocked on a Firestore lock can
+  // outlast any quiet period.
   const named = (fn: FunctionName) => `${fn}-${o.projectId}`.replace(/[^-_A-Za-z0-9]/g, '-');
-  // Invocations in progress: settle() waits for them too, since one blocked on a Firestore lock can outlast any
-  // quiet period.
   let inFlight = 0;
   const tracked =
     <A extends unknown[]>(h: (...args: A) => unknown) =>
@@ -152,74 +171,16 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         inFlight--;
       }
     };
-  ff.http(
-    named('ingestPrices'),
-    tracked(
-      ingestPricesHttp(
-        once(async () => ({
-          store,
-          bus,
-          warehouse,
-          clock: o.clock,
-          logger: logger.child({ functionName: 'ingestPrices' }),
-          config: priceConfig,
-          sources: [
-            ChainlinkPriceSource.fromConfig(priceConfig, secrets),
-            PythHermesPriceSource.fromConfig(priceConfig, { baseUrl: pyth.url }),
-          ],
-        })),
-      ),
-    ),
-  );
-  ff.cloudEvent(
-    named('computePortfolioRisk'),
-    tracked(
-      computePortfolioRiskHandler(
-        async () => ({ store, bus, warehouse, logger, config: risk }),
-        meter.observe,
-      ),
-    ),
-  );
-  ff.cloudEvent(
-    named('detectMarginEvents'),
-    tracked(
-      detectMarginEventsHandler(
-        async () => ({ store, bus, warehouse, logger, clock: o.clock, policy: o.hysteresis }),
-        meter.observe,
-      ),
-    ),
-  );
-  // The areas added after the risk core register their own functions and local provider servers.
-  const ctx: WiringContext = {
-    projectId: o.projectId,
-    store,
-    bus,
-    warehouse,
-    clock: o.clock,
-    logger,
-    observe: meter.observe,
+  const observe: typeof meter.observe = (event) => {
+    meter.observe(event);
+    if (event.functionName === 'personaWebhook' && event.status !== undefined)
+      kyc.services.webhookAnswers?.push({ status: event.status, reason: event.reason ?? '' });
   };
-  const wanted = new Set<AreaName>(o.areas ?? AREAS);
-  const unwired = { services: {} };
-  const kyc = wanted.has('kyc') ? await wireKyc(ctx) : (unwired as AreaWiring<KycServices>);
-  const aml = wanted.has('aml') ? await wireAml(ctx) : (unwired as AreaWiring<AmlServices>);
-  const notifications = wanted.has('notifications')
-    ? await wireNotifications(ctx)
-    : (unwired as AreaWiring<NotificationsServices>);
-  const operations = wanted.has('operations')
-    ? await wireOperations(ctx)
-    : (unwired as AreaWiring<OperationsServices>);
-  const wirings: AreaWiring[] = [kyc, aml, notifications, operations];
-  const served: FunctionName[] = ['ingestPrices', 'computePortfolioRisk', 'detectMarginEvents'];
-  for (const w of wirings) {
-    for (const [fn, h] of Object.entries(w.http ?? {})) {
-      ff.http(named(fn as FunctionName), tracked(h));
-      served.push(fn as FunctionName);
-    }
-    for (const [fn, h] of Object.entries(w.cloudEvent ?? {})) {
-      ff.cloudEvent(named(fn as FunctionName), tracked(h));
-      served.push(fn as FunctionName);
-    }
+  const served: FunctionName[] = [...CORE, ...areas.flatMap((a) => a.functions)];
+  for (const fn of served) {
+    const wiring = WIRINGS[fn];
+    if (wiring.trigger === 'http') ff.http(named(fn), tracked(wiring.serve(async () => platform, observe)));
+    else ff.cloudEvent(named(fn), tracked(wiring.serve(async () => platform, observe)));
   }
 
   const servers: Server[] = [];
@@ -295,7 +256,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         s.closeAllConnections?.();
         await new Promise((r) => s.close(r));
       }
-      for (const w of wirings) await w.close?.();
+      for (const a of areas) await a.close?.();
       await chainlink.close();
       await pyth.close();
       await rawBus.close();

@@ -3,7 +3,7 @@
  * a whole HTTP request fails (5xx, 429, a hang), or one feed's answer is garbage while the others are fine.
  * The PRNG is seeded, so a test that replays the same calls sees the same faults.
  */
-import { seededRandom } from '../../shared/platform/seeded-random';
+import { seededRandom } from '../seeded-random';
 
 export { seededRandom };
 

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { seededRandom } from '../../shared/platform/seeded-random';
+import { seededRandom } from '../seeded-random';
 import { listen, send, type RunningServer } from './http-server';
 
 /** Failures a local provider server can answer with instead of processing the request. */

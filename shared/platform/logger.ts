@@ -73,14 +73,3 @@ export class StructuredLogger implements Logger {
     this.sink(JSON.stringify(entry));
   }
 }
-
-/** Keeps entries in memory: tests read them back to check what would have reached Cloud Logging. */
-export class CapturingSink {
-  readonly lines: string[] = [];
-  readonly sink: LogSink = (line) => {
-    this.lines.push(line);
-  };
-  entries(): Record<string, unknown>[] {
-    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  }
-}

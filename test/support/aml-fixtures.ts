@@ -7,7 +7,7 @@ import {
 } from '../../shared/domain/aml/policy';
 import type { AmlTransaction, WindowEntry } from '../../shared/domain/aml/window';
 import { entryOf } from '../../shared/domain/aml/window';
-import { readAmlConfig, DEFAULT_AML_POLICY } from '../../shared/platform/config-aml';
+import { readAmlConfig, DEFAULT_AML_POLICY } from '../../shared/platform/config/aml';
 
 export const T0 = '2025-11-10T12:00:00.000Z';
 const t0 = Date.parse(T0);

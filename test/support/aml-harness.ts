@@ -10,10 +10,12 @@ import { MemoryEventBus } from '../../shared/adapters/memory/memory-event-bus';
 import type { AmlAlert } from '../../shared/domain/aml/alerts';
 import type { CompiledPolicy } from '../../shared/domain/aml/policy';
 import type { AmlTransaction } from '../../shared/domain/aml/window';
-import { evaluateAmlHandler } from '../../functions/evaluate-aml';
+import { evaluateAml as evaluateAmlFunction } from '../../functions/evaluate-aml/wiring';
+import { localPlatform } from '../../local-stack/platform';
 import { ManualClock } from '../../shared/platform/clocks';
-import { CapturingSink, StructuredLogger } from '../../shared/platform/logger';
-import type { MessagePublishedData } from '../../shared/platform/pubsub-handler';
+import { CapturingSink } from './capturing-sink';
+import { StructuredLogger } from '../../shared/platform/logger';
+import type { MessagePublishedData } from '../../shared/platform/triggers/pubsub-handler';
 import { evaluateAml, type AmlDeps, type AmlOutcome } from '../../shared/use-cases/evaluate-aml';
 import { emulatorHosts, isolatedProjectId } from './env';
 import { bundledPolicy } from './aml-fixtures';
@@ -51,9 +53,14 @@ export class AmlHarness {
     return evaluateAml(this.deps(), tx);
   }
 
-  /** The deployed handler, fed real Pub/Sub push CloudEvents. */
+  /** The deployed function's own wiring (the bundled policy), fed real Pub/Sub push CloudEvents. */
   handler() {
-    return evaluateAmlHandler(async () => this.deps());
+    const platform = localPlatform({
+      ...this.deps(),
+      env: { ENVIRONMENT: 'local' },
+      secrets: { get: async (name) => Promise.reject(new Error(`no secret ${name}`)) },
+    });
+    return evaluateAmlFunction.serve(async () => platform);
   }
 
   alerts(): AmlAlert[] {

@@ -4,7 +4,8 @@ import { MemoryEventBus } from '../../shared/adapters/memory/memory-event-bus';
 import { DevKeyCipher } from '../../shared/adapters/local/dev-key-cipher';
 import { personaSignatureHeader } from '../../shared/domain/kyc/signature';
 import { ManualClock } from '../../shared/platform/clocks';
-import { CapturingSink, StructuredLogger } from '../../shared/platform/logger';
+import { CapturingSink } from './capturing-sink';
+import { StructuredLogger } from '../../shared/platform/logger';
 import type {
   DocumentData,
   DocumentStore,

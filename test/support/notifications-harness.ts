@@ -17,8 +17,9 @@ import {
   type RecipientDoc,
 } from '../../shared/domain/notifications/types';
 import { ManualClock } from '../../shared/platform/clocks';
-import { readNotificationsConfig } from '../../shared/platform/config-notifications';
-import { CapturingSink, StructuredLogger } from '../../shared/platform/logger';
+import { readNotificationsConfig } from '../../shared/platform/config/notifications';
+import { CapturingSink } from './capturing-sink';
+import { StructuredLogger } from '../../shared/platform/logger';
 import {
   FaultPlan,
   startSendGridServer,

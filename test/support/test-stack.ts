@@ -9,7 +9,8 @@ import {
   type LocalStack,
   type LocalStackOptions,
 } from '../../local-stack/stack';
-import { CapturingSink, StructuredLogger } from '../../shared/platform/logger';
+import { CapturingSink } from './capturing-sink';
+import { StructuredLogger } from '../../shared/platform/logger';
 import { collectMessages, emulatorHosts, historicalPrices, isolatedProjectId } from './env';
 
 export interface TestStack {

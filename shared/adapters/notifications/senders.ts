@@ -3,7 +3,7 @@ import type { NotificationSender } from '../../domain/notifications/delivery';
 import type { Channel } from '../../domain/notifications/types';
 import type { Clock } from '../../ports/clock';
 import type { SecretStore } from '../../ports/secret-store';
-import type { NotificationsConfig } from '../../platform/config-notifications';
+import type { NotificationsConfig } from '../../platform/config/notifications';
 import { SendGridEmailSender } from './sendgrid-email-sender';
 import { TwilioSmsSender } from './twilio-sms-sender';
 import { WebhookSender } from './webhook-sender';

@@ -6,7 +6,7 @@
  */
 import type { DocumentStore } from '../../../shared/ports/document-store';
 import { MARGIN_COLLECTIONS } from '../../../shared/use-cases/detect-margin-events';
-import { seededRandom } from '../../../shared/platform/seeded-random';
+import { seededRandom } from '../../../local-stack/seeded-random';
 import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
 import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
 import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
@@ -22,7 +22,8 @@ import {
 import { tickIdOf } from '../../../shared/domain/prices/ticks';
 import type { HealthState } from '../../../shared/domain/risk/margin';
 import { ManualClock } from '../../../shared/platform/clocks';
-import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
+import { CapturingSink } from '../../support/capturing-sink';
+import { StructuredLogger } from '../../../shared/platform/logger';
 import type { Warehouse, WarehouseRow } from '../../../shared/ports/warehouse';
 import {
   DEFAULT_RISK_COMPUTE_CONFIG,

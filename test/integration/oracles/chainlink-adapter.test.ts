@@ -9,7 +9,8 @@ import { checkReading, rulesFor, type ReadingRules } from '../../../shared/domai
 import { ChainlinkRpcServer } from '../../../local-stack/providers/chainlink-rpc-server';
 import type { RunningServer } from '../../../local-stack/providers/http-server';
 import { ManualClock } from '../../../shared/platform/clocks';
-import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
+import { CapturingSink } from '../../support/capturing-sink';
+import { StructuredLogger } from '../../../shared/platform/logger';
 import { ingestPrices } from '../../../shared/use-cases/ingest-prices';
 import { RecordingWarehouse, assetConfig, feedConfig } from '../../unit/prices/support';
 

@@ -38,7 +38,8 @@ import {
   pythFeedSpecs,
 } from '../../../local-stack/providers/pyth-hermes-server';
 import { ManualClock } from '../../../shared/platform/clocks';
-import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
+import { CapturingSink } from '../../support/capturing-sink';
+import { StructuredLogger } from '../../../shared/platform/logger';
 import {
   DEFAULT_PRICE_FEED_CONFIG,
   ingestPrices,

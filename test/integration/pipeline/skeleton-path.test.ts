@@ -7,7 +7,7 @@
 import type { Message } from '@google-cloud/pubsub';
 import type { LocalStack } from '../../../local-stack/stack';
 import { ManualClock } from '../../../shared/platform/clocks';
-import type { CapturingSink } from '../../../shared/platform/logger';
+import type { CapturingSink } from '../../support/capturing-sink';
 import { seedDailyCloses, waitFor } from '../../support/env';
 import { startTestStack, type TestStack } from '../../support/test-stack';
 
@@ -20,7 +20,7 @@ describe('message path through the emulators', () => {
   let deadLetters: Message[];
 
   beforeAll(async () => {
-    running = await startTestStack('path', { clock, risk: { shardCount: 2 } });
+    running = await startTestStack('path', { clock, env: { RISK_SHARD_COUNT: '2' } });
     ({ stack, sink, alerts, deadLetters } = running);
     await seedDailyCloses(stack.store, '2022-11-08', 400, ['BTC', 'ETH', 'USDC']);
   });

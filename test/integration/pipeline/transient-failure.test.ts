@@ -8,7 +8,7 @@ import type { Message } from '@google-cloud/pubsub';
 import type { SchemaTypes } from '../../../shared/contracts/schema-types';
 import type { LocalStack } from '../../../local-stack/stack';
 import { ManualClock } from '../../../shared/platform/clocks';
-import type { CapturingSink } from '../../../shared/platform/logger';
+import type { CapturingSink } from '../../support/capturing-sink';
 import type { Warehouse } from '../../../shared/ports/warehouse';
 import { SUBSCRIPTIONS } from '../../../shared/topology/topology';
 import { waitFor } from '../../support/env';

@@ -10,8 +10,8 @@ import { amlAlertId } from '../../../shared/domain/aml/alerts';
 import { compilePolicy, PolicyError } from '../../../shared/domain/aml/policy';
 import { evaluateTransaction } from '../../../shared/domain/aml/rules';
 import { appendEntry, entryOf } from '../../../shared/domain/aml/window';
-import { ConfigError } from '../../../shared/platform/config';
-import { readAmlConfig } from '../../../shared/platform/config-aml';
+import { ConfigError } from '../../../shared/platform/config/runtime';
+import { readAmlConfig } from '../../../shared/platform/config/aml';
 import { DAY, HOUR, at, defaultPolicyDocument, history, tx } from '../../support/aml-fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'aml-config-'));

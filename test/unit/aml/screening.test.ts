@@ -17,7 +17,7 @@ import {
   tokenSignature,
 } from '../../../shared/domain/aml/screening';
 import { parseCsvRows, parseSdnCsv, SdnFormatError, splitPrograms } from '../../../shared/domain/aml/sdn-csv';
-import { seededRandom } from '../../../shared/platform/seeded-random';
+import { seededRandom } from '../../../local-stack/seeded-random';
 
 describe('OFAC SDN CSV', () => {
   it('reads the reference row: no header, -0- nulls with trailing blanks, quoted remarks with commas', () => {

@@ -84,7 +84,7 @@ describe('topology: function entry points', () => {
   it('has functions/<folder>/index.ts for every declared function and declares every folder that has one', () => {
     for (const f of FUNCTIONS) expect(existsSync(join(ROOT, 'functions', f.folder, 'index.ts'))).toBe(true);
     const index = readFileSync(join(ROOT, 'functions', 'index.ts'), 'utf8');
-    const reexported = [...index.matchAll(/from '\.\/([^']+)'/g)].map((m) => m[1]).sort();
+    const reexported = [...index.matchAll(/import '\.\/([^']+)'/g)].map((m) => m[1]).sort();
     expect(reexported).toEqual(FUNCTIONS.map((f) => f.folder).sort());
   });
 

@@ -1,9 +1,9 @@
-import { ConfigError } from '../../../shared/platform/config';
+import { ConfigError } from '../../../shared/platform/config/runtime';
 import {
   readPersonaApiConfig,
   readPersonaWebhookConfig,
   readStartKycAuthConfig,
-} from '../../../shared/platform/config-kyc';
+} from '../../../shared/platform/config/kyc';
 
 /** Both KYC readers together: what the two KYC functions read between them. */
 const readKycConfig = (env: NodeJS.ProcessEnv) => {

@@ -5,10 +5,10 @@
 import * as ff from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import { personaWebhookHttp } from '../../../functions/persona-webhook';
+import { personaWebhookHttp } from '../../../functions/persona-webhook/wiring';
 import { KYC_COLLECTIONS } from '../../../shared/domain/kyc/documents';
 import { personaSignatureHeader } from '../../../shared/domain/kyc/signature';
-import { seededRandom } from '../../../shared/platform/seeded-random';
+import { seededRandom } from '../../../local-stack/seeded-random';
 import { SECRET, event, webhookSetup } from '../../support/kyc-support';
 
 const T1 = '2024-03-15T18:35:00.000Z';

@@ -5,7 +5,7 @@
 import * as ff from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import { startKycHttp } from '../../../functions/start-kyc';
+import { startKycHttp } from '../../../functions/start-kyc/wiring';
 import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
 import { LocalTokenVerifier } from '../../../shared/adapters/identity/id-token-verifiers';
 import { PersonaApiClient } from '../../../shared/adapters/persona/persona-api-client';
@@ -16,7 +16,8 @@ import {
 } from '../../../local-stack/providers/persona-api-server';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { PermanentError, RetryableError } from '../../../shared/platform/errors';
-import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
+import { CapturingSink } from '../../support/capturing-sink';
+import { StructuredLogger } from '../../../shared/platform/logger';
 import { startKyc, type StartKycDeps } from '../../../shared/use-cases/start-kyc';
 
 const API_KEY = 'persona_sandbox_test_key_0123456789';

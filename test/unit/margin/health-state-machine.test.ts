@@ -4,7 +4,7 @@
  * Thresholds are the defaults (warning 50, margin call 30, liquidation 15) with a band of 2 points unless a
  * test says otherwise.
  */
-import { seededRandom } from '../../../shared/platform/seeded-random';
+import { seededRandom } from '../../../local-stack/seeded-random';
 import {
   DEFAULT_HYSTERESIS,
   nextHealthState,

@@ -1,9 +1,9 @@
 /** Notifications configuration: local defaults, production requirements, every problem named at once. */
-import { ConfigError } from '../../../shared/platform/config';
+import { ConfigError } from '../../../shared/platform/config/runtime';
 import {
   readNotificationsConfig,
   readPreferencesAuthConfig,
-} from '../../../shared/platform/config-notifications';
+} from '../../../shared/platform/config/notifications';
 
 describe('readNotificationsConfig', () => {
   it('runs locally with no variables: local auth, local Twilio magic sender, default limits', () => {

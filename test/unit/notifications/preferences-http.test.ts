@@ -6,12 +6,13 @@
 import * as ff from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import { notificationPreferencesHttp } from '../../../functions/notification-preferences';
+import { notificationPreferencesHttp } from '../../../functions/notification-preferences/wiring';
 import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
 import { LocalTokenVerifier } from '../../../shared/adapters/identity/id-token-verifiers';
 import { NOTIFICATION_COLLECTIONS as C, type RecipientDoc } from '../../../shared/domain/notifications/types';
 import { ManualClock } from '../../../shared/platform/clocks';
-import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
+import { CapturingSink } from '../../support/capturing-sink';
+import { StructuredLogger } from '../../../shared/platform/logger';
 
 const store = new MemoryDocumentStore();
 const clock = new ManualClock('2020-03-12T12:00:00Z');

@@ -1,6 +1,6 @@
 /** The operations configuration refuses a deployment that could let partitions expire before they are archived. */
-import { ConfigError } from '../../../shared/platform/config';
-import { readOperationsConfig } from '../../../shared/platform/config-operations';
+import { ConfigError } from '../../../shared/platform/config/runtime';
+import { readOperationsConfig } from '../../../shared/platform/config/operations';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {

@@ -6,8 +6,8 @@
 import * as ff from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import { archiveColdDataHttp, HOT_TABLES } from '../../../functions/archive-cold-data';
-import { refreshMaterializedViewsHttp } from '../../../functions/refresh-materialized-views';
+import { archiveColdDataHttp, HOT_TABLES } from '../../../functions/archive-cold-data/wiring';
+import { refreshMaterializedViewsHttp } from '../../../functions/refresh-materialized-views/wiring';
 import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
 import { MATERIALIZED_VIEWS, ROLLING_VIEWS } from '../../../shared/contracts/warehouse-views';
 import { ManualClock } from '../../../shared/platform/clocks';

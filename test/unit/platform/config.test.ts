@@ -1,9 +1,13 @@
 /** Runtime configuration is read once per cold start; a bad deployment fails with one message naming every problem. */
-import { ConfigError, readConfig } from '../../../shared/platform/config';
+import { readPriceSourcesConfig } from '../../../shared/platform/config/prices';
+import { readRiskConfig } from '../../../shared/platform/config/risk';
+import { ConfigError, readConfig } from '../../../shared/platform/config/runtime';
+import { DEFAULT_RISK_PARAMS } from '../../../shared/domain/risk/engine';
+import { DEFAULT_RISK_COMPUTE_CONFIG } from '../../../shared/use-cases/compute-portfolio-risk';
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
+function problemsOf(read: (env: NodeJS.ProcessEnv) => unknown, env: NodeJS.ProcessEnv): string[] {
   try {
-    readConfig(env);
+    read(env);
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;
@@ -11,22 +15,13 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
   throw new Error('configuration was accepted');
 }
 
-describe('readConfig', () => {
+describe('readConfig (the platform every function runs on)', () => {
   it('names every problem at once, in one error', () => {
-    const env = {
-      ENVIRONMENT: 'production',
-      RISK_SHARD_COUNT: '0',
-      RISK_LOOKBACK_DAYS: 'a year',
-      RISK_QUANTILE_METHOD: 'nearest',
-      LOG_LEVEL: 'TRACE',
-    };
-    const problems = problemsOf(env);
-    expect(problems).toEqual([
+    const env = { ENVIRONMENT: 'production', WAREHOUSE: 'sqlite', LOG_LEVEL: 'TRACE' };
+    expect(problemsOf(readConfig, env)).toEqual([
       'GOOGLE_CLOUD_PROJECT is not set',
       "ENVIRONMENT must be one of local, dev, staging, prod (got 'production')",
-      "RISK_SHARD_COUNT must be an integer in [1, 4096] (got '0')",
-      "RISK_LOOKBACK_DAYS must be an integer in [2, 3650] (got 'a year')",
-      "RISK_QUANTILE_METHOD must be one of linear, inverted_cdf (got 'nearest')",
+      "WAREHOUSE must be one of bigquery, duckdb (got 'sqlite')",
       "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR (got 'TRACE')",
     ]);
     expect(() => readConfig(env)).toThrow(
@@ -34,7 +29,7 @@ describe('readConfig', () => {
     );
   });
 
-  it('defaults to the local stack with the embedded warehouse and the documented risk parameters', () => {
+  it('defaults to the local stack with the embedded warehouse', () => {
     expect(readConfig({ GOOGLE_CLOUD_PROJECT: 'fusion-local' })).toEqual({
       projectId: 'fusion-local',
       environment: 'local',
@@ -43,11 +38,6 @@ describe('readConfig', () => {
       bigqueryLocation: undefined,
       pubsubEmulatorHost: undefined,
       firestoreEmulatorHost: undefined,
-      pythHermesUrl: 'https://hermes.pyth.network',
-      shardCount: 16,
-      lookbackDays: 365,
-      quantileMethod: 'linear',
-      horizonMethod: 'sqrt',
       logLevel: 'INFO',
     });
   });
@@ -57,43 +47,89 @@ describe('readConfig', () => {
       GCLOUD_PROJECT: 'fusion-risk-prod',
       ENVIRONMENT: 'prod',
       BIGQUERY_LOCATION: 'europe-west2',
-      RISK_SHARD_COUNT: '64',
-      RISK_LOOKBACK_DAYS: '730',
-      RISK_QUANTILE_METHOD: 'inverted_cdf',
-      RISK_HORIZON_METHOD: 'overlapping',
       LOG_LEVEL: 'WARNING',
-      PYTH_HERMES_URL: 'http://127.0.0.1:4001',
     });
     expect(config).toMatchObject({
       projectId: 'fusion-risk-prod',
       environment: 'prod',
       warehouse: 'bigquery',
       bigqueryLocation: 'europe-west2',
-      shardCount: 64,
-      lookbackDays: 730,
-      quantileMethod: 'inverted_cdf',
-      horizonMethod: 'overlapping',
       logLevel: 'WARNING',
-      pythHermesUrl: 'http://127.0.0.1:4001',
     });
   });
 
   it.each(['dev', 'staging', 'prod'])('refuses the embedded DuckDB warehouse in %s', (environment) => {
-    expect(problemsOf({ GOOGLE_CLOUD_PROJECT: 'p', ENVIRONMENT: environment, WAREHOUSE: 'duckdb' })).toEqual([
-      'WAREHOUSE=duckdb is only for ENVIRONMENT=local',
-    ]);
+    expect(
+      problemsOf(readConfig, { GOOGLE_CLOUD_PROJECT: 'p', ENVIRONMENT: environment, WAREHOUSE: 'duckdb' }),
+    ).toEqual(['WAREHOUSE=duckdb is only for ENVIRONMENT=local']);
   });
 
   it('accepts BigQuery locally too', () => {
     expect(readConfig({ GOOGLE_CLOUD_PROJECT: 'p', WAREHOUSE: 'bigquery' }).warehouse).toBe('bigquery');
   });
+});
 
-  it('rejects fractional and out-of-range integers', () => {
+describe('readRiskConfig (computePortfolioRisk)', () => {
+  it('defaults to the engine’s documented parameters, which have one home', () => {
+    expect(readRiskConfig({})).toEqual(DEFAULT_RISK_COMPUTE_CONFIG);
+    expect(readRiskConfig({}).riskParams).toEqual(DEFAULT_RISK_PARAMS);
+    expect(readRiskConfig({}).riskParams).toMatchObject({
+      lookbackDays: 365,
+      quantileMethod: 'linear',
+      horizonMethod: 'sqrt',
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = readRiskConfig({
+      RISK_SHARD_COUNT: '64',
+      RISK_LOOKBACK_DAYS: '730',
+      RISK_QUANTILE_METHOD: 'inverted_cdf',
+      RISK_HORIZON_METHOD: 'overlapping',
+    });
+    expect(c.shardCount).toBe(64);
+    expect(c.riskParams).toMatchObject({
+      lookbackDays: 730,
+      quantileMethod: 'inverted_cdf',
+      horizonMethod: 'overlapping',
+      confidences: DEFAULT_RISK_PARAMS.confidences,
+    });
+  });
+
+  it('names every problem at once, and rejects fractional and out-of-range integers', () => {
     expect(
-      problemsOf({ GOOGLE_CLOUD_PROJECT: 'p', RISK_SHARD_COUNT: '2.5', RISK_LOOKBACK_DAYS: '5000' }),
+      problemsOf(readRiskConfig, {
+        RISK_SHARD_COUNT: '2.5',
+        RISK_LOOKBACK_DAYS: '5000',
+        RISK_QUANTILE_METHOD: 'nearest',
+      }),
     ).toEqual([
       "RISK_SHARD_COUNT must be an integer in [1, 4096] (got '2.5')",
       "RISK_LOOKBACK_DAYS must be an integer in [2, 3650] (got '5000')",
+      "RISK_QUANTILE_METHOD must be one of linear, inverted_cdf (got 'nearest')",
     ]);
+  });
+});
+
+describe('readPriceSourcesConfig (ingestPrices)', () => {
+  it('ingests every configured asset from Pyth’s public Hermes by default', () => {
+    const c = readPriceSourcesConfig({});
+    expect(c.pythHermesUrl).toBe('https://hermes.pyth.network');
+    expect(c.feeds.assets.map((a) => a.asset)).toEqual(expect.arrayContaining(['BTC', 'ETH', 'USDC']));
+  });
+
+  it('narrows to PRICE_ASSETS and refuses an asset without a feed or a URL that is not one', () => {
+    expect(
+      readPriceSourcesConfig({ PRICE_ASSETS: 'BTC, USDC', PYTH_HERMES_URL: 'http://127.0.0.1:4001' }),
+    ).toMatchObject({
+      pythHermesUrl: 'http://127.0.0.1:4001',
+      feeds: { assets: [{ asset: 'BTC' }, { asset: 'USDC' }] },
+    });
+    const problems = problemsOf(readPriceSourcesConfig, {
+      PRICE_ASSETS: 'BTC,DOGE',
+      PYTH_HERMES_URL: 'hermes',
+    });
+    expect(problems[0]).toBe("PYTH_HERMES_URL must be an http(s) URL (got 'hermes')");
+    expect(problems[1]).toMatch(/^PRICE_ASSETS names assets with no configured feed: DOGE \(known: BTC, /);
   });
 });

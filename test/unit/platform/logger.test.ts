@@ -2,7 +2,8 @@
  * Logs go to Cloud Logging as one JSON object per line. Nothing personal or secret may reach them: a log
  * sink is read by far more people, and kept far longer, than the systems that hold the data.
  */
-import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
+import { CapturingSink } from '../../support/capturing-sink';
+import { StructuredLogger } from '../../../shared/platform/logger';
 import type { Logger } from '../../../shared/ports/logger';
 
 const PROJECT = 'fusion-risk-dev';

@@ -3,11 +3,15 @@
  * cached. Every HTTP entry point builds its dependencies this way (Pub/Sub ones go through lazyPubSubFunction),
  * so no request re-reads configuration or re-creates Cloud clients, token verifiers or provider clients.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import * as ff from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import request from 'supertest';
+import { WIRINGS } from '../../../functions/registry';
 import { once } from '../../../shared/platform/once';
+import { FUNCTIONS } from '../../../shared/topology/topology';
+import { testPlatform } from '../../support/test-platform';
 
-const FUNCTIONS = join(__dirname, '..', '..', '..', 'functions');
+const HTTP_FUNCTIONS = FUNCTIONS.filter((f) => f.trigger === 'http').map((f) => f.name);
 
 describe('once', () => {
   it('runs the factory once and gives every caller, concurrent or later, the same result', async () => {
@@ -33,14 +37,22 @@ describe('once', () => {
     expect(attempt).toBe(2);
   });
 
-  it('is how every HTTP entry point builds its dependencies', () => {
-    const registrations = readdirSync(FUNCTIONS, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .flatMap((d) => {
-        const text = readFileSync(join(FUNCTIONS, d.name, 'index.ts'), 'utf8');
-        return [...text.matchAll(/ff\.http\(\s*'(\w+)',\s*([^;]+)\);/g)].map((m) => [m[1], m[2]]);
-      });
-    expect(registrations.length).toBeGreaterThanOrEqual(6);
-    expect(registrations.filter(([, call]) => !/\(once\(productionDeps\)\)$/.test(call.trim()))).toEqual([]);
-  });
+  it.each(HTTP_FUNCTIONS)(
+    '%s builds its dependencies once per instance, shared by concurrent requests',
+    async (name) => {
+      const wiring = WIRINGS[name];
+      if (wiring.trigger !== 'http') throw new Error(`${name} is not an HTTP function`);
+      let builds = 0;
+      const platform = testPlatform();
+      ff.http(
+        `once-${name}`,
+        wiring.serve(async () => (builds++, platform)),
+      );
+      const server = getTestServer(`once-${name}`);
+      const method = name === 'notificationPreferences' ? 'get' : 'post';
+      await Promise.all([1, 2, 3].map(() => request(server)[method]('/').send({})));
+      await request(server)[method]('/').send({});
+      expect(builds).toBe(1);
+    },
+  );
 });

@@ -6,8 +6,9 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
 import type { MarketPricesV1 } from '../../../shared/contracts/schema-types';
-import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
-import { pubsubHandler, type MessagePublishedData } from '../../../shared/platform/pubsub-handler';
+import { CapturingSink } from '../../support/capturing-sink';
+import { StructuredLogger } from '../../../shared/platform/logger';
+import { pubsubHandler, type MessagePublishedData } from '../../../shared/platform/triggers/pubsub-handler';
 import type { Logger } from '../../../shared/ports/logger';
 
 const PROJECT = 'fusion-risk-dev';

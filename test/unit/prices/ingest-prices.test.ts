@@ -4,7 +4,8 @@ import type { MarketPricesV1, PriceAlertV1 } from '../../../shared/contracts/sch
 import { configProblems, PriceFeedConfigError } from '../../../shared/domain/prices/config';
 import type { SourceResult } from '../../../shared/domain/prices/types';
 import { ManualClock } from '../../../shared/platform/clocks';
-import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
+import { CapturingSink } from '../../support/capturing-sink';
+import { StructuredLogger } from '../../../shared/platform/logger';
 import {
   DAILY_CLOSES_COLLECTION,
   DEFAULT_PRICE_FEED_CONFIG,

@@ -10,7 +10,8 @@ import { validate } from '../../../shared/contracts/validation';
 import { bucketOf, shardOfBucket } from '../../../shared/domain/ids';
 
 const shardOf = (id: string, n: number) => shardOfBucket(bucketOf(id), n);
-import { CapturingSink, StructuredLogger } from '../../../shared/platform/logger';
+import { CapturingSink } from '../../support/capturing-sink';
+import { StructuredLogger } from '../../../shared/platform/logger';
 import {
   applyPositions,
   COLLECTIONS,

@@ -47,8 +47,8 @@ const code = [...codeFiles(join(ROOT, 'functions')), ...codeFiles(join(ROOT, 'sh
 const named = (re: RegExp): string[] =>
   [...new Set(code.flatMap(({ text }) => [...text.matchAll(re)].map((m) => m[1])))].sort();
 
-/** Function entry points the code registers with the Functions Framework. */
-const registeredFunctions = named(/ff\.(?:http|cloudEvent)\(\s*'([A-Za-z]+)'/g);
+/** Functions the code wires (each wiring is registered with the Functions Framework under its name). */
+const registeredFunctions = named(/(?:httpWiring|pubsubWiring)\(\s*'([A-Za-z]+)'/g);
 /** Secrets the code reads by a literal name. */
 const secretLiterals = [
   ...new Set(

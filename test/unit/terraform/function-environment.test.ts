@@ -6,18 +6,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readAmlConfig } from '../../../shared/platform/config-aml';
-import { readConfig } from '../../../shared/platform/config';
+import { readAmlConfig } from '../../../shared/platform/config/aml';
+import { readConfig } from '../../../shared/platform/config/runtime';
 import {
   readPersonaApiConfig,
   readPersonaWebhookConfig,
   readStartKycAuthConfig,
-} from '../../../shared/platform/config-kyc';
+} from '../../../shared/platform/config/kyc';
 import {
   readNotificationsConfig,
   readPreferencesAuthConfig,
-} from '../../../shared/platform/config-notifications';
-import { readOperationsConfig } from '../../../shared/platform/config-operations';
+} from '../../../shared/platform/config/notifications';
+import { readOperationsConfig } from '../../../shared/platform/config/operations';
+import { readPriceSourcesConfig } from '../../../shared/platform/config/prices';
+import { readRiskConfig } from '../../../shared/platform/config/risk';
 import { evaluateLocals } from './evaluate';
 import { ENVIRONMENTS, ROOT, TF_DIR, topology } from './hcl';
 import { loadEnvironment, moduleNamed } from './hcl-config';
@@ -36,12 +38,17 @@ const READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   readPreferencesAuthConfig,
   readOperationsConfig,
   readAmlConfig,
+  readPriceSourcesConfig,
+  readRiskConfig,
 };
 
-/** Configuration readers a function's entry point calls (every function also reads the platform config). */
+/** Configuration readers a function's wiring calls (every function also reads the platform config). */
 function readersOf(folder: string): string[] {
-  const text = readFileSync(join(ROOT, 'functions', folder, 'index.ts'), 'utf8');
-  return ['readConfig', ...new Set([...text.matchAll(/\b(read[A-Z][A-Za-z]*Config)\(/g)].map((m) => m[1]))];
+  const text = readFileSync(join(ROOT, 'functions', folder, 'wiring.ts'), 'utf8');
+  const readers = [...text.matchAll(/\b(read[A-Z][A-Za-z]*Config)\(/g)].map((m) => m[1]);
+  // The platform's warehouse maintenance is built from the operations settings.
+  if (/\.maintenance\(\)/.test(text)) readers.push('readOperationsConfig');
+  return ['readConfig', ...new Set(readers)];
 }
 
 interface Out {

@@ -2,7 +2,7 @@
  * Configuration of the operations functions (view refresh, cold archival), read once per cold start in the same
  * all-problems-at-once style as config.ts. Terraform sets these from the warehouse and archive modules.
  */
-import { ConfigError, integer } from './config';
+import { ConfigError, integer } from './runtime';
 
 export interface OperationsConfig {
   /** Days a BigQuery partition lives before it expires (the table's partition expiration). */

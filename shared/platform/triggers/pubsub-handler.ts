@@ -1,11 +1,11 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { SchemaViolation, validate } from '../contracts/validation';
-import type { SchemaTypes } from '../contracts/schema-types';
-import type { EventBus } from '../ports/event-bus';
-import type { Logger } from '../ports/logger';
-import { once } from './once';
-import { isTopic, topicSchema, SUBSCRIPTIONS, type TopicName } from '../topology/topology';
-import { isPermanent, PermanentError } from './errors';
+import { SchemaViolation, validate } from '../../contracts/validation';
+import type { SchemaTypes } from '../../contracts/schema-types';
+import type { EventBus } from '../../ports/event-bus';
+import type { Logger } from '../../ports/logger';
+import { once } from '../once';
+import { isTopic, topicSchema, SUBSCRIPTIONS, type TopicName } from '../../topology/topology';
+import { isPermanent, PermanentError } from '../errors';
 
 /** The body of a Pub/Sub push, as the Functions Framework hands it over in a CloudEvent. */
 export interface MessagePublishedData {
@@ -51,6 +51,9 @@ export type DeliveryObserver = (event: {
   topic: string;
   outcome: 'handled' | 'rejected' | 'failed';
   durationMs: number;
+  /** HTTP functions: the status answered and its reason. */
+  status?: number;
+  reason?: string;
 }) => void;
 
 export interface PubSubHandlerOptions {

@@ -2,8 +2,7 @@
  * Runtime configuration, read and validated once per cold start. Every problem is reported at once, so a
  * misconfigured deployment fails with one message naming all missing or invalid variables.
  */
-import type { HorizonMethod, QuantileMethod } from '../domain/risk/engine';
-
+/** What every function's platform needs: project, environment, warehouse and logging. */
 export interface RuntimeConfig {
   projectId: string;
   environment: 'local' | 'dev' | 'staging' | 'prod';
@@ -12,11 +11,6 @@ export interface RuntimeConfig {
   bigqueryLocation?: string;
   pubsubEmulatorHost?: string;
   firestoreEmulatorHost?: string;
-  pythHermesUrl: string;
-  shardCount: number;
-  lookbackDays: number;
-  quantileMethod: QuantileMethod;
-  horizonMethod: HorizonMethod;
   logLevel: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 }
 
@@ -120,17 +114,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     bigqueryLocation: env.BIGQUERY_LOCATION,
     pubsubEmulatorHost: env.PUBSUB_EMULATOR_HOST,
     firestoreEmulatorHost: env.FIRESTORE_EMULATOR_HOST,
-    pythHermesUrl: env.PYTH_HERMES_URL ?? 'https://hermes.pyth.network',
-    shardCount: integer(env, 'RISK_SHARD_COUNT', 16, 1, 4096, problems),
-    lookbackDays: integer(env, 'RISK_LOOKBACK_DAYS', 365, 2, 3650, problems),
-    quantileMethod: oneOf(
-      env,
-      'RISK_QUANTILE_METHOD',
-      ['linear', 'inverted_cdf'] as const,
-      'linear',
-      problems,
-    ),
-    horizonMethod: oneOf(env, 'RISK_HORIZON_METHOD', ['sqrt', 'overlapping'] as const, 'sqrt', problems),
     logLevel: oneOf(env, 'LOG_LEVEL', ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const, 'INFO', problems),
   };
   if (problems.length) throw new ConfigError(problems);

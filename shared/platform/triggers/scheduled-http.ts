@@ -4,7 +4,7 @@
  * per its retry config and the function error-rate alert sees it; the jobs are idempotent, so retries are safe.
  */
 import type { HttpFunction } from '@google-cloud/functions-framework';
-import type { Logger } from '../ports/logger';
+import type { Logger } from '../../ports/logger';
 
 export function scheduledJobHttp<D extends { logger: Logger }, R>(
   job: string,

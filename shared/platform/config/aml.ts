@@ -10,8 +10,8 @@
  *   AML_PEP_CSV_PATH       a PEP list in sdn.csv layout for list "pep"; default: the bundled sample
  */
 import { readFileSync } from 'node:fs';
-import defaultPolicy from '../domain/aml/data/default-policy.json';
-import { PEP_SAMPLE_CSV, SDN_SAMPLE_ALT_CSV, SDN_SAMPLE_CSV } from '../domain/aml/data/screening-lists';
+import defaultPolicy from '../../domain/aml/data/default-policy.json';
+import { PEP_SAMPLE_CSV, SDN_SAMPLE_ALT_CSV, SDN_SAMPLE_CSV } from '../../domain/aml/data/screening-lists';
 import {
   compilePolicy,
   parsePolicy,
@@ -19,10 +19,10 @@ import {
   screeningListsNeeded,
   type AmlPolicy,
   type CompiledPolicy,
-} from '../domain/aml/policy';
-import { ScreeningIndex } from '../domain/aml/screening';
-import { parseSdnCsv } from '../domain/aml/sdn-csv';
-import { ConfigError } from './config';
+} from '../../domain/aml/policy';
+import { ScreeningIndex } from '../../domain/aml/screening';
+import { parseSdnCsv } from '../../domain/aml/sdn-csv';
+import { ConfigError } from './runtime';
 
 export interface ScreeningListSource {
   id: string;

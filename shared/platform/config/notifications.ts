@@ -3,10 +3,10 @@
  * notificationPreferences), read once per cold start; every problem is reported at once. Secrets
  * (SENDGRID_API_KEY, TWILIO_AUTH_TOKEN, webhook whsec_ secrets) come from the SecretStore by name.
  */
-import type { Channel } from '../domain/notifications/types';
-import { DEFAULT_RATE_LIMITS, type RateLimitPolicy } from '../domain/notifications/rate-limit';
-import type { RetryPolicy } from '../domain/notifications/delivery';
-import { ConfigError, environmentOf, integer, oneOf, readCallerAuth, type CallerAuthConfig } from './config';
+import type { Channel } from '../../domain/notifications/types';
+import { DEFAULT_RATE_LIMITS, type RateLimitPolicy } from '../../domain/notifications/rate-limit';
+import type { RetryPolicy } from '../../domain/notifications/delivery';
+import { ConfigError, environmentOf, integer, oneOf, readCallerAuth, type CallerAuthConfig } from './runtime';
 
 export interface NotificationsConfig {
   environment: 'local' | 'dev' | 'staging' | 'prod';

@@ -9,7 +9,7 @@ import {
   readCallerAuth,
   type CallerAuthConfig,
   type Environment,
-} from './config';
+} from './runtime';
 
 /** personaWebhook: it verifies signatures and encrypts personal data; it never calls Persona's API. */
 export interface PersonaWebhookConfig {

@@ -1,0 +1,17 @@
+/** fanOutNotifications — Pub/Sub push: alerts.margin.v1, alerts.aml.v1 → notifications.dispatch.v1. */
+import { normalizeAmlAlert, normalizeMarginAlert } from '../../shared/domain/notifications/alerts';
+import { readNotificationsConfig } from '../../shared/platform/config/notifications';
+import { fanOutNotifications as fanOut } from '../../shared/use-cases/fan-out-notifications';
+import { pubsubWiring } from '../runtime/pubsub-wiring';
+
+export const fanOutNotifications = pubsubWiring(
+  'fanOutNotifications',
+  (p, logger) => {
+    const c = readNotificationsConfig(p.env);
+    return { ...p, logger, dedupWindowMs: c.dedupWindowMs, rateLimits: c.rateLimits };
+  },
+  (d) => ({
+    'alerts.margin.v1': (m) => fanOut(d, normalizeMarginAlert(m)),
+    'alerts.aml.v1': (m) => fanOut(d, normalizeAmlAlert(m)),
+  }),
+);

@@ -1,0 +1,63 @@
+/** personaWebhook — HTTP (Persona callbacks): verify Persona-Signature, advance the KYC case, publish kyc.events.v1. */
+import type { HttpFunction } from '@google-cloud/functions-framework';
+import { readPersonaWebhookConfig } from '../../shared/platform/config/kyc';
+import {
+  handlePersonaWebhook,
+  splitSecrets,
+  type PersonaWebhookDeps,
+} from '../../shared/use-cases/handle-persona-webhook';
+import { httpWiring } from '../runtime/http-wiring';
+import type { InvocationObserver } from '../runtime/wiring';
+
+export function personaWebhookHttp(
+  deps: () => Promise<PersonaWebhookDeps>,
+  observe?: InvocationObserver,
+): HttpFunction {
+  return async (req, res) => {
+    const started = performance.now();
+    const reply = (status: number, reason: string, body: Record<string, unknown>) => {
+      observe?.({
+        functionName: 'personaWebhook',
+        topic: 'persona webhook (HTTP)',
+        outcome: status < 300 ? 'handled' : status < 500 ? 'rejected' : 'failed',
+        durationMs: performance.now() - started,
+        status,
+        reason,
+      });
+      res.status(status).json(body);
+    };
+    if (req.method !== 'POST') return reply(405, 'method', { error: 'use POST' });
+    let d: PersonaWebhookDeps | undefined;
+    try {
+      d = await deps();
+      const declared = Number(req.get('content-length') ?? 0);
+      if (declared > d.config.maxBodyBytes) return reply(413, 'too-large', { error: 'body too large' });
+      // The Functions Framework keeps the exact bytes received in req.rawBody (absent for an empty body).
+      const result = await handlePersonaWebhook(d, {
+        rawBody: req.rawBody,
+        signatureHeader: req.get('persona-signature'),
+      });
+      if (!result.accepted) return reply(result.httpStatus, result.reason, { error: result.reason });
+      return reply(200, result.outcome, { outcome: result.outcome, eventId: result.eventId });
+    } catch (err) {
+      // Transient (store, KMS, Secret Manager, Pub/Sub): 503 so Persona delivers the event again.
+      d?.logger.error('persona webhook failed; Persona will retry', { error: err });
+      return reply(503, 'transient', { error: 'temporarily unavailable' });
+    }
+  };
+}
+
+export const personaWebhook = httpWiring(
+  'personaWebhook',
+  (p, logger): PersonaWebhookDeps => {
+    const kyc = readPersonaWebhookConfig(p.env);
+    return {
+      ...p,
+      logger,
+      cipher: p.cipher(kyc.kmsKeyName),
+      webhookSecrets: async () => splitSecrets(await p.secrets.get('PERSONA_WEBHOOK_SECRET')),
+      config: { toleranceSeconds: kyc.webhookToleranceSeconds, maxBodyBytes: kyc.webhookMaxBodyBytes },
+    };
+  },
+  personaWebhookHttp,
+);

@@ -1,0 +1,32 @@
+/**
+ * Every function's wiring by its topology name: what the local stack serves and the function tests call. A
+ * function declared in functions/topology.json without a wiring here (or with another trigger) fails typecheck; a
+ * test checks that each wiring's trigger is the topology's.
+ */
+import { ingestPrices } from './ingest-prices/wiring';
+import { computePortfolioRisk } from './compute-portfolio-risk/wiring';
+import { detectMarginEvents } from './detect-margin-events/wiring';
+import { personaWebhook } from './persona-webhook/wiring';
+import { startKyc } from './start-kyc/wiring';
+import { evaluateAml } from './evaluate-aml/wiring';
+import { fanOutNotifications } from './fan-out-notifications/wiring';
+import { deliverNotification } from './deliver-notification/wiring';
+import { notificationPreferences } from './notification-preferences/wiring';
+import { refreshMaterializedViews } from './refresh-materialized-views/wiring';
+import { archiveColdData } from './archive-cold-data/wiring';
+import type { FunctionName } from '../shared/topology/topology';
+import type { FunctionWiring } from './runtime/wiring';
+
+export const WIRINGS: { [N in FunctionName]: FunctionWiring<N> } = {
+  ingestPrices,
+  computePortfolioRisk,
+  detectMarginEvents,
+  personaWebhook,
+  startKyc,
+  evaluateAml,
+  fanOutNotifications,
+  deliverNotification,
+  notificationPreferences,
+  refreshMaterializedViews,
+  archiveColdData,
+};

@@ -1,0 +1,28 @@
+import type { CloudEventFunction } from '@google-cloud/functions-framework';
+import { lazyPubSubFunction, type Routes } from '../../shared/platform/triggers/pubsub-handler';
+import type { EventBus } from '../../shared/ports/event-bus';
+import type { Logger } from '../../shared/ports/logger';
+import type { FunctionName } from '../../shared/topology/topology';
+import type { Build, PubSubWiring } from './wiring';
+
+/** A Pub/Sub push function: dependencies built once per instance, one route per consumed topic. */
+export function pubsubWiring<N extends FunctionName, D extends { bus: EventBus; logger: Logger }>(
+  name: N,
+  build: Build<D>,
+  routes: (deps: D) => Routes,
+): PubSubWiring<N> {
+  return {
+    name,
+    trigger: 'pubsub',
+    serve: (platform, observe) =>
+      lazyPubSubFunction(
+        name,
+        async () => {
+          const p = await platform();
+          return build(p, p.logger(name));
+        },
+        routes,
+        observe,
+      ) as CloudEventFunction,
+  };
+}

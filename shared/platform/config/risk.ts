@@ -1,0 +1,35 @@
+/**
+ * computePortfolioRisk's settings. The defaults are the use case's own (DEFAULT_RISK_COMPUTE_CONFIG), so a
+ * deployment that sets nothing computes exactly what the engine documents.
+ */
+import { DEFAULT_RISK_COMPUTE_CONFIG, type RiskComputeConfig } from '../../use-cases/compute-portfolio-risk';
+import { ConfigError, integer, oneOf } from './runtime';
+
+export function readRiskConfig(env: NodeJS.ProcessEnv = process.env): RiskComputeConfig {
+  const problems: string[] = [];
+  const d = DEFAULT_RISK_COMPUTE_CONFIG;
+  const config: RiskComputeConfig = {
+    ...d,
+    shardCount: integer(env, 'RISK_SHARD_COUNT', d.shardCount, 1, 4096, problems),
+    riskParams: {
+      ...d.riskParams,
+      lookbackDays: integer(env, 'RISK_LOOKBACK_DAYS', d.riskParams.lookbackDays, 2, 3650, problems),
+      quantileMethod: oneOf(
+        env,
+        'RISK_QUANTILE_METHOD',
+        ['linear', 'inverted_cdf'] as const,
+        d.riskParams.quantileMethod,
+        problems,
+      ),
+      horizonMethod: oneOf(
+        env,
+        'RISK_HORIZON_METHOD',
+        ['sqrt', 'overlapping'] as const,
+        d.riskParams.horizonMethod,
+        problems,
+      ),
+    },
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
