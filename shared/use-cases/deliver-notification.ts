@@ -22,12 +22,12 @@
 import { idempotencyExpiry } from '../domain/retention';
 import { randomUUID } from 'node:crypto';
 import { contentId } from '../domain/ids';
+import type { NotificationSender } from '../ports/notification-sender';
 import {
   DEFAULT_RETRY_POLICY,
   PROVIDER_OF,
   retryDelay,
   type Destination,
-  type NotificationSender,
   type ProviderResult,
   type RetryPolicy,
 } from '../domain/notifications/delivery';

@@ -43,13 +43,8 @@ import {
 } from '../domain/prices/ticks';
 
 export { DAILY_CLOSES_COLLECTION, type DailyClosesDoc };
-import {
-  failAll,
-  sourceFailure,
-  type PriceSource,
-  type SourceName,
-  type SourceResult,
-} from '../domain/prices/types';
+import type { PriceSource } from '../ports/price-source';
+import { failAll, sourceFailure, type SourceName, type SourceResult } from '../domain/prices/types';
 import { rulesFor, type ReadingRules, type Rejection } from '../domain/prices/validation';
 
 export const PRICE_STATE_COLLECTION = 'priceState';

@@ -16,7 +16,7 @@ import {
   type InquiryRequestDoc,
   type KycCaseDoc,
 } from '../domain/kyc/documents';
-import type { PersonaInquiryApi } from '../domain/kyc/persona-api';
+import type { PersonaInquiryApi } from '../ports/persona-inquiry-api';
 import type { Clock } from '../ports/clock';
 import type { DocumentStore } from '../ports/document-store';
 import type { Logger } from '../ports/logger';

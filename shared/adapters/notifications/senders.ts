@@ -1,5 +1,5 @@
 /** The provider adapters behind each channel, built from configuration and the secret store. */
-import type { NotificationSender } from '../../domain/notifications/delivery';
+import type { NotificationSender } from '../../ports/notification-sender';
 import type { Channel } from '../../domain/notifications/types';
 import type { Clock } from '../../ports/clock';
 import type { SecretStore } from '../../ports/secret-store';

@@ -3,7 +3,8 @@
  * rejects every status ≥ 400 with ResponseError; this adapter classifies: 429 (wait for X-RateLimit-Reset)
  * and 5xx are retryable, other 4xx permanent. Sandbox mode validates without delivering (200 instead of 202).
  */
-import type { Destination, NotificationSender, ProviderResult } from '../../domain/notifications/delivery';
+import type { NotificationSender } from '../../ports/notification-sender';
+import type { Destination, ProviderResult } from '../../domain/notifications/delivery';
 import { parseRetryAfter } from '../../domain/notifications/delivery';
 import { renderEmail } from '../../domain/notifications/templates';
 import type { Dispatch } from '../../domain/notifications/types';

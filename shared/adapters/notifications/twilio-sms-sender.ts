@@ -6,7 +6,8 @@
  * other 4xx permanent.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Destination, NotificationSender, ProviderResult } from '../../domain/notifications/delivery';
+import type { NotificationSender } from '../../ports/notification-sender';
+import type { Destination, ProviderResult } from '../../domain/notifications/delivery';
 import { parseRetryAfter } from '../../domain/notifications/delivery';
 import { renderSms } from '../../domain/notifications/templates';
 import type { Dispatch } from '../../domain/notifications/types';

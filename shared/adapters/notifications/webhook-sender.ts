@@ -4,7 +4,8 @@
  * message. 2xx = delivered; 408/429/5xx and network errors retryable (Retry-After honoured); other answers,
  * 3xx included, permanent and blamed on the endpoint.
  */
-import type { Destination, NotificationSender, ProviderResult } from '../../domain/notifications/delivery';
+import type { NotificationSender } from '../../ports/notification-sender';
+import type { Destination, ProviderResult } from '../../domain/notifications/delivery';
 import { parseRetryAfter } from '../../domain/notifications/delivery';
 import { signedHeaders } from '../../domain/notifications/standard-webhooks';
 import { renderWebhook } from '../../domain/notifications/templates';

@@ -17,13 +17,8 @@ import {
 } from 'viem';
 import type { PriceFeedConfig } from '../../domain/prices/config';
 import { scaledToNumber } from '../../domain/prices/decimal';
-import {
-  failAll,
-  sourceFailure,
-  type FailureKind,
-  type PriceSource,
-  type SourceResult,
-} from '../../domain/prices/types';
+import type { PriceSource } from '../../ports/price-source';
+import { failAll, sourceFailure, type FailureKind, type SourceResult } from '../../domain/prices/types';
 import type { SecretStore } from '../../ports/secret-store';
 import { AGGREGATOR_V3_ABI } from './aggregator-v3-abi';
 

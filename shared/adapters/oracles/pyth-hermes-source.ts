@@ -9,13 +9,8 @@
 import type { PriceFeedConfig } from '../../domain/prices/config';
 import { normalisePythId } from '../../domain/prices/config';
 import { parseIntegerString, scaledToNumber } from '../../domain/prices/decimal';
-import {
-  failAll,
-  sourceFailure,
-  type FailureKind,
-  type PriceSource,
-  type SourceResult,
-} from '../../domain/prices/types';
+import type { PriceSource } from '../../ports/price-source';
+import { failAll, sourceFailure, type FailureKind, type SourceResult } from '../../domain/prices/types';
 import type { SecretStore } from '../../ports/secret-store';
 
 export const PYTH_API_KEY_SECRET = 'PYTH_HERMES_API_KEY';

@@ -5,7 +5,7 @@
  * other 4xx are permanent (a wrong template id or API key will not heal by retrying).
  */
 import { camelizeKeys } from '../../domain/kyc/inflection';
-import type { CreateInquiryInput, PersonaInquiry, PersonaInquiryApi } from '../../domain/kyc/persona-api';
+import type { CreateInquiryInput, PersonaInquiry, PersonaInquiryApi } from '../../ports/persona-inquiry-api';
 import { PermanentError, RetryableError } from '../../platform/errors';
 
 export interface PersonaApiClientOptions {

@@ -2,7 +2,7 @@
  * What a provider call can end in, and what to do next. Providers are behind NotificationSender; the
  * adapters classify raw answers into ProviderResult, this module decides retry waits. Pure.
  */
-import type { Channel, Dispatch } from './types';
+import type { Channel } from './types';
 
 export type ProviderName = 'sendgrid' | 'twilio' | 'webhook';
 
@@ -39,12 +39,6 @@ export type Destination =
   | { channel: 'email'; email: string }
   | { channel: 'sms'; phone: string }
   | { channel: 'webhook'; url: string; secret: string };
-
-/** One provider behind one channel. Implementations never throw for provider answers; only for bugs. */
-export interface NotificationSender {
-  readonly provider: ProviderName;
-  send(dispatch: Dispatch, destination: Destination, signal?: AbortSignal): Promise<ProviderResult>;
-}
 
 export interface RetryPolicy {
   /** Provider calls within one Pub/Sub delivery before handing back to Pub/Sub. */

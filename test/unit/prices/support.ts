@@ -1,8 +1,8 @@
 /** Test doubles shared by the price tests (unit and integration). */
 import type { TableName } from '../../../shared/contracts/warehouse-tables';
 import type { AssetFeedConfig, PriceFeedConfig } from '../../../shared/domain/prices/config';
+import type { PriceSource } from '../../../shared/ports/price-source';
 import type {
-  PriceSource,
   RawReading,
   SourceFailure,
   SourceName,
