@@ -7,14 +7,10 @@
  */
 import type { SchemaTypes } from '../contracts/schema-types';
 import { bucketOf, bucketRange } from '../domain/ids';
-import { RiskEngine, DEFAULT_RISK_PARAMS, type Exposure, type RiskParams } from '../domain/risk/engine';
+import { RiskEngine, type Exposure } from '../domain/risk/engine';
+import type { RiskComputeConfig } from '../domain/risk/config';
 import type { PriceHistory } from '../domain/risk/history';
-import {
-  liquidationPrices,
-  valuePortfolio,
-  type MarginThresholds,
-  DEFAULT_MARGIN_THRESHOLDS,
-} from '../domain/risk/margin';
+import { liquidationPrices, valuePortfolio } from '../domain/risk/margin';
 import type { DocumentStore } from '../ports/document-store';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
@@ -51,21 +47,6 @@ interface MarketState {
   tickId: string;
   prices: Record<string, LatestPrice>;
 }
-
-export interface RiskComputeConfig {
-  shardCount: number;
-  riskParams: RiskParams;
-  thresholds: MarginThresholds;
-  /** A price older than this (vs the tick) no longer values a portfolio. */
-  maxPriceAgeMinutes: number;
-}
-
-export const DEFAULT_RISK_COMPUTE_CONFIG: RiskComputeConfig = {
-  shardCount: 16,
-  riskParams: DEFAULT_RISK_PARAMS,
-  thresholds: DEFAULT_MARGIN_THRESHOLDS,
-  maxPriceAgeMinutes: 15,
-};
 
 export interface RiskDeps {
   store: DocumentStore;

@@ -3,7 +3,7 @@
  * comma-separated; default every asset of DEFAULT_PRICE_FEED_CONFIG).
  */
 import type { PriceFeedConfig } from '../../domain/prices/config';
-import { DEFAULT_PRICE_FEED_CONFIG } from '../../use-cases/ingest-prices';
+import { DEFAULT_PRICE_FEED_CONFIG } from '../../domain/prices/feeds';
 import { ConfigError } from './runtime';
 
 export interface PriceSourcesConfig {

@@ -2,7 +2,7 @@
  * computePortfolioRisk's settings. The defaults are the use case's own (DEFAULT_RISK_COMPUTE_CONFIG), so a
  * deployment that sets nothing computes exactly what the engine documents.
  */
-import { DEFAULT_RISK_COMPUTE_CONFIG, type RiskComputeConfig } from '../../use-cases/compute-portfolio-risk';
+import { DEFAULT_RISK_COMPUTE_CONFIG, type RiskComputeConfig } from '../../domain/risk/config';
 import { ConfigError, integer, oneOf } from './runtime';
 
 export function readRiskConfig(env: NodeJS.ProcessEnv = process.env): RiskComputeConfig {

@@ -25,8 +25,8 @@ import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink } from '../../support/capturing-sink';
 import { StructuredLogger } from '../../../shared/platform/logger';
 import type { Warehouse, WarehouseRow } from '../../../shared/ports/warehouse';
+import { DEFAULT_RISK_COMPUTE_CONFIG } from '../../../shared/domain/risk/config';
 import {
-  DEFAULT_RISK_COMPUTE_CONFIG,
   evaluateBatch,
   type PortfolioDoc,
   type RiskDeps,

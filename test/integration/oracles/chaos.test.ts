@@ -40,11 +40,8 @@ import {
 import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink } from '../../support/capturing-sink';
 import { StructuredLogger } from '../../../shared/platform/logger';
-import {
-  DEFAULT_PRICE_FEED_CONFIG,
-  ingestPrices,
-  type IngestOutcome,
-} from '../../../shared/use-cases/ingest-prices';
+import { DEFAULT_PRICE_FEED_CONFIG } from '../../../shared/domain/prices/feeds';
+import { ingestPrices, type IngestOutcome } from '../../../shared/use-cases/ingest-prices';
 
 const CHAINLINK_GARBAGE = ROUND_FAULTS;
 const PYTH_GARBAGE = PYTH_FAULTS;

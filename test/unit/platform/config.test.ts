@@ -3,7 +3,7 @@ import { readPriceSourcesConfig } from '../../../shared/platform/config/prices';
 import { readRiskConfig } from '../../../shared/platform/config/risk';
 import { ConfigError, readConfig } from '../../../shared/platform/config/runtime';
 import { DEFAULT_RISK_PARAMS } from '../../../shared/domain/risk/engine';
-import { DEFAULT_RISK_COMPUTE_CONFIG } from '../../../shared/use-cases/compute-portfolio-risk';
+import { DEFAULT_RISK_COMPUTE_CONFIG } from '../../../shared/domain/risk/config';
 
 function problemsOf(read: (env: NodeJS.ProcessEnv) => unknown, env: NodeJS.ProcessEnv): string[] {
   try {

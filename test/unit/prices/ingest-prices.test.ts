@@ -6,9 +6,9 @@ import type { SourceResult } from '../../../shared/domain/prices/types';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink } from '../../support/capturing-sink';
 import { StructuredLogger } from '../../../shared/platform/logger';
+import { DEFAULT_PRICE_FEED_CONFIG } from '../../../shared/domain/prices/feeds';
 import {
   DAILY_CLOSES_COLLECTION,
-  DEFAULT_PRICE_FEED_CONFIG,
   PRICE_STATE_COLLECTION,
   SOURCE_CIRCUIT_COLLECTION,
   ingestPrices,

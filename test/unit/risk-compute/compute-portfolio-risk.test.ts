@@ -12,10 +12,10 @@ import { bucketOf, shardOfBucket } from '../../../shared/domain/ids';
 const shardOf = (id: string, n: number) => shardOfBucket(bucketOf(id), n);
 import { CapturingSink } from '../../support/capturing-sink';
 import { StructuredLogger } from '../../../shared/platform/logger';
+import { DEFAULT_RISK_COMPUTE_CONFIG } from '../../../shared/domain/risk/config';
 import {
   applyPositions,
   COLLECTIONS,
-  DEFAULT_RISK_COMPUTE_CONFIG,
   fanOutTick,
   processShard,
   type PortfolioDoc,
