@@ -13,7 +13,7 @@ import { DuckDbWarehouse } from '../shared/adapters/local/duckdb-warehouse';
 import { MemoryDocumentStore } from '../shared/adapters/memory/memory-document-store';
 import { ManualClock } from '../shared/platform/clocks';
 import { StructuredLogger } from '../shared/platform/logger';
-import type { WarehouseRow } from '../shared/ports/warehouse';
+import type { TableRows } from '../shared/contracts/schema-types';
 import { archiveColdData } from '../shared/use-cases/archive-cold-data';
 import type { BenchFigure } from './areas';
 
@@ -22,8 +22,8 @@ const TICKS_PER_DAY = 24 * 60;
 const PORTFOLIOS = ['desk-a', 'desk-b', 'desk-c'];
 const ASSETS = ['BTC', 'ETH'];
 
-function rows(day0: number): WarehouseRow[] {
-  const out: WarehouseRow[] = [];
+function rows(day0: number): TableRows['risk.portfolio_exposures'][] {
+  const out: TableRows['risk.portfolio_exposures'][] = [];
   for (let d = 0; d < DAYS; d++)
     for (let t = 0; t < TICKS_PER_DAY; t++) {
       const asOf = new Date(day0 + d * 86_400_000 + t * 60_000).toISOString();

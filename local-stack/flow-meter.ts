@@ -3,8 +3,9 @@
  * function and how they ended, rows stored per warehouse table. `npm start -- --once` prints it.
  */
 import type { TableName } from '../shared/contracts/warehouse-tables';
-import type { EventBus, PublishOptions } from '../shared/ports/event-bus';
-import type { Warehouse, WarehouseRow } from '../shared/ports/warehouse';
+import type { TableRows, TopicMessages } from '../shared/contracts/schema-types';
+import type { EventBus, MessageTopic, PublishOptions, RawTopic } from '../shared/ports/event-bus';
+import type { Warehouse } from '../shared/ports/warehouse';
 import type { DeliveryObserver } from '../shared/platform/triggers/pubsub-handler';
 import type { TopicName } from '../shared/topology/topology';
 
@@ -32,13 +33,17 @@ export class FlowMeter {
 
   meterBus(bus: EventBus): EventBus {
     return {
-      publish: async (topic: TopicName, message: unknown, options?: PublishOptions) => {
+      publish: async <T extends MessageTopic>(
+        topic: T,
+        message: TopicMessages[T],
+        options?: PublishOptions,
+      ) => {
         const id = await bus.publish(topic, message, options);
         this.bump(this.published, topic);
         for (const l of this.publishListeners) l(topic, message);
         return id;
       },
-      publishRaw: async (topic: TopicName, data: Buffer, options?: PublishOptions) => {
+      publishRaw: async (topic: RawTopic, data: Buffer, options?: PublishOptions) => {
         const id = await bus.publishRaw(topic, data, options);
         this.bump(this.published, topic);
         return id;
@@ -48,7 +53,7 @@ export class FlowMeter {
 
   meterWarehouse(w: Warehouse): Warehouse {
     return {
-      insert: async (table: TableName, rows: WarehouseRow[]) => {
+      insert: async <T extends TableName>(table: T, rows: TableRows[T][]) => {
         await w.insert(table, rows);
         this.bump(this.stored, table, rows.length);
       },

@@ -18,6 +18,7 @@ import {
 import type { ManualClock } from '../../shared/platform/clocks';
 import { DEMO_PORTFOLIOS } from '../scenario';
 import type { LocalStack } from '../stack';
+import type { AmlAlertV1, MarginAlertV1 } from '../../shared/contracts/schema-types';
 import type { ScenarioPart } from './types';
 
 interface Seed {
@@ -165,8 +166,8 @@ async function play(stack: LocalStack, clock: ManualClock): Promise<void> {
   const aml = amlSeen.slice(0, 2);
   const before = providerCalls(stack);
   clock.advance(60_000);
-  for (const m of margin) await stack.bus.publish('alerts.margin.v1', body(m));
-  for (const m of aml) await stack.bus.publish('alerts.aml.v1', body(m));
+  for (const m of margin) await stack.bus.publish('alerts.margin.v1', body(m) as MarginAlertV1);
+  for (const m of aml) await stack.bus.publish('alerts.aml.v1', body(m) as AmlAlertV1);
   await stack.settle(1000);
   redelivered = { alerts: margin.length + aml.length, newProviderCalls: providerCalls(stack) - before };
   for (const sub of watching) await sub.close();

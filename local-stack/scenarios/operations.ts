@@ -11,7 +11,7 @@
 import { join, relative } from 'node:path';
 import type { TableName } from '../../shared/contracts/warehouse-tables';
 import { ROLLING_VIEWS } from '../../shared/contracts/warehouse-views';
-import type { WarehouseRow } from '../../shared/ports/warehouse';
+import type { TableRows } from '../../shared/contracts/schema-types';
 import type { ArchiveColdDataOutcome } from '../../shared/use-cases/archive-cold-data';
 import type { RefreshMaterializedViewsOutcome } from '../../shared/use-cases/refresh-materialized-views';
 import { loadDailyClosesCsv } from '../providers/historical-prices';
@@ -41,9 +41,9 @@ async function post<T>(url: string | undefined): Promise<{ status: number; body:
 }
 
 /** One close per asset and day, recorded at 23:59 UTC as the replay's Scheduler ticks are. */
-function backfillRows(): WarehouseRow[] {
+function backfillRows(): TableRows['market.prices'][] {
   const closes = loadDailyClosesCsv(CLOSES);
-  const rows: WarehouseRow[] = [];
+  const rows: TableRows['market.prices'][] = [];
   for (let i = 0; i < BACKFILL.days; i++) {
     const day = new Date(Date.parse(`${BACKFILL.firstDay}T23:59:00Z`) + i * 86_400_000);
     const date = day.toISOString().slice(0, 10);

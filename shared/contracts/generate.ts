@@ -6,6 +6,7 @@
 import { compile } from 'json-schema-to-typescript';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import topologyJson from '../../functions/topology.json';
 import { SCHEMAS, type SchemaName } from './schema-registry';
 import { WAREHOUSE_TABLES, bigQuerySchema } from './warehouse-tables';
 
@@ -35,6 +36,19 @@ export async function renderTypes(): Promise<string> {
   }
   parts.push('export interface SchemaTypes {');
   for (const name of Object.keys(SCHEMAS) as SchemaName[]) parts.push(`  '${name}': ${typeName(name)};`);
+  parts.push('}', '');
+  // What EventBus.publish and Warehouse.insert are typed by: the wrong message or row fails typecheck.
+  parts.push('/** Message type per topic that declares a schema in functions/topology.json. */');
+  parts.push('export interface TopicMessages {');
+  for (const [topic, spec] of Object.entries(topologyJson.topics) as [string, { schema: string | null }][])
+    if (spec.schema) parts.push(`  '${topic}': ${typeName(spec.schema as SchemaName)};`);
+  parts.push('}', '');
+  parts.push('/** Row type per warehouse table: the row schema whose x-table names it. */');
+  parts.push('export interface TableRows {');
+  for (const name of Object.keys(SCHEMAS) as SchemaName[]) {
+    const table = (SCHEMAS[name] as { 'x-table'?: string })['x-table'];
+    if (table) parts.push(`  '${table}': ${typeName(name)};`);
+  }
   parts.push('}', '');
   return dedupeDeclarations(parts.join('\n'));
 }

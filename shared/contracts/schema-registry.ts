@@ -1,7 +1,6 @@
 /**
  * Every JSON Schema of the project, imported statically so bundled functions carry them. A test checks that
- * this list and the files under schemas/ are the same set. Areas added after the risk core keep their own lists
- * in ./areas so they can grow independently.
+ * this list and the files under schemas/ are the same set. The order is the order of the generated types.
  */
 import marketPrices from '../../schemas/messages/market.prices.v1.json';
 import portfolioPositions from '../../schemas/messages/portfolio.positions.v1.json';
@@ -14,10 +13,17 @@ import portfolioFile from '../../schemas/inputs/portfolio.json';
 import marketPriceRow from '../../schemas/warehouse/market.prices.json';
 import exposureRow from '../../schemas/warehouse/risk.portfolio_exposures.json';
 import marginEventRow from '../../schemas/warehouse/risk.margin_events.json';
-import { AML_SCHEMAS } from './areas/aml';
-import { KYC_SCHEMAS } from './areas/kyc';
-import { NOTIFICATION_SCHEMAS } from './areas/notifications';
-import { OPERATIONS_SCHEMAS } from './areas/operations';
+import kycEvent from '../../schemas/messages/kyc.events.v1.json';
+import startKycRequest from '../../schemas/inputs/persona-start-kyc.json';
+import webhookEvent from '../../schemas/inputs/persona-webhook-event.json';
+import kycEventRow from '../../schemas/warehouse/compliance.kyc_events.json';
+import amlPolicy from '../../schemas/inputs/aml-policy.json';
+import amlAlert from '../../schemas/messages/alerts.aml.v1.json';
+import transaction from '../../schemas/messages/compliance.transactions.v1.json';
+import amlAlertRow from '../../schemas/warehouse/compliance.aml_alerts.json';
+import preferences from '../../schemas/inputs/notification-preferences.json';
+import dispatch from '../../schemas/messages/notifications.dispatch.v1.json';
+import deliveries from '../../schemas/warehouse/notifications.deliveries.json';
 
 export const SCHEMAS = {
   'messages/market.prices.v1': marketPrices,
@@ -31,11 +37,17 @@ export const SCHEMAS = {
   'warehouse/market.prices': marketPriceRow,
   'warehouse/risk.portfolio_exposures': exposureRow,
   'warehouse/risk.margin_events': marginEventRow,
-  // Each area registers its own schemas in shared/contracts/areas/<area>.ts.
-  ...KYC_SCHEMAS,
-  ...AML_SCHEMAS,
-  ...NOTIFICATION_SCHEMAS,
-  ...OPERATIONS_SCHEMAS,
+  'messages/kyc.events.v1': kycEvent,
+  'inputs/persona-webhook-event': webhookEvent,
+  'inputs/persona-start-kyc': startKycRequest,
+  'warehouse/compliance.kyc_events': kycEventRow,
+  'messages/compliance.transactions.v1': transaction,
+  'messages/alerts.aml.v1': amlAlert,
+  'inputs/aml-policy': amlPolicy,
+  'warehouse/compliance.aml_alerts': amlAlertRow,
+  'messages/notifications.dispatch.v1': dispatch,
+  'inputs/notification-preferences': preferences,
+  'warehouse/notifications.deliveries': deliveries,
 } as const;
 
 export type SchemaName = keyof typeof SCHEMAS;

@@ -13,3 +13,11 @@ export function checkRows(table: TableName, rows: WarehouseRow[]): TableDefiniti
   for (const row of rows) validate(rowSchemaName(table), row);
   return def;
 }
+
+/**
+ * Rows as the adapters handle them: plain records. Callers are typed by the table's generated row type; the
+ * adapters validate every row against the same schema before it is stored.
+ */
+export function rowsOf(rows: readonly object[]): WarehouseRow[] {
+  return rows as WarehouseRow[];
+}

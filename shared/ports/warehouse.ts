@@ -1,3 +1,4 @@
+import type { TableRows } from '../contracts/schema-types';
 import type { TableName } from '../contracts/warehouse-tables';
 
 export type WarehouseRow = Record<string, unknown>;
@@ -7,7 +8,8 @@ export type WarehouseRow = Record<string, unknown>;
  * insert() is idempotent per row: the table's row-id column is the de-duplication key.
  */
 export interface Warehouse {
-  insert(table: TableName, rows: WarehouseRow[]): Promise<void>;
+  /** Rows are typed by their table's row schema (generated), so the wrong row for a table fails typecheck. */
+  insert<T extends TableName>(table: T, rows: TableRows[T][]): Promise<void>;
   /** Portable SQL (named parameters as @name) for reports, views and tests. */
   query<T extends WarehouseRow = WarehouseRow>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
   close(): Promise<void>;

@@ -14,7 +14,8 @@ import { liquidationPrices, valuePortfolio } from '../domain/risk/margin';
 import type { DocumentStore } from '../ports/document-store';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
-import type { Warehouse, WarehouseRow } from '../ports/warehouse';
+import type { TableRows } from '../contracts/schema-types';
+import type { Warehouse } from '../ports/warehouse';
 import { DAILY_CLOSES_COLLECTION, type DailyClosesDoc } from '../domain/prices/ticks';
 
 type PricesMessage = SchemaTypes['messages/market.prices.v1'];
@@ -272,7 +273,7 @@ export async function evaluateBatch(
     });
   }
 
-  const rows: WarehouseRow[] = [];
+  const rows: TableRows['risk.portfolio_exposures'][] = [];
   for (const { msg } of valued) {
     const var99 = msg.risk?.figures.find((f) => f.confidence === 0.99 && f.horizonDays === 1)?.varUsd ?? null;
     const es975 = msg.risk?.figures.find((f) => f.confidence === 0.975 && f.horizonDays === 1)?.esUsd ?? null;

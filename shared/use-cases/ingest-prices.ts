@@ -11,13 +11,13 @@
  * `${tickId}:${asset}` and alert ids `${tickId}:${asset}:${kind}`, so a retried tick repeats the same ids and
  * downstream de-duplication absorbs it. Any failure to publish or persist throws, so the scheduler retries.
  */
-import type { TopicName } from '../topology/topology';
 import type { PriceAlertV1, MarketPricesV1, MarketPriceRow } from '../contracts/schema-types';
 import type { Clock } from '../ports/clock';
 import type { DocumentStore } from '../ports/document-store';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
-import type { Warehouse, WarehouseRow } from '../ports/warehouse';
+import type { TableRows } from '../contracts/schema-types';
+import type { Warehouse } from '../ports/warehouse';
 import {
   assetStateFromDocument,
   decideAssetPrice,
@@ -51,8 +51,8 @@ export const PRICE_STATE_COLLECTION = 'priceState';
 /** Circuit-breaker state per source, doc id = source name. Persisted so cold starts do not forget it. */
 export const SOURCE_CIRCUIT_COLLECTION = 'priceSourceCircuits';
 
-const PRICES_TOPIC: TopicName = 'market.prices.v1';
-const ALERTS_TOPIC: TopicName = 'alerts.prices.v1';
+const PRICES_TOPIC = 'market.prices.v1';
+const ALERTS_TOPIC = 'alerts.prices.v1';
 
 export interface IngestPricesDeps {
   sources: PriceSource[];
@@ -220,7 +220,7 @@ export async function ingestPrices(deps: IngestPricesDeps): Promise<IngestOutcom
 
   // 4. Record what was published; the warehouse de-duplicates on row_id.
   if (prices.length > 0) {
-    const rows: WarehouseRow[] = prices.map((p) => {
+    const rows: TableRows['market.prices'][] = prices.map((p) => {
       const row: MarketPriceRow = {
         row_id: `${tickId}:${p.asset}`,
         tick_id: tickId,

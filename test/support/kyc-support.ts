@@ -1,4 +1,6 @@
 /** Helpers for the KYC tests: a store that remembers every byte written, signed deliveries, PII samples. */
+import type { TableRows } from '../../shared/contracts/schema-types';
+import { rowsOf } from '../../shared/platform/warehouse-rows';
 import { MemoryDocumentStore } from '../../shared/adapters/memory/memory-document-store';
 import { MemoryEventBus } from '../../shared/adapters/memory/memory-event-bus';
 import { DevKeyCipher } from '../../shared/adapters/local/dev-key-cipher';
@@ -102,7 +104,8 @@ export class RecordingStore implements DocumentStore {
 export class MemoryWarehouse implements Warehouse {
   readonly rows = new Map<string, WarehouseRow[]>();
   failNext = 0;
-  async insert(table: TableName, rows: WarehouseRow[]): Promise<void> {
+  async insert<T extends TableName>(table: T, typedRows: TableRows[T][]): Promise<void> {
+    const rows = rowsOf(typedRows);
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('warehouse unavailable (injected)');

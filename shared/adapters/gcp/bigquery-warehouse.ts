@@ -1,7 +1,8 @@
+import type { TableRows } from '../../contracts/schema-types';
 import type { BigQuery, BigQueryOptions } from '@google-cloud/bigquery';
 import type { TableName } from '../../contracts/warehouse-tables';
 import { WarehouseInsertError, type Warehouse, type WarehouseRow } from '../../ports/warehouse';
-import { checkRows } from '../../platform/warehouse-rows';
+import { checkRows, rowsOf } from '../../platform/warehouse-rows';
 
 interface PartialFailure {
   row?: { insertId?: string; json?: WarehouseRow };
@@ -37,7 +38,8 @@ export class BigQueryWarehouse implements Warehouse {
     return this.client;
   }
 
-  async insert(table: TableName, rows: WarehouseRow[]): Promise<void> {
+  async insert<T extends TableName>(table: T, typedRows: TableRows[T][]): Promise<void> {
+    const rows = rowsOf(typedRows);
     if (rows.length === 0) return;
     const def = checkRows(table, rows);
     const bq = await this.bq();

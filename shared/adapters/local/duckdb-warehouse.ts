@@ -1,7 +1,8 @@
+import type { TableRows } from '../../contracts/schema-types';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { WAREHOUSE_TABLES, duckDbDdl, type TableName } from '../../contracts/warehouse-tables';
 import type { Warehouse, WarehouseRow } from '../../ports/warehouse';
-import { checkRows } from '../../platform/warehouse-rows';
+import { checkRows, rowsOf } from '../../platform/warehouse-rows';
 
 /**
  * The local warehouse: an embedded DuckDB database with the same tables as BigQuery, derived from the same
@@ -31,7 +32,8 @@ export class DuckDbWarehouse implements Warehouse {
     return next;
   }
 
-  async insert(table: TableName, rows: WarehouseRow[]): Promise<void> {
+  async insert<T extends TableName>(table: T, typedRows: TableRows[T][]): Promise<void> {
+    const rows = rowsOf(typedRows);
     if (rows.length === 0) return;
     const def = checkRows(table, rows);
     const cols = def.columns.map((c) => c.name);

@@ -4,6 +4,8 @@
  * costs. insert() resolves only once its own rows are written (callers acknowledge after logging), and a
  * failed batch rejects every caller in it; rows carry their own ids, so the retries are idempotent.
  */
+import type { TableRows } from '../../contracts/schema-types';
+import { rowsOf } from '../../platform/warehouse-rows';
 import type { TableName } from '../../contracts/warehouse-tables';
 import type { Warehouse, WarehouseRow } from '../../ports/warehouse';
 
@@ -21,7 +23,8 @@ export class BatchingWarehouse implements Warehouse {
     private readonly options: { maxRows: number; maxDelayMs: number } = { maxRows: 500, maxDelayMs: 25 },
   ) {}
 
-  insert(table: TableName, rows: WarehouseRow[]): Promise<void> {
+  insert<T extends TableName>(table: T, typedRows: TableRows[T][]): Promise<void> {
+    const rows = rowsOf(typedRows);
     if (rows.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       let p = this.pending.get(table);
@@ -42,7 +45,8 @@ export class BatchingWarehouse implements Warehouse {
     this.pending.delete(table);
     clearTimeout(p.timer);
     try {
-      await this.inner.insert(table, p.rows);
+      // The rows were typed by their table when they were queued.
+      await this.inner.insert(table, p.rows as unknown as TableRows[typeof table][]);
       for (const w of p.waiters) w.resolve();
     } catch (err) {
       for (const w of p.waiters) w.reject(err);

@@ -783,3 +783,27 @@ export interface SchemaTypes {
   'inputs/notification-preferences': NotificationPreferences;
   'warehouse/notifications.deliveries': NotificationDeliveryRow;
 }
+
+/** Message type per topic that declares a schema in functions/topology.json. */
+export interface TopicMessages {
+  'market.prices.v1': MarketPricesV1;
+  'portfolio.positions.v1': PortfolioPositionsV1;
+  'risk.shard-work.v1': ShardWorkV1;
+  'risk.portfolio-risk.v1': PortfolioRiskV1;
+  'alerts.margin.v1': MarginAlertV1;
+  'alerts.prices.v1': PriceAlertV1;
+  'compliance.transactions.v1': ComplianceTransactionV1;
+  'kyc.events.v1': KycEventV1;
+  'alerts.aml.v1': AmlAlertV1;
+  'notifications.dispatch.v1': NotificationDispatchV1;
+}
+
+/** Row type per warehouse table: the row schema whose x-table names it. */
+export interface TableRows {
+  'market.prices': MarketPriceRow;
+  'risk.portfolio_exposures': PortfolioExposureRow;
+  'risk.margin_events': MarginEventRow;
+  'compliance.kyc_events': KycEventRow;
+  'compliance.aml_alerts': AmlAlertRow;
+  'notifications.deliveries': NotificationDeliveryRow;
+}

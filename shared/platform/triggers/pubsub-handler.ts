@@ -1,7 +1,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { SchemaViolation, validate } from '../../contracts/validation';
-import type { SchemaTypes } from '../../contracts/schema-types';
-import type { EventBus } from '../../ports/event-bus';
+import type { TopicMessages } from '../../contracts/schema-types';
+import type { EventBus, RawTopic } from '../../ports/event-bus';
 import type { Logger } from '../../ports/logger';
 import { once } from '../once';
 import { isTopic, topicSchema, SUBSCRIPTIONS, type TopicName } from '../../topology/topology';
@@ -29,20 +29,6 @@ export interface MessageContext {
 /** The validated message a route receives: the topic's schema type (raw for schema-less topics). */
 type SchemaOf<T extends TopicName> = T extends keyof TopicMessages ? TopicMessages[T] : unknown;
 
-/** Message type per topic: the generated type of the schema functions/topology.json names for it. */
-export interface TopicMessages {
-  'market.prices.v1': SchemaTypes['messages/market.prices.v1'];
-  'portfolio.positions.v1': SchemaTypes['messages/portfolio.positions.v1'];
-  'risk.shard-work.v1': SchemaTypes['messages/risk.shard-work.v1'];
-  'risk.portfolio-risk.v1': SchemaTypes['messages/risk.portfolio-risk.v1'];
-  'alerts.margin.v1': SchemaTypes['messages/alerts.margin.v1'];
-  'alerts.prices.v1': SchemaTypes['messages/alerts.prices.v1'];
-  'compliance.transactions.v1': SchemaTypes['messages/compliance.transactions.v1'];
-  'kyc.events.v1': SchemaTypes['messages/kyc.events.v1'];
-  'alerts.aml.v1': SchemaTypes['messages/alerts.aml.v1'];
-  'notifications.dispatch.v1': SchemaTypes['messages/notifications.dispatch.v1'];
-}
-
 export type Routes = { [T in TopicName]?: (message: SchemaOf<T>, ctx: MessageContext) => Promise<unknown> };
 
 /** Observes every delivery; the local stack counts flows with it. */
@@ -64,7 +50,7 @@ export interface PubSubHandlerOptions {
   observe?: DeliveryObserver;
 }
 
-const DEAD_LETTER_TOPIC: TopicName = 'dead-letter.v1';
+const DEAD_LETTER_TOPIC: RawTopic = 'dead-letter.v1';
 
 /** The topic comes from the push endpoint path (CloudEvent source) or, failing that, the subscription. */
 export function topicOf(ce: CloudEvent<MessagePublishedData>): string | undefined {

@@ -4,6 +4,8 @@
  * which observations a consumer applies (newest wins by (asOf, positionsUpdatedAt)) and the transitions they
  * imply, and a harness of real adapters: Firestore on the emulator, DuckDB as the warehouse, a memory bus.
  */
+import type { TableRows } from '../../../shared/contracts/schema-types';
+import { rowsOf } from '../../../shared/platform/warehouse-rows';
 import type { DocumentStore } from '../../../shared/ports/document-store';
 import { MARGIN_COLLECTIONS } from '../../../shared/use-cases/detect-margin-events';
 import { seededRandom } from '../../../local-stack/seeded-random';
@@ -222,7 +224,8 @@ export class RecordingWarehouse implements Warehouse {
 
   constructor(readonly inner: Warehouse) {}
 
-  async insert(table: TableName, rows: WarehouseRow[]): Promise<void> {
+  async insert<T extends TableName>(table: T, typedRows: TableRows[T][]): Promise<void> {
+    const rows = rowsOf(typedRows);
     if (table === 'risk.margin_events') {
       for (const r of rows) {
         const id = String(r.event_id);
@@ -234,7 +237,7 @@ export class RecordingWarehouse implements Warehouse {
       this.failNextInserts--;
       throw new Error('warehouse unavailable (injected)');
     }
-    return this.inner.insert(table, rows);
+    return this.inner.insert(table, typedRows);
   }
 
   query<T extends WarehouseRow = WarehouseRow>(sql: string, params?: Record<string, unknown>): Promise<T[]> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DuckDbMaintenance } from '../../../shared/adapters/local/duckdb-maintenance';
 import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
 import { StructuredLogger } from '../../../shared/platform/logger';
-import type { WarehouseRow } from '../../../shared/ports/warehouse';
+import type { TableRows } from '../../../shared/contracts/schema-types';
 
 export interface OperationsFixture {
   warehouse: DuckDbWarehouse;
@@ -37,7 +37,7 @@ export async function operationsFixture(): Promise<OperationsFixture> {
 }
 
 /** One market.prices row per asset at `asOf`. */
-export function priceRows(asOf: string, assets: string[] = ['BTC', 'ETH']): WarehouseRow[] {
+export function priceRows(asOf: string, assets: string[] = ['BTC', 'ETH']): TableRows['market.prices'][] {
   return assets.map((asset, i) => ({
     row_id: `tick-${asOf}:${asset}`,
     tick_id: `tick-${asOf}`,
@@ -57,7 +57,7 @@ export function exposureRow(
   asset: string,
   asOf: string,
   netExposureUsd: number,
-): WarehouseRow {
+): TableRows['risk.portfolio_exposures'] {
   return {
     row_id: `${portfolioId}:tick-${asOf}:${asset}`,
     portfolio_id: portfolioId,

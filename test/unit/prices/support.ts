@@ -1,4 +1,5 @@
 /** Test doubles shared by the price tests (unit and integration). */
+import type { TableRows } from '../../../shared/contracts/schema-types';
 import type { TableName } from '../../../shared/contracts/warehouse-tables';
 import type { AssetFeedConfig, PriceFeedConfig } from '../../../shared/domain/prices/config';
 import type { PriceSource } from '../../../shared/ports/price-source';
@@ -8,7 +9,7 @@ import type {
   SourceName,
   SourceResult,
 } from '../../../shared/domain/prices/types';
-import { checkRows } from '../../../shared/platform/warehouse-rows';
+import { checkRows, rowsOf } from '../../../shared/platform/warehouse-rows';
 import type { Warehouse, WarehouseRow } from '../../../shared/ports/warehouse';
 
 /** Validates rows like the real adapters and keeps the first row per row id, as BigQuery's insertId does. */
@@ -16,7 +17,8 @@ export class RecordingWarehouse implements Warehouse {
   readonly tables = new Map<string, Map<string, WarehouseRow>>();
   inserts = 0;
 
-  async insert(table: TableName, rows: WarehouseRow[]): Promise<void> {
+  async insert<T extends TableName>(table: T, typedRows: TableRows[T][]): Promise<void> {
+    const rows = rowsOf(typedRows);
     const def = checkRows(table, rows);
     this.inserts++;
     let t = this.tables.get(table);
