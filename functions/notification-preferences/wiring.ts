@@ -2,13 +2,15 @@
  * notificationPreferences — HTTP (private): GET / PUT /recipients/{recipientId}/preferences
  * (or ?recipientId=). Authenticated by a Google ID token (a local token on the local stack).
  */
-import type { HttpFunction, Request } from '@google-cloud/functions-framework';
+import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { verifierFor, type TokenVerifier } from '../../shared/adapters/identity/id-token-verifiers';
+import { SchemaViolation, validate } from '../../shared/contracts/validation';
 import { readPreferencesAuthConfig } from '../../shared/platform/config/notifications';
 import {
   getPreferences,
   putPreferences,
   type PreferencesDeps,
+  type PreferencesOutcome,
 } from '../../shared/use-cases/notification-preferences';
 import { httpWiring } from '../runtime/http-wiring';
 
@@ -19,6 +21,28 @@ function recipientIdOf(req: Request): string | undefined {
   if (m) return decodeURIComponent(m[1]);
   const q = req.query.recipientId;
   return typeof q === 'string' && q ? q : undefined;
+}
+
+/** The use case's outcome as an HTTP answer. */
+function reply(res: Response, o: PreferencesOutcome): void {
+  switch (o.kind) {
+    case 'ok':
+      res.status(200).json({
+        recipientId: o.recipientId,
+        preferences: o.preferences,
+        availableChannels: o.availableChannels,
+      });
+      return;
+    case 'invalid':
+      res.status(400).json({ error: 'invalid notification preferences', problems: o.problems });
+      return;
+    case 'forbidden':
+      res.status(403).json({ error: 'you may only read or change your own notification preferences' });
+      return;
+    case 'not-found':
+      res.status(404).json({ error: `recipient ${o.recipientId} not found` });
+      return;
+  }
 }
 
 export function notificationPreferencesHttp(
@@ -42,18 +66,18 @@ export function notificationPreferencesHttp(
         res.status(404).json({ error: 'use /recipients/{recipientId}/preferences' });
         return;
       }
-      if (req.method === 'GET') {
-        const r = await getPreferences(d, principal, recipientId);
-        res.status(r.status).json(r.body);
-        return;
-      }
+      if (req.method === 'GET') return reply(res, await getPreferences(d, principal, recipientId));
       if (!req.is('application/json') || typeof req.body !== 'object' || req.body === null) {
         res.status(415).json({ error: 'the body must be a JSON object (Content-Type: application/json)' });
         return;
       }
-      const r = await putPreferences(d, principal, recipientId, req.body);
-      res.status(r.status).json(r.body);
+      const prefs = validate('inputs/notification-preferences', req.body);
+      reply(res, await putPreferences(d, principal, recipientId, prefs));
     } catch (err) {
+      if (err instanceof SchemaViolation) {
+        res.status(400).json({ error: 'invalid notification preferences', problems: err.problems });
+        return;
+      }
       d?.logger.error('notification preferences request failed', { error: err });
       res.status(500).json({ error: 'internal error' });
     }

@@ -5,9 +5,20 @@ import {
   handlePersonaWebhook,
   splitSecrets,
   type PersonaWebhookDeps,
+  type RefusalReason,
 } from '../../shared/use-cases/handle-persona-webhook';
 import { httpWiring } from '../runtime/http-wiring';
 import type { InvocationObserver } from '../runtime/wiring';
+
+/**
+ * A refused delivery's status: 401 for anything about the signature (Persona's retries will not fix it, and a
+ * forger learns nothing more), 413 for an oversize body, 400 for a signed body that is not a valid event.
+ */
+function statusOf(reason: RefusalReason): 400 | 401 | 413 {
+  if (reason === 'too-large') return 413;
+  if (reason === 'not-json' || reason === 'hostile' || reason === 'schema-violation') return 400;
+  return 401;
+}
 
 export function personaWebhookHttp(
   deps: () => Promise<PersonaWebhookDeps>,
@@ -37,7 +48,7 @@ export function personaWebhookHttp(
         rawBody: req.rawBody,
         signatureHeader: req.get('persona-signature'),
       });
-      if (!result.accepted) return reply(result.httpStatus, result.reason, { error: result.reason });
+      if (!result.accepted) return reply(statusOf(result.reason), result.reason, { error: result.reason });
       return reply(200, result.outcome, { outcome: result.outcome, eventId: result.eventId });
     } catch (err) {
       // Transient (store, KMS, Secret Manager, Pub/Sub): 503 so Persona delivers the event again.

@@ -72,7 +72,7 @@ export type RefusalReason = SignatureRejection | 'too-large' | 'not-json' | 'hos
 
 export type WebhookResult =
   | { accepted: true; outcome: WebhookEventOutcome | 'duplicate'; caseId: string | null; eventId: string }
-  | { accepted: false; reason: RefusalReason; httpStatus: 400 | 401 | 413; detail?: string };
+  | { accepted: false; reason: RefusalReason; detail?: string };
 
 /** Lists of our own secrets are whitespace-separated in the one secret value. */
 export function splitSecrets(value: string): string[] {
@@ -81,12 +81,8 @@ export function splitSecrets(value: string): string[] {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-function refuse(
-  reason: RefusalReason,
-  httpStatus: 400 | 401 | 413,
-  detail?: string,
-): Extract<WebhookResult, { accepted: false }> {
-  return { accepted: false, reason, httpStatus, ...(detail ? { detail } : {}) };
+function refuse(reason: RefusalReason, detail?: string): Extract<WebhookResult, { accepted: false }> {
+  return { accepted: false, reason, ...(detail ? { detail } : {}) };
 }
 
 /** Verifies and decodes a delivery; a refusal says why, and nothing has been read or written yet. */
@@ -95,7 +91,7 @@ async function authenticate(
   delivery: PersonaDelivery,
 ): Promise<PersonaWebhookEvent | Extract<WebhookResult, { accepted: false }>> {
   const raw = delivery.rawBody ?? Buffer.alloc(0);
-  if (raw.length > deps.config.maxBodyBytes) return refuse('too-large', 413);
+  if (raw.length > deps.config.maxBodyBytes) return refuse('too-large');
   const secrets = await deps.webhookSecrets(); // a Secret Manager outage is transient: 5xx, Persona retries
   const verdict = verifyPersonaSignature({
     header: delivery.signatureHeader,
@@ -104,19 +100,19 @@ async function authenticate(
     nowSeconds: Math.floor(deps.clock.now().getTime() / 1000),
     toleranceSeconds: deps.config.toleranceSeconds,
   });
-  if (!verdict.ok) return refuse(verdict.reason, 401);
+  if (!verdict.ok) return refuse(verdict.reason);
   let parsed: unknown;
   try {
     parsed = JSON.parse(UTF8.decode(raw));
   } catch {
-    return refuse('not-json', 400);
+    return refuse('not-json');
   }
   try {
     return validate('inputs/persona-webhook-event', camelizeKeys(parsed));
   } catch (err) {
-    if (err instanceof HostilePayload) return refuse('hostile', 400, err.message);
+    if (err instanceof HostilePayload) return refuse('hostile', err.message);
     if (err instanceof SchemaViolation)
-      return refuse('schema-violation', 400, err.problems.slice(0, 3).join('; '));
+      return refuse('schema-violation', err.problems.slice(0, 3).join('; '));
     throw err;
   }
 }

@@ -1,9 +1,9 @@
 /**
  * notificationPreferences: GET / PUT one recipient's preferences. The caller is identified by a verified
  * token (a Google ID token in production) and may act on a recipient whose `principal` is their own
- * identity, or on any recipient when listed as an administrator. The body is validated against
- * inputs/notification-preferences plus what the schema cannot say (a real time zone, a contact point for
- * every channel). Results are typed so the HTTP entry point maps them to clear 4xx answers.
+ * identity, or on any recipient when listed as an administrator. The handler has validated the body against
+ * inputs/notification-preferences; this checks what the schema cannot say (a real time zone, a contact point
+ * for every channel). Outcomes are domain outcomes; the HTTP handler maps them to status codes.
  */
 import { isValidTimeZone } from '../domain/notifications/preferences';
 import {
@@ -12,7 +12,6 @@ import {
   type Preferences,
   type RecipientDoc,
 } from '../domain/notifications/types';
-import { SchemaViolation, validate } from '../contracts/validation';
 import type { Clock } from '../ports/clock';
 import type { DocumentStore } from '../ports/document-store';
 import type { Logger } from '../ports/logger';
@@ -28,11 +27,13 @@ export interface PreferencesDeps {
   admins: string[];
 }
 
-export type PreferencesResult =
-  | { status: 200; body: { recipientId: string; preferences: Preferences; availableChannels: Channel[] } }
-  | { status: 400; body: { error: string; problems: string[] } }
-  | { status: 403; body: { error: string } }
-  | { status: 404; body: { error: string } };
+export type PreferencesOutcome =
+  | { kind: 'ok'; recipientId: string; preferences: Preferences; availableChannels: Channel[] }
+  /** The preferences are well-formed but cannot apply to this recipient. */
+  | { kind: 'invalid'; problems: string[] }
+  /** Not the caller's own recipient (or absent, which a non-administrator is not told). */
+  | { kind: 'forbidden' }
+  | { kind: 'not-found'; recipientId: string };
 
 function availableChannels(doc: RecipientDoc): Channel[] {
   const c = doc.contacts ?? {};
@@ -47,31 +48,27 @@ async function authorised(
   deps: PreferencesDeps,
   principal: Principal,
   recipientId: string,
-): Promise<{ doc: RecipientDoc } | PreferencesResult> {
+): Promise<{ doc: RecipientDoc } | PreferencesOutcome> {
   const doc = await deps.store.get<RecipientDoc>(C.recipients, recipientId);
   const admin = deps.admins.includes(principal.id);
   // The same answer for "absent" and "not yours" to non-admins: ids of others are not disclosed.
-  if (!doc)
-    return admin ? { status: 404, body: { error: `recipient ${recipientId} not found` } } : forbidden();
-  if (!admin && doc.principal !== principal.id) return forbidden();
+  if (!doc) return admin ? { kind: 'not-found', recipientId } : { kind: 'forbidden' };
+  if (!admin && doc.principal !== principal.id) return { kind: 'forbidden' };
   return { doc };
 }
-
-const forbidden = (): PreferencesResult => ({
-  status: 403,
-  body: { error: 'you may only read or change your own notification preferences' },
-});
 
 export async function getPreferences(
   deps: PreferencesDeps,
   principal: Principal,
   recipientId: string,
-): Promise<PreferencesResult> {
+): Promise<PreferencesOutcome> {
   const auth = await authorised(deps, principal, recipientId);
-  if ('status' in auth) return auth;
+  if ('kind' in auth) return auth;
   return {
-    status: 200,
-    body: { recipientId, preferences: auth.doc.preferences, availableChannels: availableChannels(auth.doc) },
+    kind: 'ok',
+    recipientId,
+    preferences: auth.doc.preferences,
+    availableChannels: availableChannels(auth.doc),
   };
 }
 
@@ -79,25 +76,17 @@ export async function putPreferences(
   deps: PreferencesDeps,
   principal: Principal,
   recipientId: string,
-  body: unknown,
-): Promise<PreferencesResult> {
-  let prefs: Preferences;
-  try {
-    prefs = validate('inputs/notification-preferences', body);
-  } catch (err) {
-    if (err instanceof SchemaViolation)
-      return { status: 400, body: { error: 'invalid notification preferences', problems: err.problems } };
-    throw err;
-  }
+  prefs: Preferences,
+): Promise<PreferencesOutcome> {
   const auth = await authorised(deps, principal, recipientId);
-  if ('status' in auth) return auth;
+  if ('kind' in auth) return auth;
   const problems: string[] = [];
   if (prefs.quietHours && !isValidTimeZone(prefs.quietHours.timeZone))
     problems.push(`/quietHours/timeZone '${prefs.quietHours.timeZone}' is not an IANA time zone`);
   const available = availableChannels(auth.doc);
   for (const ch of prefs.channels)
     if (!available.includes(ch)) problems.push(`/channels ${ch} has no contact point on this recipient`);
-  if (problems.length) return { status: 400, body: { error: 'invalid notification preferences', problems } };
+  if (problems.length) return { kind: 'invalid', problems };
   // A transaction so a concurrent contact change is not overwritten by this preference write.
   await deps.store.runTransaction(async (tx) => {
     const current = await tx.get<RecipientDoc>(C.recipients, recipientId);
@@ -109,5 +98,5 @@ export async function putPreferences(
       });
   });
   deps.logger.info('notification preferences updated', { recipientId, channels: prefs.channels });
-  return { status: 200, body: { recipientId, preferences: prefs, availableChannels: available } };
+  return { kind: 'ok', recipientId, preferences: prefs, availableChannels: available };
 }

@@ -188,7 +188,7 @@ describe('handlePersonaWebhook', () => {
     ] as const;
     for (const [delivery, reason] of cases) {
       const out = await handlePersonaWebhook(s.deps, delivery);
-      expect(out).toEqual({ accepted: false, reason, httpStatus: 401 });
+      expect(out).toEqual({ accepted: false, reason });
     }
     expect(s.store.writes).toEqual([]);
     expect(s.bus.messages).toEqual([]);
@@ -210,7 +210,6 @@ describe('handlePersonaWebhook', () => {
     expect(await handlePersonaWebhook(s.deps, signed(body, s.clock))).toEqual({
       accepted: false,
       reason: 'too-large',
-      httpStatus: 413,
     });
     expect(s.store.writes).toEqual([]);
   });
