@@ -24,19 +24,10 @@ import {
   type AssetDecision,
   type PriceAlertKind,
 } from '../domain/prices/aggregation';
-import {
-  circuitFromDocument,
-  permitCall,
-  recordFailure,
-  recordSuccess,
-  type CircuitEvent,
-  type CircuitState,
-} from '../domain/prices/circuit-breaker';
+import type { CircuitState } from '../domain/prices/circuit-breaker';
 import { assertPriceFeedConfig, type PriceFeedConfig } from '../domain/prices/config';
 import {
   DAILY_CLOSES_COLLECTION,
-  tickIdOf,
-  tickMinute,
   upsertDailyClose,
   utcDate,
   type DailyClosesDoc,
@@ -44,12 +35,13 @@ import {
 
 export { DAILY_CLOSES_COLLECTION, type DailyClosesDoc };
 import type { PriceSource } from '../ports/price-source';
-import { failAll, sourceFailure, type SourceName, type SourceResult } from '../domain/prices/types';
+import type { SourceName, SourceResult } from '../domain/prices/types';
 import { rulesFor, type ReadingRules, type Rejection } from '../domain/prices/validation';
+import { readSources, tickAt, type Tick } from './read-price-sources';
+
+export { SOURCE_CIRCUIT_COLLECTION } from './read-price-sources';
 
 export const PRICE_STATE_COLLECTION = 'priceState';
-/** Circuit-breaker state per source, doc id = source name. Persisted so cold starts do not forget it. */
-export const SOURCE_CIRCUIT_COLLECTION = 'priceSourceCircuits';
 
 const PRICES_TOPIC = 'market.prices.v1';
 const ALERTS_TOPIC = 'alerts.prices.v1';
@@ -85,82 +77,61 @@ export function describeRejection(r: Rejection): string {
 
 export async function ingestPrices(deps: IngestPricesDeps): Promise<IngestOutcome> {
   const config = assertPriceFeedConfig(deps.config);
-  const now = deps.clock.now();
-  const minute = tickMinute(now);
-  const tickId = tickIdOf(now);
-  const asOf = minute.toISOString();
-  const log = deps.logger.child({ tickId });
+  const tick = tickAt(deps.clock.now());
+  const log = deps.logger.child({ tickId: tick.tickId });
+  const read = await readSources(deps, config, tick, log);
+  const decided = await decidePrices(deps, config, tick, read.results, log);
+  const alerts = [...read.alerts, ...decided.alerts];
+  const messageId = await publishTick(deps.bus, tick, decided.prices, alerts);
+  await recordTick(deps, config, tick, decided);
+
+  const { tickId, asOf } = tick;
+  const { prices, unavailable } = decided;
+  const { circuits, skippedSources } = read;
+  const outcome: IngestOutcome = {
+    tickId,
+    asOf,
+    published: prices.map((p) => ({
+      asset: p.asset,
+      priceUsd: p.priceUsd,
+      source: p.source,
+      quality: p.quality,
+    })),
+    unavailable,
+    ...(messageId !== undefined ? { messageId } : {}),
+    alertIds: alerts.map((a) => a.alertId),
+    circuits,
+    skippedSources,
+  };
+  log.info('price tick ingested', {
+    published: prices.length,
+    unavailable: unavailable.map((u) => u.asset),
+    alerts: alerts.length,
+    skippedSources,
+    messageId,
+  });
+  return outcome;
+}
+
+interface Decided {
+  decisions: AssetDecision[];
+  prices: MarketPricesV1['prices'];
+  unavailable: IngestOutcome['unavailable'];
+  /** NO_USABLE_PRICE and SOURCES_DISAGREE alerts. */
+  alerts: PriceAlertV1[];
+  closeDate: string;
+}
+
+/** Decide: validate and aggregate per asset against its persisted oracle state (the domain holds the policy). */
+async function decidePrices(
+  deps: IngestPricesDeps,
+  config: PriceFeedConfig,
+  { now, minute, tickId, asOf }: Tick,
+  results: Map<SourceName, Map<string, SourceResult>>,
+  log: Logger,
+): Promise<Decided> {
   const assets = config.assets.map((a) => a.asset);
   const alerts: PriceAlertV1[] = [];
-
-  // 1. Sources, behind their circuit breakers.
-  const circuitDocs = await deps.store.getMany(
-    SOURCE_CIRCUIT_COLLECTION,
-    deps.sources.map((s) => s.name),
-  );
-  const results = new Map<SourceName, Map<string, SourceResult>>();
-  const circuits: IngestOutcome['circuits'] = {};
-  const skippedSources: SourceName[] = [];
-  await Promise.all(
-    deps.sources.map(async (source) => {
-      const wanted = config.assets
-        .filter((a) => (source.name === 'chainlink' ? a.chainlink : a.pyth))
-        .map((a) => a.asset);
-      const before = circuitFromDocument(circuitDocs.get(source.name));
-      if (wanted.length === 0) {
-        results.set(source.name, new Map());
-        circuits[source.name] = before.status;
-        return;
-      }
-      const permit = permitCall(before, now);
-      if (!permit.allowed) {
-        skippedSources.push(source.name);
-        circuits[source.name] = before.status;
-        results.set(
-          source.name,
-          failAll(
-            source.name,
-            wanted,
-            'circuit-open',
-            'CIRCUIT_OPEN',
-            `circuit open until ${before.retryAt}`,
-          ),
-        );
-        return;
-      }
-      if (permit.event) logCircuit(log, source.name, permit.event, permit.state);
-      const read = await guardedRead(source, wanted, now, config.sourceTimeoutMs);
-      results.set(source.name, read);
-      const failures = [...read.values()].filter((r) => !r.ok);
-      const record =
-        failures.length === wanted.length
-          ? recordFailure(permit.state, now, config.circuitBreaker, summarise(failures))
-          : recordSuccess(permit.state);
-      circuits[source.name] = record.state.status;
-      if (record.event) logCircuit(log, source.name, record.event, record.state);
-      if (record.event === 'OPENED') {
-        alerts.push({
-          alertId: `${tickId}:${source.name}:SOURCE_CIRCUIT_OPEN`,
-          tickId,
-          asOf,
-          asset: '*',
-          kind: 'SOURCE_CIRCUIT_OPEN',
-          reasons: [
-            `${source.name} failed ${record.state.consecutiveFailures} reads in a row (${record.state.lastFailure}); ` +
-              `not called again before ${record.state.retryAt}`,
-          ],
-        });
-      }
-      if (JSON.stringify(record.state) !== JSON.stringify(before)) {
-        await deps.store.set(SOURCE_CIRCUIT_COLLECTION, source.name, {
-          ...record.state,
-          source: source.name,
-        });
-      }
-    }),
-  );
-
-  // 2. Validate and aggregate per asset against its persisted oracle state.
   const stateDocs = await deps.store.getMany(PRICE_STATE_COLLECTION, assets);
   const decisions: AssetDecision[] = config.assets.map((assetConfig) => {
     const rules: Partial<Record<SourceName, ReadingRules>> = {};
@@ -206,19 +177,36 @@ export async function ingestPrices(deps: IngestPricesDeps): Promise<IngestOutcom
     });
   }
 
-  // 3. Publish: prices first (risk depends on them), then alerts.
+  return { decisions, prices, unavailable, alerts, closeDate };
+}
+
+/** Publish: prices first (risk depends on them), then alerts. Returns the prices message id. */
+async function publishTick(
+  bus: EventBus,
+  { tickId, asOf }: Tick,
+  prices: MarketPricesV1['prices'],
+  alerts: PriceAlertV1[],
+): Promise<string | undefined> {
   let messageId: string | undefined;
   if (prices.length > 0) {
     const message: MarketPricesV1 = { tickId, asOf, prices };
-    messageId = await deps.bus.publish(PRICES_TOPIC, message, { attributes: { tickId } });
+    messageId = await bus.publish(PRICES_TOPIC, message, { attributes: { tickId } });
   }
   for (const alert of alerts) {
-    await deps.bus.publish(ALERTS_TOPIC, alert, {
+    await bus.publish(ALERTS_TOPIC, alert, {
       attributes: { alertId: alert.alertId, tickId, kind: alert.kind, asset: alert.asset },
     });
   }
+  return messageId;
+}
 
-  // 4. Record what was published; the warehouse de-duplicates on row_id.
+/** Persist: the published prices (the warehouse de-duplicates on row_id), then oracle state and daily closes. */
+async function recordTick(
+  deps: IngestPricesDeps,
+  config: PriceFeedConfig,
+  { tickId, asOf }: Tick,
+  { decisions, prices, closeDate }: Decided,
+): Promise<void> {
   if (prices.length > 0) {
     const rows: TableRows['market.prices'][] = prices.map((p) => {
       const row: MarketPriceRow = {
@@ -237,75 +225,8 @@ export async function ingestPrices(deps: IngestPricesDeps): Promise<IngestOutcom
     await deps.warehouse.insert('market.prices', rows);
   }
 
-  // 5. Oracle state and daily closes, atomically; a tick never overwrites what a later tick wrote.
+  // Atomically; a tick never overwrites what a later tick wrote.
   await persistState(deps.store, decisions, prices, asOf, closeDate, config.dailyCloseLimit);
-
-  const outcome: IngestOutcome = {
-    tickId,
-    asOf,
-    published: prices.map((p) => ({
-      asset: p.asset,
-      priceUsd: p.priceUsd,
-      source: p.source,
-      quality: p.quality,
-    })),
-    unavailable,
-    ...(messageId !== undefined ? { messageId } : {}),
-    alertIds: alerts.map((a) => a.alertId),
-    circuits,
-    skippedSources,
-  };
-  log.info('price tick ingested', {
-    published: prices.length,
-    unavailable: unavailable.map((u) => u.asset),
-    alerts: alerts.length,
-    skippedSources,
-    messageId,
-  });
-  return outcome;
-}
-
-/** A source read that can neither throw nor hang the tick; every requested asset gets an entry. */
-async function guardedRead(
-  source: PriceSource,
-  assets: string[],
-  now: Date,
-  timeoutMs: number,
-): Promise<Map<string, SourceResult>> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Map<string, SourceResult>>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve(
-          failAll(source.name, assets, 'unavailable', 'READ_TIMEOUT', `no answer within ${timeoutMs} ms`),
-        ),
-      timeoutMs,
-    );
-  });
-  let read: Map<string, SourceResult>;
-  try {
-    read = await Promise.race([source.read(assets, now), timeout]);
-  } catch (err) {
-    read = failAll(
-      source.name,
-      assets,
-      'unavailable',
-      'READ_FAILED',
-      `read failed: ${(err as Error)?.name ?? 'error'}`,
-    );
-  } finally {
-    clearTimeout(timer);
-  }
-  for (const a of assets) {
-    if (!read.has(a))
-      read.set(a, sourceFailure(source.name, a, 'unavailable', 'NO_ANSWER', `no answer for ${a}`));
-  }
-  return read;
-}
-
-function summarise(failures: SourceResult[]): string {
-  const reasons = [...new Set(failures.map((f) => (f.ok ? '' : f.reason)))];
-  return reasons.slice(0, 3).join(', ');
 }
 
 function priceAlert(
@@ -316,20 +237,6 @@ function priceAlert(
   reasons: string[],
 ): PriceAlertV1 {
   return { alertId: `${tickId}:${asset}:${kind}`, tickId, asOf, asset, kind, reasons };
-}
-
-function logCircuit(log: Logger, source: SourceName, event: CircuitEvent, state: CircuitState): void {
-  const fields = {
-    source,
-    circuit: state.status,
-    consecutiveFailures: state.consecutiveFailures,
-    coolDownMs: state.coolDownMs,
-    lastFailure: state.lastFailure,
-  };
-  if (event === 'OPENED') log.error('price source circuit opened: source skipped during cool-down', fields);
-  else if (event === 'REOPENED') log.warn('price source trial read failed: circuit open again', fields);
-  else if (event === 'TRIAL') log.info('price source circuit half-open: trial read', fields);
-  else log.info('price source recovered: circuit closed', fields);
 }
 
 function logDecision(log: Logger, d: AssetDecision): void {
