@@ -4,6 +4,8 @@ import { runBacktest, type BacktestResult } from '../shared/domain/risk/backtest
 import { isIsoDate } from '../shared/domain/risk/dates';
 import {
   DEFAULT_RISK_PARAMS,
+  HORIZON_METHODS,
+  QUANTILE_METHODS,
   RiskEngine,
   type HorizonMethod,
   type QuantileMethod,
@@ -34,9 +36,6 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
-
-const QUANTILE_METHODS = ['linear', 'inverted_cdf'] as const;
-const HORIZON_METHODS = ['sqrt', 'overlapping'] as const;
 
 const USAGE = `fusion-risk: portfolio risk from daily closes
 

@@ -5,6 +5,7 @@
  * risk.portfolio-risk.v1 batches (one delivery per shard, not per portfolio) and writes the exposures to
  * the warehouse in one insert.
  */
+import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { SchemaTypes } from '../contracts/schema-types';
 import { bucketOf, bucketRange } from '../domain/ids';
 import { RiskEngine, type Exposure } from '../domain/risk/engine';
@@ -16,7 +17,7 @@ import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { TableRows } from '../contracts/schema-types';
 import type { Warehouse } from '../ports/warehouse';
-import { DAILY_CLOSES_COLLECTION, type DailyClosesDoc } from '../domain/prices/ticks';
+import type { DailyClosesDoc } from '../domain/prices/ticks';
 
 type PricesMessage = SchemaTypes['messages/market.prices.v1'];
 type PositionsMessage = SchemaTypes['messages/portfolio.positions.v1'];
@@ -57,11 +58,7 @@ export interface RiskDeps {
   config: RiskComputeConfig;
 }
 
-export const COLLECTIONS = {
-  portfolios: 'portfolios',
-  market: 'marketState',
-  dailyCloses: DAILY_CLOSES_COLLECTION,
-} as const;
+export const COLLECTIONS = FIRESTORE_COLLECTIONS.risk;
 const LATEST = 'latest';
 
 /** Applies a position update unless an equal or newer one was applied already (redelivery, reordering). */

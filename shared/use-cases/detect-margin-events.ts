@@ -7,6 +7,7 @@
  * for that portfolio (the redelivery of the failed message included); a short lease keeps two concurrent
  * invocations from publishing it twice.
  */
+import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { SchemaTypes } from '../contracts/schema-types';
 import { contentId } from '../domain/ids';
 import {
@@ -61,7 +62,7 @@ interface OutboxDoc {
   leaseUntil?: number;
 }
 
-export const MARGIN_COLLECTIONS = { states: 'marginStates', outbox: 'marginEventOutbox' } as const;
+export const MARGIN_COLLECTIONS = FIRESTORE_COLLECTIONS.margin;
 
 /** Orders risk observations: tick time first, then the positions they were computed from. */
 function orderKey(asOf: string, positionsUpdatedAt: string | undefined): [number, number] {

@@ -14,6 +14,7 @@
  * Pub/Sub redelivers, and the redelivery finishes the delivery with the same alert ids (consumers dedupe
  * on alertId, so a repeated publish after a partial failure is harmless).
  */
+import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import { idempotencyExpiry } from '../domain/retention';
 import { alertOf, alertRow, type AmlAlert } from '../domain/aml/alerts';
 import type { CompiledPolicy } from '../domain/aml/policy';
@@ -34,11 +35,7 @@ export interface AmlDeps {
   policy: CompiledPolicy;
 }
 
-export const AML_COLLECTIONS = {
-  windows: 'amlWindows',
-  evaluations: 'amlEvaluations',
-  alerts: 'amlAlerts',
-} as const;
+export const AML_COLLECTIONS = FIRESTORE_COLLECTIONS.aml;
 
 export interface WindowDoc {
   [key: string]: unknown;

@@ -11,6 +11,7 @@
  * `${tickId}:${asset}` and alert ids `${tickId}:${asset}:${kind}`, so a retried tick repeats the same ids and
  * downstream de-duplication absorbs it. Any failure to publish or persist throws, so the scheduler retries.
  */
+import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { PriceAlertV1, MarketPricesV1, MarketPriceRow } from '../contracts/schema-types';
 import type { Clock } from '../ports/clock';
 import type { DocumentStore } from '../ports/document-store';
@@ -41,7 +42,7 @@ import { readSources, tickAt, type Tick } from './read-price-sources';
 
 export { SOURCE_CIRCUIT_COLLECTION } from './read-price-sources';
 
-export const PRICE_STATE_COLLECTION = 'priceState';
+export const PRICE_STATE_COLLECTION = FIRESTORE_COLLECTIONS.prices.state;
 
 const PRICES_TOPIC = 'market.prices.v1';
 const ALERTS_TOPIC = 'alerts.prices.v1';

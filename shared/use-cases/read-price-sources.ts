@@ -2,6 +2,7 @@
  * The read step of ingestPrices: every price source behind its circuit breaker, whose state is kept in the store
  * between ticks. A source can neither throw nor hang the tick; every requested asset gets an answer or a failure.
  */
+import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { PriceAlertV1 } from '../contracts/schema-types';
 import {
   circuitFromDocument,
@@ -19,7 +20,7 @@ import type { Logger } from '../ports/logger';
 import type { PriceSource } from '../ports/price-source';
 
 /** Circuit-breaker state per source, doc id = source name. Persisted so cold starts do not forget it. */
-export const SOURCE_CIRCUIT_COLLECTION = 'priceSourceCircuits';
+export const SOURCE_CIRCUIT_COLLECTION = FIRESTORE_COLLECTIONS.prices.circuits;
 
 export /** The tick a moment belongs to: its minute, id and timestamp (a retried tick repeats all three). */
 interface Tick {

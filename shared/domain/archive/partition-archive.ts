@@ -10,9 +10,10 @@
  * own deterministic location, so a retry after a crash mid-export never writes over files that a retention-locked
  * bucket may already hold: it starts the next attempt.
  */
+import { FIRESTORE_COLLECTIONS } from '../../contracts/firestore';
 import type { TableName } from '../../contracts/warehouse-tables';
 
-export const ARCHIVE_COLLECTION = 'archive_partitions';
+export const ARCHIVE_COLLECTION = FIRESTORE_COLLECTIONS.archive.partitions;
 
 export type ArchiveState = 'exporting' | 'exported' | 'verified' | 'deleted';
 

@@ -1,18 +1,15 @@
 /** The KYC documents in the document store, shared by personaWebhook (writer) and startKyc (reader). */
+import { FIRESTORE_COLLECTIONS } from '../../contracts/firestore';
 import type { KycEventV1 } from '../../contracts/schema-types';
 import type { EncryptedEnvelope } from '../../ports/cipher';
 import type { CaseCursor, KycStatus } from './case';
 
-export const KYC_COLLECTIONS = {
-  /** One per case, keyed by the case id. */
-  cases: 'kycCases',
-  /** One per Persona event id received: the idempotency record, written with the case update. */
-  webhookEvents: 'kycWebhookEvents',
-  /** Who or what changed (or tried to change) a case, one entry per action. */
-  audit: 'kycCaseAudit',
-  /** Inquiries startKyc created, keyed by the Idempotency-Key it sent. */
-  inquiryRequests: 'kycInquiryRequests',
-} as const;
+/**
+ * cases: one per case, keyed by the case id; webhookEvents: one per Persona event id received (the idempotency
+ * record, written with the case update); audit: who or what changed (or tried to change) a case; inquiryRequests:
+ * inquiries startKyc created, keyed by the Idempotency-Key it sent.
+ */
+export const KYC_COLLECTIONS = FIRESTORE_COLLECTIONS.kyc;
 
 export interface KycCaseDoc extends CaseCursor {
   [key: string]: unknown;

@@ -1,4 +1,5 @@
 /** The vocabulary of the notifications area: channels, severities, recipients and normalised alerts. */
+import { FIRESTORE_COLLECTIONS } from '../../contracts/firestore';
 import type { SchemaTypes } from '../../contracts/schema-types';
 
 export type MarginAlert = SchemaTypes['messages/alerts.margin.v1'];
@@ -59,14 +60,7 @@ export interface TeamDoc {
   recipientIds: string[];
 }
 
-export const NOTIFICATION_COLLECTIONS = {
-  recipients: 'notificationRecipients',
-  portfolioOwners: 'portfolioOwners',
-  teams: 'notificationTeams',
-  dedup: 'notificationDedup',
-  rateLimits: 'notificationRateLimits',
-  sends: 'notificationSends',
-} as const;
+export const NOTIFICATION_COLLECTIONS = FIRESTORE_COLLECTIONS.notifications;
 
 export const COMPLIANCE_TEAM = 'compliance';
 

@@ -1,4 +1,5 @@
 /** Tick identity and the rolling daily closes that VaR reads. Pure. */
+import { FIRESTORE_COLLECTIONS } from '../../contracts/firestore';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -43,7 +44,7 @@ export function upsertDailyClose(
 }
 
 /** Document store collection of the rolling daily closes (doc id = asset): written by ingestion, read by VaR. */
-export const DAILY_CLOSES_COLLECTION = 'dailyCloses';
+export const DAILY_CLOSES_COLLECTION = FIRESTORE_COLLECTIONS.risk.dailyCloses;
 
 export interface DailyClosesDoc {
   asset: string;

@@ -3,9 +3,11 @@ import { RiskInputError } from './errors';
 import { dateIndex, rangeOf, type PriceHistory } from './history';
 
 /** numpy `method=`: 'linear' is numpy's default (Hyndman–Fan 7), 'inverted_cdf' a pure order statistic. */
-export type QuantileMethod = 'linear' | 'inverted_cdf';
+export const QUANTILE_METHODS = ['linear', 'inverted_cdf'] as const;
+export type QuantileMethod = (typeof QUANTILE_METHODS)[number];
 /** 'sqrt': 1-day figures × √h (iid assumption). 'overlapping': h-day returns P_t/P_{t−h} − 1 over the window. */
-export type HorizonMethod = 'sqrt' | 'overlapping';
+export const HORIZON_METHODS = ['sqrt', 'overlapping'] as const;
+export type HorizonMethod = (typeof HORIZON_METHODS)[number];
 
 export interface RiskParams {
   /** Number of daily returns (scenarios); crypto trades every day, so 365 is one year. */
@@ -144,11 +146,15 @@ function validateParams(params: RiskParams): void {
     if (!Number.isInteger(h) || h < 1)
       throw new RiskInputError(`horizon ${h} must be a whole number of days ≥ 1`);
   }
-  if (horizonMethod !== 'sqrt' && horizonMethod !== 'overlapping') {
-    throw new RiskInputError(`horizon method '${String(horizonMethod)}' must be sqrt or overlapping`);
+  if (!HORIZON_METHODS.includes(horizonMethod)) {
+    throw new RiskInputError(
+      `horizon method '${String(horizonMethod)}' must be one of ${HORIZON_METHODS.join(', ')}`,
+    );
   }
-  if (quantileMethod !== 'linear' && quantileMethod !== 'inverted_cdf') {
-    throw new RiskInputError(`quantile method '${String(quantileMethod)}' must be linear or inverted_cdf`);
+  if (!QUANTILE_METHODS.includes(quantileMethod)) {
+    throw new RiskInputError(
+      `quantile method '${String(quantileMethod)}' must be one of ${QUANTILE_METHODS.join(', ')}`,
+    );
   }
 }
 

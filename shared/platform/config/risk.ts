@@ -3,6 +3,7 @@
  * deployment that sets nothing computes exactly what the engine documents.
  */
 import { DEFAULT_RISK_COMPUTE_CONFIG, type RiskComputeConfig } from '../../domain/risk/config';
+import { HORIZON_METHODS, QUANTILE_METHODS } from '../../domain/risk/engine';
 import { ConfigError, integer, oneOf } from './runtime';
 
 export function readRiskConfig(env: NodeJS.ProcessEnv = process.env): RiskComputeConfig {
@@ -17,17 +18,11 @@ export function readRiskConfig(env: NodeJS.ProcessEnv = process.env): RiskComput
       quantileMethod: oneOf(
         env,
         'RISK_QUANTILE_METHOD',
-        ['linear', 'inverted_cdf'] as const,
+        QUANTILE_METHODS,
         d.riskParams.quantileMethod,
         problems,
       ),
-      horizonMethod: oneOf(
-        env,
-        'RISK_HORIZON_METHOD',
-        ['sqrt', 'overlapping'] as const,
-        d.riskParams.horizonMethod,
-        problems,
-      ),
+      horizonMethod: oneOf(env, 'RISK_HORIZON_METHOD', HORIZON_METHODS, d.riskParams.horizonMethod, problems),
     },
   };
   if (problems.length) throw new ConfigError(problems);

@@ -1,0 +1,9 @@
+/** The Firestore collection names, from their one home (firestore.json). */
+import firestore from './firestore.json';
+
+export const FIRESTORE_COLLECTIONS = firestore.collections;
+
+/** Every collection name, for checks against Terraform's TTL policies and the stores' contents. */
+export const ALL_COLLECTIONS: string[] = Object.values(firestore.collections).flatMap((area) =>
+  Object.values(area),
+);
