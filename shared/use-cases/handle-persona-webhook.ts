@@ -7,6 +7,7 @@
  * outbox, so a delivery that failed after the commit is completed by Persona's retry of the same event.
  * Personal data is encrypted with the Cipher (the case id as AAD) before it reaches the store.
  */
+import { idempotencyExpiry } from '../domain/retention';
 import type { KycEventV1, PersonaWebhookEvent } from '../contracts/schema-types';
 import { SchemaViolation, validate } from '../contracts/validation';
 import {
@@ -25,7 +26,6 @@ import {
   type KycCaseDoc,
   type WebhookEventDoc,
   type WebhookEventOutcome,
-  WEBHOOK_EVENT_RETENTION_MS,
 } from '../domain/kyc/documents';
 import { camelizeKeys, HostilePayload } from '../domain/kyc/inflection';
 import { splitPersonalData } from '../domain/kyc/personal-data';
@@ -228,7 +228,7 @@ export async function handlePersonaWebhook(
       caseId,
       occurredAt,
       receivedAt: now,
-      expireAt: new Date(Date.parse(now) + WEBHOOK_EVENT_RETENTION_MS),
+      expireAt: idempotencyExpiry(new Date(now)),
       outcome,
       kycEvent,
       delivered: kycEvent === null,
@@ -268,7 +268,7 @@ async function acknowledgeUnhandled(
     caseId: null,
     occurredAt,
     receivedAt: deps.clock.now().toISOString(),
-    expireAt: new Date(deps.clock.now().getTime() + WEBHOOK_EVENT_RETENTION_MS),
+    expireAt: idempotencyExpiry(deps.clock.now()),
     outcome: 'ignored',
     kycEvent: null,
     delivered: true,

@@ -34,13 +34,10 @@ import {
   type DailyClosesDoc,
 } from '../domain/prices/ticks';
 
-export { DAILY_CLOSES_COLLECTION, type DailyClosesDoc };
 import type { PriceSource } from '../ports/price-source';
 import type { SourceName, SourceResult } from '../domain/prices/types';
 import { rulesFor, type ReadingRules, type Rejection } from '../domain/prices/validation';
 import { readSources, tickAt, type Tick } from './read-price-sources';
-
-export { SOURCE_CIRCUIT_COLLECTION } from './read-price-sources';
 
 export const PRICE_STATE_COLLECTION = FIRESTORE_COLLECTIONS.prices.state;
 

@@ -69,7 +69,6 @@ export interface InquiryRequestDoc {
 }
 
 /** How long idempotency records are kept before the TTL policy may delete them. */
-export { IDEMPOTENCY_RETENTION_MS as WEBHOOK_EVENT_RETENTION_MS } from '../retention';
 
 export function auditId(caseId: string, what: string): string {
   return `${caseId}:${what}`;

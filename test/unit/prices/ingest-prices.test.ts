@@ -7,14 +7,13 @@ import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink } from '../../support/capturing-sink';
 import { StructuredLogger } from '../../../shared/platform/logger';
 import { DEFAULT_PRICE_FEED_CONFIG } from '../../../shared/domain/prices/feeds';
+import { DAILY_CLOSES_COLLECTION, type DailyClosesDoc } from '../../../shared/domain/prices/ticks';
 import {
-  DAILY_CLOSES_COLLECTION,
   PRICE_STATE_COLLECTION,
-  SOURCE_CIRCUIT_COLLECTION,
   ingestPrices,
-  type DailyClosesDoc,
   type IngestPricesDeps,
 } from '../../../shared/use-cases/ingest-prices';
+import { SOURCE_CIRCUIT_COLLECTION } from '../../../shared/use-cases/read-price-sources';
 import {
   RecordingWarehouse,
   ScriptedSource,
