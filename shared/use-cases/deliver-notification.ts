@@ -19,6 +19,7 @@
  * outcome). The rows are also kept on the send record, so a failed warehouse insert is repaired by the
  * redelivery (inserts are idempotent on attempt_id) without calling the provider again.
  */
+import { claimLease, type LeaseOf } from './lease';
 import { idempotencyExpiry } from '../domain/retention';
 import { randomUUID } from 'node:crypto';
 import { contentId } from '../domain/ids';
@@ -101,49 +102,62 @@ async function destinationOf(deps: DeliverDeps, d: Dispatch): Promise<Destinatio
   return { channel: 'webhook', url: c.webhook.url, secret: await deps.secrets.get(c.webhook.secretName) };
 }
 
-type Claim =
+type SendClaim =
   | { kind: 'claimed'; record: SendRecord; resumedUnknown: boolean }
   | { kind: 'settled'; record: SendRecord }
   | { kind: 'unknown'; record: SendRecord }
   | { kind: 'busy' };
 
-async function claim(deps: DeliverDeps, d: Dispatch, owner: string): Promise<Claim> {
+const SEND_LEASE: LeaseOf<SendRecord> = {
+  owner: (r) => (r.state === 'sending' ? r.owner : undefined),
+  until: (r) => r.leaseUntil,
+  leased: (r, owner, until) => ({ ...r, state: 'sending', owner, leaseUntil: until }),
+};
+
+async function claim(deps: DeliverDeps, d: Dispatch, owner: string): Promise<SendClaim> {
   const now = deps.clock.now();
-  const leaseMs = deps.leaseMs ?? 60_000;
   const fresh: SendRecord = {
     dispatchId: d.dispatchId,
     channel: d.channel,
     state: 'sending',
     owner,
-    leaseUntil: now.getTime() + leaseMs,
+    leaseUntil: 0,
     attempts: 0,
     rows: [],
     updatedAt: now.toISOString(),
     expireAt: idempotencyExpiry(now),
   };
-  // The common case, one atomic create: the first delivery of a dispatch claims it without a transaction.
-  if (await deps.store.createIfAbsent(C.sends, d.dispatchId, fresh))
-    return { kind: 'claimed', record: fresh, resumedUnknown: false };
-  // Redeliveries and duplicates mostly find a settled or live claim: answered by a plain read, so they do
-  // not contend with the owner's transactions.
-  const seen = await deps.store.get<SendRecord>(C.sends, d.dispatchId);
-  if (seen && isSettled(seen.state)) return { kind: 'settled', record: seen };
-  if (seen?.state === 'sending' && seen.leaseUntil > now.getTime()) return { kind: 'busy' };
-  return deps.store.runTransaction(async (tx): Promise<Claim> => {
-    const rec = await tx.get<SendRecord>(C.sends, d.dispatchId);
-    if (rec && isSettled(rec.state)) return { kind: 'settled', record: rec };
-    if (rec?.state === 'sending' && rec.leaseUntil > now.getTime()) return { kind: 'busy' };
-    // A lapsed `sending` claim: its instance died mid-call, so the provider may or may not have it.
-    const lapsed = rec?.state === 'sending';
-    if (rec && lapsed && d.channel !== 'webhook') {
-      const unknown: SendRecord = { ...rec, state: 'unknown', updatedAt: now.toISOString() };
-      tx.set(C.sends, d.dispatchId, unknown);
-      return { kind: 'unknown', record: unknown };
-    }
-    const record: SendRecord = { ...fresh, attempts: rec?.attempts ?? 0, rows: rec?.rows ?? [] };
-    tx.set(C.sends, d.dispatchId, record);
-    return { kind: 'claimed', record, resumedUnknown: lapsed };
+  const c = await claimLease(deps.store, {
+    collection: C.sends,
+    id: d.dispatchId,
+    owner,
+    nowMs: now.getTime(),
+    leaseMs: deps.leaseMs ?? 60_000,
+    lease: {
+      ...SEND_LEASE,
+      // A takeover starts a fresh record that keeps the attempts made and the rows not yet logged.
+      leased: (r, o, until) =>
+        SEND_LEASE.leased({ ...fresh, attempts: r.attempts ?? 0, rows: r.rows ?? [] }, o, until),
+    },
+    isSettled: (r) => isSettled(r.state),
+    fresh,
+    // A lapsed `sending` claim: its instance died mid-call, so the provider may or may not have it. Only a
+    // webhook is resent (with the same webhook-id, which receivers de-duplicate); e-mail and SMS are not.
+    onLapsed: (r) =>
+      d.channel === 'webhook' ? undefined : { ...r, state: 'unknown' as const, updatedAt: now.toISOString() },
   });
+  switch (c.kind) {
+    case 'claimed':
+      return { kind: 'claimed', record: c.doc, resumedUnknown: c.lapsed };
+    case 'settled':
+      return { kind: 'settled', record: c.doc };
+    case 'settled-on-takeover':
+      return { kind: 'unknown', record: c.doc };
+    case 'busy':
+      return { kind: 'busy' };
+    case 'absent':
+      throw new Error(`send record ${d.dispatchId} vanished while it was being claimed`);
+  }
 }
 
 const isSettled = (s: SendState) => s === 'sent' || s === 'failed' || s === 'unknown';

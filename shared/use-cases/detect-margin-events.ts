@@ -7,6 +7,7 @@
  * for that portfolio (the redelivery of the failed message included); a short lease keeps two concurrent
  * invocations from publishing it twice.
  */
+import { claimLease, type LeaseOf } from './lease';
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { SchemaTypes } from '../contracts/schema-types';
 import { contentId } from '../domain/ids';
@@ -156,6 +157,12 @@ export async function detectMarginEvents(deps: MarginDeps, risk: PortfolioRisk):
   return { applied: result.applied, transition: result.transition, delivered };
 }
 
+const OUTBOX_LEASE: LeaseOf<OutboxDoc> = {
+  owner: (d) => d.leaseOwner,
+  until: (d) => d.leaseUntil,
+  leased: (d, leaseOwner, leaseUntil) => ({ ...d, leaseOwner, leaseUntil }),
+};
+
 /** Takes the delivery lease of an outbox entry; undefined when it was delivered meanwhile. */
 async function claim(
   deps: MarginDeps,
@@ -163,18 +170,18 @@ async function claim(
   owner: string,
   leaseMs: number,
 ): Promise<OutboxDoc | undefined> {
-  const outcome = await deps.store.runTransaction(async (tx) => {
-    const doc = await tx.get<OutboxDoc>(MARGIN_COLLECTIONS.outbox, id);
-    if (!doc || doc.delivered) return 'done' as const;
-    const now = deps.clock.now().getTime();
-    if (doc.leaseOwner && doc.leaseOwner !== owner && (doc.leaseUntil ?? 0) > now) return 'busy' as const;
-    const leased = { ...doc, leaseOwner: owner, leaseUntil: now + leaseMs };
-    tx.set(MARGIN_COLLECTIONS.outbox, id, leased);
-    return leased;
+  const c = await claimLease(deps.store, {
+    collection: MARGIN_COLLECTIONS.outbox,
+    id,
+    owner,
+    nowMs: deps.clock.now().getTime(),
+    leaseMs,
+    lease: OUTBOX_LEASE,
+    isSettled: (d) => d.delivered,
   });
-  if (outcome === 'busy')
+  if (c.kind === 'busy')
     throw new RetryableError(`margin event ${id} is being delivered by another invocation`);
-  return outcome === 'done' ? undefined : outcome;
+  return c.kind === 'claimed' ? c.doc : undefined;
 }
 
 /** A failed delivery gives its lease back at once, so the next invocation need not wait for it to expire. */

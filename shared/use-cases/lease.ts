@@ -1,0 +1,88 @@
+/**
+ * The claim/lease protocol both outboxes use (margin events, notification sends): a document guards one unit of
+ * work; at most one invocation holds its lease while the lease lasts; a settled document is never worked again;
+ * a lease that ran out before its holder settled is taken over (the holder died mid-work), and the protocol
+ * decides what a takeover means. Reads first without a transaction, so redeliveries of settled or busy work do
+ * not contend with the holder's writes; the claim itself is one transaction (or one create).
+ */
+import type { DocumentData, DocumentStore } from '../ports/document-store';
+
+/** Where a protocol keeps the lease in its document. */
+export interface LeaseOf<D> {
+  owner(doc: D): string | undefined;
+  /** Epoch ms; 0 or absent when released. */
+  until(doc: D): number | undefined;
+  /** The document leased to `owner` until `until`. */
+  leased(doc: D, owner: string, until: number): D;
+}
+
+export interface ClaimRequest<D> {
+  collection: string;
+  id: string;
+  owner: string;
+  nowMs: number;
+  leaseMs: number;
+  lease: LeaseOf<D>;
+  isSettled(doc: D): boolean;
+  /** The document to create when none exists; without it, a missing document is `absent` (nothing to do). */
+  fresh?: D;
+  /**
+   * What taking over a lapsed lease means. Return a document to settle it as is instead of working it again
+   * (written in the same transaction); return undefined to take the lease and work it again.
+   */
+  onLapsed?(doc: D): D | undefined;
+}
+
+export type Claim<D> =
+  /** Ours now. `lapsed`: a previous holder's lease ran out before it settled. */
+  | { kind: 'claimed'; doc: D; lapsed: boolean }
+  | { kind: 'settled'; doc: D }
+  /** Settled by onLapsed in this claim. */
+  | { kind: 'settled-on-takeover'; doc: D }
+  | { kind: 'busy' }
+  | { kind: 'absent' };
+
+/** Someone else holds a live lease. */
+export function heldByOther<D>(lease: LeaseOf<D>, doc: D, owner: string, nowMs: number): boolean {
+  const holder = lease.owner(doc);
+  return holder !== undefined && holder !== owner && (lease.until(doc) ?? 0) > nowMs;
+}
+
+export async function claimLease<D extends DocumentData>(
+  store: DocumentStore,
+  r: ClaimRequest<D>,
+): Promise<Claim<D>> {
+  const until = r.nowMs + r.leaseMs;
+  // The common case for created work, one atomic create: the first delivery claims it without a transaction.
+  if (r.fresh) {
+    const created = r.lease.leased(r.fresh, r.owner, until);
+    if (await store.createIfAbsent(r.collection, r.id, created))
+      return { kind: 'claimed', doc: created, lapsed: false };
+  }
+  const seen = await store.get<D>(r.collection, r.id);
+  if (seen && r.isSettled(seen)) return { kind: 'settled', doc: seen };
+  if (seen && heldByOther(r.lease, seen, r.owner, r.nowMs)) return { kind: 'busy' };
+  return store.runTransaction(async (tx): Promise<Claim<D>> => {
+    const doc = await tx.get<D>(r.collection, r.id);
+    if (!doc) {
+      if (!r.fresh) return { kind: 'absent' };
+      const created = r.lease.leased(r.fresh, r.owner, until);
+      tx.set(r.collection, r.id, created);
+      return { kind: 'claimed', doc: created, lapsed: false };
+    }
+    if (r.isSettled(doc)) return { kind: 'settled', doc };
+    if (heldByOther(r.lease, doc, r.owner, r.nowMs)) return { kind: 'busy' };
+    const holder = r.lease.owner(doc);
+    const lapsed = holder !== undefined && holder !== r.owner && (r.lease.until(doc) ?? 0) > 0;
+    if (lapsed && r.onLapsed) {
+      const settled = r.onLapsed(doc);
+      if (settled) {
+        tx.set(r.collection, r.id, settled);
+        return { kind: 'settled-on-takeover', doc: settled };
+      }
+    }
+    const leased = r.lease.leased(doc, r.owner, until);
+    tx.set(r.collection, r.id, leased);
+    return { kind: 'claimed', doc: leased, lapsed };
+  });
+}
