@@ -7,6 +7,7 @@
  * outbox, so a delivery that failed after the commit is completed by Persona's retry of the same event.
  * Personal data is encrypted with the Cipher (the case id as AAD) before it reaches the store.
  */
+import { DEFAULT_PERSONA_WEBHOOK_CONFIG, type PersonaWebhookConfig } from '../domain/kyc/webhook-config';
 import { idempotencyExpiry } from '../domain/retention';
 import type { KycEventV1, PersonaWebhookEvent } from '../contracts/schema-types';
 import { SchemaViolation, validate } from '../contracts/validation';
@@ -37,16 +38,7 @@ import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
 
-export interface PersonaWebhookConfig {
-  /** Accepted distance between the signature's t and now, both ways (default 300 s). */
-  toleranceSeconds: number;
-  maxBodyBytes: number;
-}
-
-export const DEFAULT_PERSONA_WEBHOOK_CONFIG: PersonaWebhookConfig = {
-  toleranceSeconds: 300,
-  maxBodyBytes: 1024 * 1024,
-};
+export { DEFAULT_PERSONA_WEBHOOK_CONFIG, type PersonaWebhookConfig };
 
 export interface PersonaWebhookDeps {
   store: DocumentStore;

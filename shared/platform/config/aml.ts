@@ -149,11 +149,3 @@ export function readAmlConfig(env: NodeJS.ProcessEnv = process.env): AmlRuntime 
   if (problems.length || !policy) throw new ConfigError(problems);
   return { policy, policySource: source, lists };
 }
-
-let cached: AmlRuntime | undefined;
-
-/** The cold-start copy: lists are indexed once per instance. */
-export function amlRuntime(): AmlRuntime {
-  cached ??= readAmlConfig();
-  return cached;
-}

@@ -2,6 +2,7 @@
  * Configuration of the KYC functions, read and validated once per cold start in the same all-problems-at-once
  * style as config.ts. Each function reads only its own part, so neither needs (or is granted) the other's.
  */
+import { DEFAULT_PERSONA_WEBHOOK_CONFIG } from '../../domain/kyc/webhook-config';
 import {
   ConfigError,
   environmentOf,
@@ -47,11 +48,18 @@ export function readPersonaWebhookConfig(env: NodeJS.ProcessEnv = process.env): 
   const config: PersonaWebhookConfig = {
     environment,
     kmsKeyName,
-    webhookToleranceSeconds: integer(env, 'PERSONA_WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600, problems),
+    webhookToleranceSeconds: integer(
+      env,
+      'PERSONA_WEBHOOK_TOLERANCE_SECONDS',
+      DEFAULT_PERSONA_WEBHOOK_CONFIG.toleranceSeconds,
+      1,
+      3600,
+      problems,
+    ),
     webhookMaxBodyBytes: integer(
       env,
       'PERSONA_WEBHOOK_MAX_BODY_BYTES',
-      1024 * 1024,
+      DEFAULT_PERSONA_WEBHOOK_CONFIG.maxBodyBytes,
       1024,
       32 * 1024 * 1024,
       problems,
