@@ -1,7 +1,7 @@
 /** The KYC documents in the document store, shared by personaWebhook (writer) and startKyc (reader). */
 import { FIRESTORE_COLLECTIONS } from '../../contracts/firestore';
 import type { KycEventV1 } from '../../contracts/schema-types';
-import type { EncryptedEnvelope } from '../../ports/cipher';
+import type { EncryptedEnvelope } from '../envelope';
 import type { CaseCursor, KycStatus } from './case';
 
 /**
