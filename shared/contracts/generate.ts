@@ -1,6 +1,8 @@
 /**
- * Regenerates what derives from schemas/: TypeScript types (shared/contracts/generated/types.ts) and the
- * BigQuery table schemas Terraform reads (terraform/generated/bigquery-tables.json).
+ * Regenerates what derives from schemas/ and shared/contracts: TypeScript types
+ * (shared/contracts/generated/types.ts), the BigQuery table schemas Terraform reads
+ * (terraform/generated/bigquery-tables.json) and the BigQuery SQL of the warehouse views it deploys
+ * (terraform/generated/bigquery-views.json, rendered by warehouse-views.ts so HCL renders no SQL).
  * `npm run gen` writes them; `renderGenerated()` lets a test prove the committed copies are current.
  */
 import { compile } from 'json-schema-to-typescript';
@@ -9,10 +11,20 @@ import { join } from 'node:path';
 import topologyJson from '../../functions/topology.json';
 import { SCHEMAS, type SchemaName } from './schema-registry';
 import { WAREHOUSE_TABLES, bigQuerySchema } from './warehouse-tables';
+import {
+  MATERIALIZED_VIEWS,
+  ROLLING_VIEWS,
+  bigQueryMaterializedViewSql,
+  bigQueryRollingViewSql,
+  bucketHours,
+} from './warehouse-views';
 
 const ROOT = join(__dirname, '..', '..');
 export const TYPES_FILE = join(ROOT, 'shared/contracts/generated/types.ts');
 export const TABLES_FILE = join(ROOT, 'terraform/generated/bigquery-tables.json');
+export const VIEWS_FILE = join(ROOT, 'terraform/generated/bigquery-views.json');
+/** Stands for the project in the generated SQL; Terraform replaces it (the file names it, so HCL does not). */
+export const PROJECT_PLACEHOLDER = '${project_id}';
 
 function typeName(name: SchemaName): string {
   return (SCHEMAS[name] as { title: string }).title;
@@ -87,8 +99,53 @@ export function renderTables(): string {
   return JSON.stringify({ tables }, null, 2) + '\n';
 }
 
+/** Per view, what modules/views deploys: names, layout and the BigQuery query with the project placeholder. */
+export function renderViews(): string {
+  const split = (name: string) => {
+    const [dataset, table] = name.split('.');
+    return { dataset, table };
+  };
+  const materializedViews = Object.fromEntries(
+    MATERIALIZED_VIEWS.map((v) => [
+      v.name,
+      {
+        ...split(v.name),
+        description: v.description,
+        source: v.source,
+        partition: v.partition,
+        cluster: v.cluster,
+        bucket_hours: bucketHours(v),
+        query: bigQueryMaterializedViewSql(v, PROJECT_PLACEHOLDER),
+      },
+    ]),
+  );
+  const rollingViews = Object.fromEntries(
+    ROLLING_VIEWS.map((r) => [
+      r.name,
+      {
+        ...split(r.name),
+        description: r.description,
+        over: r.over,
+        window_hours: r.windowHours,
+        query: bigQueryRollingViewSql(r, PROJECT_PLACEHOLDER),
+      },
+    ]),
+  );
+  return (
+    JSON.stringify(
+      {
+        project_placeholder: PROJECT_PLACEHOLDER,
+        materialized_views: materializedViews,
+        rolling_views: rollingViews,
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
 export async function renderGenerated(): Promise<Record<string, string>> {
-  return { [TYPES_FILE]: await renderTypes(), [TABLES_FILE]: renderTables() };
+  return { [TYPES_FILE]: await renderTypes(), [TABLES_FILE]: renderTables(), [VIEWS_FILE]: renderViews() };
 }
 
 if (require.main === module) {

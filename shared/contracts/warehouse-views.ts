@@ -1,8 +1,8 @@
 /**
- * The warehouse views of shared/contracts/warehouse-views.json, rendered for BigQuery (the SQL Terraform deploys,
- * byte for byte: a test compares it with modules/views) and for the local DuckDB warehouse (the same roll-up in
- * DuckDB's dialect). Materialized views stay deterministic; rolling views take "now" as a parameter locally, so
- * the local 24-hour view follows the scenario clock rather than the machine's.
+ * The warehouse views of shared/contracts/warehouse-views.json, rendered once per dialect: for BigQuery (`npm run
+ * gen` writes it to terraform/generated/bigquery-views.json, which Terraform deploys as is) and for the local
+ * DuckDB warehouse (the same roll-up in DuckDB's dialect). Materialized views stay deterministic; rolling views take
+ * "now" as a parameter locally, so the local 24-hour view follows the scenario clock rather than the machine's.
  */
 import definitions from './warehouse-views.json';
 import type { TableName } from './warehouse-tables';
@@ -63,7 +63,8 @@ export function rollingView(name: string): RollingViewDefinition {
   return v;
 }
 
-const bucketHours = (v: MaterializedViewDefinition): number => (v.bucket.unit === 'HOUR' ? 1 : 24);
+/** Hours one bucket of the view spans; a rolling view reads one bucket more than its window. */
+export const bucketHours = (v: MaterializedViewDefinition): number => (v.bucket.unit === 'HOUR' ? 1 : 24);
 
 function aggregate(m: Measure): string {
   if (m.fn === 'COUNT') return 'COUNT(*)';
@@ -84,7 +85,7 @@ function selectSql(v: MaterializedViewDefinition, bucketExpr: string, from: stri
   ].join('\n');
 }
 
-/** The materialized view's query as BigQuery runs it (identical to what modules/views renders). */
+/** The materialized view's query as BigQuery runs it (what Terraform deploys, via the generated file). */
 export function bigQueryMaterializedViewSql(v: MaterializedViewDefinition, projectId: string): string {
   return selectSql(
     v,

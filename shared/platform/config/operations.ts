@@ -2,6 +2,7 @@
  * Configuration of the operations functions (view refresh, cold archival), read once per cold start in the same
  * all-problems-at-once style as config.ts. Terraform sets these from the warehouse and archive modules.
  */
+import retention from '../../contracts/retention.json';
 import { ConfigError, integer } from './runtime';
 
 export interface OperationsConfig {
@@ -19,14 +20,17 @@ export interface OperationsConfig {
   localArchiveDir: string;
 }
 
-/** Two weeks of daily runs between the archive lag and expiry, so a failing archive job can be noticed and fixed. */
-export const MIN_ARCHIVE_MARGIN_DAYS = 14;
+/**
+ * Daily runs between the archive lag and expiry, so a failing archive job can be noticed and fixed. The numbers
+ * live in shared/contracts/retention.json, which Terraform reads for partition expiration and these variables.
+ */
+export const MIN_ARCHIVE_MARGIN_DAYS: number = retention.minArchiveMarginDays;
 
 export function readOperationsConfig(env: NodeJS.ProcessEnv = process.env): OperationsConfig {
   const problems: string[] = [];
   const local = (env.ENVIRONMENT ?? 'local') === 'local';
-  const hotRetentionDays = integer(env, 'HOT_RETENTION_DAYS', 90, 1, 3650, problems);
-  const archiveAfterDays = integer(env, 'ARCHIVE_AFTER_DAYS', 60, 1, 3650, problems);
+  const hotRetentionDays = integer(env, 'HOT_RETENTION_DAYS', retention.hotRetentionDays, 1, 3650, problems);
+  const archiveAfterDays = integer(env, 'ARCHIVE_AFTER_DAYS', retention.archiveAfterDays, 1, 3650, problems);
   if (archiveAfterDays + MIN_ARCHIVE_MARGIN_DAYS > hotRetentionDays)
     problems.push(
       `ARCHIVE_AFTER_DAYS (${archiveAfterDays}) must be at least ${MIN_ARCHIVE_MARGIN_DAYS} days below HOT_RETENTION_DAYS (${hotRetentionDays}), or partitions expire before they are archived`,

@@ -5,26 +5,27 @@
 locals {
   # Anchored at the root module (terraform/environments/<env>, where terraform runs), as when the roots held this
   # wiring: the strings Terraform records (the bundle objects' source) stay as they were.
-  topology_path = "${path.root}/../../../functions/topology.json"
-  tables_path   = "${path.root}/../../generated/bigquery-tables.json"
-  views_path    = "${path.root}/../../../shared/contracts/warehouse-views.json"
-  bundle_dir    = "${path.root}/../../../dist/functions"
+  topology_path        = "${path.root}/../../../functions/topology.json"
+  tables_path          = "${path.root}/../../generated/bigquery-tables.json"
+  views_path           = "${path.root}/../../../shared/contracts/warehouse-views.json"
+  generated_views_path = "${path.root}/../../generated/bigquery-views.json"
+  retention_path       = "${path.root}/../../../shared/contracts/retention.json"
+  bundle_dir           = "${path.root}/../../../dist/functions"
 
-  # Data lifecycle. A partition stays hot in BigQuery for 90 days and then expires; archiveColdData exports every
-  # partition older than 60 days to the cold archive (verified, then deleted from BigQuery). The 30-day gap gives
-  # 30 daily runs to archive a partition before BigQuery would drop it, so a failing archive job has a month to be
-  # noticed (its error-rate alert) and fixed before any data could be lost.
   # Idempotency records Firestore deletes by TTL (declared in the topology next to the code's collections).
   firestore_ttl = try(jsondecode(file(local.topology_path)).firestoreTtl, null)
 
-  hot_retention_days = 90
-  archive_after_days = 60
+  # Data lifecycle, from the file the functions' operations configuration reads too: partitions expire after
+  # hot_retention_days; archiveColdData exports (verifies, then deletes) those older than archive_after_days.
+  retention          = jsondecode(file(local.retention_path))
+  hot_retention_days = local.retention.hotRetentionDays
+  archive_after_days = local.retention.archiveAfterDays
 }
 
 check "archive_before_expiry" {
   assert {
-    condition     = local.archive_after_days + 14 <= local.hot_retention_days
-    error_message = "Partitions must be archived at least 14 days before they expire (archive after ${local.archive_after_days} d, expire after ${local.hot_retention_days} d)."
+    condition     = local.archive_after_days + local.retention.minArchiveMarginDays <= local.hot_retention_days
+    error_message = "Partitions must be archived at least ${local.retention.minArchiveMarginDays} days before they expire (archive after ${local.archive_after_days} d, expire after ${local.hot_retention_days} d)."
   }
 }
 
@@ -58,6 +59,7 @@ module "warehouse" {
   environment                 = var.environment
   tables_path                 = local.tables_path
   views_path                  = local.views_path
+  generated_views_path        = local.generated_views_path
   location                    = var.bigquery_location
   hot_retention_days          = local.hot_retention_days
   deletion_protection         = var.deletion_protection

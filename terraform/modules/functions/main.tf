@@ -119,9 +119,9 @@ resource "google_service_account" "invoker" {
   description  = "OIDC identity of Pub/Sub push subscriptions and Cloud Scheduler jobs; may only invoke the functions."
 }
 
-# Firestore: idempotency keys, health states, preferences (every function is an idempotent consumer).
+# Firestore: idempotency keys, health states, preferences; only for the functions that use it.
 resource "google_project_iam_member" "firestore_user" {
-  for_each = local.functions
+  for_each = toset(module.topology.firestore_functions)
 
   project = var.project_id
   role    = "roles/datastore.user"
@@ -169,7 +169,8 @@ resource "google_project_iam_member" "secret_prefix_accessor" {
   }
 }
 
-# BigQuery: dataEditor on the datasets a function writes, dataViewer on those it only reads, jobUser to run queries.
+# BigQuery: dataEditor on the datasets a function writes (streaming inserts need nothing more), dataViewer on those it
+# only reads, and jobUser for the functions that run jobs (queries, DML, exports, view refreshes).
 resource "google_bigquery_dataset_iam_member" "warehouse" {
   for_each = module.topology.dataset_bindings
 
@@ -180,7 +181,7 @@ resource "google_bigquery_dataset_iam_member" "warehouse" {
 }
 
 resource "google_project_iam_member" "bigquery_job_user" {
-  for_each = toset(module.topology.bigquery_functions)
+  for_each = toset(module.topology.bigquery_job_functions)
 
   project = var.project_id
   role    = "roles/bigquery.jobUser"

@@ -1,8 +1,9 @@
 # The one reading of functions/topology.json for Terraform. Every other module derives its resources from these
 # values, so a topic, subscription, schedule or secret is declared once, in the topology, and nowhere here.
 #
-# Access is part of each function's entry too: the warehouse tables it writes and reads, whether it writes the cold
-# archive (and so reads and deletes in every partitioned table) and the Cloud KMS keys it encrypts with.
+# Access is part of each function's entry too: the warehouse tables it writes and reads, whether it runs BigQuery jobs,
+# whether it writes the cold archive (and so reads and deletes in every partitioned table), whether it uses
+# Firestore and the Cloud KMS keys it encrypts with.
 
 locals {
   topology = jsondecode(file(var.topology_path))
@@ -52,6 +53,10 @@ locals {
       )))
       reads   = sort(distinct(try(fn.reads, [])))
       archive = local.archives[name]
+      # Queries, DML, exports and view refreshes are jobs; streaming inserts are not. Archiving runs jobs.
+      bigquery_jobs = try(fn.bigqueryJobs, false) || local.archives[name]
+      # Every function keeps its idempotency records and state in Firestore unless its entry says otherwise.
+      firestore = try(fn.firestore, true)
       # Cloud KMS keys (names of the kms module's keys) the function encrypts and decrypts with.
       encrypts = sort(distinct(try(fn.encrypts, [])))
     }
@@ -130,9 +135,10 @@ locals {
     for name, f in local.functions : { for k in f.encrypts : "${name}/${k}" => { function = name, key = k } }
   ]...)
 
-  bigquery_functions = sort(distinct([for b in values(local.dataset_bindings) : b.function]))
-  archive_functions  = sort([for name, f in local.functions : name if f.archive])
-  scheduled          = { for name, f in local.functions : name => f.schedule if f.schedule != null }
+  bigquery_job_functions = sort([for name, f in local.functions : name if f.bigquery_jobs])
+  firestore_functions    = sort([for name, f in local.functions : name if f.firestore])
+  archive_functions      = sort([for name, f in local.functions : name if f.archive])
+  scheduled              = { for name, f in local.functions : name => f.schedule if f.schedule != null }
 
   unknown_tables = sort(distinct(flatten([
     for name, f in local.functions : [for t in concat(f.reads, f.writes) : "${name}: ${t}" if var.tables_path != null && !contains(keys(local.tables), t)]

@@ -9,7 +9,7 @@ output "topics" {
 }
 
 output "functions" {
-  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, memory, timeout_seconds, public, consumes, service_account_id, writes, reads, archive, encrypts."
+  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, secret_prefixes, memory, timeout_seconds, public, consumes, service_account_id, writes, reads, archive, bigquery_jobs, firestore, encrypts."
   value       = local.functions
 
   precondition {
@@ -80,9 +80,14 @@ output "partitioned_tables" {
   value       = local.partitioned_tables
 }
 
-output "bigquery_functions" {
-  description = "Functions that touch the warehouse (they also need roles/bigquery.jobUser)."
-  value       = local.bigquery_functions
+output "bigquery_job_functions" {
+  description = "Functions that run BigQuery jobs (queries, DML, exports, view refreshes): they need roles/bigquery.jobUser. Streaming inserts are not jobs."
+  value       = local.bigquery_job_functions
+}
+
+output "firestore_functions" {
+  description = "Functions that use Firestore (roles/datastore.user): all but those whose topology entry sets \"firestore\": false."
+  value       = local.firestore_functions
 }
 
 output "archive_functions" {

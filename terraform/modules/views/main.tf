@@ -1,73 +1,63 @@
-# The one reading of shared/contracts/warehouse-views.json for Terraform: BigQuery SQL of every materialized view
-# (deterministic, so BigQuery can maintain it incrementally) and of every rolling view over one (the only place
-# CURRENT_TIMESTAMP appears). shared/contracts/warehouse-views.ts renders the same definitions for the code, and a
-# test checks that both renderings of the BigQuery SQL are identical.
+# The warehouse views for Terraform. Their BigQuery SQL is rendered once, by shared/contracts/warehouse-views.ts,
+# into terraform/generated/bigquery-views.json (`npm run gen`); this module deploys that rendering as is, with the
+# project substituted, and renders no SQL itself. It still reads the declarations
+# (shared/contracts/warehouse-views.json) to refuse at plan what BigQuery could not maintain incrementally, columns
+# the generated tables lack, and a generated file that no longer renders the declared views.
 
 locals {
   definitions = jsondecode(file(var.views_path))
   tables      = jsondecode(file(var.tables_path)).tables
+  generated   = jsondecode(file(var.generated_views_path))
 
-  # Keywords and functions upper case, columns lower case.
-  measure_sql = {
-    for name, v in local.definitions.materializedViews : name => [
-      for m in v.measures : format("%s AS %s",
-        m.fn == "COUNT" ? "COUNT(*)" : contains(["MAX_BY", "MIN_BY"], m.fn) ? "${m.fn}(${m.column}, ${m.by})" : "${m.fn}(${m.column})",
-        m.as,
-      )
-    ]
+  # Columns of the source each declared view reads, for a check against the generated schema.
+  source_columns = {
+    for name, v in local.definitions.materializedViews : name => distinct(concat(
+      v.groupBy,
+      [v.bucket.column],
+      flatten([for m in v.measures : [for c in [try(m.column, null), try(m.by, null)] : c if c != null]]),
+    ))
   }
 
   materialized_views = {
-    for name, v in local.definitions.materializedViews : name => {
-      dataset     = split(".", name)[0]
-      table       = split(".", name)[1]
-      description = try(v.description, "")
-      source      = v.source
-      partition   = v.partition
-      cluster     = try(v.cluster, [])
-      # Columns of the source the view reads, for a check against the generated schema.
-      source_columns = distinct(concat(
-        v.groupBy,
-        [v.bucket.column],
-        flatten([for m in v.measures : [for c in [try(m.column, null), try(m.by, null)] : c if c != null]]),
-      ))
-      query = join("\n", [
-        "SELECT",
-        join(",\n", concat(
-          [for c in v.groupBy : "  ${c}"],
-          ["  TIMESTAMP_TRUNC(${v.bucket.column}, ${v.bucket.unit}) AS ${v.bucket.as}"],
-          [for s in local.measure_sql[name] : "  ${s}"],
-        )),
-        "FROM `${var.project_id}.${v.source}`",
-        "GROUP BY ${join(", ", concat(v.groupBy, [v.bucket.as]))}",
-      ])
-      bucket_hours = v.bucket.unit == "HOUR" ? 1 : 24
+    for name, g in local.generated.materialized_views : name => {
+      dataset        = g.dataset
+      table          = g.table
+      description    = g.description
+      source         = g.source
+      partition      = g.partition
+      cluster        = g.cluster
+      source_columns = try(local.source_columns[name], [])
+      query          = replace(g.query, local.generated.project_placeholder, var.project_id)
+      bucket_hours   = g.bucket_hours
     }
   }
 
-  # The bucket bound (window + one bucket) lets BigQuery prune the view's partitions; the time column applies the
-  # exact window.
   rolling_views = {
-    for name, v in local.definitions.rollingViews : name => {
-      dataset      = split(".", name)[0]
-      table        = split(".", name)[1]
-      description  = try(v.description, "")
-      over         = v.over
-      window_hours = v.windowHours
-      query = join("\n", [
-        "SELECT *",
-        "FROM `${var.project_id}.${v.over}`",
-        "WHERE ${v.bucketColumn} >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL ${v.windowHours + try(local.materialized_views[v.over].bucket_hours, 1)} HOUR)",
-        "  AND ${v.timeColumn} >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL ${v.windowHours} HOUR)",
-      ])
+    for name, g in local.generated.rolling_views : name => {
+      dataset      = g.dataset
+      table        = g.table
+      description  = g.description
+      over         = g.over
+      window_hours = g.window_hours
+      query        = replace(g.query, local.generated.project_placeholder, var.project_id)
     }
   }
+
+  # Rendered views that differ from the declared ones: `npm run gen` was not run after the declarations changed.
+  stale = concat(
+    [for n in setsubtract(keys(local.definitions.materializedViews), keys(local.materialized_views)) : "${n} is not rendered"],
+    [for n in setsubtract(keys(local.materialized_views), keys(local.definitions.materializedViews)) : "${n} is not declared"],
+    [for n in setsubtract(keys(local.definitions.rollingViews), keys(local.rolling_views)) : "${n} is not rendered"],
+    [for n in setsubtract(keys(local.rolling_views), keys(local.definitions.rollingViews)) : "${n} is not declared"],
+    [for n, v in local.definitions.materializedViews : "${n} is rendered from another source" if try(local.materialized_views[n].source, v.source) != v.source],
+    [for n, v in local.definitions.rollingViews : "${n} is rendered over another view" if try(local.rolling_views[n].over, v.over) != v.over],
+  )
 
   problems = concat(
     [for n, v in local.definitions.materializedViews : "${n}: source ${v.source} is not a generated table" if !contains(keys(local.tables), v.source)],
-    [for n, v in local.materialized_views : "${n}: must live in the dataset of its source ${v.source}" if v.dataset != split(".", v.source)[0]],
-    flatten([for n, v in local.materialized_views : [
-      for c in v.source_columns : "${n}: reads ${c}, not a column of ${v.source}"
+    [for n, v in local.definitions.materializedViews : "${n}: must live in the dataset of its source ${v.source}" if split(".", n)[0] != split(".", v.source)[0]],
+    flatten([for n, v in local.definitions.materializedViews : [
+      for c in local.source_columns[n] : "${n}: reads ${c}, not a column of ${v.source}"
       if !contains([for col in try(local.tables[v.source].schema, []) : col.name], c)
     ]]),
     [for n, v in local.definitions.materializedViews : "${n}: bucket ${v.bucket.column} must be the partitioning column of ${v.source}" if try(local.tables[v.source].partition_field, "") != v.bucket.column],
@@ -77,6 +67,7 @@ locals {
       for m in v.measures : "${n}.${m.as}: ${m.fn} is not an incremental aggregate"
       if !contains(["COUNT", "MIN", "MAX", "AVG", "SUM", "MAX_BY", "MIN_BY"], m.fn)
     ]]),
-    [for n, v in local.definitions.rollingViews : "${n}: over ${v.over}, which is not a materialized view here" if !contains(keys(local.materialized_views), v.over)],
+    [for n, v in local.definitions.rollingViews : "${n}: over ${v.over}, which is not a materialized view here" if !contains(keys(local.definitions.materializedViews), v.over)],
+    length(local.stale) == 0 ? [] : ["terraform/generated/bigquery-views.json is out of date (${join("; ", local.stale)}): run `npm run gen`"],
   )
 }

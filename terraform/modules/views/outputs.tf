@@ -1,19 +1,19 @@
 output "materialized_views" {
-  description = "dataset.table => { dataset, table, description, source, partition, cluster, source_columns, query, bucket_hours }."
+  description = "dataset.table => { dataset, table, description, source, partition, cluster, source_columns, query, bucket_hours }, query as generated with the project substituted."
   value       = local.materialized_views
 
   precondition {
     condition     = length(local.problems) == 0
-    error_message = "shared/contracts/warehouse-views.json: ${join("; ", local.problems)}."
+    error_message = "Warehouse views: ${join("; ", local.problems)}."
   }
 }
 
 output "rolling_views" {
-  description = "dataset.table => { dataset, table, description, over, window_hours, query } (logical views with the time window)."
+  description = "dataset.table => { dataset, table, description, over, window_hours, query } (logical views with the time window), query as generated with the project substituted."
   value       = local.rolling_views
 
   precondition {
     condition     = length(local.problems) == 0
-    error_message = "shared/contracts/warehouse-views.json: ${join("; ", local.problems)}."
+    error_message = "Warehouse views: ${join("; ", local.problems)}."
   }
 }

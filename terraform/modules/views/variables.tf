@@ -1,10 +1,20 @@
 variable "views_path" {
-  description = "Path to shared/contracts/warehouse-views.json: the materialized and rolling views of the warehouse."
+  description = "Path to shared/contracts/warehouse-views.json: the materialized and rolling views of the warehouse, checked against the generated tables."
   type        = string
 
   validation {
     condition     = fileexists(var.views_path)
     error_message = "views_path must point at an existing shared/contracts/warehouse-views.json."
+  }
+}
+
+variable "generated_views_path" {
+  description = "Path to terraform/generated/bigquery-views.json: the BigQuery SQL of every view, rendered by shared/contracts/warehouse-views.ts (`npm run gen`)."
+  type        = string
+
+  validation {
+    condition     = fileexists(var.generated_views_path)
+    error_message = "generated_views_path must point at terraform/generated/bigquery-views.json; run `npm run gen`."
   }
 }
 
@@ -19,6 +29,6 @@ variable "tables_path" {
 }
 
 variable "project_id" {
-  description = "Project the rendered SQL names in fully qualified table references."
+  description = "Project that replaces the generated SQL's project placeholder in fully qualified table references."
   type        = string
 }

@@ -13,8 +13,8 @@ locals {
   }
 
   # ---------------------------------------------------------------------------------------------------------
-  # Views: shared/contracts/warehouse-views.json, rendered by modules/views (the same file the refresh function
-  # and the local warehouse read).
+  # Views: shared/contracts/warehouse-views.json (the file the refresh function and the local warehouse read),
+  # deployed by modules/views with the SQL the code renders (terraform/generated/bigquery-views.json).
   #
   # "Recent exposures" design. Dashboards want the last 24 hours of exposures per portfolio and asset. An
   # incremental materialized view rejects non-deterministic functions (CURRENT_TIMESTAMP, CURRENT_DATE, RAND,
@@ -22,8 +22,8 @@ locals {
   #   1. risk.recent_portfolio_exposures_mv: a deterministic hourly roll-up (portfolio, asset, hour) over the
   #      whole base table, partitioned by DAY on the hour bucket, i.e. on the base table's partitioning column
   #      (as_of) truncated to the hour. Partitioning aligned with the base means the MV inherits the base
-  #      table's 90-day partition expiration partition by partition instead of being fully recomputed each
-  #      time a base partition expires, and lets the view below prune partitions.
+  #      table's partition expiration (hot_retention_days) partition by partition instead of being fully
+  #      recomputed each time a base partition expires, and lets the view below prune partitions.
   #   2. risk.recent_portfolio_exposures_24h: a logical view that applies the rolling 24 h filter (the only
   #      place CURRENT_TIMESTAMP appears). Queries through the view read only the last day or two of MV
   #      partitions, and BigQuery merges any not-yet-refreshed base-table deltas, so results are never stale.
@@ -37,9 +37,10 @@ locals {
 module "views" {
   source = "../views"
 
-  views_path  = var.views_path
-  tables_path = var.tables_path
-  project_id  = var.project_id
+  views_path           = var.views_path
+  generated_views_path = var.generated_views_path
+  tables_path          = var.tables_path
+  project_id           = var.project_id
 }
 
 resource "google_bigquery_dataset" "this" {

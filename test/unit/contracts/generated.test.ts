@@ -1,15 +1,23 @@
 /**
- * TypeScript types and the BigQuery table schemas Terraform reads are generated from schemas/. A schema
- * edit without `npm run gen` would deploy tables and compile code against a stale contract.
+ * TypeScript types and the BigQuery table schemas Terraform reads are generated from schemas/, and the BigQuery
+ * SQL of the views Terraform deploys from shared/contracts/warehouse-views.json. A schema or view edit without
+ * `npm run gen` would deploy tables and views and compile code against a stale contract.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SCHEMAS, type SchemaName } from '../../../shared/contracts/schema-registry';
+import {
+  MATERIALIZED_VIEWS,
+  ROLLING_VIEWS,
+  bigQueryMaterializedViewSql,
+  bigQueryRollingViewSql,
+} from '../../../shared/contracts/warehouse-views';
 import { ROOT } from './schema-fixtures';
 
 const TYPES_FILE = join(ROOT, 'shared/contracts/generated/types.ts');
 const TABLES_FILE = join(ROOT, 'terraform/generated/bigquery-tables.json');
+const VIEWS_FILE = join(ROOT, 'terraform/generated/bigquery-views.json');
 
 /** renderGenerated() from shared/contracts/generate.ts, run the way `npm run gen` runs it (see the script). */
 function renderGenerated(): Record<string, string> {
@@ -29,11 +37,11 @@ describe('generated files', () => {
     rendered = renderGenerated();
   });
 
-  it('are the TypeScript types and the Terraform tables file', () => {
-    expect(Object.keys(rendered).sort()).toEqual([TYPES_FILE, TABLES_FILE].sort());
+  it('are the TypeScript types and the Terraform tables and views files', () => {
+    expect(Object.keys(rendered).sort()).toEqual([TYPES_FILE, TABLES_FILE, VIEWS_FILE].sort());
   });
 
-  it('match what is committed (run `npm run gen` after editing schemas/)', () => {
+  it('match what is committed (run `npm run gen` after editing schemas/ or the views)', () => {
     const stale = Object.entries(rendered)
       .filter(([file, content]) => !existsSync(file) || readFileSync(file, 'utf8') !== content)
       .map(([file]) => `${relative(ROOT, file)} is out of date: run \`npm run gen\` and commit the result`);
@@ -62,5 +70,32 @@ describe('generated files', () => {
     );
     expect(tables['risk.margin_events'].row_id).toBe('event_id');
     expect(tables['risk.margin_events'].schema.map((c) => c.name)).toContain('detected_at');
+  });
+
+  it('give Terraform every view with the SQL the code renders for BigQuery, the project left as a placeholder', () => {
+    const views = JSON.parse(rendered[VIEWS_FILE]) as {
+      project_placeholder: string;
+      materialized_views: Record<string, { dataset: string; table: string; source: string; query: string }>;
+      rolling_views: Record<string, { dataset: string; table: string; over: string; query: string }>;
+    };
+    const placeholder = views.project_placeholder;
+    expect(placeholder).toBe('${project_id}');
+    expect(Object.keys(views.materialized_views).sort()).toEqual(
+      MATERIALIZED_VIEWS.map((v) => v.name).sort(),
+    );
+    expect(Object.keys(views.rolling_views).sort()).toEqual(ROLLING_VIEWS.map((r) => r.name).sort());
+    for (const v of MATERIALIZED_VIEWS) {
+      const g = views.materialized_views[v.name];
+      expect(`${g.dataset}.${g.table}`).toBe(v.name);
+      expect(g.source).toBe(v.source);
+      expect(g.query).toBe(bigQueryMaterializedViewSql(v, placeholder));
+      expect(g.query).toContain(`FROM \`${placeholder}.${v.source}\``);
+    }
+    for (const r of ROLLING_VIEWS) {
+      const g = views.rolling_views[r.name];
+      expect(`${g.dataset}.${g.table}`).toBe(r.name);
+      expect(g.over).toBe(r.over);
+      expect(g.query).toBe(bigQueryRollingViewSql(r, placeholder));
+    }
   });
 });

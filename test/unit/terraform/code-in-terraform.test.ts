@@ -1,7 +1,7 @@
 /**
  * What the code uses exists in Terraform, for every environment. The configuration is read with @cdktf/hcl2json
  * (offline) from each root through its module calls; the file paths the roots hand the modules are resolved and
- * must be the project's own topology, generated tables and views; the provider-free topology module is evaluated
+ * must be the project's own topology, generated tables, views and view SQL; the provider-free topology module is evaluated
  * on that topology. Then every topic, subscription, function, schedule, table and secret the code names must be
  * among what the modules create, each function must run as its own service account, no primitive role may be
  * granted anywhere, and every consumer subscription must carry a dead-letter policy.
@@ -16,8 +16,18 @@ import { NOTIFICATION_COLLECTIONS } from '../../../shared/domain/notifications/t
 import { EXPIRE_AT_FIELD } from '../../../shared/domain/retention';
 import { SUBSCRIPTIONS, TOPICS } from '../../../shared/topology/topology';
 import { evaluateModule } from './evaluate';
-import { ENVIRONMENTS, ROOT, TF_DIR, generatedTables } from './hcl';
-import { allModules, block, loadEnvironment, moduleNamed, type Body, type ModuleNode } from './hcl-config';
+import {
+  ENVIRONMENTS,
+  ROOT,
+  TF_DIR,
+  allModules,
+  block,
+  generatedTables,
+  loadEnvironment,
+  moduleNamed,
+  type Body,
+  type ModuleNode,
+} from './hcl';
 
 interface TopologyOut {
   topics: Record<string, unknown>;
@@ -80,11 +90,12 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
     topo = result.value;
   });
 
-  it('hands every module the project topology, generated tables and view definitions', () => {
+  it('hands every module the project topology, generated tables, view definitions and generated view SQL', () => {
     const expected: Record<string, string> = {
       topology_path: join(ROOT, 'functions', 'topology.json'),
       tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
       views_path: join(ROOT, 'shared', 'contracts', 'warehouse-views.json'),
+      generated_views_path: join(TF_DIR, 'generated', 'bigquery-views.json'),
     };
     const seen = allModules(tree).flatMap((m) =>
       Object.keys(expected)

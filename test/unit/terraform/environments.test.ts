@@ -4,21 +4,23 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import {
   ENVIRONMENTS,
   MODULES_DIR,
   TF_DIR,
-  attributes,
-  blocks,
-  dirText,
+  blocksOf,
   exists,
+  labelled,
+  localsOf,
   moduleNames,
+  parseDir,
+  parseHcl,
   read,
-  stripComments,
   terraform,
   topology,
   unresolved,
+  type Body,
 } from './hcl';
 
 const envDir = (env: string): string => join(TF_DIR, 'environments', env);
@@ -27,29 +29,23 @@ const ROOT_MODULE_SOURCE = '../../modules/environment';
 /** The name of the root's one module call. */
 const CALL = 'fusion_risk';
 
-/** Top-level assignments of a .tfvars file. */
-function tfvars(env: string): Map<string, string> {
-  return attributes(stripComments(read(join(envDir(env), 'terraform.tfvars'))));
+/** Top-level assignments of a root's terraform.tfvars. */
+function tfvars(env: string): Promise<Body> {
+  return parseHcl('terraform.tfvars', read(join(envDir(env), 'terraform.tfvars')));
 }
 
-const variablesOf = (dir: string) => blocks(stripComments(dirText(dir)), 'variable');
-const callsOf = (dir: string) => blocks(stripComments(dirText(dir)), 'module');
-const sourceOf = (call: { body: string }): string =>
-  JSON.parse(attributes(call.body).get('source') ?? '""') as string;
+const variablesOf = async (dir: string) => labelled(await parseDir(dir), 'variable');
+const callsOf = async (dir: string) => labelled(await parseDir(dir), 'module');
 
 /** Arguments a directory's module calls pass that the called module does not declare, or required ones they omit. */
-function callProblems(dir: string): string[] {
+async function callProblems(dir: string): Promise<string[]> {
   const problems: string[] = [];
-  for (const call of callsOf(dir)) {
-    const args = attributes(call.body);
-    const vars = variablesOf(resolve(dir, sourceOf(call)));
-    const declared = new Set(vars.map((v) => v.labels[0]));
-    for (const a of args.keys())
-      if (a !== 'source' && a !== 'depends_on' && !declared.has(a))
-        problems.push(`${call.labels[0]}: unknown ${a}`);
-    for (const v of vars)
-      if (!attributes(v.body).has('default') && !args.has(v.labels[0]))
-        problems.push(`${call.labels[0]}: missing ${v.labels[0]}`);
+  for (const [name, call] of Object.entries(await callsOf(dir))) {
+    const vars = await variablesOf(resolve(dir, String(call.source)));
+    for (const a of Object.keys(call))
+      if (a !== 'source' && a !== 'depends_on' && !(a in vars)) problems.push(`${name}: unknown ${a}`);
+    for (const [v, body] of Object.entries(vars))
+      if (!('default' in body) && !(v in call)) problems.push(`${name}: missing ${v}`);
   }
   return problems;
 }
@@ -77,15 +73,18 @@ interface Evaluation {
 
 /**
  * Evaluates a root's call of the environment module offline: a scratch copy of the root (its variables, its
- * terraform.tfvars and its module call) calls a scratch copy of the environment module's
- * variables.tf whose outputs echo every input. The module's resources need the provider registry; its inputs
- * (types, validations, defaults) do not. `edit` may rewrite the module call.
+ * terraform.tfvars and its module call, in Terraform's JSON syntax) calls a scratch copy of the environment
+ * module's variables.tf whose outputs echo every input. The module's resources need the provider registry; its
+ * inputs (types, validations, defaults) do not. `edit` may change the module call's arguments.
  */
-function evaluateRoot(
+async function evaluateRoot(
   env: string,
   vars: string[] = [],
-  edit: (call: string) => string = (c) => c,
-): { ok: true; value: Evaluation } | { ok: false; stderr: string } {
+  edit: (call: Body) => Body = (c) => c,
+): Promise<{ ok: true; value: Evaluation } | { ok: false; stderr: string }> {
+  const call = structuredClone((await callsOf(envDir(env)))[CALL]);
+  const inputs = Object.keys(await variablesOf(ENV_MODULE));
+  const rootVars = Object.keys(await variablesOf(envDir(env)));
   const dir = mkdtempSync(join(tmpdir(), `fr-env-${env}-`));
   try {
     const root = join(dir, 'root');
@@ -93,31 +92,23 @@ function evaluateRoot(
     mkdirSync(root);
     mkdirSync(mod);
     copyFileSync(join(ENV_MODULE, 'variables.tf'), join(mod, 'variables.tf'));
-    const inputs = variablesOf(ENV_MODULE).map((v) => v.labels[0]);
     writeFileSync(
-      join(mod, 'outputs.tf'),
-      inputs.map((v) => `output "${v}" {\n  value = var.${v}\n}\n`).join('\n'),
+      join(mod, 'outputs.tf.json'),
+      JSON.stringify({ output: Object.fromEntries(inputs.map((v) => [v, { value: `\${var.${v}}` }])) }),
     );
 
     copyFileSync(join(envDir(env), 'variables.tf'), join(root, 'variables.tf'));
     copyFileSync(join(envDir(env), 'terraform.tfvars'), join(root, 'terraform.tfvars'));
-    const rootMain = read(join(envDir(env), 'main.tf'));
-    const call = /^module "[^"]+" \{\n[\s\S]*?^\}$/m.exec(rootMain)?.[0] ?? '';
-    const rootVars = variablesOf(envDir(env)).map((v) => v.labels[0]);
+    expect(call.source).toBe(ROOT_MODULE_SOURCE);
     writeFileSync(
-      join(root, 'main.tf'),
-      `${edit(call.replace(`"${ROOT_MODULE_SOURCE}"`, '"../environment"'))}
-
-output "effective" {
-  value = module.${CALL}
-}
-
-output "given" {
-  value = {
-${rootVars.map((v) => `    ${v} = var.${v}`).join('\n')}
-  }
-}
-`,
+      join(root, 'main.tf.json'),
+      JSON.stringify({
+        module: { [CALL]: edit({ ...call, source: '../environment' }) },
+        output: {
+          effective: { value: `\${module.${CALL}}` },
+          given: { value: Object.fromEntries(rootVars.map((v) => [v, `\${var.${v}}`])) },
+        },
+      }),
     );
 
     const init = terraform(['init', '-no-color', '-input=false'], root);
@@ -141,35 +132,43 @@ ${rootVars.map((v) => `    ${v} = var.${v}`).join('\n')}
 }
 
 describe('terraform/modules/environment', () => {
-  const text = stripComments(dirText(ENV_MODULE));
-  const calls = callsOf(ENV_MODULE);
+  let config: Body;
+  let calls: Record<string, Body>;
+  beforeAll(async () => {
+    config = await parseDir(ENV_MODULE);
+    calls = labelled(config, 'module');
+  });
 
   it('calls every other module once (topology is read inside the modules that need it)', () => {
     // topology and views compute values only; the modules that need them call them.
-    const expected = moduleNames()
-      .filter((m) => !['topology', 'views', 'environment'].includes(m))
-      .map((m) => `../${m}`);
-    expect(calls.map(sourceOf).sort()).toEqual(expected.sort());
-    expect(calls.map((c) => c.labels[0]).sort()).toEqual(expected.map((s) => s.replace('../', '')).sort());
+    const expected = moduleNames().filter((m) => !['topology', 'views', 'environment'].includes(m));
+    expect(
+      Object.entries(calls)
+        .map(([name, c]) => `${name} ${String(c.source)}`)
+        .sort(),
+    ).toEqual(expected.map((m) => `${m} ../${m}`).sort());
   });
 
-  it('passes each module only declared variables, and every variable that has no default', () => {
-    expect(calls.length).toBeGreaterThan(0);
-    expect(callProblems(ENV_MODULE)).toEqual([]);
+  it('passes each module only declared variables, and every variable that has no default', async () => {
+    expect(Object.keys(calls).length).toBeGreaterThan(0);
+    expect(await callProblems(ENV_MODULE)).toEqual([]);
   });
 
-  it('points the modules at the real topology, generated tables and bundle directory from every root', () => {
-    const locals = attributes(blocks(text, 'locals')[0]?.body ?? '');
+  it('points the modules at the real topology, generated files, contracts and bundle directory from every root', () => {
+    const locals = localsOf(config);
     const paths = [
       ['topology_path', 'functions/topology.json'],
       ['tables_path', 'terraform/generated/bigquery-tables.json'],
+      ['views_path', 'shared/contracts/warehouse-views.json'],
+      ['generated_views_path', 'terraform/generated/bigquery-views.json'],
+      ['retention_path', 'shared/contracts/retention.json'],
       ['bundle_dir', 'dist/functions'],
     ] as const;
     for (const [name, target] of paths) {
       // Anchored at the root module, as the roots had them, so recorded paths (bundle objects' source) are unchanged.
-      const value = locals.get(name) ?? '';
-      expect({ name, value }).toEqual({ name, value: expect.stringMatching(/^"\$\{path\.root\}\/[^$]*"$/) });
-      const relativePath = value.replace(/^"\$\{path\.root\}\//, '').replace(/"$/, '');
+      const value = String(locals[name] ?? '');
+      expect({ name, value }).toEqual({ name, value: expect.stringMatching(/^\$\{path\.root\}\/[^$]*$/) });
+      const relativePath = value.replace(/^\$\{path\.root\}\//, '');
       for (const env of ENVIRONMENTS)
         expect({ env, name, path: resolve(envDir(env), relativePath) }).toEqual({
           env,
@@ -179,58 +178,72 @@ describe('terraform/modules/environment', () => {
     }
   });
 
-  it('configures neither a provider nor a backend: each root does', () => {
-    expect(blocks(text, 'provider')).toEqual([]);
-    expect(text).not.toMatch(/\bbackend\s+"/);
+  it('takes the data lifecycle from shared/contracts/retention.json, as the functions do, and hands it on', () => {
+    const locals = localsOf(config);
+    expect(locals.retention).toBe('${jsondecode(file(local.retention_path))}');
+    expect(locals.hot_retention_days).toBe('${local.retention.hotRetentionDays}');
+    expect(locals.archive_after_days).toBe('${local.retention.archiveAfterDays}');
+    const check = labelled(config, 'check').archive_before_expiry;
+    expect(blocksOf(check, 'assert')[0]?.condition).toBe(
+      '${local.archive_after_days + local.retention.minArchiveMarginDays <= local.hot_retention_days}',
+    );
+    expect(calls.warehouse.hot_retention_days).toBe('${local.hot_retention_days}');
+    expect(calls.functions.extra_environment).toMatchObject({
+      HOT_RETENTION_DAYS: '${tostring(module.warehouse.hot_retention_days)}',
+      ARCHIVE_AFTER_DAYS: '${tostring(local.archive_after_days)}',
+    });
   });
 
-  it('makes optional inputs non-nullable, so that a null passed by a root means the default', () => {
-    const nullableOptional = variablesOf(ENV_MODULE)
-      .filter((v) => {
-        const attrs = attributes(v.body);
-        return attrs.has('default') && attrs.get('default') !== 'null' && attrs.get('nullable') !== 'false';
-      })
-      .map((v) => v.labels[0]);
+  it('configures neither a provider nor a backend: each root does', () => {
+    expect(config.provider).toBeUndefined();
+    expect(blocksOf(config, 'terraform').filter((t) => 'backend' in t)).toEqual([]);
+  });
+
+  it('makes optional inputs non-nullable, so that a null passed by a root means the default', async () => {
+    const nullableOptional = Object.entries(await variablesOf(ENV_MODULE))
+      .filter(([, v]) => 'default' in v && v.default !== null && v.nullable !== false)
+      .map(([name]) => name);
     expect(nullableOptional).toEqual([]);
   });
 
-  const same = (call: string): string => call;
   it.each([
     {
       what: 'an unknown environment',
       vars: [],
-      edit: (call: string) => call.replace(/environment = "[a-z]+"/, 'environment = "qa"'),
+      edit: (call: Body): Body => ({ ...call, environment: 'qa' }),
       message: /environment must be one of dev, staging, prod/,
     },
     {
       what: 'an invalid project id',
       vars: ['project_id=Fusion_Risk'],
-      edit: same,
+      edit: undefined,
       message: /project_id must be a valid Google Cloud project id/,
     },
     {
       what: 'a region that is not one',
       vars: ['region=europe'],
-      edit: same,
+      edit: undefined,
       message: /region must be a Google Cloud region/,
     },
     {
       what: 'a build service account that is not a resource name',
       vars: ['build_service_account=builder@example.iam.gserviceaccount.com'],
-      edit: same,
+      edit: undefined,
       message: /build_service_account must be projects\/<project>\/serviceAccounts\/<email>/,
     },
     {
       what: 'a null deletion_protection (required inputs are not nullable)',
       vars: [],
-      edit: (call: string) =>
-        call.replace(/deletion_protection\s*=\s*var\.deletion_protection/, 'deletion_protection = null'),
+      edit: (call: Body): Body => {
+        expect(call.deletion_protection).toBe('${var.deletion_protection}');
+        return { ...call, deletion_protection: null };
+      },
       message: /module\.fusion_risk\.var\.deletion_protection .*required variable may not be set to null/,
     },
   ])(
     'refuses $what (checked by evaluating its inputs offline from the dev root)',
-    ({ vars, edit, message }) => {
-      const result = evaluateRoot('dev', vars, edit);
+    async ({ vars, edit, message }) => {
+      const result = await evaluateRoot('dev', vars, edit);
       expect(result.ok).toBe(false);
       expect(result.ok ? '' : result.stderr).toMatch(message);
     },
@@ -239,82 +252,88 @@ describe('terraform/modules/environment', () => {
 
 describe.each(ENVIRONMENTS)('terraform/environments/%s', (env) => {
   const dir = envDir(env);
-  const main = stripComments(read(join(dir, 'main.tf')));
-  const calls = blocks(main, 'module');
-  const args = attributes(calls[0]?.body ?? '');
+  let root: Body;
+  let args: Body;
+  let set: Body;
+  beforeAll(async () => {
+    root = await parseDir(dir);
+    args = labelled(root, 'module')[CALL] ?? {};
+    set = await tfvars(env);
+  });
 
   it('has backend, main, variables, outputs, versions and example tfvars', () => {
     const files = ['backend.tf', 'main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'terraform.tfvars'];
     expect(files.filter((f) => !exists(join(dir, f)))).toEqual([]);
   });
 
-  it(`keeps its state in GCS under the prefix fusion-risk/${env}`, () => {
-    const backend = stripComments(read(join(dir, 'backend.tf')));
-    expect(backend).toMatch(/backend "gcs"/);
-    expect(backend).toMatch(new RegExp(`prefix\\s*=\\s*"fusion-risk/${env}"`));
+  it(`keeps its state in GCS under the prefix fusion-risk/${env}`, async () => {
+    const backend = blocksOf(await parseHcl('backend.tf', read(join(dir, 'backend.tf'))), 'terraform');
+    expect(backend.map((t) => labelled(t, 'backend').gcs?.prefix)).toEqual([`fusion-risk/${env}`]);
   });
 
-  it(`configures the google provider and calls only modules/environment, as environment "${env}"`, () => {
-    const provider = blocks(stripComments(read(join(dir, 'versions.tf'))), 'provider');
-    expect(provider.map((p) => p.labels[0])).toEqual(['google']);
-    expect(attributes(provider[0]?.body ?? '').get('project')).toBe('var.project_id');
-    expect(attributes(provider[0]?.body ?? '').get('region')).toBe('var.region');
-    expect(calls.map((c) => [c.labels[0], sourceOf(c)])).toEqual([[CALL, ROOT_MODULE_SOURCE]]);
-    expect(args.get('environment')).toBe(`"${env}"`);
-    expect(blocks(main, 'resource')).toEqual([]);
-    expect(blocks(main, 'locals')).toEqual([]);
+  it(`configures the google provider and calls only modules/environment, as environment "${env}"`, async () => {
+    const versions = await parseHcl('versions.tf', read(join(dir, 'versions.tf')));
+    const provider = labelled(versions, 'provider');
+    expect(Object.keys(provider)).toEqual(['google']);
+    expect(provider.google.project).toBe('${var.project_id}');
+    expect(provider.google.region).toBe('${var.region}');
+    expect(Object.entries(labelled(root, 'module')).map(([name, c]) => [name, c.source])).toEqual([
+      [CALL, ROOT_MODULE_SOURCE],
+    ]);
+    expect(args.environment).toBe(env);
+    expect(root.resource).toBeUndefined();
+    expect(root.data).toBeUndefined();
+    expect(root.locals).toBeUndefined();
   });
 
-  it('passes the environment module only declared variables, and every variable that has no default', () => {
-    expect(callProblems(dir)).toEqual([]);
+  it('passes the environment module only declared variables, and every variable that has no default', async () => {
+    expect(await callProblems(dir)).toEqual([]);
   });
 
-  it('passes every root variable through under its own name, and sets every input of the environment module', () => {
-    const rootVars = variablesOf(dir).map((v) => v.labels[0]);
-    const passed = [...args.keys()].filter((a) => a !== 'source' && a !== 'environment');
+  it('passes every root variable through under its own name, and sets every input of the environment module', async () => {
+    const rootVars = Object.keys(labelled(root, 'variable'));
+    const passed = Object.keys(args).filter((a) => a !== 'source' && a !== 'environment');
     expect(passed.sort()).toEqual([...rootVars].sort());
-    expect(passed.filter((a) => args.get(a) !== `var.${a}`)).toEqual([]);
-    const inputs = variablesOf(ENV_MODULE).map((v) => v.labels[0]);
-    expect(inputs.filter((i) => !args.has(i))).toEqual([]);
+    expect(passed.filter((a) => args[a] !== `\${var.${a}}`)).toEqual([]);
+    const inputs = Object.keys(await variablesOf(ENV_MODULE));
+    expect(inputs.filter((i) => !(i in args))).toEqual([]);
   });
 
-  it('declares each variable with the type of the environment module input it feeds', () => {
-    const moduleTypes = new Map(
-      variablesOf(ENV_MODULE).map((v) => [v.labels[0], attributes(v.body).get('type')]),
-    );
-    const mismatched = variablesOf(dir)
-      .map((v) => [v.labels[0], attributes(v.body).get('type')] as const)
-      .filter(([name, type]) => type === undefined || moduleTypes.get(name) !== type);
+  it('declares each variable with the type of the environment module input it feeds', async () => {
+    const moduleVars = await variablesOf(ENV_MODULE);
+    const mismatched = Object.entries(labelled(root, 'variable'))
+      .map(([name, v]) => [name, v.type] as const)
+      .filter(([name, type]) => type === undefined || moduleVars[name]?.type !== type);
     expect(mismatched).toEqual([]);
   });
 
-  it('refers only to declared variables, locals and module outputs', () => {
-    expect(unresolved(dir)).toEqual([]);
+  it('refers only to declared variables, locals and module outputs', async () => {
+    expect(await unresolved(dir)).toEqual([]);
   });
 
-  it('re-exports every output of the environment module under its own name', () => {
-    const outputs = blocks(stripComments(read(join(dir, 'outputs.tf'))), 'output');
-    const moduleOutputs = blocks(stripComments(dirText(ENV_MODULE)), 'output').map((o) => o.labels[0]);
-    expect(outputs.map((o) => o.labels[0]).sort()).toEqual([...moduleOutputs].sort());
+  it('re-exports every output of the environment module under its own name', async () => {
+    const outputs = labelled(await parseHcl('outputs.tf', read(join(dir, 'outputs.tf'))), 'output');
+    const moduleOutputs = Object.keys(labelled(await parseDir(ENV_MODULE), 'output'));
+    expect(Object.keys(outputs).sort()).toEqual([...moduleOutputs].sort());
     expect(
-      outputs
-        .filter((o) => attributes(o.body).get('value') !== `module.${CALL}.${o.labels[0]}`)
-        .map((o) => o.labels[0]),
+      Object.entries(outputs)
+        .filter(([name, o]) => o.value !== `\${module.${CALL}.${name}}`)
+        .map(([name]) => name),
     ).toEqual([]);
   });
 
   it('sets every variable without a default in terraform.tfvars, and only declared ones', () => {
-    const vars = variablesOf(dir);
-    const declared = new Set(vars.map((v) => v.labels[0]));
-    const set = tfvars(env);
-    expect([...set.keys()].filter((k) => !declared.has(k))).toEqual([]);
+    const vars = labelled(root, 'variable');
+    expect(Object.keys(set).filter((k) => !(k in vars))).toEqual([]);
     expect(
-      vars.filter((v) => !attributes(v.body).has('default') && !set.has(v.labels[0])).map((v) => v.labels[0]),
+      Object.entries(vars)
+        .filter(([name, v]) => !('default' in v) && !(name in set))
+        .map(([name]) => name),
     ).toEqual([]);
   });
 
-  it('hands the environment module the values terraform.tfvars sets, and the former defaults for the rest', () => {
-    const result = evaluateRoot(env);
+  it('hands the environment module the values terraform.tfvars sets, and the former defaults for the rest', async () => {
+    const result = await evaluateRoot(env);
     expect(result.ok ? '' : result.stderr).toBe('');
     if (!result.ok) return;
     const { given, effective } = result.value;
@@ -332,16 +351,13 @@ describe.each(ENVIRONMENTS)('terraform/environments/%s', (env) => {
     const text = read(join(dir, 'terraform.tfvars'));
     const secretNames = Object.values(topology().functions).flatMap((f) => f.secrets ?? []);
     expect(secretNames.filter((s) => text.includes(s))).toEqual([]);
-    expect([...tfvars(env).keys()].filter((k) => /secret|password|token|api_?key|private/i.test(k))).toEqual(
-      [],
-    );
+    expect(Object.keys(set).filter((k) => /secret|password|token|api_?key|private/i.test(k))).toEqual([]);
   });
 
   it('names only topology functions in instance overrides', () => {
     const names = new Set(Object.keys(topology().functions));
-    const set = tfvars(env);
     const keys = ['min_instances', 'max_instances'].flatMap((v) =>
-      [...attributes((set.get(v) ?? '{}').replace(/^\{|\}$/g, '')).keys()].map((k) => `${v}.${k}`),
+      Object.keys((set[v] as Record<string, number> | undefined) ?? {}).map((k) => `${v}.${k}`),
     );
     expect(keys.filter((k) => !names.has(k.split('.')[1]))).toEqual([]);
   });
@@ -357,29 +373,24 @@ describe('environment roots together', () => {
     }
   });
 
-  it('protects data in staging and prod, not in dev, and leaves the irreversible archive lock off by default', () => {
-    expect(ENVIRONMENTS.map((e) => tfvars(e).get('deletion_protection'))).toEqual(['false', 'true', 'true']);
-    for (const env of ENVIRONMENTS) expect(tfvars(env).get('lock_archive_retention')).toBe('false');
-    const lock = variablesOf(ENV_MODULE).find((v) => v.labels[0] === 'lock_archive_retention');
-    expect(attributes(lock?.body ?? '').get('default')).toBe('false');
+  it('protects data in staging and prod, not in dev, and leaves the irreversible archive lock off by default', async () => {
+    const sets = await Promise.all(ENVIRONMENTS.map(tfvars));
+    expect(sets.map((s) => s.deletion_protection)).toEqual([false, true, true]);
+    expect(sets.map((s) => s.lock_archive_retention)).toEqual([false, false, false]);
+    expect((await variablesOf(ENV_MODULE)).lock_archive_retention.default).toBe(false);
   });
 
-  it('keeps prod warm: minimum instances only where a cold start would delay prices or margin calls', () => {
-    const prod = tfvars('prod').get('min_instances') ?? '';
-    expect(prod).toMatch(/ingestPrices\s*=\s*1/);
-    expect(tfvars('dev').get('min_instances')).toBe('{}');
+  it('keeps prod warm: minimum instances only where a cold start would delay prices or margin calls', async () => {
+    expect((await tfvars('prod')).min_instances).toMatchObject({ ingestPrices: 1 });
+    expect((await tfvars('dev')).min_instances).toEqual({});
   });
 
-  it('every module directory is used', () => {
-    const used = new Set(
-      [
-        ...ENVIRONMENTS.map((e) => dirText(envDir(e))),
-        ...moduleNames().map((m) => dirText(join(MODULES_DIR, m))),
-      ]
-        .join('\n')
-        .match(/modules\/[a-z]+|source\s*=\s*"\.\.\/[a-z]+"/g)
-        ?.map((s) => s.replace(/.*[/"]([a-z]+)"?$/, '$1')) ?? [],
-    );
+  it('every module directory is used', async () => {
+    const dirs = [...ENVIRONMENTS.map(envDir), ...moduleNames().map((m) => join(MODULES_DIR, m))];
+    const used = new Set<string>();
+    for (const d of dirs)
+      for (const call of Object.values(labelled(await parseDir(d), 'module')))
+        used.add(relative(MODULES_DIR, resolve(d, String(call.source))));
     expect(moduleNames().filter((m) => !used.has(m))).toEqual([]);
   });
 });

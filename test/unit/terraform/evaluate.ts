@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { MODULES_DIR, blocks, dirText, stripComments, terraform } from './hcl';
+import { MODULES_DIR, labelled, localsOf, parseDir, terraform } from './hcl';
 
 export type Evaluation<T> = { ok: true; value: T } | { ok: false; stderr: string };
 
@@ -31,28 +31,34 @@ export function evaluateModule<T>(module: string, args: Record<string, unknown>)
 
 /**
  * Evaluates the locals of a module that needs a provider for its resources: a scratch module made of the module's
- * variables.tf, its locals blocks and its calls of provider-free modules (sources made absolute), whose outputs
- * are the named locals. What the resources iterate over (for_each = local.x) is thereby computed offline.
+ * variables.tf, its locals and its calls of provider-free modules (sources made absolute), written in Terraform's
+ * JSON syntax from the parsed configuration, whose outputs are the named locals. What the resources iterate over
+ * (for_each = local.x) is thereby computed offline.
  */
-export function evaluateLocals<T>(
+export async function evaluateLocals<T>(
   module: string,
   args: Record<string, unknown>,
   names: string[],
-): Evaluation<T> {
+): Promise<Evaluation<T>> {
+  const src = join(MODULES_DIR, module);
+  const config = await parseDir(src);
+  const calls = Object.fromEntries(
+    Object.entries(labelled(config, 'module')).map(([name, call]) => [
+      name,
+      { ...call, source: join(src, String(call.source)) },
+    ]),
+  );
   const dir = mkdtempSync(join(tmpdir(), `fr-locals-${module}-`));
   try {
-    const src = join(MODULES_DIR, module);
-    const main = stripComments(dirText(src));
-    const locals = blocks(main, 'locals').map((b) => `locals {${b.body}}`);
-    const calls = blocks(main, 'module').map(
-      (b) =>
-        `module "${b.labels[0]}" {${b.body.replace(/source\s*=\s*"([^"]+)"/, (_, s: string) => `source = ${JSON.stringify(join(src, s))}`)}}`,
-    );
     mkdirSync(join(dir, 'mod'));
     copyFileSync(join(src, 'variables.tf'), join(dir, 'mod', 'variables.tf'));
     writeFileSync(
-      join(dir, 'mod', 'main.tf'),
-      [...locals, ...calls, ...names.map((n) => `output "${n}" {\n  value = local.${n}\n}`)].join('\n\n'),
+      join(dir, 'mod', 'main.tf.json'),
+      JSON.stringify({
+        locals: localsOf(config),
+        ...(Object.keys(calls).length > 0 ? { module: calls } : {}),
+        output: Object.fromEntries(names.map((n) => [n, { value: `\${local.${n}}` }])),
+      }),
     );
     const lines = Object.entries(args).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`);
     writeFileSync(

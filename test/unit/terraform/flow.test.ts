@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import retention from '../../../shared/contracts/retention.json';
 import { evaluateLocals, evaluateModule } from './evaluate';
 import { ROOT, TF_DIR, type GeneratedTables, type Topology } from './hcl';
 
@@ -102,8 +103,8 @@ describe('a new topic, table or secret flows into Terraform with no second edit'
     });
   });
 
-  it('creates the dataset and the table (90-day partitions) the warehouse module iterates over', () => {
-    const r = evaluateLocals<{
+  it('creates the dataset and the table (partitions expiring after the hot retention) the warehouse module iterates over', async () => {
+    const r = await evaluateLocals<{
       tables: Record<string, { dataset: string }>;
       datasets: string[];
       hot_retention_ms: number;
@@ -114,7 +115,9 @@ describe('a new topic, table or secret flows into Terraform with no second edit'
         environment: 'dev',
         tables_path: tablesPath,
         views_path: join(ROOT, 'shared', 'contracts', 'warehouse-views.json'),
+        generated_views_path: join(TF_DIR, 'generated', 'bigquery-views.json'),
         location: 'EU',
+        hot_retention_days: retention.hotRetentionDays,
         deletion_protection: false,
       },
       ['tables', 'datasets', 'hot_retention_ms'],
@@ -123,11 +126,11 @@ describe('a new topic, table or secret flows into Terraform with no second edit'
     if (!r.ok) return;
     expect(r.value.tables[NEW_TABLE]).toMatchObject({ dataset: 'ledger' });
     expect(r.value.datasets).toContain('ledger');
-    expect(r.value.hot_retention_ms).toBe(90 * 24 * 3600 * 1000);
+    expect(r.value.hot_retention_ms).toBe(retention.hotRetentionDays * 24 * 3600 * 1000);
   });
 
-  it('creates the Secret Manager secret the secrets module iterates over', () => {
-    const r = evaluateLocals<{ secret_names: string[] }>(
+  it('creates the Secret Manager secret the secrets module iterates over', async () => {
+    const r = await evaluateLocals<{ secret_names: string[] }>(
       'secrets',
       { project_id: 'demo-project', environment: 'dev', topology_path: topologyPath },
       ['secret_names'],

@@ -20,14 +20,9 @@ import {
 import { readOperationsConfig } from '../../../shared/platform/config/operations';
 import { readPriceSourcesConfig } from '../../../shared/platform/config/prices';
 import { readRiskConfig } from '../../../shared/platform/config/risk';
+import retention from '../../../shared/contracts/retention.json';
 import { evaluateLocals } from './evaluate';
-import { ENVIRONMENTS, ROOT, TF_DIR, topology } from './hcl';
-import { loadEnvironment, moduleNamed } from './hcl-config';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parse } = require('@cdktf/hcl2json') as {
-  parse: (filename: string, text: string) => Promise<Record<string, unknown>>;
-};
+import { ENVIRONMENTS, ROOT, TF_DIR, loadEnvironment, moduleNamed, parseHcl, topology } from './hcl';
 
 const READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   readConfig,
@@ -62,7 +57,7 @@ describe.each(ENVIRONMENTS)('the environment of each function in %s', (env) => {
   const kycKey = `projects/${project}/locations/europe-west1/keyRings/fusion-risk-${env}/cryptoKeys/kyc`;
 
   beforeAll(async () => {
-    const tfvars = await parse(
+    const tfvars = await parseHcl(
       'terraform.tfvars',
       readFileSync(join(TF_DIR, 'environments', env, 'terraform.tfvars'), 'utf8'),
     );
@@ -75,10 +70,14 @@ describe.each(ENVIRONMENTS)('the environment of each function in %s', (env) => {
     const extraEnvironment = Object.fromEntries(
       Object.keys(extra).map((k) => [
         k,
-        k === 'HOT_RETENTION_DAYS' ? '90' : k === 'ARCHIVE_AFTER_DAYS' ? '60' : `${project}-example`,
+        k === 'HOT_RETENTION_DAYS'
+          ? String(retention.hotRetentionDays)
+          : k === 'ARCHIVE_AFTER_DAYS'
+            ? String(retention.archiveAfterDays)
+            : `${project}-example`,
       ]),
     );
-    const r = evaluateLocals<Out>(
+    const r = await evaluateLocals<Out>(
       'functions',
       {
         project_id: project,
@@ -143,8 +142,8 @@ describe.each(ENVIRONMENTS)('the environment of each function in %s', (env) => {
 });
 
 describe('function_environment cannot override what the platform owns', () => {
-  it('keeps WAREHOUSE, ENVIRONMENT and the function name whatever an operator sets', () => {
-    const r = evaluateLocals<Out>(
+  it('keeps WAREHOUSE, ENVIRONMENT and the function name whatever an operator sets', async () => {
+    const r = await evaluateLocals<Out>(
       'functions',
       {
         project_id: 'fusion-risk-dev',
@@ -175,11 +174,11 @@ describe('function_environment cannot override what the platform owns', () => {
 
 describe('who may call each function', () => {
   it('leaves only the Persona webhook public; pushed and scheduled functions to the invoker; HTTP APIs to named callers', async () => {
-    const tfvars = await parse(
+    const tfvars = await parseHcl(
       'terraform.tfvars',
       readFileSync(join(TF_DIR, 'environments', 'dev', 'terraform.tfvars'), 'utf8'),
     );
-    const r = evaluateLocals<{
+    const r = await evaluateLocals<{
       api: Record<string, unknown>;
       public: Record<string, unknown>;
       invoked: Record<string, unknown>;

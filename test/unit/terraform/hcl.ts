@@ -1,263 +1,307 @@
 /**
- * Just enough HCL reading for the Terraform tests: find blocks, their top-level attributes and heredocs, and run
- * the terraform binary. Offline, the provider registry is unreachable, so `terraform validate` cannot run; these
- * helpers let the tests check what validate would (references, module arguments) plus the project's own rules.
+ * The Terraform tests' one HCL reader: @cdktf/hcl2json (HashiCorp's own HCL parser, compiled to WASM; it works
+ * offline) renders a file or a module directory as data, and its expression parser finds the references in each
+ * expression. Offline, the provider registry is unreachable, so `terraform validate` cannot run; with these the
+ * tests check what validate would (references, module arguments) plus the project's own rules. Also here: the
+ * paths, files and terraform binary the tests share.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+
+interface Hcl2Json {
+  parse: (filename: string, text: string) => Promise<Record<string, unknown>>;
+  getExpressionAst: (filename: string, expression: string) => Promise<ExpressionNode | null>;
+}
+
+let bridge: Hcl2Json | undefined;
+/**
+ * Loaded on first use: loading starts a Go WASM runtime, which test files that parse no HCL should not start.
+ * Required, not imported: the package's typings pull the DOM library into the whole program.
+ */
+function hcl2json(): Hcl2Json {
+  if (!bridge) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    bridge = require('@cdktf/hcl2json') as Hcl2Json;
+    // The package creates its Go runtime after a tick, from this class. The runtime's own timers would keep a Jest
+    // worker alive once its test files are done: unref them (they still fire while the worker runs).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@cdktf/hcl2json/wasm/bridge_wasm_exec.js');
+    const g = globalThis as unknown as { Go: new () => { _scheduledTimeouts: Map<number, NodeJS.Timeout> } };
+    const Go = g.Go;
+    g.Go = class extends Go {
+      constructor() {
+        super();
+        const timers = this._scheduledTimeouts;
+        const set = timers.set.bind(timers);
+        timers.set = (id, timer) => set(id, timer.unref());
+      }
+    };
+  }
+  return bridge;
+}
+
+interface ExpressionNode {
+  type: string;
+  meta: { traversal?: { type: string; segment?: string }[] };
+  children?: ExpressionNode[];
+}
 
 export const ROOT = join(__dirname, '..', '..', '..');
 export const TF_DIR = join(ROOT, 'terraform');
 export const MODULES_DIR = join(TF_DIR, 'modules');
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 
-export interface Block {
-  type: string;
-  labels: string[];
-  body: string;
-}
-
-const OPENERS: Record<string, string> = { '{': '}', '(': ')', '[': ']' };
-
-function skipHeredoc(text: string, i: number): number {
-  const m = /^<<-?([A-Za-z_][A-Za-z0-9_]*)[^\n]*\n/.exec(text.slice(i));
-  if (!m) return i + 2;
-  const end = new RegExp(`^[ \\t]*${m[1]}[ \\t]*$`, 'm');
-  const rest = text.slice(i + m[0].length);
-  const e = end.exec(rest);
-  if (!e) throw new Error(`unterminated heredoc ${m[1]}`);
-  return i + m[0].length + e.index + e[0].length;
-}
-
-function skipComment(text: string, i: number): number {
-  if (text[i] === '#' || text.startsWith('//', i)) {
-    const nl = text.indexOf('\n', i);
-    return nl < 0 ? text.length : nl;
-  }
-  if (text.startsWith('/*', i)) {
-    const end = text.indexOf('*/', i + 2);
-    return end < 0 ? text.length : end + 2;
-  }
-  return i;
-}
-
-/** Index just past the closing quote of the string starting at text[i] === '"' (templates may nest strings). */
-function skipString(text: string, i: number): number {
-  let j = i + 1;
-  while (j < text.length) {
-    const c = text[j];
-    if (c === '\\') j += 2;
-    else if (c === '"') return j + 1;
-    else if ((c === '$' || c === '%') && text[j + 1] === '{') j = skipUntil(text, j + 2, '}');
-    else j++;
-  }
-  throw new Error('unterminated string');
-}
-
-/** Index just past the `closer` that ends the expression starting at i, skipping nested brackets and strings. */
-function skipUntil(text: string, i: number, closer: string): number {
-  let j = i;
-  while (j < text.length) {
-    const c = text[j];
-    const afterComment = skipComment(text, j);
-    if (afterComment !== j) j = afterComment;
-    else if (c === '"') j = skipString(text, j);
-    else if (text.startsWith('<<', j) && /^<<-?[A-Za-z_]/.test(text.slice(j, j + 4)))
-      j = skipHeredoc(text, j);
-    else if (c in OPENERS) j = skipUntil(text, j + 1, OPENERS[c]);
-    else if (c === closer) return j + 1;
-    else j++;
-  }
-  throw new Error(`no closing ${closer}`);
-}
-
-/** Drops comments (outside strings and heredocs), so that commented-out text is not mistaken for configuration. */
-export function stripComments(text: string): string {
-  let out = '';
-  let j = 0;
-  while (j < text.length) {
-    const after = skipComment(text, j);
-    if (after !== j) {
-      j = after;
-      continue;
-    }
-    let next = j + 1;
-    if (text[j] === '"') next = skipString(text, j);
-    else if (text.startsWith('<<', j) && /^<<-?[A-Za-z_]/.test(text.slice(j, j + 4)))
-      next = skipHeredoc(text, j);
-    out += text.slice(j, next);
-    j = next;
-  }
-  return out;
-}
-
-/** Keeps only interpolations `${...}` of a template (string or heredoc body); literal text becomes spaces. */
-function templateCode(template: string): string {
-  let out = '';
-  let j = 0;
-  while (j < template.length) {
-    if ((template[j] === '$' || template[j] === '%') && template[j + 1] === '{' && template[j - 1] !== '$') {
-      const end = skipUntil(template, j + 2, '}');
-      out += ` ${codeOnly(template.slice(j + 2, end - 1))} `;
-      j = end;
-    } else {
-      out += template[j] === '\n' ? '\n' : ' ';
-      j++;
-    }
-  }
-  return out;
-}
-
 /**
- * The configuration with comments removed and the literal text of strings and heredocs blanked, keeping their
- * interpolations: what is left is expressions, so references found in it are real references.
+ * A block body or a whole configuration as hcl2json renders it: attributes are JSON values, or strings holding
+ * the expression as a template ("${var.x}"); nested blocks are arrays of bodies; labelled blocks are keyed by
+ * their labels first (resource => type => name => [body]).
  */
-export function codeOnly(text: string): string {
-  let out = '';
-  let j = 0;
-  while (j < text.length) {
-    const after = skipComment(text, j);
-    if (after !== j) {
-      j = after;
-      continue;
-    }
-    if (text[j] === '"') {
-      const end = skipString(text, j);
-      out += `"${templateCode(text.slice(j + 1, end - 1))}"`;
-      j = end;
-    } else if (text.startsWith('<<', j) && /^<<-?[A-Za-z_]/.test(text.slice(j, j + 4))) {
-      const end = skipHeredoc(text, j);
-      const firstNl = text.indexOf('\n', j);
-      out += `""${templateCode(text.slice(firstNl, end))}`;
-      j = end;
-    } else {
-      out += text[j];
-      j++;
-    }
+export type Body = Record<string, unknown>;
+
+export function parseHcl(filename: string, text: string): Promise<Body> {
+  return hcl2json().parse(filename, text);
+}
+
+const dirs = new Map<string, Promise<Body>>();
+
+/** The .tf files of one module or root directory (links followed), parsed together as Terraform loads them. */
+export function parseDir(dir: string): Promise<Body> {
+  const key = resolve(dir);
+  let parsed = dirs.get(key);
+  if (!parsed) {
+    parsed = parseHcl(`${relative(ROOT, key)}/*.tf`, dirText(key));
+    dirs.set(key, parsed);
   }
-  return out;
+  return parsed;
 }
 
-/** The header of a top-level block: its type, its quoted labels and the opening brace. */
-const blockHeader = (): RegExp => /^([a-z_]+)((?:[ \t]+"[^"\n]*")*)[ \t]*\{/gm;
-
-/** Top-level blocks (resource, module, variable, ...) of a file's text. */
-export function blocks(text: string, type?: string): Block[] {
-  const found: Block[] = [];
-  const re = blockHeader();
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
-    const open = m.index + m[0].length;
-    const close = skipUntil(text, open, '}');
-    const labels = [...m[2].matchAll(/"([^"]*)"/g)].map((x) => x[1]);
-    if (!type || m[1] === type) found.push({ type: m[1], labels, body: text.slice(open, close - 1) });
-    re.lastIndex = close;
-  }
-  return found;
+/** Bodies of the unlabelled blocks of a type (terraform, locals, moved, ...). */
+export function blocksOf(config: Body, type: string): Body[] {
+  return (config[type] as Body[] | undefined) ?? [];
 }
 
-/**
- * The text without its top-level blocks of the given types: `moved` and `removed` name resource and module
- * addresses (module.a.module.b), not expressions, so their contents are no references.
- */
-export function withoutBlocks(text: string, types: string[]): string {
-  const re = blockHeader();
-  let out = '';
-  let from = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
-    const close = skipUntil(text, m.index + m[0].length, '}');
-    if (types.includes(m[1])) {
-      out += text.slice(from, m.index);
-      from = close;
-    }
-    re.lastIndex = close;
-  }
-  return out + text.slice(from);
+/** Single-label blocks of a type (variable, output, module, check) by label: the first body of each. */
+export function labelled(config: Body, type: string): Record<string, Body> {
+  const byLabel = (config[type] as Record<string, Body[]> | undefined) ?? {};
+  return Object.fromEntries(Object.entries(byLabel).map(([label, bodies]) => [label, bodies[0]]));
 }
 
-/** Names of the top-level attributes of a block body (`name = ...` at nesting depth 0). */
-export function attributes(body: string): Map<string, string> {
-  const attrs = new Map<string, string>();
-  let j = 0;
-  while (j < body.length) {
-    const after = skipComment(body, j);
-    if (after !== j) {
-      j = after;
-      continue;
-    }
-    const m = /^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*(=(?!=)|\{|")/.exec(body.slice(j));
-    if (!m || (j > 0 && /[A-Za-z0-9_.]/.test(body[j - 1]))) {
-      j++;
-      continue;
-    }
-    if (m[2] === '=') {
-      const start = j + m[0].length;
-      let k = start;
-      while (k < body.length && body[k] !== '\n') {
-        const c = body[k];
-        if (c === '"') k = skipString(body, k);
-        else if (body.startsWith('<<', k) && /^<<-?[A-Za-z_]/.test(body.slice(k, k + 4)))
-          k = skipHeredoc(body, k);
-        else if (c in OPENERS) k = skipUntil(body, k + 1, OPENERS[c]);
-        else k++;
-      }
-      attrs.set(m[1], body.slice(start, k).trim());
-      j = k;
-    } else {
-      // A nested block: skip it whole.
-      const brace = body.indexOf('{', j);
-      j = skipUntil(body, brace + 1, '}');
-    }
-  }
-  return attrs;
-}
-
-/** The text of heredoc <<-MARKER ... MARKER. */
-export function heredoc(text: string, marker: string): string {
-  const m = new RegExp(`<<-?${marker}\\n([\\s\\S]*?)\\n[ \\t]*${marker}[ \\t]*$`, 'm').exec(text);
-  if (!m) throw new Error(`no heredoc ${marker}`);
-  return m[1];
-}
-
-/**
- * Every `kind.name` reference of a directory's configuration that resolves nowhere (what `terraform validate`
- * would report as undeclared), including module outputs that the called module does not declare.
- */
-export function unresolved(dir: string): string[] {
-  const text = stripComments(dirText(dir));
-  const variables = new Set(blocks(text, 'variable').map((b) => b.labels[0]));
-  const locals = new Set(blocks(text, 'locals').flatMap((b) => [...attributes(b.body).keys()]));
-  const resources = new Set(blocks(text, 'resource').map((b) => `${b.labels[0]}.${b.labels[1]}`));
-  const data = new Set(blocks(text, 'data').map((b) => `${b.labels[0]}.${b.labels[1]}`));
-  const modules = new Map(
-    blocks(text, 'module').map((b) => {
-      const source = JSON.parse(attributes(b.body).get('source') ?? '""') as string;
-      const outputs = blocks(stripComments(dirText(join(dir, source))), 'output').map((o) => o.labels[0]);
-      return [b.labels[0], new Set(outputs)] as const;
-    }),
+/** Two-label blocks (resource, data): type => name => body. */
+export function resourcesOf(
+  config: Body,
+  kind: 'resource' | 'data' = 'resource',
+): Record<string, Record<string, Body>> {
+  const byType = (config[kind] as Record<string, Record<string, Body[]>> | undefined) ?? {};
+  return Object.fromEntries(
+    Object.entries(byType).map(([type, byName]) => [
+      type,
+      Object.fromEntries(Object.entries(byName).map(([name, bodies]) => [name, bodies[0]])),
+    ]),
   );
-  const code = codeOnly(withoutBlocks(text, ['moved', 'removed']));
+}
+
+/** Every local value of a configuration (all locals blocks). */
+export function localsOf(config: Body): Body {
+  return Object.assign({}, ...blocksOf(config, 'locals')) as Body;
+}
+
+/** Nested block of a body (the first one), e.g. block(resource, 'service_config'). */
+export function block(body: Body | undefined, name: string): Body | undefined {
+  const b = body?.[name];
+  return Array.isArray(b) ? (b[0] as Body) : undefined;
+}
+
+/** The content of a `dynamic "<name>"` block of a body (hcl2json keys dynamic blocks by their label). */
+export function dynamicContent(body: Body | undefined, name: string): Body | undefined {
+  return block(block(body?.dynamic as Body | undefined, name), 'content');
+}
+
+/** Every value of an attribute named `key`, at any depth (e.g. every role a module grants). */
+export function valuesOf(value: unknown, key: string, out: unknown[] = []): unknown[] {
+  if (Array.isArray(value)) for (const v of value) valuesOf(v, key, out);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) {
+      if (k === key) out.push(v);
+      valuesOf(v, key, out);
+    }
+  return out;
+}
+
+function templates(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (/[$%]\{/.test(value)) out.push(value);
+  } else if (Array.isArray(value)) for (const v of value) templates(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) templates(v, out);
+  return out;
+}
+
+function traversals(node: ExpressionNode | null | undefined, out: string[][]): string[][] {
+  if (!node) return out;
+  if (node.type === 'scopeTraversal') {
+    const names: string[] = [];
+    for (const part of node.meta.traversal ?? []) {
+      if (part.type !== 'nameTraversal' || part.segment === undefined) break;
+      names.push(part.segment);
+    }
+    out.push(names);
+  }
+  for (const child of node.children ?? []) traversals(child, out);
+  return out;
+}
+
+/**
+ * Every reference (its leading attribute names, e.g. ['module', 'views', 'rolling_views']) in the expressions of
+ * a value: HCL's own parser reads each template, so literal text and comments are never taken for references.
+ */
+export async function references(value: unknown): Promise<string[][]> {
+  const out: string[][] = [];
+  for (const t of templates(value)) {
+    const ast = await hcl2json().getExpressionAst('expression.tf', `<<EOT_TEMPLATE\n${t}\nEOT_TEMPLATE\n`);
+    traversals(ast, out);
+  }
+  return out;
+}
+
+/**
+ * Every var., local., module.<name>.<output>, data. and google_ resource reference of a directory's configuration
+ * that resolves nowhere (what `terraform validate` would report as undeclared), including module outputs the
+ * called module does not declare. moved/removed blocks name addresses, not expressions, and are skipped.
+ */
+export async function unresolved(dir: string): Promise<string[]> {
+  const config = await parseDir(dir);
+  const variables = new Set(Object.keys(labelled(config, 'variable')));
+  const locals = new Set(Object.keys(localsOf(config)));
+  const declared = (kind: 'resource' | 'data') =>
+    new Set(
+      Object.entries(resourcesOf(config, kind)).flatMap(([type, byName]) =>
+        Object.keys(byName).map((name) => `${type}.${name}`),
+      ),
+    );
+  const resources = declared('resource');
+  const data = declared('data');
+  const modules = new Map<string, Set<string>>();
+  for (const [name, call] of Object.entries(labelled(config, 'module')))
+    modules.set(
+      name,
+      new Set(Object.keys(labelled(await parseDir(resolve(dir, String(call.source))), 'output'))),
+    );
+
+  const expressions = Object.fromEntries(
+    Object.entries(config).filter(([type]) => type !== 'moved' && type !== 'removed'),
+  );
   const missing: string[] = [];
-  for (const m of code.matchAll(/(?<![\w.])var\.([a-z_][a-z0-9_]*)/g))
-    if (!variables.has(m[1])) missing.push(m[0]);
-  for (const m of code.matchAll(/(?<![\w.])local\.([a-z_][a-z0-9_]*)/g))
-    if (!locals.has(m[1])) missing.push(m[0]);
-  for (const m of code.matchAll(/(?<![\w.])module\.([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)/g))
-    if (!modules.get(m[1])?.has(m[2])) missing.push(m[0]);
-  for (const m of code.matchAll(/(?<![\w."])(data\.)?(google_[a-z0-9_]+)\.([a-z_][a-z0-9_]*)/g)) {
-    const key = `${m[2]}.${m[3]}`;
-    if (!(m[1] ? data : resources).has(key)) missing.push(m[0]);
+  for (const [root, a, b] of await references(expressions)) {
+    if (root === 'var' && !variables.has(a)) missing.push(`var.${a}`);
+    else if (root === 'local' && !locals.has(a)) missing.push(`local.${a}`);
+    else if (root === 'module' && !modules.get(a)?.has(b)) missing.push(`module.${a}.${b}`);
+    else if (root === 'data' && !data.has(`${a}.${b}`)) missing.push(`data.${a}.${b}`);
+    else if (root.startsWith('google_') && !resources.has(`${root}.${a}`)) missing.push(`${root}.${a}`);
   }
   return [...new Set(missing)].sort();
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// A root as `terraform plan` loads it: every module instance, followed through its module calls.
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface ModuleNode {
+  /** Address as in plans: module.fusion_risk.module.functions */
+  address: string;
+  dir: string;
+  /** resource type => name => body */
+  resources: Record<string, Record<string, Body>>;
+  locals: Record<string, unknown>;
+  /** Argument values the caller passed, already resolved where they are file paths or literals. */
+  inputs: Record<string, unknown>;
+  children: Record<string, ModuleNode>;
+}
+
+/**
+ * Resolves an expression when it is made of literals, var., local. and path. references only (file paths);
+ * anything else (resource attributes, module outputs, functions) stays undefined.
+ */
+export function resolveExpression(
+  expr: unknown,
+  scope: { vars: Record<string, unknown>; locals: Record<string, unknown>; root: string; module: string },
+): unknown {
+  if (typeof expr !== 'string') return expr;
+  let unknown = false;
+  const out = expr.replace(/\$\{([^}]*)\}/g, (_, inner: string) => {
+    const ref = inner.trim();
+    if (ref === 'path.root') return scope.root;
+    if (ref === 'path.module') return scope.module;
+    const m = /^(var|local)\.([a-z_][a-z0-9_]*)$/.exec(ref);
+    const value = m ? (m[1] === 'var' ? scope.vars[m[2]] : scope.locals[m[2]]) : undefined;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      return String(value);
+    unknown = true;
+    return '';
+  });
+  return unknown ? undefined : out;
+}
+
+export async function loadModule(
+  dir: string,
+  address: string,
+  root: string,
+  inputs: Record<string, unknown>,
+): Promise<ModuleNode> {
+  const config = await parseDir(dir);
+  const node: ModuleNode = {
+    address,
+    dir,
+    resources: resourcesOf(config),
+    locals: localsOf(config),
+    inputs,
+    children: {},
+  };
+  const scope = { vars: inputs, locals: {} as Record<string, unknown>, root, module: dir };
+  // Locals that are plain paths or literals resolve in order of definition (they may refer to each other).
+  for (const [k, v] of Object.entries(node.locals)) scope.locals[k] = resolveExpression(v, scope);
+  for (const [name, call] of Object.entries(labelled(config, 'module'))) {
+    const args = Object.fromEntries(
+      Object.entries(call)
+        .filter(([k]) => k !== 'source')
+        .map(([k, v]) => [k, typeof v === 'string' ? resolveExpression(v, scope) : v]),
+    );
+    node.children[name] = await loadModule(
+      resolve(dir, String(call.source)),
+      `${address}.module.${name}`,
+      root,
+      args,
+    );
+  }
+  return node;
+}
+
+/** The whole configuration of terraform/environments/<env>, as `terraform plan` would load it. */
+export function loadEnvironment(env: string): Promise<ModuleNode> {
+  const root = join(TF_DIR, 'environments', env);
+  return loadModule(root, '', root, {});
+}
+
+/** Every module instance of a tree, depth first. */
+export function allModules(node: ModuleNode): ModuleNode[] {
+  return [node, ...Object.values(node.children).flatMap(allModules)];
+}
+
+/** The module instance whose directory is terraform/modules/<name> (first one found). */
+export function moduleNamed(tree: ModuleNode, name: string): ModuleNode {
+  const found = allModules(tree).find((m) => m.dir === join(TF_DIR, 'modules', name));
+  if (!found) throw new Error(`no instance of modules/${name}`);
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Files, paths and the terraform binary
+// ---------------------------------------------------------------------------------------------------------------
 
 export function read(path: string): string {
   return readFileSync(path, 'utf8');
 }
 
-/** All .tf files under a directory (recursively), skipping .terraform. */
+/** All .tf and .tfvars files under a directory (recursively), skipping .terraform. */
 export function tfFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {

@@ -1,32 +1,56 @@
 /**
- * Static checks of terraform/modules: the four-file habit, references that `terraform validate` would resolve
- * (it cannot run offline), and the project's rules — names from the topology and the generated schemas, the
- * deterministic materialized view, 7-year retention, nodejs22, no secret values.
+ * Static checks of terraform/modules, read with @cdktf/hcl2json: the four-file habit, references that
+ * `terraform validate` would resolve (it cannot run offline), and the project's rules — names from the topology
+ * and the generated schemas, the deterministic materialized view, 7-year retention, nodejs22, no secret values.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   MODULES_DIR,
   ROOT,
   TF_DIR,
-  attributes,
-  blocks,
-  dirText,
+  block,
+  blocksOf,
+  dynamicContent,
   exists,
   generatedTables,
+  labelled,
+  localsOf,
   moduleNames,
+  parseDir,
   read,
   rel,
-  unresolved,
-  stripComments,
+  resourcesOf,
   tfFiles,
   topology,
+  unresolved,
+  valuesOf,
+  type Body,
 } from './hcl';
 
 /** Modules that only compute values (no provider), so tests can evaluate them offline. */
 const DATA_ONLY_MODULES = ['topology', 'views'];
 
-const modText = (m: string, file = ''): string =>
-  file ? read(join(MODULES_DIR, m, file)) : dirText(join(MODULES_DIR, m));
+const modDir = (m: string): string => join(MODULES_DIR, m);
+
+/** A module's parsed configuration and its resources (type => name => body). */
+async function loadModule(m: string): Promise<{ config: Body; res: (type: string, name: string) => Body }> {
+  const config = await parseDir(modDir(m));
+  const resources = resourcesOf(config);
+  return {
+    config,
+    res: (type, name) => {
+      const body = resources[type]?.[name];
+      if (!body) throw new Error(`modules/${m}: no resource ${type}.${name}`);
+      return body;
+    },
+  };
+}
+
+/** Roles (roles/...) a configuration grants anywhere. */
+const rolesOf = (config: Body): string[] =>
+  valuesOf(config, 'role').filter((r): r is string => typeof r === 'string' && r.startsWith('roles/'));
 
 describe('terraform modules', () => {
   const modules = moduleNames();
@@ -49,35 +73,88 @@ describe('terraform modules', () => {
     );
   });
 
-  it.each(modules)('%s follows the four-file habit with a bounded google provider range', (m) => {
+  it.each(modules)('%s follows the four-file habit with a bounded google provider range', async (m) => {
     for (const f of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf'])
       expect({ file: `${m}/${f}`, exists: exists(join(MODULES_DIR, m, f)) }).toEqual({
         file: `${m}/${f}`,
         exists: true,
       });
-    const versions = modText(m, 'versions.tf');
-    expect(versions).toMatch(/required_version\s*=\s*">=\s*1\.\d+,\s*<\s*2\.0"/);
-    if (!DATA_ONLY_MODULES.includes(m)) {
-      expect(versions).toMatch(/source\s*=\s*"hashicorp\/google"/);
-      expect(versions).toMatch(/version\s*=\s*">=\s*\d+\.\d+,\s*<\s*\d+"/);
-    }
+    const terraformBlocks = blocksOf(await parseDir(modDir(m)), 'terraform');
+    expect(terraformBlocks.map((t) => t.required_version)).toEqual([
+      expect.stringMatching(/^>=\s*1\.\d+,\s*<\s*2\.0$/),
+    ]);
+    const providers = terraformBlocks.flatMap((t) => blocksOf(t, 'required_providers'));
+    if (DATA_ONLY_MODULES.includes(m)) expect(providers).toEqual([]);
+    else
+      expect(providers).toEqual([
+        {
+          google: {
+            source: 'hashicorp/google',
+            version: expect.stringMatching(/^>=\s*\d+\.\d+,\s*<\s*\d+$/),
+          },
+        },
+      ]);
   });
 
-  it.each(modules)('%s types and describes every variable and describes every output', (m) => {
-    const text = stripComments(modText(m));
+  it.each(modules)('%s types and describes every variable and describes every output', async (m) => {
+    const config = await parseDir(modDir(m));
     const undocumented = [
-      ...blocks(text, 'variable')
-        .filter((b) => !attributes(b.body).has('type') || !attributes(b.body).has('description'))
-        .map((b) => `variable ${b.labels[0]}`),
-      ...blocks(text, 'output')
-        .filter((b) => !attributes(b.body).has('description'))
-        .map((b) => `output ${b.labels[0]}`),
+      ...Object.entries(labelled(config, 'variable'))
+        .filter(([, v]) => !('type' in v) || !('description' in v))
+        .map(([name]) => `variable ${name}`),
+      ...Object.entries(labelled(config, 'output'))
+        .filter(([, o]) => !('description' in o))
+        .map(([name]) => `output ${name}`),
     ];
     expect(undocumented).toEqual([]);
   });
 
-  it.each(modules)('%s refers only to declared variables, locals, resources and module outputs', (m) => {
-    expect(unresolved(join(MODULES_DIR, m))).toEqual([]);
+  it.each(modules)(
+    '%s refers only to declared variables, locals, resources and module outputs',
+    async (m) => {
+      expect(await unresolved(modDir(m))).toEqual([]);
+    },
+  );
+
+  it('finds undeclared references, and none in comments, literal text or moved blocks (checker check)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fr-unresolved-'));
+    try {
+      writeFileSync(
+        join(dir, 'main.tf'),
+        [
+          'variable "known" {',
+          '  type = string',
+          '}',
+          '# var.in_a_comment',
+          'locals {',
+          '  ok      = "${var.known} var.in_literal_text"',
+          '  missing = [for k, v in var.known_map : local.not_a_local if v != null]',
+          '}',
+          'module "views" {',
+          `  source = ${JSON.stringify(modDir('views'))}`,
+          '}',
+          'resource "google_storage_bucket" "b" {',
+          '  name   = "${var.known}-${module.views.materialized_views}-${module.views.no_output}"',
+          '  labels = data.google_project.absent.labels',
+          '  other  = google_storage_bucket.absent.name',
+          '}',
+          'moved {',
+          '  from = google_storage_bucket.old',
+          '  to   = google_storage_bucket.b',
+          '}',
+          '',
+        ].join('\n'),
+      );
+      expect(await unresolved(dir)).toEqual([
+        'data.google_project.absent',
+        'google_storage_bucket.absent',
+        'local.not_a_local',
+        'module.views.no_output',
+        'var.known_map',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('hard-codes no topology name (topic, subscription, function, folder) in any module', () => {
@@ -99,191 +176,230 @@ describe('terraform modules', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('runs every function on nodejs22 and never on a deprecated runtime', () => {
-    const runtimes = [...modText('functions').matchAll(/runtime\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
-    expect(runtimes).toEqual(['nodejs22']);
+  it('runs every function on nodejs22 and never on a deprecated runtime', async () => {
+    const { config, res } = await loadModule('functions');
+    expect(valuesOf(config, 'runtime')).toEqual(['nodejs22']);
+    expect(block(res('google_cloudfunctions2_function', 'fn'), 'build_config')?.runtime).toBe('nodejs22');
     const everything = [...tfFiles(TF_DIR).map(read), read(join(ROOT, 'cloudbuild.yaml'))].join('\n');
     expect(everything).not.toMatch(/nodejs(1\d|20)\b/);
   });
 
-  it('references secrets but never holds a secret value', () => {
+  it('references secrets but never holds a secret value', async () => {
     const all = tfFiles(TF_DIR).map(read).join('\n');
     expect(all).not.toMatch(/google_secret_manager_secret_version|secret_data/);
-    const fn = stripComments(modText('functions'));
-    expect(fn).toMatch(/dynamic "secret_environment_variables"/);
-    expect(fn).toMatch(/version\s*=\s*"latest"/);
+    const { res } = await loadModule('functions');
+    const service = block(res('google_cloudfunctions2_function', 'fn'), 'service_config');
+    expect(dynamicContent(service, 'secret_environment_variables')).toMatchObject({
+      key: '${secret_environment_variables.value}',
+      secret: '${var.secret_ids[secret_environment_variables.value]}',
+      version: 'latest',
+    });
   });
 });
 
 describe('pubsub module', () => {
-  const text = stripComments(modText('pubsub'));
-  const topologyText = stripComments(modText('topology'));
+  let res: (type: string, name: string) => Body;
+  let pubsub: Body;
+  let topologyLocals: Body;
+  beforeAll(async () => {
+    ({ config: pubsub, res } = await loadModule('pubsub'));
+    topologyLocals = localsOf(await parseDir(modDir('topology')));
+  });
 
   it('derives topics and subscriptions from the topology file', () => {
-    expect(topologyText).toMatch(/jsondecode\(file\(var\.topology_path\)\)/);
-    const res = (type: string, name: string) =>
-      blocks(text, 'resource').find((b) => b.labels[0] === type && b.labels[1] === name);
-    expect(attributes(res('google_pubsub_topic', 'this')?.body ?? '').get('for_each')).toBe(
-      'module.topology.topics',
-    );
-    expect(attributes(res('google_pubsub_subscription', 'push')?.body ?? '').get('for_each')).toBe(
-      'module.topology.subscriptions',
-    );
+    expect(topologyLocals.topology).toBe('${jsondecode(file(var.topology_path))}');
+    expect(res('google_pubsub_topic', 'this').for_each).toBe('${module.topology.topics}');
+    expect(res('google_pubsub_subscription', 'push').for_each).toBe('${module.topology.subscriptions}');
   });
 
   it('pushes with OIDC to <function uri>/projects/<project>/topics/<topic>, with dead-letter and retry policies', () => {
-    expect(topologyText).toContain('/projects/${var.project_id}/topics/${s.topic}');
-    const push = blocks(text, 'resource').find((b) => b.labels[1] === 'push')?.body ?? '';
-    for (const part of [
-      'push_config',
-      'oidc_token',
-      'dead_letter_policy',
-      'retry_policy',
-      'expiration_policy',
-    ])
-      expect(push).toContain(part);
-    expect(push).toMatch(/push_endpoint\s*=\s*each\.value\.push_endpoint/);
-    expect(push).toMatch(/max_delivery_attempts\s*=\s*each\.value\.max_delivery_attempts/);
+    expect(String(topologyLocals.subscriptions)).toContain('/projects/${var.project_id}/topics/${s.topic}');
+    const push = res('google_pubsub_subscription', 'push');
+    for (const part of ['push_config', 'dead_letter_policy', 'retry_policy', 'expiration_policy'])
+      expect({ part, present: block(push, part) !== undefined }).toEqual({ part, present: true });
+    expect(block(block(push, 'push_config'), 'oidc_token')).toBeDefined();
+    expect(block(push, 'push_config')?.push_endpoint).toBe('${each.value.push_endpoint}');
+    expect(block(push, 'dead_letter_policy')?.max_delivery_attempts).toBe(
+      '${each.value.max_delivery_attempts}',
+    );
   });
 
   it('lets the Pub/Sub service agent publish dead letters and acknowledge, and inspects dead letters by pull', () => {
-    expect(text).toContain('gcp-sa-pubsub.iam.gserviceaccount.com');
-    expect(text).toMatch(/resource "google_pubsub_topic_iam_member" "dead_letter_publisher"/);
-    expect(text).toMatch(/resource "google_pubsub_subscription_iam_member" "dead_letter_subscriber"/);
-    const inspect =
-      blocks(text, 'resource').find((b) => b.labels[1] === 'dead_letter_inspection')?.body ?? '';
-    expect(inspect).not.toContain('push_config');
-    expect(inspect).toContain('module.topology.dead_letter_topics');
+    expect(String(localsOf(pubsub).pubsub_service_agent)).toContain('gcp-sa-pubsub.iam.gserviceaccount.com');
+    expect(res('google_pubsub_topic_iam_member', 'dead_letter_publisher').member).toBe(
+      '${local.pubsub_service_agent}',
+    );
+    expect(res('google_pubsub_subscription_iam_member', 'dead_letter_subscriber').member).toBe(
+      '${local.pubsub_service_agent}',
+    );
+    const inspect = res('google_pubsub_subscription', 'dead_letter_inspection');
+    expect(block(inspect, 'push_config')).toBeUndefined();
+    expect(inspect.for_each).toContain('module.topology.dead_letter_topics');
   });
 });
 
 describe('functions module', () => {
-  const text = stripComments(modText('functions'));
-  const fn =
-    blocks(text, 'resource').find((b) => b.labels[0] === 'google_cloudfunctions2_function')?.body ?? '';
+  let config: Body;
+  let res: (type: string, name: string) => Body;
+  let fn: Body;
+  beforeAll(async () => {
+    ({ config, res } = await loadModule('functions'));
+    fn = res('google_cloudfunctions2_function', 'fn');
+  });
 
   it('deploys one function per topology entry, entry point = topology key, source named by content hash', () => {
-    expect(attributes(fn).get('for_each')).toBe('local.functions');
-    expect(fn).toMatch(/entry_point\s*=\s*each\.key/);
-    expect(fn).toMatch(/object\s*=\s*google_storage_bucket_object\.source\[each\.key\]\.name/);
-    const object =
-      blocks(text, 'resource').find((b) => b.labels[0] === 'google_storage_bucket_object')?.body ?? '';
-    expect(attributes(object).get('name')).toMatch(/filesha256\(/);
-    expect(text).toMatch(/\$\{var\.bundle_dir\}\/\$\{f\.folder\}\.zip/);
+    expect(fn.for_each).toBe('${local.functions}');
+    const build = block(fn, 'build_config');
+    expect(build?.entry_point).toBe('${each.key}');
+    expect(block(block(build, 'source'), 'storage_source')?.object).toBe(
+      '${google_storage_bucket_object.source[each.key].name}',
+    );
+    expect(res('google_storage_bucket_object', 'source').name).toMatch(/filesha256\(/);
+    expect(String(localsOf(config).bundles)).toContain('${var.bundle_dir}/${f.folder}.zip');
   });
 
   it('sizes each function from the topology and gives it its own service account', () => {
-    expect(fn).toMatch(/available_memory\s*=\s*each\.value\.memory/);
-    expect(fn).toMatch(/timeout_seconds\s*=\s*each\.value\.timeout_seconds/);
-    expect(fn).toMatch(/service_account_email\s*=\s*google_service_account\.fn\[each\.key\]\.email/);
-    for (const v of ['GOOGLE_CLOUD_PROJECT', 'ENVIRONMENT', 'WAREHOUSE'])
-      expect(text).toMatch(new RegExp(`${v}\\s*=`));
-    expect(text).toMatch(/WAREHOUSE\s*=\s*"bigquery"/);
+    const service = block(fn, 'service_config');
+    expect(service?.available_memory).toBe('${each.value.memory}');
+    expect(service?.timeout_seconds).toBe('${each.value.timeout_seconds}');
+    expect(service?.service_account_email).toBe('${google_service_account.fn[each.key].email}');
+    expect(localsOf(config).base_environment).toMatchObject({
+      GOOGLE_CLOUD_PROJECT: '${var.project_id}',
+      ENVIRONMENT: '${var.environment}',
+      WAREHOUSE: 'bigquery',
+    });
   });
 
   it('grants least privilege from the topology bindings, never project-wide editor roles', () => {
-    expect(text).toMatch(/for_each\s*=\s*module\.topology\.publisher_bindings/);
-    expect(text).toMatch(/for_each\s*=\s*module\.topology\.secret_bindings/);
-    expect(text).toMatch(/for_each\s*=\s*module\.topology\.dataset_bindings/);
-    // Project-wide grants are limited to Firestore and BigQuery job execution, plus secret access narrowed by an
-    // IAM condition to a name prefix; everything else is per resource.
-    const projectGrants = blocks(text, 'resource').filter((b) => b.labels[0] === 'google_project_iam_member');
-    const projectRoles = projectGrants.map((b) => attributes(b.body).get('role'));
-    expect(projectRoles.sort()).toEqual([
-      '"roles/bigquery.jobUser"',
-      '"roles/datastore.user"',
-      '"roles/secretmanager.secretAccessor"',
-    ]);
-    const prefixGrant = projectGrants.find((b) => b.labels[1] === 'secret_prefix_accessor')?.body ?? '';
-    expect(prefixGrant).toMatch(/for_each\s*=\s*module\.topology\.secret_prefix_bindings/);
-    expect(prefixGrant).toMatch(
-      /condition\s*\{[\s\S]*expression\s*=\s*"resource\.name\.startsWith\(\\"projects\/\$\{data\.google_project\.this\[0\]\.number\}\/secrets\/\$\{each\.value\.prefix\}\\"\)"/,
+    expect(res('google_pubsub_topic_iam_member', 'publisher').for_each).toBe(
+      '${module.topology.publisher_bindings}',
     );
-    const allRoles = [...text.matchAll(/role\s*=\s*"(roles\/[^"]+)"/g)].map((m) => m[1]);
+    expect(res('google_secret_manager_secret_iam_member', 'accessor').for_each).toBe(
+      '${module.topology.secret_bindings}',
+    );
+    expect(res('google_bigquery_dataset_iam_member', 'warehouse').for_each).toBe(
+      '${module.topology.dataset_bindings}',
+    );
+    // Project-wide grants are limited to Firestore and BigQuery job execution, each for the functions the topology
+    // says use them, plus secret access narrowed by an IAM condition to a name prefix; everything else is per
+    // resource.
+    const projectGrants = resourcesOf(config).google_project_iam_member ?? {};
+    expect(
+      Object.entries(projectGrants)
+        .map(([name, g]) => `${name} ${String(g.role)} ${String(g.for_each)}`)
+        .sort(),
+    ).toEqual([
+      'bigquery_job_user roles/bigquery.jobUser ${toset(module.topology.bigquery_job_functions)}',
+      'firestore_user roles/datastore.user ${toset(module.topology.firestore_functions)}',
+      'secret_prefix_accessor roles/secretmanager.secretAccessor ${module.topology.secret_prefix_bindings}',
+    ]);
+    expect(block(projectGrants.secret_prefix_accessor, 'condition')?.expression).toBe(
+      'resource.name.startsWith("projects/${data.google_project.this[0].number}/secrets/${each.value.prefix}")',
+    );
+    const allRoles = rolesOf(config);
     expect(allRoles.filter((r) => /\/(owner|editor)$|\.admin$/.test(r))).toEqual([]);
     expect(allRoles).toEqual(expect.arrayContaining(['roles/pubsub.publisher', 'roles/run.invoker']));
   });
 
   it('calls scheduled functions with an OIDC token of the invoker service account', () => {
-    const job =
-      blocks(text, 'resource').find((b) => b.labels[0] === 'google_cloud_scheduler_job')?.body ?? '';
-    expect(attributes(job).get('for_each')).toBe('module.topology.scheduled_functions');
-    for (const part of ['http_target', 'oidc_token', 'retry_config', 'attempt_deadline', 'time_zone'])
-      expect(job).toContain(part);
-    expect(job).toMatch(/service_account_email\s*=\s*google_service_account\.invoker\.email/);
+    const job = res('google_cloud_scheduler_job', 'fn');
+    expect(job.for_each).toBe('${module.topology.scheduled_functions}');
+    expect(job.attempt_deadline).toBeDefined();
+    expect(job.time_zone).toBe('${each.value.timeZone}');
+    expect(block(job, 'retry_config')).toBeDefined();
+    expect(block(block(job, 'http_target'), 'oidc_token')?.service_account_email).toBe(
+      '${google_service_account.invoker.email}',
+    );
   });
 });
 
 describe('warehouse module', () => {
-  const raw = modText('warehouse', 'main.tf');
-  const text = stripComments(raw);
   const tables = generatedTables().tables;
-  const resource = (name: string) =>
-    blocks(text, 'resource').find((b) => b.labels[0] === 'google_bigquery_table' && b.labels[1] === name)
-      ?.body ?? '';
+  let config: Body;
+  let res: (type: string, name: string) => Body;
+  let variables: Record<string, Body>;
+  beforeAll(async () => {
+    ({ config, res } = await loadModule('warehouse'));
+    variables = labelled(config, 'variable');
+  });
 
-  it('creates datasets and tables from the generated JSON (schema, DAY partitions with 90-day expiry, clustering)', () => {
-    expect(text).toMatch(/jsondecode\(file\(var\.tables_path\)\)\.tables/);
-    const table = resource('table');
-    expect(attributes(table).get('for_each')).toBe('local.tables');
-    expect(attributes(table).get('schema')).toBe('jsonencode(each.value.schema)');
-    expect(attributes(table).get('table_id')).toBe('each.value.table');
-    expect(table).toMatch(/field\s*=\s*time_partitioning\.value\.partition_field/);
-    expect(table).toMatch(/expiration_ms\s*=\s*local\.hot_retention_ms/);
-    expect(attributes(table).get('deletion_protection')).toBe('var.deletion_protection');
-    expect(modText('warehouse', 'variables.tf')).toMatch(
-      /variable "hot_retention_days"[\s\S]*?default\s*=\s*90\b/,
-    );
+  it('creates datasets and tables from the generated JSON (schema, DAY partitions expiring after the hot retention, clustering)', () => {
+    const locals = localsOf(config);
+    expect(locals.tables).toBe('${jsondecode(file(var.tables_path)).tables}');
+    const table = res('google_bigquery_table', 'table');
+    expect(table.for_each).toBe('${local.tables}');
+    expect(table.schema).toBe('${jsonencode(each.value.schema)}');
+    expect(table.table_id).toBe('${each.value.table}');
+    expect(table.deletion_protection).toBe('${var.deletion_protection}');
+    expect(dynamicContent(table, 'time_partitioning')).toMatchObject({
+      field: '${time_partitioning.value.partition_field}',
+      expiration_ms: '${local.hot_retention_ms}',
+    });
+    expect(locals.hot_retention_ms).toBe('${var.hot_retention_days * 24 * 60 * 60 * 1000}');
+    // No default: the number comes from shared/contracts/retention.json, through modules/environment.
+    expect(variables.hot_retention_days).toBeDefined();
+    expect('default' in variables.hot_retention_days).toBe(false);
     expect(tables['risk.margin_events']).toMatchObject({ dataset: 'risk', table: 'margin_events' });
   });
 
   it('creates every materialized view and rolling view of shared/contracts/warehouse-views.json, through modules/views', () => {
-    const views = blocks(text, 'module').find((b) => b.labels[0] === 'views')?.body ?? '';
-    expect(attributes(views).get('views_path')).toBe('var.views_path');
-    expect(text).toMatch(/materialized_views\s*=\s*module\.views\.materialized_views/);
-    expect(text).toMatch(/rolling_views\s*=\s*module\.views\.rolling_views/);
-    const mv = resource('materialized_view');
-    expect(attributes(mv).get('for_each')).toBe('local.materialized_views');
-    expect(mv).toMatch(/query\s*=\s*each\.value\.query/);
-    expect(mv).toMatch(/enable_refresh\s*=\s*true/);
-    expect(mv).toMatch(/refresh_interval_ms\s*=\s*var\.mv_refresh_interval_minutes \* 60 \* 1000/);
-    expect(mv).toMatch(/allow_non_incremental_definition\s*=\s*false/);
-    expect(mv).toMatch(/field\s*=\s*each\.value\.partition\.field/);
+    const views = labelled(config, 'module').views;
+    expect(views).toMatchObject({
+      source: '../views',
+      views_path: '${var.views_path}',
+      generated_views_path: '${var.generated_views_path}',
+    });
+    expect(localsOf(config)).toMatchObject({
+      materialized_views: '${module.views.materialized_views}',
+      rolling_views: '${module.views.rolling_views}',
+    });
+    const mv = res('google_bigquery_table', 'materialized_view');
+    expect(mv.for_each).toBe('${local.materialized_views}');
+    expect(block(mv, 'materialized_view')).toEqual({
+      query: '${each.value.query}',
+      enable_refresh: true,
+      refresh_interval_ms: '${var.mv_refresh_interval_minutes * 60 * 1000}',
+      allow_non_incremental_definition: false,
+    });
     // Partition expiration is inherited from the base table; a materialized view cannot set it.
-    expect(mv).not.toContain('expiration_ms');
-    const view = resource('rolling_view');
-    expect(attributes(view).get('for_each')).toBe('local.rolling_views');
-    expect(view).toMatch(/use_legacy_sql\s*=\s*false/);
+    expect(block(mv, 'time_partitioning')).toEqual({
+      field: '${each.value.partition.field}',
+      type: '${each.value.partition.type}',
+    });
+    const view = res('google_bigquery_table', 'rolling_view');
+    expect(view.for_each).toBe('${local.rolling_views}');
+    expect(block(view, 'view')).toEqual({ query: '${each.value.query}', use_legacy_sql: false });
   });
 
   it('keeps the state of the former single-view addresses (moved blocks to the contract names)', () => {
-    const moved = blocks(raw, 'moved').map((b) => attributes(b.body).get('to'));
-    expect(moved).toEqual([
-      'google_bigquery_table.materialized_view["risk.recent_portfolio_exposures_mv"]',
-      'google_bigquery_table.rolling_view["risk.recent_portfolio_exposures_24h"]',
+    expect(blocksOf(config, 'moved').map((m) => m.to)).toEqual([
+      '${google_bigquery_table.materialized_view["risk.recent_portfolio_exposures_mv"]}',
+      '${google_bigquery_table.rolling_view["risk.recent_portfolio_exposures_24h"]}',
     ]);
   });
 });
 
 describe('kms module', () => {
-  const text = stripComments(modText('kms'));
-  const res = (type: string) => blocks(text, 'resource').find((b) => b.labels[0] === type)?.body ?? '';
-
-  it('rotates the KYC key every 90 days and protects it from destruction', () => {
-    const key = res('google_kms_crypto_key');
-    expect(key).toMatch(/purpose\s*=\s*"ENCRYPT_DECRYPT"/);
-    expect(key).toMatch(/rotation_period\s*=\s*"\$\{each\.value\.rotation_days \* 24 \* 60 \* 60\}s"/);
-    expect(key).toMatch(/prevent_destroy\s*=\s*true/);
-    const variables = modText('kms', 'variables.tf');
-    expect(variables).toMatch(/rotation_days\s*=\s*optional\(number, 90\)/);
-    expect(variables).toMatch(/kyc = \{[\s\S]*?env_var\s*=\s*"KYC_KMS_KEY_NAME"/);
+  let config: Body;
+  let res: (type: string, name: string) => Body;
+  beforeAll(async () => {
+    ({ config, res } = await loadModule('kms'));
   });
 
-  it('grants only cryptoKeyEncrypterDecrypter, per key, to the functions that name the key', () => {
-    const roles = [...text.matchAll(/role\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
-    expect(roles).toEqual(['roles/cloudkms.cryptoKeyEncrypterDecrypter']);
-    expect(res('google_kms_crypto_key_iam_member')).toMatch(
-      /crypto_key_id\s*=\s*google_kms_crypto_key\.this\[each\.value\.key\]\.id/,
+  it('rotates the KYC key every 90 days and protects it from destruction', () => {
+    const key = res('google_kms_crypto_key', 'this');
+    expect(key.purpose).toBe('ENCRYPT_DECRYPT');
+    expect(key.rotation_period).toBe('${each.value.rotation_days * 24 * 60 * 60}s');
+    expect(block(key, 'lifecycle')?.prevent_destroy).toBe(true);
+    const keys = labelled(config, 'variable').keys;
+    expect(keys.type).toMatch(/rotation_days\s*=\s*optional\(number, 90\)/);
+    expect(keys.default).toMatchObject({ kyc: { env_var: 'KYC_KMS_KEY_NAME' } });
+  });
+
+  it('grants only cryptoKeyEncrypterDecrypter, per key, to the functions that name the key', async () => {
+    expect(rolesOf(config)).toEqual(['roles/cloudkms.cryptoKeyEncrypterDecrypter']);
+    expect(res('google_kms_crypto_key_iam_member', 'encrypter').crypto_key_id).toBe(
+      '${google_kms_crypto_key.this[each.value.key].id}',
     );
     const access = JSON.parse(read(join(ROOT, 'functions', 'topology.json'))) as {
       functions: Record<string, { encrypts?: string[] }>;
@@ -292,96 +408,103 @@ describe('kms module', () => {
       .filter(([, a]) => (a.encrypts ?? []).includes('kyc'))
       .map(([f]) => f);
     expect(encrypting.sort()).toEqual(['personaWebhook']);
-    const fns = stripComments(modText('functions'));
-    expect(fns).toMatch(/var\.kms_keys\[k\]\.env_var => var\.kms_keys\[k\]\.id/);
+    const functionsLocals = localsOf(await parseDir(modDir('functions')));
+    expect(String(functionsLocals.environment)).toContain('var.kms_keys[k].env_var => var.kms_keys[k].id');
   });
 });
 
 describe('monitoring module', () => {
-  const text = stripComments(modText('monitoring'));
-  const policy = (name: string) =>
-    blocks(text, 'resource').find(
-      (b) => b.labels[0] === 'google_monitoring_alert_policy' && b.labels[1] === name,
-    )?.body ?? '';
+  let config: Body;
+  let res: (type: string, name: string) => Body;
+  beforeAll(async () => {
+    ({ config, res } = await loadModule('monitoring'));
+  });
+  const threshold = (policy: Body) => block(block(policy, 'conditions'), 'condition_threshold');
 
   it('alerts on dead-letter backlog, function error rate and notification success per channel', () => {
-    expect(attributes(policy('dead_letter_backlog')).get('for_each')).toBe('var.dead_letter_subscriptions');
-    expect(policy('dead_letter_backlog')).toContain(
+    const backlog = res('google_monitoring_alert_policy', 'dead_letter_backlog');
+    expect(backlog.for_each).toBe('${var.dead_letter_subscriptions}');
+    expect(threshold(backlog)?.filter).toContain(
       'pubsub.googleapis.com/subscription/num_undelivered_messages',
     );
-    expect(attributes(policy('function_error_rate')).get('for_each')).toBe('var.functions');
-    expect(policy('function_error_rate')).toContain('response_code_class=\\"5xx\\"');
-    expect(attributes(policy('notification_success')).get('for_each')).toBe(
-      'var.notification_success_targets',
-    );
-    expect(policy('notification_success')).toMatch(/threshold_value\s*=\s*1 - each\.value \/ 100/);
+    const errors = res('google_monitoring_alert_policy', 'function_error_rate');
+    expect(errors.for_each).toBe('${var.functions}');
+    expect(threshold(errors)?.filter).toContain('response_code_class="5xx"');
+    const success = res('google_monitoring_alert_policy', 'notification_success');
+    expect(success.for_each).toBe('${var.notification_success_targets}');
+    expect(threshold(success)?.threshold_value).toBe('${1 - each.value / 100}');
     // Final outcomes only: retried attempts (transient_failure) count neither way, in numerator and denominator.
-    expect(policy('notification_success').match(/\$\{local\.final_outcomes\}/g)).toHaveLength(2);
-    expect(modText('monitoring', 'variables.tf')).toMatch(
+    for (const f of ['filter', 'denominator_filter'])
+      expect({ f, text: threshold(success)?.[f] }).toEqual({
+        f,
+        text: expect.stringMatching(/\$\{local\.final_outcomes\}$/),
+      });
+    expect(labelled(config, 'variable').delivery_log.type).toMatch(
       /retried_outcomes\s*=\s*optional\(list\(string\), \["transient_failure"\]\)/,
     );
   });
 
   it('targets email 99.5 %, SMS 99 % and webhook 99.9 % from a log-based metric on channel and outcome', () => {
-    const targets = /variable "notification_success_targets"[\s\S]*?default = \{([\s\S]*?)\}/.exec(
-      modText('monitoring', 'variables.tf'),
-    )?.[1];
-    expect(Object.fromEntries([...attributes(targets ?? '')].map(([k, v]) => [k, Number(v)]))).toEqual({
+    expect(labelled(config, 'variable').notification_success_targets.default).toEqual({
       email: 99.5,
       sms: 99,
       webhook: 99.9,
     });
-    const metric = blocks(text, 'resource').find((b) => b.labels[0] === 'google_logging_metric')?.body ?? '';
-    expect(metric).toContain('EXTRACT(jsonPayload.channel)');
-    expect(metric).toContain('EXTRACT(jsonPayload.outcome)');
-    expect(metric).toMatch(/metric_kind\s*=\s*"DELTA"/);
+    const metric = res('google_logging_metric', 'notification_attempts');
+    expect(metric.label_extractors).toEqual({
+      channel: 'EXTRACT(jsonPayload.channel)',
+      outcome: 'EXTRACT(jsonPayload.outcome)',
+    });
+    expect(block(metric, 'metric_descriptor')?.metric_kind).toBe('DELTA');
   });
 
-  it('is wired to the functions and dead-letter inspection subscriptions of the environment', () => {
-    const env = stripComments(modText('environment'));
-    const call = blocks(env, 'module').find((b) => b.labels[0] === 'monitoring')?.body ?? '';
-    expect(attributes(call).get('functions')).toBe('module.functions.function_folders');
-    expect(attributes(call).get('dead_letter_subscriptions')).toBe(
-      'module.pubsub.dead_letter_inspection_subscription_names',
-    );
+  it('is wired to the functions and dead-letter inspection subscriptions of the environment', async () => {
+    const call = labelled(await parseDir(modDir('environment')), 'module').monitoring;
+    expect(call.functions).toBe('${module.functions.function_folders}');
+    expect(call.dead_letter_subscriptions).toBe('${module.pubsub.dead_letter_inspection_subscription_names}');
   });
 });
 
 describe('archive module', () => {
-  const text = stripComments(modText('archive', 'main.tf'));
-  const bucket = (name: string) =>
-    blocks(text, 'resource').find((b) => b.labels[0] === 'google_storage_bucket' && b.labels[1] === name)
-      ?.body ?? '';
+  let config: Body;
+  let res: (type: string, name: string) => Body;
+  beforeAll(async () => {
+    ({ config, res } = await loadModule('archive'));
+  });
 
   it('keeps the archive 7 years (7 x 365.25 days, in seconds) behind a retention policy that is unlocked by default', () => {
-    const seconds = Number(/seven_years_seconds\s*=\s*(\d+)/.exec(text)?.[1]);
+    const seconds = localsOf(config).seven_years_seconds;
     expect(seconds).toBe(7 * 365.25 * 24 * 60 * 60);
     expect(seconds).toBe(220_903_200);
-    const archive = bucket('archive');
-    expect(archive).toMatch(/retention_period\s*=\s*local\.seven_years_seconds/);
-    expect(archive).toMatch(/is_locked\s*=\s*var\.lock_retention_policy/);
-    const variables = modText('archive', 'variables.tf');
-    expect(variables).toMatch(
-      /variable "lock_retention_policy"[\s\S]*?IRREVERSIBLE[\s\S]*?default\s*=\s*false/,
-    );
+    expect(block(res('google_storage_bucket', 'archive'), 'retention_policy')).toEqual({
+      retention_period: '${local.seven_years_seconds}',
+      is_locked: '${var.lock_retention_policy}',
+    });
+    const lock = labelled(config, 'variable').lock_retention_policy;
+    expect(lock.description).toContain('IRREVERSIBLE');
+    expect(lock.default).toBe(false);
   });
 
   it('moves archived objects to COLDLINE then ARCHIVE, uniform access, public access prevented, soft delete on', () => {
-    const archive = bucket('archive');
-    const classes = [...archive.matchAll(/storage_class\s*=\s*"([A-Z]+)"/g)].map((m) => m[1]);
-    expect(classes).toEqual(['STANDARD', 'COLDLINE', 'ARCHIVE']);
-    expect(archive).toMatch(/type\s*=\s*"SetStorageClass"/);
-    expect(archive).toMatch(/uniform_bucket_level_access\s*=\s*true/);
-    expect(archive).toMatch(/public_access_prevention\s*=\s*"enforced"/);
-    expect(archive).toMatch(/soft_delete_policy/);
-    expect(archive).toMatch(/force_destroy\s*=\s*false/);
+    const archive = res('google_storage_bucket', 'archive');
+    const actions = ((archive.lifecycle_rule as Body[] | undefined) ?? []).map((r) => block(r, 'action'));
+    expect([archive.storage_class, ...actions.map((a) => a?.storage_class)]).toEqual([
+      'STANDARD',
+      'COLDLINE',
+      'ARCHIVE',
+    ]);
+    expect(actions.map((a) => a?.type)).toEqual(['SetStorageClass', 'SetStorageClass']);
+    expect(archive.uniform_bucket_level_access).toBe(true);
+    expect(archive.public_access_prevention).toBe('enforced');
+    expect(block(archive, 'soft_delete_policy')).toBeDefined();
+    expect(archive.force_destroy).toBe(false);
   });
 
   it('exports through a separate, un-locked staging bucket that deletes files quickly', () => {
-    const staging = bucket('export_staging');
-    expect(staging).not.toBe('');
-    expect(staging).not.toContain('retention_policy');
-    expect(staging).toMatch(/type\s*=\s*"Delete"/);
-    expect(staging).toMatch(/public_access_prevention\s*=\s*"enforced"/);
+    const staging = res('google_storage_bucket', 'export_staging');
+    expect(block(staging, 'retention_policy')).toBeUndefined();
+    const rules = (staging.lifecycle_rule as Body[] | undefined) ?? [];
+    expect(rules.map((r) => block(r, 'action')?.type)).toContain('Delete');
+    expect(staging.public_access_prevention).toBe('enforced');
   });
 });

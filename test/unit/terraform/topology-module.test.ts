@@ -33,6 +33,8 @@ interface FunctionOut {
   writes: string[];
   reads: string[];
   archive: boolean;
+  bigquery_jobs: boolean;
+  firestore: boolean;
 }
 
 interface TopologyModule {
@@ -44,7 +46,8 @@ interface TopologyModule {
   publisher_bindings: Record<string, { function: string; topic: string }>;
   secret_bindings: Record<string, { function: string; secret: string }>;
   dataset_bindings: Record<string, { function: string; dataset: string; role: string }>;
-  bigquery_functions: string[];
+  bigquery_job_functions: string[];
+  firestore_functions: string[];
   archive_functions: string[];
   scheduled_functions: Record<string, { cron: string; timeZone: string; attemptDeadline: string }>;
 }
@@ -199,9 +202,28 @@ describe('terraform/modules/topology evaluated against functions/topology.json',
         );
       }
     }
-    expect(mod.bigquery_functions).toEqual(
-      [...new Set(Object.values(mod.dataset_bindings).map((b) => b.function))].sort(),
-    );
+  });
+
+  it('grants BigQuery jobs to the functions that declare them or archive, Firestore to all but those that opt out', () => {
+    const raw = readJson<{
+      functions: Record<string, { bigqueryJobs?: boolean; archive?: boolean; firestore?: boolean }>;
+    }>(join(ROOT, 'functions', 'topology.json')).functions;
+    const names = Object.keys(raw).sort();
+    expect(mod.bigquery_job_functions).toEqual(names.filter((n) => raw[n].bigqueryJobs || raw[n].archive));
+    expect(mod.firestore_functions).toEqual(names.filter((n) => raw[n].firestore !== false));
+    for (const [name, f] of Object.entries(mod.functions)) {
+      expect({ name, jobs: f.bigquery_jobs }).toEqual({
+        name,
+        jobs: mod.bigquery_job_functions.includes(name),
+      });
+      expect({ name, firestore: f.firestore }).toEqual({
+        name,
+        firestore: mod.firestore_functions.includes(name),
+      });
+    }
+    // A function that runs jobs reads or writes tables, so it also holds a dataset grant.
+    const granted = new Set(Object.values(mod.dataset_bindings).map((b) => b.function));
+    expect(mod.bigquery_job_functions.filter((n) => !granted.has(n))).toEqual([]);
   });
 
   it('names only existing warehouse tables in the access of every function', () => {

@@ -1,0 +1,129 @@
+/**
+ * Terraform grants each function its IAM from its entry in functions/topology.json (evaluated here through
+ * modules/topology); an entry the code never uses is a permission nobody needs. For every function, each grant must
+ * match what its code uses, in both directions. "Its code" is functions/<folder>/wiring.ts and what it loads at run
+ * time: the deployed platform every function shares (functions/runtime/cloud-platform.ts) only builds clients, and a
+ * client that is never called needs no role.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MATERIALIZED_VIEWS } from '../../../shared/contracts/warehouse-views';
+import { runtimeClosure } from '../contracts/publish-scan';
+import { evaluateModule } from './evaluate';
+import { ROOT, TF_DIR, readJson } from './hcl';
+
+interface Entry {
+  folder: string;
+  writes?: string[];
+  reads?: string[];
+  secrets?: string[];
+}
+
+interface TopologyOut {
+  functions: Record<
+    string,
+    { secrets: string[]; encrypts: string[]; archive: boolean; bigquery_jobs: boolean; firestore: boolean }
+  >;
+}
+
+const entries = readJson<{ functions: Record<string, Entry> }>(
+  join(ROOT, 'functions', 'topology.json'),
+).functions;
+
+interface Uses {
+  inserts: string[];
+  queries: boolean;
+  /** Whether the code names a table (e.g. in the SQL it queries). */
+  names: (table: string) => boolean;
+  refreshedSources: string[];
+  archives: boolean;
+  maintenance: boolean;
+  secrets: string[];
+  cipher: boolean;
+  store: boolean;
+}
+
+/** What a function's code uses, read from its wiring and the files the wiring loads at run time. */
+function usesOf(folder: string): Uses {
+  const wiring = readFileSync(join(ROOT, 'functions', folder, 'wiring.ts'), 'utf8');
+  const code = [...runtimeClosure(`functions/${folder}/wiring.ts`)]
+    .map((f) => readFileSync(join(ROOT, f), 'utf8'))
+    .join('\n');
+  const all = (re: RegExp) => [...new Set([...code.matchAll(re)].map((m) => m[1] ?? m[2]))].sort();
+  return {
+    inserts: all(/\.insert\(\s*'([a-z_]+\.[a-z_]+)'/g),
+    queries: /\bwarehouse\.query\s*[<(]/.test(code),
+    names: (table) => code.includes(table),
+    // BigQuery refreshes a materialized view with the caller's rights on its dataset, which is its source's.
+    refreshedSources: /\.refreshMaterializedView\(/.test(code) ? MATERIALIZED_VIEWS.map((v) => v.source) : [],
+    archives: /\.exportPartition\(/.test(code),
+    // Every method of the warehouse maintenance (BigQuery in the cloud) runs jobs.
+    maintenance: /\.maintenance\(\)/.test(wiring),
+    secrets: all(/secrets\.get\(\s*'([A-Z][A-Z0-9_]+)'|_SECRET\s*=\s*'([A-Z][A-Z0-9_]+)'/g),
+    cipher: /\.cipher\(/.test(wiring),
+    // The platform's document store reaches the use case only through the wiring, and the use case calls it.
+    store: /\.\.\.p\b|\bp\.store\b/.test(wiring) && /\.store\s*\.\s*[a-zA-Z]+\s*[<(]/.test(code),
+  };
+}
+
+describe('every grant a function holds is used by its code, and everything its code uses is granted', () => {
+  let out: TopologyOut;
+  beforeAll(() => {
+    const r = evaluateModule<TopologyOut>('topology', {
+      topology_path: join(ROOT, 'functions', 'topology.json'),
+      tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
+    });
+    if (!r.ok) throw new Error(r.stderr);
+    out = r.value;
+  });
+
+  it('sees what the code uses (the scan is not blind)', () => {
+    expect(usesOf('ingest-prices')).toMatchObject({
+      inserts: ['market.prices'],
+      secrets: ['CHAINLINK_RPC_URL', 'PYTH_HERMES_API_KEY'],
+      maintenance: false,
+      store: true,
+    });
+    expect(usesOf('refresh-materialized-views')).toMatchObject({
+      inserts: [],
+      maintenance: true,
+      store: false,
+      refreshedSources: ['risk.portfolio_exposures'],
+    });
+    expect(usesOf('persona-webhook')).toMatchObject({ cipher: true, secrets: ['PERSONA_WEBHOOK_SECRET'] });
+    expect(usesOf('archive-cold-data')).toMatchObject({ archives: true, maintenance: true, store: true });
+  });
+
+  describe.each(Object.entries(entries).map(([name, e]) => [name, e] as const))('%s', (name, entry) => {
+    const uses = usesOf(entry.folder);
+
+    it('writes (dataEditor) only tables it inserts into, or the sources of the views it refreshes', () => {
+      const used = new Set([...uses.inserts, ...uses.refreshedSources]);
+      expect((entry.writes ?? []).filter((t) => !used.has(t))).toEqual([]);
+    });
+
+    it('reads (dataViewer) only tables its queries name', () => {
+      expect((entry.reads ?? []).filter((t) => !(uses.queries && uses.names(t)))).toEqual([]);
+    });
+
+    it('reads exactly the secrets its code reads by name', () => {
+      expect(out.functions[name].secrets).toEqual(uses.secrets);
+    });
+
+    it('encrypts with a Cloud KMS key exactly when its wiring builds a cipher', () => {
+      expect(out.functions[name].encrypts.length > 0).toBe(uses.cipher);
+    });
+
+    it('writes the cold archive exactly when its code exports partitions', () => {
+      expect(out.functions[name].archive).toBe(uses.archives);
+    });
+
+    it('runs BigQuery jobs (jobUser) exactly when its code queries the warehouse or maintains it', () => {
+      expect(out.functions[name].bigquery_jobs).toBe(uses.queries || uses.maintenance);
+    });
+
+    it('uses Firestore (datastore.user) exactly when its code is handed the document store and calls it', () => {
+      expect(out.functions[name].firestore).toBe(uses.store);
+    });
+  });
+});
