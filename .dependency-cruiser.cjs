@@ -4,14 +4,14 @@
  * and adapters at the edge. Function wirings (functions/), the local stack, the CLI, benchmarks and tests sit on
  * top of it; nothing below imports anything above.
  */
-const ABOVE_THE_LIBRARY = '^(functions/(?!topology\\.json$)|local-stack/|cli/|bench/|test/|bin/)';
+const ABOVE_THE_LIBRARY = '^(functions/|local-stack/|cli/|bench/|test/|bin/)';
 
 module.exports = {
   forbidden: [
     {
       name: 'library-imports-no-app',
       comment:
-        'shared/ is the library: it never imports a function wiring, the local stack, the CLI, benchmarks or tests (functions/topology.json is data every layer reads).',
+        'shared/ is the library: it never imports a function wiring, the local stack, the CLI, benchmarks or tests.',
       severity: 'error',
       from: { path: '^shared/' },
       to: { path: ABOVE_THE_LIBRARY },
@@ -22,7 +22,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^shared/domain/' },
       to: {
-        pathNot: '^(shared/(domain|ports|contracts|topology)/|schemas/|functions/topology\\.json$)',
+        pathNot: '^(shared/(domain|ports|contracts|topology)/|schemas/)',
         dependencyTypesNot: ['core'],
       },
     },

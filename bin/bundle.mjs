@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles every function of functions/topology.json for Cloud Functions (gen2, nodejs22).
+// Bundles every function of shared/contracts/topology.json for Cloud Functions (gen2, nodejs22).
 //
 // For each topology function: functions/<folder>/index.ts is bundled with esbuild into one CommonJS file,
 // dist/functions/<folder>/index.js (+ source map). Cloud SDKs and native or heavy packages stay external: they
@@ -10,7 +10,7 @@
 // dist/functions/manifest.json records what was built.
 //
 // Usage: node bin/bundle.mjs [--root DIR] [--out DIR] [--only name1,name2] [--allow-missing]
-//   --root           project root holding functions/topology.json and package.json (default: this repository)
+//   --root           project root holding shared/contracts/topology.json and package.json (default: this repository)
 //   --out            output directory (default: <root>/dist/functions)
 //   --only           bundle only these topology functions
 //   --allow-missing  exit 0 even if a topology function has no entry file (it is still reported)
@@ -179,7 +179,7 @@ function dependencyVersions(names, rootPkg, functionName) {
  * @param {{ root: string, out: string, only?: string[], log?: (line: string) => void }} options
  */
 export async function bundleFunctions({ root, out, only, log = () => {} }) {
-  const topology = readJson(join(root, 'functions', 'topology.json'), 'topology');
+  const topology = readJson(join(root, 'shared', 'contracts', 'topology.json'), 'topology');
   const rootPkg = readJson(join(root, 'package.json'), 'package.json');
   const names = Object.keys(topology.functions ?? {});
   const unknown = (only ?? []).filter((n) => !names.includes(n));

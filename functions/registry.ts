@@ -1,6 +1,6 @@
 /**
  * Every function's wiring by its topology name: what the local stack serves and the function tests call. A
- * function declared in functions/topology.json without a wiring here (or with another trigger) fails typecheck; a
+ * function declared in shared/contracts/topology.json without a wiring here (or with another trigger) fails typecheck; a
  * test checks that each wiring's trigger is the topology's.
  */
 import { ingestPrices } from './ingest-prices/wiring';

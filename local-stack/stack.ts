@@ -1,6 +1,6 @@
 /**
  * The local GCP stack: topics and push subscriptions (with dead-letter policies) created on the Pub/Sub
- * emulator from functions/topology.json, Firestore on its emulator, DuckDB as the warehouse, and every
+ * emulator from shared/contracts/topology.json, Firestore on its emulator, DuckDB as the warehouse, and every
  * function served by @google-cloud/functions-framework on its own port, receiving pushes exactly as Cloud
  * Run receives them. Chainlink and Pyth are local servers speaking their wire formats, fed by real history.
  */

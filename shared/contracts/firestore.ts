@@ -7,3 +7,6 @@ export const FIRESTORE_COLLECTIONS = firestore.collections;
 export const ALL_COLLECTIONS: string[] = Object.values(firestore.collections).flatMap((area) =>
   Object.values(area),
 );
+
+/** Collections of idempotency records Firestore deletes once the Date in `field` has passed (Terraform). */
+export const FIRESTORE_TTL = firestore.ttl;

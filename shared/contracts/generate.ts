@@ -8,7 +8,7 @@
 import { compile } from 'json-schema-to-typescript';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import topologyJson from '../../functions/topology.json';
+import topologyJson from './topology.json';
 import { SCHEMAS, type SchemaName } from './schema-registry';
 import { WAREHOUSE_TABLES, bigQuerySchema } from './warehouse-tables';
 import {
@@ -50,7 +50,7 @@ export async function renderTypes(): Promise<string> {
   for (const name of Object.keys(SCHEMAS) as SchemaName[]) parts.push(`  '${name}': ${typeName(name)};`);
   parts.push('}', '');
   // What EventBus.publish and Warehouse.insert are typed by: the wrong message or row fails typecheck.
-  parts.push('/** Message type per topic that declares a schema in functions/topology.json. */');
+  parts.push('/** Message type per topic that declares a schema in shared/contracts/topology.json. */');
   parts.push('export interface TopicMessages {');
   for (const [topic, spec] of Object.entries(topologyJson.topics) as [string, { schema: string | null }][])
     if (spec.schema) parts.push(`  '${topic}': ${typeName(spec.schema as SchemaName)};`);

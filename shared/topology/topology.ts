@@ -1,5 +1,5 @@
-/** Typed access to functions/topology.json, the one declaration of topics, subscriptions and schedules. */
-import topologyJson from '../../functions/topology.json';
+/** Typed access to shared/contracts/topology.json, the one declaration of topics, subscriptions and schedules. */
+import topologyJson from '../contracts/topology.json';
 import type { SchemaName } from '../contracts/schema-registry';
 
 export type TopicName = keyof typeof topologyJson.topics;

@@ -1,5 +1,5 @@
 /**
- * Every function of functions/topology.json, registered under its own name exactly as its entry point does, and
+ * Every function of shared/contracts/topology.json, registered under its own name exactly as its entry point does, and
  * called the way production calls it, through the Functions Framework's test server: Pub/Sub's push envelope on
  * `/projects/<p>/topics/<t>` for consumers, Cloud Scheduler's POST for jobs, the caller's request for the HTTP
  * APIs. Each function runs its one wiring (functions/registry.ts) on an in-memory store and bus, the embedded

@@ -784,7 +784,7 @@ export interface SchemaTypes {
   'warehouse/notifications.deliveries': NotificationDeliveryRow;
 }
 
-/** Message type per topic that declares a schema in functions/topology.json. */
+/** Message type per topic that declares a schema in shared/contracts/topology.json. */
 export interface TopicMessages {
   'market.prices.v1': MarketPricesV1;
   'portfolio.positions.v1': PortfolioPositionsV1;

@@ -5,15 +5,16 @@
 locals {
   # Anchored at the root module (terraform/environments/<env>, where terraform runs), as when the roots held this
   # wiring: the strings Terraform records (the bundle objects' source) stay as they were.
-  topology_path        = "${path.root}/../../../functions/topology.json"
+  topology_path        = "${path.root}/../../../shared/contracts/topology.json"
   tables_path          = "${path.root}/../../generated/bigquery-tables.json"
   views_path           = "${path.root}/../../../shared/contracts/warehouse-views.json"
   generated_views_path = "${path.root}/../../generated/bigquery-views.json"
   retention_path       = "${path.root}/../../../shared/contracts/retention.json"
+  firestore_path       = "${path.root}/../../../shared/contracts/firestore.json"
   bundle_dir           = "${path.root}/../../../dist/functions"
 
-  # Idempotency records Firestore deletes by TTL (declared in the topology next to the code's collections).
-  firestore_ttl = try(jsondecode(file(local.topology_path)).firestoreTtl, null)
+  # Idempotency records Firestore deletes by TTL (declared beside the code's collection names).
+  firestore_ttl = try(jsondecode(file(local.firestore_path)).ttl, null)
 
   # Data lifecycle, from the file the functions' operations configuration reads too: partitions expire after
   # hot_retention_days; archiveColdData exports (verifies, then deletes) those older than archive_after_days.

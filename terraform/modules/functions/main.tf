@@ -1,4 +1,4 @@
-# Cloud Functions gen2: one function per entry of functions/topology.json, each with its own service account
+# Cloud Functions gen2: one function per entry of shared/contracts/topology.json, each with its own service account
 # and only the roles it needs, plus Cloud Scheduler jobs for the functions that have a schedule.
 #
 # Every function is an HTTP function. Pub/Sub consumers receive Terraform-owned push subscriptions (see the pubsub

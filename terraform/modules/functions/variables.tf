@@ -19,12 +19,12 @@ variable "environment" {
 }
 
 variable "topology_path" {
-  description = "Path to functions/topology.json: one Cloud Function per entry under functions."
+  description = "Path to shared/contracts/topology.json: one Cloud Function per entry under functions."
   type        = string
 
   validation {
     condition     = fileexists(var.topology_path)
-    error_message = "topology_path must point at an existing functions/topology.json."
+    error_message = "topology_path must point at an existing shared/contracts/topology.json."
   }
 }
 

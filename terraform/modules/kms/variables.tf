@@ -20,7 +20,7 @@ variable "location" {
 
 variable "keys" {
   description = <<-EOT
-    Key name => symmetric ENCRYPT_DECRYPT key. Functions name these keys under "encrypts" in functions/topology.json
+    Key name => symmetric ENCRYPT_DECRYPT key. Functions name these keys under "encrypts" in shared/contracts/topology.json
     and receive the key's resource name in env_var. rotation_days: automatic rotation period (new key
     versions encrypt; old versions still decrypt).
   EOT

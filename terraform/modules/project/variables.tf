@@ -51,7 +51,7 @@ variable "firestore" {
 variable "firestore_ttl" {
   description = <<-EOT
     Firestore TTL policies: in each collection group, documents are deleted once the timestamp in `field` has
-    passed (idempotency records; from firestoreTtl in functions/topology.json). null = none.
+    passed (idempotency records; from ttl in shared/contracts/firestore.json). null = none.
   EOT
   type = object({
     field       = string

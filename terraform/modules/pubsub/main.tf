@@ -1,4 +1,4 @@
-# Pub/Sub: topics and Terraform-owned PUSH subscriptions, all derived from functions/topology.json.
+# Pub/Sub: topics and Terraform-owned PUSH subscriptions, all derived from shared/contracts/topology.json.
 #
 # Consumers are deployed as HTTP functions behind these push subscriptions rather than with Eventarc triggers:
 # an Eventarc-managed subscription cannot carry a dead-letter policy, a Terraform-owned one can. Each push carries

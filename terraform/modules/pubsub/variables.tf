@@ -14,12 +14,12 @@ variable "environment" {
 }
 
 variable "topology_path" {
-  description = "Path to functions/topology.json; topics and subscriptions are derived from it, never listed here."
+  description = "Path to shared/contracts/topology.json; topics and subscriptions are derived from it, never listed here."
   type        = string
 
   validation {
     condition     = fileexists(var.topology_path)
-    error_message = "topology_path must point at an existing functions/topology.json."
+    error_message = "topology_path must point at an existing shared/contracts/topology.json."
   }
 }
 

@@ -14,12 +14,12 @@ variable "environment" {
 }
 
 variable "topology_path" {
-  description = "Path to functions/topology.json; every secret named by a function there gets a Secret Manager secret."
+  description = "Path to shared/contracts/topology.json; every secret named by a function there gets a Secret Manager secret."
   type        = string
 
   validation {
     condition     = fileexists(var.topology_path)
-    error_message = "topology_path must point at an existing functions/topology.json."
+    error_message = "topology_path must point at an existing shared/contracts/topology.json."
   }
 }
 

@@ -1,4 +1,4 @@
-# The one reading of functions/topology.json for Terraform. Every other module derives its resources from these
+# The one reading of shared/contracts/topology.json for Terraform. Every other module derives its resources from these
 # values, so a topic, subscription, schedule or secret is declared once, in the topology, and nowhere here.
 #
 # Access is part of each function's entry too: the warehouse tables it writes and reads, whether it runs BigQuery jobs,

@@ -1,10 +1,10 @@
 variable "topology_path" {
-  description = "Path to functions/topology.json: topics, functions, subscriptions, schedules, secrets."
+  description = "Path to shared/contracts/topology.json: topics, functions, subscriptions, schedules, secrets."
   type        = string
 
   validation {
     condition     = fileexists(var.topology_path)
-    error_message = "topology_path must point at an existing functions/topology.json."
+    error_message = "topology_path must point at an existing shared/contracts/topology.json."
   }
 }
 

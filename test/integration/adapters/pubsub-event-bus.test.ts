@@ -102,10 +102,10 @@ describe('PubSubEventBus (emulator)', () => {
 
   it('refuses a topic the topology does not declare, even if it exists in Pub/Sub', async () => {
     await expect(bus.publish('market.prices.v2' as TopicName, PRICES)).rejects.toThrow(
-      'topic market.prices.v2 is not declared in functions/topology.json',
+      'topic market.prices.v2 is not declared in shared/contracts/topology.json',
     );
     await expect(bus.publishRaw('market.prices.v2' as TopicName, Buffer.from('{}'))).rejects.toThrow(
-      'topic market.prices.v2 is not declared in functions/topology.json',
+      'topic market.prices.v2 is not declared in shared/contracts/topology.json',
     );
     // A sentinel sent straight to the topic arrives alone: nothing from the bus got there first.
     await admin.topic('market.prices.v2').publishMessage({ data: Buffer.from('sentinel') });

@@ -135,7 +135,8 @@ describe('bin/bundle.mjs', () => {
     root = mkdtempSync(join(tmpdir(), 'fr-bundle-'));
     out = join(root, 'dist', 'functions');
     mkdirSync(join(root, 'functions'), { recursive: true });
-    writeFileSync(join(root, 'functions', 'topology.json'), JSON.stringify(TOPOLOGY));
+    mkdirSync(join(root, 'shared', 'contracts'), { recursive: true });
+    writeFileSync(join(root, 'shared', 'contracts', 'topology.json'), JSON.stringify(TOPOLOGY));
     writeFileSync(
       join(root, 'package.json'),
       JSON.stringify({

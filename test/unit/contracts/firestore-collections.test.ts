@@ -1,6 +1,5 @@
-/** Firestore collection names have one home (shared/contracts/firestore.json); the TTL policies name only them. */
-import topologyJson from '../../../functions/topology.json';
-import { ALL_COLLECTIONS, FIRESTORE_COLLECTIONS } from '../../../shared/contracts/firestore';
+/** Firestore collection names have one home (shared/contracts/firestore.json), beside the TTL policies, which name only them. */
+import { ALL_COLLECTIONS, FIRESTORE_COLLECTIONS, FIRESTORE_TTL } from '../../../shared/contracts/firestore';
 import { KYC_COLLECTIONS } from '../../../shared/domain/kyc/documents';
 import { NOTIFICATION_COLLECTIONS } from '../../../shared/domain/notifications/types';
 import { AML_COLLECTIONS } from '../../../shared/use-cases/evaluate-aml';
@@ -11,7 +10,7 @@ it('gives every collection a distinct name', () => {
 });
 
 it('puts TTL policies only on declared collections, the idempotency records', () => {
-  const ttl = topologyJson.firestoreTtl.collections;
+  const ttl = FIRESTORE_TTL.collections;
   expect(ttl.filter((c) => !ALL_COLLECTIONS.includes(c))).toEqual([]);
   expect(ttl).toEqual(
     expect.arrayContaining([

@@ -1,5 +1,5 @@
 /**
- * functions/topology.json is the one declaration of topics, subscriptions and which function publishes
+ * shared/contracts/topology.json is the one declaration of topics, subscriptions and which function publishes
  * what; Terraform grants publisher roles and creates topics from it. These tests hold the code to it.
  */
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getFunction } from '@google-cloud/functions-framework/testing';
-import topologyJson from '../../../functions/topology.json';
+import topologyJson from '../../../shared/contracts/topology.json';
 import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
 import { SCHEMAS, type SchemaName } from '../../../shared/contracts/schema-registry';
 import { SchemaViolation } from '../../../shared/contracts/validation';
@@ -190,10 +190,10 @@ describe('EventBus adapters enforce the topology at run time (MemoryEventBus)', 
   it('refuses a topic the topology does not declare, and records nothing', async () => {
     const bus = new MemoryEventBus();
     await expect(bus.publish('market.prices.v2' as TopicName, good)).rejects.toThrow(
-      'topic market.prices.v2 is not declared in functions/topology.json',
+      'topic market.prices.v2 is not declared in shared/contracts/topology.json',
     );
     await expect(bus.publishRaw('dead-letters' as TopicName, Buffer.from('x'))).rejects.toThrow(
-      'topic dead-letters is not declared in functions/topology.json',
+      'topic dead-letters is not declared in shared/contracts/topology.json',
     );
     expect(bus.messages).toEqual([]);
   });

@@ -1,6 +1,6 @@
 /**
  * The compiler carries the contracts: EventBus.publish is typed by the topic → message map and Warehouse.insert
- * by the table → row map, both generated from functions/topology.json and schemas/ (npm run gen). Compiles
+ * by the table → row map, both generated from shared/contracts/topology.json and schemas/ (npm run gen). Compiles
  * typed-contracts.ts without its @ts-expect-error markers and expects exactly the marked lines to fail.
  */
 import { readFileSync } from 'node:fs';

@@ -17,7 +17,7 @@ export async function misuses(
   await warehouse.insert('market.prices', [priceRow]);
   // @ts-expect-error a margin alert is not a price message
   await bus.publish('market.prices.v1', alert);
-  // @ts-expect-error a topic functions/topology.json does not declare
+  // @ts-expect-error a topic shared/contracts/topology.json does not declare
   await bus.publish('market.prices.v2', price);
   // @ts-expect-error a topic with a schema is never forwarded raw
   await bus.publishRaw('alerts.margin.v1', Buffer.alloc(0));

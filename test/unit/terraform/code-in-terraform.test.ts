@@ -6,6 +6,7 @@
  * among what the modules create, each function must run as its own service account, no primitive role may be
  * granted anywhere, and every consumer subscription must carry a dead-letter policy.
  */
+import { FIRESTORE_TTL } from '../../../shared/contracts/firestore';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WAREHOUSE_TABLES } from '../../../shared/contracts/warehouse-tables';
@@ -83,7 +84,7 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
   beforeAll(async () => {
     tree = await loadEnvironment(env);
     const result = evaluateModule<TopologyOut>('topology', {
-      topology_path: join(ROOT, 'functions', 'topology.json'),
+      topology_path: join(ROOT, 'shared', 'contracts', 'topology.json'),
       tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
     });
     if (!result.ok) throw new Error(result.stderr);
@@ -92,7 +93,7 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
 
   it('hands every module the project topology, generated tables, view definitions and generated view SQL', () => {
     const expected: Record<string, string> = {
-      topology_path: join(ROOT, 'functions', 'topology.json'),
+      topology_path: join(ROOT, 'shared', 'contracts', 'topology.json'),
       tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
       views_path: join(ROOT, 'shared', 'contracts', 'warehouse-views.json'),
       generated_views_path: join(TF_DIR, 'generated', 'bigquery-views.json'),
@@ -190,11 +191,7 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
   });
 
   it('gives every collection of idempotency records the code writes a Firestore TTL policy on its expiry field', () => {
-    const ttl = (
-      JSON.parse(readFileSync(join(ROOT, 'functions', 'topology.json'), 'utf8')) as {
-        firestoreTtl: { field: string; collections: string[] };
-      }
-    ).firestoreTtl;
+    const ttl = FIRESTORE_TTL;
     expect(ttl.field).toBe(EXPIRE_AT_FIELD);
     expect([...ttl.collections].sort()).toEqual(
       [KYC_COLLECTIONS.webhookEvents, AML_COLLECTIONS.evaluations, NOTIFICATION_COLLECTIONS.sends].sort(),

@@ -157,7 +157,7 @@ describe('terraform/modules/environment', () => {
   it('points the modules at the real topology, generated files, contracts and bundle directory from every root', () => {
     const locals = localsOf(config);
     const paths = [
-      ['topology_path', 'functions/topology.json'],
+      ['topology_path', 'shared/contracts/topology.json'],
       ['tables_path', 'terraform/generated/bigquery-tables.json'],
       ['views_path', 'shared/contracts/warehouse-views.json'],
       ['generated_views_path', 'terraform/generated/bigquery-views.json'],

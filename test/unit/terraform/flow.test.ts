@@ -1,5 +1,5 @@
 /**
- * A topic added to functions/topology.json, a table added to the schemas (terraform/generated/bigquery-tables.json)
+ * A topic added to shared/contracts/topology.json, a table added to the schemas (terraform/generated/bigquery-tables.json)
  * and a secret a function declares reach Terraform with no second edit: evaluated offline on temporary copies, the
  * modules that create topics, subscriptions, secrets, tables and grants pick them up.
  */
@@ -34,7 +34,9 @@ describe('a new topic, table or secret flows into Terraform with no second edit'
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'fr-flow-'));
-    const topo = JSON.parse(readFileSync(join(ROOT, 'functions', 'topology.json'), 'utf8')) as Topology;
+    const topo = JSON.parse(
+      readFileSync(join(ROOT, 'shared', 'contracts', 'topology.json'), 'utf8'),
+    ) as Topology;
     topo.topics[NEW_TOPIC] = { schema: null, description: 'added by the flow test' };
     consumer =
       Object.keys(topo.functions).find((f) => (topo.functions[f].subscriptions ?? []).length > 0) ?? '';

@@ -1,5 +1,5 @@
 /**
- * Terraform grants each function its IAM from its entry in functions/topology.json (evaluated here through
+ * Terraform grants each function its IAM from its entry in shared/contracts/topology.json (evaluated here through
  * modules/topology); an entry the code never uses is a permission nobody needs. For every function, each grant must
  * match what its code uses, in both directions. "Its code" is functions/<folder>/wiring.ts and what it loads at run
  * time: the deployed platform every function shares (functions/runtime/cloud-platform.ts) only builds clients, and a
@@ -27,7 +27,7 @@ interface TopologyOut {
 }
 
 const entries = readJson<{ functions: Record<string, Entry> }>(
-  join(ROOT, 'functions', 'topology.json'),
+  join(ROOT, 'shared', 'contracts', 'topology.json'),
 ).functions;
 
 interface Uses {
@@ -70,7 +70,7 @@ describe('every grant a function holds is used by its code, and everything its c
   let out: TopologyOut;
   beforeAll(() => {
     const r = evaluateModule<TopologyOut>('topology', {
-      topology_path: join(ROOT, 'functions', 'topology.json'),
+      topology_path: join(ROOT, 'shared', 'contracts', 'topology.json'),
       tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
     });
     if (!r.ok) throw new Error(r.stderr);

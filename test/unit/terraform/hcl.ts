@@ -375,7 +375,8 @@ export interface GeneratedTables {
   >;
 }
 
-export const topology = (): Topology => readJson<Topology>(join(ROOT, 'functions', 'topology.json'));
+export const topology = (): Topology =>
+  readJson<Topology>(join(ROOT, 'shared', 'contracts', 'topology.json'));
 export const generatedTables = (): GeneratedTables =>
   readJson<GeneratedTables>(join(TF_DIR, 'generated', 'bigquery-tables.json'));
 

@@ -401,7 +401,7 @@ describe('kms module', () => {
     expect(res('google_kms_crypto_key_iam_member', 'encrypter').crypto_key_id).toBe(
       '${google_kms_crypto_key.this[each.value.key].id}',
     );
-    const access = JSON.parse(read(join(ROOT, 'functions', 'topology.json'))) as {
+    const access = JSON.parse(read(join(ROOT, 'shared', 'contracts', 'topology.json'))) as {
       functions: Record<string, { encrypts?: string[] }>;
     };
     const encrypting = Object.entries(access.functions)

@@ -1,6 +1,6 @@
 /**
  * Evaluates terraform/modules/topology for real (it needs no provider, so `terraform apply` runs offline in a
- * scratch root) and compares what every other module derives its resources from with functions/topology.json and
+ * scratch root) and compares what every other module derives its resources from with shared/contracts/topology.json and
  * the generated warehouse tables.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,7 +102,7 @@ function evaluate(
   }
 }
 
-describe('terraform/modules/topology evaluated against functions/topology.json', () => {
+describe('terraform/modules/topology evaluated against shared/contracts/topology.json', () => {
   const topo = topology();
   const tables = generatedTables().tables;
   const uris = Object.fromEntries(
@@ -111,9 +111,9 @@ describe('terraform/modules/topology evaluated against functions/topology.json',
   let mod: TopologyModule;
 
   beforeAll(() => {
-    const result = evaluate(join(ROOT, 'functions', 'topology.json'), uris);
+    const result = evaluate(join(ROOT, 'shared', 'contracts', 'topology.json'), uris);
     if (!result.ok)
-      throw new Error(`the topology module rejected functions/topology.json:\n${result.stderr}`);
+      throw new Error(`the topology module rejected shared/contracts/topology.json:\n${result.stderr}`);
     mod = result.value;
   });
 
@@ -207,7 +207,7 @@ describe('terraform/modules/topology evaluated against functions/topology.json',
   it('grants BigQuery jobs to the functions that declare them or archive, Firestore to all but those that opt out', () => {
     const raw = readJson<{
       functions: Record<string, { bigqueryJobs?: boolean; archive?: boolean; firestore?: boolean }>;
-    }>(join(ROOT, 'functions', 'topology.json')).functions;
+    }>(join(ROOT, 'shared', 'contracts', 'topology.json')).functions;
     const names = Object.keys(raw).sort();
     expect(mod.bigquery_job_functions).toEqual(names.filter((n) => raw[n].bigqueryJobs || raw[n].archive));
     expect(mod.firestore_functions).toEqual(names.filter((n) => raw[n].firestore !== false));
@@ -228,7 +228,7 @@ describe('terraform/modules/topology evaluated against functions/topology.json',
 
   it('names only existing warehouse tables in the access of every function', () => {
     const access = readJson<{ functions: Record<string, { writes?: string[]; reads?: string[] }> }>(
-      join(ROOT, 'functions', 'topology.json'),
+      join(ROOT, 'shared', 'contracts', 'topology.json'),
     ).functions;
     const named = Object.entries(access).flatMap(([fn, a]) =>
       [...(a.writes ?? []), ...(a.reads ?? [])].map((t) => `${fn}: ${t}`),
@@ -238,7 +238,7 @@ describe('terraform/modules/topology evaluated against functions/topology.json',
   });
 
   it('evaluates without the tables file too, as the pubsub module calls it, leaving push endpoints unset without URIs', () => {
-    const result = evaluate(join(ROOT, 'functions', 'topology.json'), {}, false);
+    const result = evaluate(join(ROOT, 'shared', 'contracts', 'topology.json'), {}, false);
     expect(result.ok ? '' : result.stderr).toBe('');
     if (!result.ok) return;
     expect(Object.keys(result.value.subscriptions).sort()).toEqual(Object.keys(mod.subscriptions).sort());

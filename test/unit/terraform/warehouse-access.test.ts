@@ -27,7 +27,7 @@ describe('warehouse grants cover what each function writes', () => {
   let out: TopologyOut;
   beforeAll(() => {
     const r = evaluateModule<TopologyOut>('topology', {
-      topology_path: join(ROOT, 'functions', 'topology.json'),
+      topology_path: join(ROOT, 'shared', 'contracts', 'topology.json'),
       tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
     });
     if (!r.ok) throw new Error(r.stderr);
