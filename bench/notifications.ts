@@ -17,7 +17,7 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { cpus, loadavg } from 'node:os';
 import { FirestoreDocumentStore } from '../shared/adapters/gcp/firestore-document-store';
 import { DuckDbWarehouse } from '../shared/adapters/local/duckdb-warehouse';
-import { MemoryDocumentStore } from '../shared/adapters/memory/memory-document-store';
+import { MemoryDocumentStore } from '../test/support/memory/memory-document-store';
 import { BatchingWarehouse } from '../shared/adapters/notifications/batching-warehouse';
 import { contentId } from '../shared/domain/ids';
 import { generateWebhookSecret } from '../shared/domain/notifications/standard-webhooks';

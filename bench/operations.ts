@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbMaintenance } from '../shared/adapters/local/duckdb-maintenance';
 import { DuckDbWarehouse } from '../shared/adapters/local/duckdb-warehouse';
-import { MemoryDocumentStore } from '../shared/adapters/memory/memory-document-store';
+import { MemoryDocumentStore } from '../test/support/memory/memory-document-store';
 import { ManualClock } from '../shared/platform/clocks';
 import { StructuredLogger } from '../shared/platform/logger';
 import type { TableRows } from '../shared/contracts/schema-types';

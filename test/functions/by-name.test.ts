@@ -20,8 +20,8 @@ import {
 } from '../../local-stack/providers/chainlink-rpc-server';
 import { pythFeedSpecs, startPythHermesServer } from '../../local-stack/providers/pyth-hermes-server';
 import { DuckDbWarehouse } from '../../shared/adapters/local/duckdb-warehouse';
-import { MemoryDocumentStore } from '../../shared/adapters/memory/memory-document-store';
-import { MemoryEventBus } from '../../shared/adapters/memory/memory-event-bus';
+import { MemoryDocumentStore } from '../support/memory/memory-document-store';
+import { MemoryEventBus } from '../support/memory/memory-event-bus';
 import { personaSignatureHeader } from '../../shared/domain/kyc/signature';
 import { ManualClock } from '../../shared/platform/clocks';
 import { readPriceSourcesConfig } from '../../shared/platform/config/prices';

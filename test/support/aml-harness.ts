@@ -6,7 +6,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { FirestoreDocumentStore } from '../../shared/adapters/gcp/firestore-document-store';
 import { DuckDbWarehouse } from '../../shared/adapters/local/duckdb-warehouse';
-import { MemoryEventBus } from '../../shared/adapters/memory/memory-event-bus';
+import { MemoryEventBus } from './memory/memory-event-bus';
 import type { AmlAlert } from '../../shared/domain/aml/alerts';
 import type { CompiledPolicy } from '../../shared/domain/aml/policy';
 import type { AmlTransaction } from '../../shared/domain/aml/window';

@@ -1,8 +1,8 @@
 /** Helpers for the KYC tests: a store that remembers every byte written, signed deliveries, PII samples. */
 import type { TableRows } from '../../shared/contracts/schema-types';
 import { rowsOf } from '../../shared/platform/warehouse-rows';
-import { MemoryDocumentStore } from '../../shared/adapters/memory/memory-document-store';
-import { MemoryEventBus } from '../../shared/adapters/memory/memory-event-bus';
+import { MemoryDocumentStore } from './memory/memory-document-store';
+import { MemoryEventBus } from './memory/memory-event-bus';
 import { DevKeyCipher } from '../../shared/adapters/local/dev-key-cipher';
 import { personaSignatureHeader } from '../../shared/domain/kyc/signature';
 import { ManualClock } from '../../shared/platform/clocks';

@@ -5,7 +5,7 @@
  */
 import { FirestoreDocumentStore } from '../../shared/adapters/gcp/firestore-document-store';
 import { DuckDbWarehouse } from '../../shared/adapters/local/duckdb-warehouse';
-import { MemoryEventBus } from '../../shared/adapters/memory/memory-event-bus';
+import { MemoryEventBus } from './memory/memory-event-bus';
 import { buildSenders } from '../../shared/adapters/notifications/senders';
 import { generateWebhookSecret } from '../../shared/domain/notifications/standard-webhooks';
 import {

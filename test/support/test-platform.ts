@@ -4,8 +4,8 @@
  * passes in; what it does not pass refuses to be used, so a test never depends on it by accident.
  */
 import { DevKeyCipher } from '../../shared/adapters/local/dev-key-cipher';
-import { MemoryDocumentStore } from '../../shared/adapters/memory/memory-document-store';
-import { MemoryEventBus } from '../../shared/adapters/memory/memory-event-bus';
+import { MemoryDocumentStore } from './memory/memory-document-store';
+import { MemoryEventBus } from './memory/memory-event-bus';
 import { ManualClock } from '../../shared/platform/clocks';
 import { StructuredLogger } from '../../shared/platform/logger';
 import type { Platform } from '../../shared/ports/platform';

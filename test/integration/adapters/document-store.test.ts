@@ -3,7 +3,7 @@
  * contract (use-case unit tests rely on the twin behaving like Firestore).
  */
 import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
-import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
+import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
 import { EXPIRE_AT_FIELD, idempotencyExpiry } from '../../../shared/domain/retention';
 import type { DocumentStore } from '../../../shared/ports/document-store';
 import { emulatorHosts, isolatedProjectId } from '../../support/env';

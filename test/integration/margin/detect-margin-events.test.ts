@@ -19,7 +19,7 @@
  * - Failure after the state commit: the invocation throws, the outbox keeps the event, and the redelivery
  *   delivers it exactly once.
  */
-import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
+import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import { validate } from '../../../shared/contracts/validation';
 import { nextHealthState } from '../../../shared/domain/margin/health-state-machine';
 import type { HealthState } from '../../../shared/domain/risk/margin';

@@ -15,7 +15,7 @@
  *   delivers the stranded event exactly once.
  */
 import type { Message } from '@google-cloud/pubsub';
-import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
+import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import type { LocalStack } from '../../../local-stack/stack';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { CapturingSink } from '../../support/capturing-sink';

@@ -11,8 +11,8 @@ import { MARGIN_COLLECTIONS } from '../../../shared/use-cases/detect-margin-even
 import { seededRandom } from '../../../local-stack/seeded-random';
 import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
 import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
-import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
-import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
+import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
+import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import type { TableName } from '../../../shared/contracts/warehouse-tables';
 import type { SchemaTypes } from '../../../shared/contracts/schema-types';
 import { validate } from '../../../shared/contracts/validation';

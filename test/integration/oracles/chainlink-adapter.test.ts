@@ -2,8 +2,8 @@
 import { decodeFunctionResult, encodeFunctionData, type Hex } from 'viem';
 import { AGGREGATOR_V3_ABI } from '../../../shared/adapters/oracles/aggregator-v3-abi';
 import { ChainlinkPriceSource } from '../../../shared/adapters/oracles/chainlink-source';
-import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
-import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
+import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
+import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import type { RawReading, SourceFailure } from '../../../shared/domain/prices/types';
 import { checkReading, rulesFor, type ReadingRules } from '../../../shared/domain/prices/validation';
 import { ChainlinkRpcServer } from '../../../local-stack/providers/chainlink-rpc-server';

@@ -12,8 +12,8 @@
 import { join } from 'node:path';
 import { ChainlinkPriceSource } from '../../../shared/adapters/oracles/chainlink-source';
 import { PythHermesPriceSource } from '../../../shared/adapters/oracles/pyth-hermes-source';
-import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
-import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
+import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
+import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
 import type { MarketPricesV1, PriceAlertV1 } from '../../../shared/contracts/schema-types';
 import type { PriceFeedConfig } from '../../../shared/domain/prices/config';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getFunction } from '@google-cloud/functions-framework/testing';
 import topologyJson from '../../../shared/contracts/topology.json';
-import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
+import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import { SCHEMAS, type SchemaName } from '../../../shared/contracts/schema-registry';
 import { SchemaViolation } from '../../../shared/contracts/validation';
 import {

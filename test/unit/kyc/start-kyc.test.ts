@@ -6,7 +6,7 @@ import * as ff from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
 import { startKycHttp } from '../../../functions/start-kyc/wiring';
-import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
+import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
 import { LocalTokenVerifier } from '../../../shared/adapters/identity/id-token-verifiers';
 import { PersonaApiClient } from '../../../shared/adapters/persona/persona-api-client';
 import { KYC_COLLECTIONS, type KycCaseDoc } from '../../../shared/domain/kyc/documents';

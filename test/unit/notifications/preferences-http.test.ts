@@ -7,7 +7,7 @@ import * as ff from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
 import { notificationPreferencesHttp } from '../../../functions/notification-preferences/wiring';
-import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
+import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
 import { LocalTokenVerifier } from '../../../shared/adapters/identity/id-token-verifiers';
 import { NOTIFICATION_COLLECTIONS as C, type RecipientDoc } from '../../../shared/domain/notifications/types';
 import { ManualClock } from '../../../shared/platform/clocks';

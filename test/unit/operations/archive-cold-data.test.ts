@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
+import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
 import type { TableName } from '../../../shared/contracts/warehouse-tables';
 import {
   ARCHIVE_COLLECTION,

@@ -8,7 +8,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
 import { archiveColdDataHttp, HOT_TABLES } from '../../../functions/archive-cold-data/wiring';
 import { refreshMaterializedViewsHttp } from '../../../functions/refresh-materialized-views/wiring';
-import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
+import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
 import { MATERIALIZED_VIEWS, ROLLING_VIEWS } from '../../../shared/contracts/warehouse-views';
 import { ManualClock } from '../../../shared/platform/clocks';
 import type { WarehouseMaintenance } from '../../../shared/ports/warehouse-maintenance';

@@ -1,5 +1,5 @@
 /** The one claim/lease protocol of the margin outbox and the notification sends. */
-import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
+import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
 import { claimLease, type ClaimRequest, type LeaseOf } from '../../../shared/use-cases/lease';
 
 interface Work {

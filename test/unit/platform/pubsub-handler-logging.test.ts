@@ -4,7 +4,7 @@
  * What reaches the log lines must hold none of it; what operators need (topic, message id, reason) must.
  */
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
+import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import type { MarketPricesV1 } from '../../../shared/contracts/schema-types';
 import { CapturingSink } from '../../support/capturing-sink';
 import { StructuredLogger } from '../../../shared/platform/logger';

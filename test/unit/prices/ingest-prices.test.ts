@@ -1,5 +1,5 @@
-import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
-import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
+import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
+import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import type { MarketPricesV1, PriceAlertV1 } from '../../../shared/contracts/schema-types';
 import { configProblems, PriceFeedConfigError } from '../../../shared/domain/prices/config';
 import type { SourceResult } from '../../../shared/domain/prices/types';

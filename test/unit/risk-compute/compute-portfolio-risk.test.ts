@@ -2,8 +2,8 @@
  * computePortfolioRisk's use cases on in-memory ports and the real DuckDB warehouse: position updates
  * (older ones ignored), the per-tick fan-out into shards, and one shard valued as a batch.
  */
-import { MemoryDocumentStore } from '../../../shared/adapters/memory/memory-document-store';
-import { MemoryEventBus } from '../../../shared/adapters/memory/memory-event-bus';
+import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
+import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
 import type { SchemaTypes } from '../../../shared/contracts/schema-types';
 import { validate } from '../../../shared/contracts/validation';

@@ -8,7 +8,7 @@
  */
 import { OAuth2Client } from 'google-auth-library';
 import { BigQueryMaintenance } from '../../../../shared/adapters/gcp/bigquery-maintenance';
-import { MemoryDocumentStore } from '../../../../shared/adapters/memory/memory-document-store';
+import { MemoryDocumentStore } from '../../../support/memory/memory-document-store';
 import { MATERIALIZED_VIEWS } from '../../../../shared/contracts/warehouse-views';
 import { ManualClock } from '../../../../shared/platform/clocks';
 import { StructuredLogger } from '../../../../shared/platform/logger';

@@ -4,7 +4,7 @@ import type {
   DocumentTransaction,
   FieldFilter,
   StoredDocument,
-} from '../../ports/document-store';
+} from '../../../shared/ports/document-store';
 
 const clone = <T>(v: T): T => structuredClone(v);
 

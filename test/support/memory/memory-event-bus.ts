@@ -1,6 +1,6 @@
-import type { EventBus, PublishOptions } from '../../ports/event-bus';
-import type { TopicName } from '../../topology/topology';
-import { checkRawTopic, encodeMessage } from '../../platform/messages';
+import type { EventBus, PublishOptions } from '../../../shared/ports/event-bus';
+import type { TopicName } from '../../../shared/topology/topology';
+import { checkRawTopic, encodeMessage } from '../../../shared/platform/messages';
 
 export interface RecordedMessage {
   id: string;
