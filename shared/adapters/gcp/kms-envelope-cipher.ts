@@ -54,12 +54,15 @@ export class KmsEnvelopeCipher implements Cipher {
   async decrypt(envelope: EncryptedEnvelope, aad: string): Promise<Buffer> {
     const wrapped = Buffer.from(envelope.wrappedKey, 'base64');
     const aadBuf = Buffer.from(aad);
-    // Decrypt addresses the crypto key, not the version that wrapped it.
-    const keyName = envelope.keyName.replace(/\/cryptoKeyVersions\/[^/]+$/, '');
+    // Decrypt addresses the crypto key, not the version that wrapped it. The key is the configured one: a stored
+    // envelope naming another key (tampered, or written elsewhere) must not make us call KMS with it.
+    const named = envelope.keyName.replace(/\/cryptoKeyVersions\/[^/]+$/, '');
+    if (named !== this.keyName)
+      throw new Error(`envelope names key ${named}, not the configured key ${this.keyName}; refused`);
     const [res] = await (
       await this.kms()
     ).decrypt({
-      name: keyName,
+      name: this.keyName,
       ciphertext: wrapped,
       additionalAuthenticatedData: aadBuf,
       ciphertextCrc32c: { value: crc32c(wrapped) },

@@ -13,19 +13,32 @@ function bearer(authorization: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/** Google's ID-token issuers. */
+const GOOGLE_ISSUERS = ['accounts.google.com', 'https://accounts.google.com'];
+
+/** PEM certificates by key id, as Google publishes them (fetched and cached by google-auth-library). */
+export type SigningCerts = () => Promise<Record<string, string>>;
+
 export class GoogleIdTokenVerifier implements TokenVerifier {
   private client?: Promise<import('google-auth-library').OAuth2Client>;
 
-  constructor(private readonly audience: string) {}
+  /** `certs` defaults to Google's published certificates; tests pass their own signing keys. */
+  constructor(
+    private readonly audience: string,
+    private readonly certs?: SigningCerts,
+  ) {}
 
   async verify(authorization: string | undefined): Promise<Principal | undefined> {
     const token = bearer(authorization);
     if (!token) return undefined;
     this.client ??= import('google-auth-library').then(({ OAuth2Client }) => new OAuth2Client());
     try {
-      const ticket = await (await this.client).verifyIdToken({ idToken: token, audience: this.audience });
+      const client = await this.client;
+      const certs = this.certs ? await this.certs() : (await client.getFederatedSignonCertsAsync()).certs;
+      // Signature, expiry, issuer and audience; then the e-mail must be verified, explicitly.
+      const ticket = await client.verifySignedJwtWithCertsAsync(token, certs, this.audience, GOOGLE_ISSUERS);
       const payload = ticket.getPayload();
-      if (!payload?.email || payload.email_verified === false) return undefined;
+      if (!payload?.email || payload.email_verified !== true) return undefined;
       return { id: payload.email };
     } catch {
       return undefined; // expired, wrong audience, bad signature: all 401

@@ -3,7 +3,7 @@
  * all-problems-at-once style as config.ts. Terraform sets these from the warehouse and archive modules.
  */
 import retention from '../../contracts/retention.json';
-import { ConfigError, integer } from './runtime';
+import { ConfigError, environmentOf, integer } from './runtime';
 
 export interface OperationsConfig {
   /** Days a BigQuery partition lives before it expires (the table's partition expiration). */
@@ -28,7 +28,7 @@ export const MIN_ARCHIVE_MARGIN_DAYS: number = retention.minArchiveMarginDays;
 
 export function readOperationsConfig(env: NodeJS.ProcessEnv = process.env): OperationsConfig {
   const problems: string[] = [];
-  const local = (env.ENVIRONMENT ?? 'local') === 'local';
+  const local = environmentOf(env, problems) === 'local';
   const hotRetentionDays = integer(env, 'HOT_RETENTION_DAYS', retention.hotRetentionDays, 1, 3650, problems);
   const archiveAfterDays = integer(env, 'ARCHIVE_AFTER_DAYS', retention.archiveAfterDays, 1, 3650, problems);
   if (archiveAfterDays + MIN_ARCHIVE_MARGIN_DAYS > hotRetentionDays)

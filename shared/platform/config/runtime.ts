@@ -55,9 +55,23 @@ export function integer(
 export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-/** ENVIRONMENT, read the same way by every area's configuration. */
+/**
+ * ENVIRONMENT, read the same way by every area's configuration. It defaults to `local` (the local stack), except
+ * on Cloud Run, which every deployed function runs on (it sets K_SERVICE): there it must be set, and never to
+ * `local`, so a missing setting can never switch a deployed function to local authentication or secrets.
+ */
 export function environmentOf(env: NodeJS.ProcessEnv, problems: string[]): Environment {
-  return oneOf(env, 'ENVIRONMENT', ENVIRONMENTS, 'local', problems);
+  const deployed = Boolean(env.K_SERVICE);
+  if (deployed && !env.ENVIRONMENT) {
+    problems.push('ENVIRONMENT is not set (required on Cloud Run: dev, staging or prod)');
+    return 'prod';
+  }
+  const environment = oneOf(env, 'ENVIRONMENT', ENVIRONMENTS, 'local', problems);
+  if (deployed && environment === 'local') {
+    problems.push('ENVIRONMENT=local is refused on Cloud Run (K_SERVICE is set)');
+    return 'prod';
+  }
+  return environment;
 }
 
 export interface CallerAuthConfig {

@@ -96,6 +96,16 @@ describe('KmsEnvelopeCipher against a Cloud KMS gRPC server', () => {
     expect(dec.additionalAuthenticatedDataCrc32c).toEqual({ value: crc32cReference(AAD) });
   });
 
+  it('decrypts only under the configured key: an envelope naming another key is refused without a KMS call', async () => {
+    const envelope = await new KmsEnvelopeCipher(KEY).encrypt(RECORD, AAD);
+    const other = KEY.replace(/cryptoKeys\/[^/]+$/, 'cryptoKeys/attacker-controlled');
+    const forged = { ...envelope, keyName: `${other}/cryptoKeyVersions/1` };
+    await expect(new KmsEnvelopeCipher(KEY).decrypt(forged, AAD)).rejects.toThrow(
+      /names key .*attacker-controlled, not the configured key/,
+    );
+    expect(kms.decrypts).toHaveLength(0);
+  });
+
   it('records the key version KMS used, and decrypts through the crypto key after a rotation', async () => {
     const cipher = new KmsEnvelopeCipher(KEY);
     const before = await cipher.encrypt(RECORD, AAD);

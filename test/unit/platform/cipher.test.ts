@@ -56,6 +56,16 @@ describe('DevKeyCipher', () => {
     expect(await cipher.decrypt(env, AAD)).toEqual(PII);
   });
 
+  it('refuses a truncated authentication tag, which AES-GCM would otherwise accept down to 4 bytes', async () => {
+    const env = await cipher.encrypt(PII, AAD);
+    for (const bytes of [4, 8, 12, 15]) {
+      const truncated = { ...env, tag: Buffer.from(env.tag, 'base64').subarray(0, bytes).toString('base64') };
+      await expect(cipher.decrypt(truncated, AAD)).rejects.toThrow(
+        `AES-GCM tag must be 16 bytes (got ${bytes})`,
+      );
+    }
+  });
+
   it('produces a different envelope every time for the same plaintext (fresh data key and IV)', async () => {
     const a = await cipher.encrypt(PII, AAD);
     const b = await cipher.encrypt(PII, AAD);

@@ -1,4 +1,7 @@
 /** Runtime configuration is read once per cold start; a bad deployment fails with one message naming every problem. */
+import { readStartKycAuthConfig } from '../../../shared/platform/config/kyc';
+import { readPreferencesAuthConfig } from '../../../shared/platform/config/notifications';
+import { readOperationsConfig } from '../../../shared/platform/config/operations';
 import { readPriceSourcesConfig } from '../../../shared/platform/config/prices';
 import { readRiskConfig } from '../../../shared/platform/config/risk';
 import { ConfigError, readConfig } from '../../../shared/platform/config/runtime';
@@ -131,5 +134,32 @@ describe('readPriceSourcesConfig (ingestPrices)', () => {
     });
     expect(problems[0]).toBe("PYTH_HERMES_URL must be an http(s) URL (got 'hermes')");
     expect(problems[1]).toMatch(/^PRICE_ASSETS names assets with no configured feed: DOGE \(known: BTC, /);
+  });
+});
+
+describe('a deployed function never runs in local mode', () => {
+  // Cloud Run sets K_SERVICE for every deployed function.
+  const cloudRun = { GOOGLE_CLOUD_PROJECT: 'fusion-risk-prod', K_SERVICE: 'start-kyc' };
+
+  it('requires ENVIRONMENT on Cloud Run instead of defaulting to local', () => {
+    expect(problemsOf(readConfig, cloudRun)).toContain(
+      'ENVIRONMENT is not set (required on Cloud Run: dev, staging or prod)',
+    );
+    expect(() => readStartKycAuthConfig(cloudRun)).toThrow(/ENVIRONMENT is not set/);
+    expect(() => readPreferencesAuthConfig(cloudRun)).toThrow(/ENVIRONMENT is not set/);
+    expect(() => readOperationsConfig(cloudRun)).toThrow(/ENVIRONMENT is not set/);
+  });
+
+  it('refuses ENVIRONMENT=local on Cloud Run, so local authentication and secrets cannot be switched on', () => {
+    expect(problemsOf(readConfig, { ...cloudRun, ENVIRONMENT: 'local' })).toContain(
+      'ENVIRONMENT=local is refused on Cloud Run (K_SERVICE is set)',
+    );
+    expect(() =>
+      readStartKycAuthConfig({ ...cloudRun, ENVIRONMENT: 'local', KYC_START_AUTH: 'local' }),
+    ).toThrow(/ENVIRONMENT=local is refused on Cloud Run/);
+  });
+
+  it('still defaults to local off Cloud Run (the local stack and tests)', () => {
+    expect(readConfig({ GOOGLE_CLOUD_PROJECT: 'p' }).environment).toBe('local');
   });
 });
