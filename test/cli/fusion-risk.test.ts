@@ -286,6 +286,11 @@ describe('bad input: one message on stderr, exit code 2, no stack trace', () => 
       /earliest start is 2019-01-02/,
     ],
     ['backtest without --to', ['backtest', ...loan, '--from', '2020-01-01'], /--to is required/],
+    [
+      'a valuation that overflows',
+      ['margin', '--portfolio', P('overflowing'), '--prices', PRICES],
+      /the valuation is not finite/,
+    ],
   ];
   it.each(cases)('%s', (_name, args, message) => {
     const r = cli(...args);

@@ -66,6 +66,9 @@ export function valuePortfolio(positions: Position[], prices: Record<string, num
     const priceUsd = prices[asset];
     return { asset, priceUsd, netAmount, netUsd: netAmount * priceUsd + 0 };
   });
+  // Amounts that are each finite can still overflow once priced and summed: never report such a book as HEALTHY.
+  if (![collateralUsd, borrowUsd, ...exposures.map((e) => e.netUsd)].every(Number.isFinite))
+    throw new RiskInputError('the valuation is not finite (amounts or prices too large to value)');
   return { collateralUsd, borrowUsd, healthScore: healthScore(collateralUsd, borrowUsd), exposures };
 }
 
