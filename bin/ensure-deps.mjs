@@ -1,5 +1,5 @@
-// Installs (npm install, which honours package-lock.json; npm ci trips over optional platform packages
-// the lock omits) the project's dependencies on first use (fresh clone) or when package-lock.json changed since
+// Installs (npm install, which honours package-lock.json and keeps an existing node_modules; CI and Cloud Build
+// use npm ci) the project's dependencies on first use (fresh clone) or when package-lock.json changed since
 // the last install, so `npm start`, `npm test` and `npm run bench` work with no manual step.
 import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

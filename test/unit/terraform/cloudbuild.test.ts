@@ -1,4 +1,5 @@
 /** cloudbuild.yaml: the pipeline the Terraform in this repository is validated, planned and applied by. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENTS, ROOT, read } from './hcl';
 
@@ -36,6 +37,11 @@ describe('cloudbuild.yaml', () => {
     expect(steps.get('test')).toMatch(/name: \$\{_EMULATORS_IMAGE\}/);
     expect(steps.get('test')).toMatch(/npx jest/);
     expect(steps.get('install')).toMatch(/'--no-audit', '--no-fund'/);
+  });
+
+  it('installs exactly the lock file (npm ci) in Cloud Build and in CI', () => {
+    expect(steps.get('install')).toMatch(/args: \['ci', /);
+    expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/^npm ci --no-audit --no-fund$/m);
   });
 
   it('plans each environment in its own root with the remote state bucket', () => {
