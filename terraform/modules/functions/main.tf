@@ -227,16 +227,9 @@ resource "google_cloudfunctions2_function" "fn" {
     # Non-secret configuration only; Cloud KMS keys reach only the functions that encrypt with them.
     environment_variables = local.environment[each.key]
 
-    # References to Secret Manager, never values; resolved when an instance starts.
-    dynamic "secret_environment_variables" {
-      for_each = toset(each.value.secrets)
-      content {
-        key        = secret_environment_variables.value
-        project_id = var.project_id
-        secret     = var.secret_ids[secret_environment_variables.value]
-        version    = "latest"
-      }
-    }
+    # No secret_environment_variables: the code reads each secret from Secret Manager by name (cached a few
+    # minutes, so a rotation needs no redeploy); copies in the environment would outlive a rotation and leak
+    # into anything that dumps the environment.
   }
 
   # A deployment with secret references fails unless the runtime identity can already read them.

@@ -103,11 +103,12 @@ describe('SecretManagerStore against a Secret Manager gRPC server', () => {
     ]);
   });
 
-  it('caches each value for the life of the instance: one RPC per name, however often it is read', async () => {
+  it('caches each value for a few minutes: one RPC per name, however often it is read, and a rotation is seen after the TTL without a redeploy', async () => {
     const project = 'fusion-risk-cache';
     sm.addVersion(project, SECRET, VALUE);
     sm.addVersion(project, 'webhook-signing-key', 'whsec-1');
-    const store = new SecretManagerStore({ projectId: project });
+    let now = 1_000_000;
+    const store = new SecretManagerStore({ projectId: project, ttlMs: 300_000, now: () => now });
 
     // Concurrent cold reads share one request; later reads are answered from the cache.
     expect(await Promise.all([store.get(SECRET), store.get(SECRET), store.get(SECRET)])).toEqual([
@@ -122,12 +123,37 @@ describe('SecretManagerStore against a Secret Manager gRPC server', () => {
       `projects/${project}/secrets/webhook-signing-key/versions/latest`,
     ]);
 
-    // A rotation is not seen by this instance; a new instance (a new function instance) reads it.
+    // A rotation: not seen within the TTL, seen by the same instance once it has passed.
     sm.addVersion(project, SECRET, ROTATED);
+    now += 299_000;
     expect(await store.get(SECRET)).toBe(VALUE);
     expect(sm.accesses).toHaveLength(2);
-    expect(await new SecretManagerStore({ projectId: project }).get(SECRET)).toBe(ROTATED);
+    now += 2_000;
+    expect(await store.get(SECRET)).toBe(ROTATED);
     expect(sm.accesses).toHaveLength(3);
+  });
+
+  it('serves the last good value while Secret Manager is down, for a bounded time', async () => {
+    const project = 'fusion-risk-outage';
+    sm.addVersion(project, SECRET, VALUE);
+    let now = 5_000_000;
+    const store = new SecretManagerStore({
+      projectId: project,
+      ttlMs: 60_000,
+      maxStaleMs: 600_000,
+      now: () => now,
+    });
+    expect(await store.get(SECRET)).toBe(VALUE);
+
+    now += 61_000;
+    sm.fail.push(new RpcError(status.INTERNAL, 'Secret Manager failed'));
+    expect(await store.get(SECRET)).toBe(VALUE); // stale but recent: signature checks keep working
+    expect(sm.accesses).toHaveLength(2); // it did ask, and failed
+    // Past the bound, a failing Secret Manager is an error again (never a value older than maxStaleMs).
+    now += 700_000;
+    sm.fail.push(new RpcError(status.INTERNAL, 'Secret Manager failed'));
+    expect(await rejectionOf(store.get(SECRET))).toMatchObject({ code: status.INTERNAL });
+    expect(await store.get(SECRET)).toBe(VALUE); // and recovers
   });
 
   it('does not cache a failed read: the next get asks Secret Manager again', async () => {
