@@ -219,6 +219,7 @@ async function oneInstance(
       SENDGRID_BASE_URL: `${sendgrid.url}/`,
       TWILIO_BASE_URL: twilio.url,
       TWILIO_ACCOUNT_SID: TWILIO.accountSid,
+      NOTIFY_WEBHOOK_ALLOW_LOOPBACK: 'true', // the local receiver is on http://127.0.0.1
       ...UNLIMITED_RATES,
     },
     store,

@@ -51,6 +51,8 @@ export async function startNotificationsArea(ctx: AreaContext): Promise<LocalAre
     NOTIFY_PROVIDER_TIMEOUT_MS: '5000',
     NOTIFY_RETRY_BASE_MS: '50',
     NOTIFY_RETRY_MAX_MS: '400',
+    // The local receiver listens on http://127.0.0.1; a deployment refuses this setting.
+    NOTIFY_WEBHOOK_ALLOW_LOOPBACK: 'true',
   };
   return {
     functions: ['fanOutNotifications', 'deliverNotification', 'notificationPreferences'],

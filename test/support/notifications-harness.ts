@@ -97,6 +97,7 @@ export class NotificationsHarness {
       TWILIO_ACCOUNT_SID: TWILIO.accountSid,
       TWILIO_FROM_NUMBER: TWILIO.from,
       NOTIFY_PROVIDER_TIMEOUT_MS: '10000',
+      NOTIFY_WEBHOOK_ALLOW_LOOPBACK: 'true', // the local receiver is on http://127.0.0.1
       ...env,
     });
   }

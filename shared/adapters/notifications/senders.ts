@@ -28,6 +28,10 @@ export function buildSenders(
       baseUrl: config.twilioBaseUrl,
       timeoutMs: config.providerTimeoutMs,
     }),
-    webhook: new WebhookSender({ clock, timeoutMs: config.providerTimeoutMs }),
+    webhook: new WebhookSender({
+      clock,
+      timeoutMs: config.providerTimeoutMs,
+      allowLoopback: config.webhookAllowLoopback,
+    }),
   };
 }

@@ -20,6 +20,11 @@ export interface NotificationsConfig {
   /** Override of https://api.twilio.com (the local server). */
   twilioBaseUrl?: string;
   providerTimeoutMs: number;
+  /**
+   * NOTIFY_WEBHOOK_ALLOW_LOOPBACK: webhooks may go to http:// on loopback, for the local stack's receiver.
+   * Refused outside ENVIRONMENT=local: a deployed sender reaches public https endpoints only (SSRF).
+   */
+  webhookAllowLoopback: boolean;
   retry: RetryPolicy;
   sendLeaseMs: number;
   dedupWindowMs: number;
@@ -84,6 +89,7 @@ export function readNotificationsConfig(env: NodeJS.ProcessEnv = process.env): N
     twilioFrom,
     twilioBaseUrl: url(env, 'TWILIO_BASE_URL', problems),
     providerTimeoutMs: integer(env, 'NOTIFY_PROVIDER_TIMEOUT_MS', 10_000, 100, 60_000, problems),
+    webhookAllowLoopback: bool(env, 'NOTIFY_WEBHOOK_ALLOW_LOOPBACK', false, problems),
     retry: {
       maxAttempts: integer(env, 'NOTIFY_MAX_ATTEMPTS', 4, 1, 10, problems),
       baseDelayMs: integer(env, 'NOTIFY_RETRY_BASE_MS', 200, 0, 10_000, problems),
@@ -98,6 +104,8 @@ export function readNotificationsConfig(env: NodeJS.ProcessEnv = process.env): N
       webhook: limit('webhook', 'WEBHOOK'),
     },
   };
+  if (config.webhookAllowLoopback && !local)
+    problems.push('NOTIFY_WEBHOOK_ALLOW_LOOPBACK=true is only for ENVIRONMENT=local');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -72,4 +72,23 @@ describe('readNotificationsConfig', () => {
       'NOTIFY_PREFERENCES_AUDIENCE is not set (required with NOTIFY_PREFERENCES_AUTH=google)',
     );
   });
+
+  it('allows webhooks to loopback over http only on the local stack (SSRF guard), never in a deployment', () => {
+    expect(readNotificationsConfig({}).webhookAllowLoopback).toBe(false);
+    expect(readNotificationsConfig({ NOTIFY_WEBHOOK_ALLOW_LOOPBACK: 'true' }).webhookAllowLoopback).toBe(
+      true,
+    );
+    for (const ENVIRONMENT of ['dev', 'staging', 'prod']) {
+      const env = {
+        ENVIRONMENT,
+        NOTIFY_EMAIL_FROM: 'alerts@desk.example',
+        TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
+        TWILIO_FROM_NUMBER: '+15005550006',
+      };
+      expect(readNotificationsConfig(env).webhookAllowLoopback).toBe(false);
+      expect(() => readNotificationsConfig({ ...env, NOTIFY_WEBHOOK_ALLOW_LOOPBACK: 'true' })).toThrow(
+        new ConfigError(['NOTIFY_WEBHOOK_ALLOW_LOOPBACK=true is only for ENVIRONMENT=local']),
+      );
+    }
+  });
 });
