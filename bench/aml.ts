@@ -1,5 +1,5 @@
 /**
- * aml.rules.per_s: the bundled policy (11 rules, screening included against the bundled lists) evaluated in
+ * aml.rules.per_s: the bundled policy (12 rules, screening included against the bundled lists) evaluated in
  * memory on a deterministic stream of 100,000 transactions from 2,000 users, each followed by the window
  * update the use case commits (append + prune). No store, no bus: the pure policy cost per transaction.
  * Counterparties are drawn, skewed, from about 5,000 names, so the index's memo of screened names sees

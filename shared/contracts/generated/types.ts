@@ -569,6 +569,10 @@ list: string
  * Fires when the counterparty name scores at least this (watchman-style, 0..1).
  */
 minScore: number
+/**
+ * What fires the rule: 'match' (default) a name scoring at least minScore; 'obfuscation' a name disguised with invisible or format characters, letters of several scripts in one word, or styled (fullwidth, mathematical) letters, whatever it scores. Names are screened after folding those away either way.
+ */
+finding?: ("match" | "obfuscation")
 }
 }
 export interface AmlNewAccountRule {

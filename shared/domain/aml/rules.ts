@@ -5,6 +5,7 @@
  * Bounds, everywhere: "max"/"threshold" fire strictly above, "min" at or above, bands are [lower, upper)
  * (Tazama's convention, with `!= null` checks so a bound of 0 still counts).
  */
+import { nameObfuscation, prepareName, type NameObfuscation } from './names';
 import type { AmlRule, CompiledPolicy } from './policy';
 import type { ScreeningMatch } from './screening';
 import type { AmlTransaction, WindowEntry } from './window';
@@ -141,6 +142,14 @@ function matchDetails(m: ScreeningMatch) {
   };
 }
 
+function describe(o: NameObfuscation): string {
+  const parts: string[] = [];
+  if (o.invisibleCharacters.length) parts.push(`invisible characters ${o.invisibleCharacters.join(' ')}`);
+  if (o.mixedScriptWords.length) parts.push(`mixed scripts in ${o.mixedScriptWords.join(', ')}`);
+  if (o.styledLetters.length) parts.push(`styled letters ${o.styledLetters.join('')}`);
+  return parts.join('; ');
+}
+
 /** Evaluates one rule; undefined when it does not fire. */
 export function evaluateRule(
   policy: CompiledPolicy,
@@ -238,9 +247,27 @@ export function evaluateRule(
       const name = tx.counterparty?.name;
       const index = policy.screening.get(rule.params.list);
       if (!name || !index) return undefined;
+      const what = rule.type === 'pep_screening' ? 'PEP' : 'Sanctions';
+      if (rule.params.finding === 'obfuscation') {
+        // Disguise is a red flag of its own: reported whether or not the folded name still matches.
+        const found = nameObfuscation(name);
+        if (!found) return undefined;
+        const match = index.search(name, rule.params.minScore);
+        return {
+          rule,
+          summary: `${what} screening: counterparty name is obfuscated (${describe(found)})${match ? `; resembles ${rule.params.list} entry ${match.entNum} (${match.listedName}), score ${match.score.toFixed(3)}` : ''}`,
+          details: {
+            list: rule.params.list,
+            minScore: rule.params.minScore,
+            finding: 'obfuscation',
+            obfuscation: found,
+            screenedAs: prepareName(name),
+            ...(match ? { match: matchDetails(match) } : {}),
+          },
+        };
+      }
       const match = index.search(name, rule.params.minScore);
       if (!match) return undefined;
-      const what = rule.type === 'pep_screening' ? 'PEP' : 'Sanctions';
       return {
         rule,
         summary: `${what} match: counterparty resembles ${rule.params.list} entry ${match.entNum} (${match.listedName}), score ${match.score.toFixed(3)}`,

@@ -26,7 +26,7 @@ import {
   wordCombinations,
   type Token,
 } from './jaro-winkler';
-import { nameTokens, prepareName } from './names';
+import { nameTokens, prepareNameForms } from './names';
 import type { SdnEntry } from './sdn-csv';
 
 export interface ScreeningMatch {
@@ -222,33 +222,7 @@ export class ScreeningIndex {
     for (const [e, entry] of entries.entries()) {
       const individual = entry.type === 'individual';
       for (const raw of [entry.name, ...entry.altNames]) {
-        const prepared = prepareName(raw, { individual });
-        if (!prepared) continue;
-        const n = this.names.length;
-        const variants = wordCombinations(nameTokens(prepared)).map((texts) => {
-          const tokens = texts.map(token);
-          const ids = new Int32Array(tokens.length);
-          tokens.forEach((t, k) => {
-            let id = this.dictionary.get(t.text);
-            if (id === undefined) {
-              id = this.tokenCls.length;
-              this.dictionary.set(t.text, id);
-              this.tokenCls.push(t.cls);
-              this.postings.push([]);
-              sigs.push(signature(t.bytes));
-            }
-            const posting = this.postings[id];
-            if (posting[posting.length - 1] !== n) posting.push(n);
-            ids[k] = id;
-          });
-          const lens = Int32Array.from(tokens, (t) => t.bytes.length);
-          const sorted = [...lens].sort((x, y) => y - x);
-          const longest = new Int32Array(sorted.length + 1);
-          sorted.forEach((l, k) => (longest[k + 1] = longest[k] + l));
-          return { ids, lens, tokens, length: longest[sorted.length], longest };
-        });
-        this.names.push({ entry: e, text: raw, variants, significant: significantTerms(variants[0].tokens) });
-        if (!this.exact.has(prepared)) this.exact.set(prepared, n);
+        for (const prepared of prepareNameForms(raw, { individual })) this.add(e, raw, prepared, sigs);
       }
     }
     const byClass = new Map<number, number[]>();
@@ -264,6 +238,36 @@ export class ScreeningIndex {
       });
     }
     this.nameMark = new Uint8Array(this.names.length);
+  }
+
+  /** One prepared form of a listed name: its word-combination variants, tokens and postings. */
+  private add(e: number, raw: string, prepared: string, sigs: Signature[]): void {
+    if (!prepared) return;
+    const n = this.names.length;
+    const variants = wordCombinations(nameTokens(prepared)).map((texts) => {
+      const tokens = texts.map(token);
+      const ids = new Int32Array(tokens.length);
+      tokens.forEach((t, k) => {
+        let id = this.dictionary.get(t.text);
+        if (id === undefined) {
+          id = this.tokenCls.length;
+          this.dictionary.set(t.text, id);
+          this.tokenCls.push(t.cls);
+          this.postings.push([]);
+          sigs.push(signature(t.bytes));
+        }
+        const posting = this.postings[id];
+        if (posting[posting.length - 1] !== n) posting.push(n);
+        ids[k] = id;
+      });
+      const lens = Int32Array.from(tokens, (t) => t.bytes.length);
+      const sorted = [...lens].sort((x, y) => y - x);
+      const longest = new Int32Array(sorted.length + 1);
+      sorted.forEach((l, k) => (longest[k + 1] = longest[k] + l));
+      return { ids, lens, tokens, length: longest[sorted.length], longest };
+    });
+    this.names.push({ entry: e, text: raw, variants, significant: significantTerms(variants[0].tokens) });
+    if (!this.exact.has(prepared)) this.exact.set(prepared, n);
   }
 
   static build(entries: readonly SdnEntry[]): ScreeningIndex {
@@ -294,17 +298,32 @@ export class ScreeningIndex {
 
   /** Score of one listed name against a query, without the index (tests and explanations). */
   scoreAgainst(name: string, listedName: string, individual = true): number {
-    const q = prepareName(name);
-    const l = prepareName(listedName, { individual });
-    if (!q || !l) return 0;
-    if (q === l) return 1;
-    const qv = wordCombinations(nameTokens(q)).map((v) => v.map(token));
-    const lv = wordCombinations(nameTokens(l)).map((v) => v.map(token));
-    return bestPairCombination(qv, lv) * qualityFactor(significantTerms(qv[0]), significantTerms(lv[0]));
+    let best = 0;
+    for (const q of prepareNameForms(name)) {
+      for (const l of prepareNameForms(listedName, { individual })) {
+        if (!q || !l) continue;
+        if (q === l) return 1;
+        const qv = wordCombinations(nameTokens(q)).map((v) => v.map(token));
+        const lv = wordCombinations(nameTokens(l)).map((v) => v.map(token));
+        const score =
+          bestPairCombination(qv, lv) * qualityFactor(significantTerms(qv[0]), significantTerms(lv[0]));
+        if (score > best) best = score;
+      }
+    }
+    return best;
   }
 
+  /** Best over the name's prepared forms (a transliteration and a look-alike reading may both apply). */
   private find(name: string, minScore: number, pruned: boolean): ScreeningMatch | undefined {
-    const prepared = prepareName(name);
+    let best: ScreeningMatch | undefined;
+    for (const prepared of prepareNameForms(name)) {
+      const found = this.findPrepared(prepared, minScore, pruned);
+      if (found && (!best || found.score > best.score)) best = found;
+    }
+    return best;
+  }
+
+  private findPrepared(prepared: string, minScore: number, pruned: boolean): ScreeningMatch | undefined {
     if (!prepared) return undefined;
     const exact = this.exact.get(prepared);
     if (exact !== undefined) return this.match(exact, 1);

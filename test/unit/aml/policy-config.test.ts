@@ -25,8 +25,8 @@ describe('AML configuration', () => {
   it('loads the bundled policy and lists by default', () => {
     const aml = readAmlConfig({});
     expect(aml.policySource).toBe('bundled default policy');
-    expect(aml.policy.version).toBe('2025-11-01.1');
-    expect(aml.policy.rules).toHaveLength(11);
+    expect(aml.policy.version).toBe('2025-11-01.2');
+    expect(aml.policy.rules).toHaveLength(12);
     expect(aml.lists).toEqual([
       { id: 'ofac-sdn', source: 'bundled sample', entries: 22 },
       { id: 'pep', source: 'bundled sample', entries: 5 },
@@ -120,6 +120,7 @@ describe('AML configuration', () => {
       'rule id velocity.count.1h is used twice',
       'rule geo.ofac-comprehensive: jurisdiction list fatf-2031 is not defined',
       'rule sanctions.ofac-sdn: screening list ofac-sdn is not loaded',
+      'rule sanctions.name-obfuscation: screening list ofac-sdn is not loaded',
       'rule pep.screening: screening list pep is not loaded',
     ]);
   });

@@ -55,6 +55,11 @@ describe('import direction (npm run lint)', () => {
       "import { p } from '../platform/logger';\nexport const y = p;\n",
     ],
     [
+      'domain-imports-only-domain-ports-contracts',
+      'shared/domain/y.ts',
+      "import pad from 'left-pad';\nexport const y = pad;\n",
+    ],
+    [
       'use-cases-import-no-adapters',
       'shared/use-cases/x.ts',
       "import { a } from '../adapters/gcp/pubsub-event-bus';\nexport const y = a;\n",
@@ -76,6 +81,8 @@ describe('import direction (npm run lint)', () => {
       'functions/ingest-prices/wiring.ts': 'export const w = 1;\n',
       'shared/platform/logger.ts': 'export const p = 1;\n',
       'shared/adapters/gcp/pubsub-event-bus.ts': 'export const a = 1;\n',
+      'node_modules/left-pad/package.json': '{ "name": "left-pad", "main": "index.js" }',
+      'node_modules/left-pad/index.js': 'module.exports = 1;\n',
     });
     try {
       const r = cruise(dir, ['shared', 'functions']);
