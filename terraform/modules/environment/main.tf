@@ -95,11 +95,13 @@ module "functions" {
   environment           = var.environment
   topology_path         = local.topology_path
   tables_path           = local.tables_path
+  views_path            = local.views_path
   bundle_dir            = local.bundle_dir
   bucket_prefix         = var.project_id
   topic_ids             = module.pubsub.topic_ids
   secret_ids            = module.secrets.secret_ids
   dataset_ids           = module.warehouse.dataset_ids
+  warehouse_tables      = module.warehouse.tables
   kms_keys              = module.kms.keys
   function_environment  = var.function_environment
   api_invokers          = var.api_invokers

@@ -11,6 +11,7 @@ module "topology" {
 
   topology_path = var.topology_path
   tables_path   = var.tables_path
+  views_path    = var.views_path
 }
 
 locals {
@@ -169,8 +170,23 @@ resource "google_project_iam_member" "secret_prefix_accessor" {
   }
 }
 
-# BigQuery: dataEditor on the datasets a function writes (streaming inserts need nothing more), dataViewer on those it
-# only reads, and jobUser for the functions that run jobs (queries, DML, exports, view refreshes).
+# BigQuery data access per TABLE: dataEditor on exactly the tables a function writes (streaming inserts need nothing
+# more), dataViewer on exactly those it only reads. A dataset-level grant would let the writer of one table rewrite
+# every other table of its dataset (e.g. compliance.kyc_events' writer rewrite compliance.aml_alerts).
+resource "google_bigquery_table_iam_member" "warehouse" {
+  for_each = module.topology.table_bindings
+
+  project    = var.project_id
+  dataset_id = var.warehouse_tables[each.value.table].dataset_id
+  table_id   = var.warehouse_tables[each.value.table].table_id
+  role       = each.value.role
+  member     = "serviceAccount:${google_service_account.fn[each.value.function].email}"
+}
+
+# The only dataset-level BigQuery grants, each for a job that needs rights on the dataset itself (the reason is in
+# each binding; see modules/topology): the archiving function lists the partitions to archive from
+# INFORMATION_SCHEMA.PARTITIONS (metadataViewer: table list and metadata, no rows), and the function that refreshes
+# materialized views updates them with its rights on their dataset (dataEditor on that dataset alone).
 resource "google_bigquery_dataset_iam_member" "warehouse" {
   for_each = module.topology.dataset_bindings
 
@@ -180,6 +196,9 @@ resource "google_bigquery_dataset_iam_member" "warehouse" {
   member     = "serviceAccount:${google_service_account.fn[each.value.function].email}"
 }
 
+# jobUser (project-wide: jobs belong to the project) for the functions that run jobs (queries, DML, exports, view
+# refreshes); it grants no data access of its own. Query results land in anonymous datasets owned by the job's
+# creator, which need no grant.
 resource "google_project_iam_member" "bigquery_job_user" {
   for_each = toset(module.topology.bigquery_job_functions)
 

@@ -39,7 +39,7 @@ output "scheduler_jobs" {
 }
 
 output "kms_encrypters" {
-  description = "\"function/key\" => { key, email } for each Cloud KMS key a function encrypts with (the kms module grants these only)."
+  description = "\"function/key\" => { key, email } for each Cloud KMS key a function encrypts with (the kms module grants these cryptoKeyEncrypter only)."
   value       = { for k, b in module.topology.kms_bindings : k => { key = b.key, email = google_service_account.fn[b.function].email } }
 }
 

@@ -38,6 +38,16 @@ variable "tables_path" {
   }
 }
 
+variable "views_path" {
+  description = "Path to shared/contracts/warehouse-views.json: the function that refreshes materialized views gets dataEditor on their dataset."
+  type        = string
+
+  validation {
+    condition     = fileexists(var.views_path)
+    error_message = "views_path must point at an existing shared/contracts/warehouse-views.json."
+  }
+}
+
 variable "bundle_dir" {
   description = "Directory holding <folder>.zip for every function, as written by `npm run bundle` (dist/functions)."
   type        = string
@@ -66,6 +76,14 @@ variable "secret_ids" {
 variable "dataset_ids" {
   description = "Dataset name => BigQuery dataset id, from the warehouse module."
   type        = map(string)
+}
+
+variable "warehouse_tables" {
+  description = "Table key (dataset.table, as in the generated file) => { dataset_id, table_id }, from the warehouse module: BigQuery data grants are made per table."
+  type = map(object({
+    dataset_id = string
+    table_id   = string
+  }))
 }
 
 variable "bigquery_location" {

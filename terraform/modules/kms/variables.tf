@@ -52,7 +52,7 @@ variable "keys" {
 }
 
 variable "encrypters" {
-  description = "\"function/key\" => { key, email }: the only identities granted cryptoKeyEncrypterDecrypter, each on its key alone. Keyed by name so plans do not wait for emails."
+  description = "\"function/key\" => { key, email }: the only identities granted a role on a key: cryptoKeyEncrypter (encrypt only), each on its key alone. Keyed by name so plans do not wait for emails."
   type = map(object({
     key   = string
     email = string

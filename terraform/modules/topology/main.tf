@@ -3,7 +3,7 @@
 #
 # Access is part of each function's entry too: the warehouse tables it writes and reads, whether it runs BigQuery jobs,
 # whether it writes the cold archive (and so reads and deletes in every partitioned table), whether it uses
-# Firestore and the Cloud KMS keys it encrypts with.
+# Firestore and the Cloud KMS keys it encrypts with (encrypt only: no deployed function decrypts).
 
 locals {
   topology = jsondecode(file(var.topology_path))
@@ -15,6 +15,12 @@ locals {
       dataset         = t.dataset
       partition_field = try(t.partition_field, null)
     }
+  }
+
+  # Materialized views (shared/contracts/warehouse-views.json): view key (dataset.table) => its source table. The
+  # views module requires a view to live in the dataset of its source.
+  materialized_views = var.views_path == null ? {} : {
+    for k, v in try(jsondecode(file(var.views_path)).materializedViews, {}) : k => v.source
   }
 
   # The hot event tables: every time-partitioned table. Their partitions expire, so the archiving function reads
@@ -57,8 +63,14 @@ locals {
       bigquery_jobs = try(fn.bigqueryJobs, false) || local.archives[name]
       # Every function keeps its idempotency records and state in Firestore unless its entry says otherwise.
       firestore = try(fn.firestore, true)
-      # Cloud KMS keys (names of the kms module's keys) the function encrypts and decrypts with.
+      # Cloud KMS keys (names of the kms module's keys) the function encrypts with; it may not decrypt with them.
       encrypts = sort(distinct(try(fn.encrypts, [])))
+      # Materialized views the function refreshes: a function that runs jobs and writes (in its own entry, not
+      # through archiving) the source of a view refreshes it, as refreshMaterializedViews does.
+      refreshes = sort([
+        for v, source in local.materialized_views : v
+        if(try(fn.bigqueryJobs, false) && contains(try(fn.writes, []), source))
+      ])
     }
   }
 
@@ -111,25 +123,62 @@ locals {
     for name, f in local.functions : { for p in f.secret_prefixes : "${name}/${p}" => { function = name, prefix = p } }
   ]...)
 
-  # Table keys are "dataset.table" as in the generated file; access is granted per dataset (dataEditor on a dataset
-  # a function writes, dataViewer on one it only reads).
-  function_datasets = {
-    for name, f in local.functions : name => {
-      reads  = distinct([for t in f.reads : try(local.tables[t].dataset, split(".", t)[0])])
-      writes = distinct([for t in f.writes : try(local.tables[t].dataset, split(".", t)[0])])
-    }
-  }
-  dataset_bindings = merge([
-    for name, d in local.function_datasets : merge(
+  # BigQuery data access is granted per TABLE: dataEditor on exactly the tables a function writes, dataViewer on
+  # exactly those it only reads. Table keys are "dataset.table" as in the generated file. A dataset-level grant
+  # would reach every other table of the dataset (compliance.kyc_events' writer could rewrite compliance.aml_alerts).
+  table_bindings = merge([
+    for name, f in local.functions : merge(
       {
-        for ds in d.reads : "${name}/${ds}/reader" => { function = name, dataset = ds, role = "roles/bigquery.dataViewer" }
-        if !contains(d.writes, ds)
+        for t in f.reads : "${name}/${t}/reader" => {
+          function = name
+          table    = t
+          dataset  = try(local.tables[t].dataset, split(".", t)[0])
+          role     = "roles/bigquery.dataViewer"
+        }
+        if !contains(f.writes, t)
       },
       {
-        for ds in d.writes : "${name}/${ds}/writer" => { function = name, dataset = ds, role = "roles/bigquery.dataEditor" }
+        for t in f.writes : "${name}/${t}/writer" => {
+          function = name
+          table    = t
+          dataset  = try(local.tables[t].dataset, split(".", t)[0])
+          role     = "roles/bigquery.dataEditor"
+        }
       },
     )
   ]...)
+
+  # Dataset-level grants remain only where a job needs rights on the dataset itself, each with its reason (the
+  # Terraform tests hold the allow-list):
+  # - archiving (archive: true): the partitions to export are listed from <dataset>.INFORMATION_SCHEMA.PARTITIONS,
+  #   which needs bigquery.tables.list on the dataset. metadataViewer gives that and table metadata, no row data;
+  #   the export, the row counts and the DELETE run on the tables under the per-table dataEditor above, and the
+  #   archive check queries a temporary external table over Cloud Storage (no dataset).
+  # - refreshing a materialized view (CALL BQ.REFRESH_MATERIALIZED_VIEW): BigQuery updates the view's stored data
+  #   with the caller's rights on the view's dataset (the dataset of its source), so dataEditor on that dataset.
+  dataset_bindings = merge(
+    merge([
+      for name, f in local.functions : {
+        for ds in distinct([for t in local.partitioned_tables : local.tables[t].dataset]) : "${name}/${ds}/archive-metadata" => {
+          function = name
+          dataset  = ds
+          role     = "roles/bigquery.metadataViewer"
+          reason   = "lists partitions to archive in ${ds}.INFORMATION_SCHEMA.PARTITIONS (bigquery.tables.list on the dataset)"
+        }
+      }
+      if f.archive
+    ]...),
+    merge([
+      for name, f in local.functions : {
+        for ds in distinct([for v in f.refreshes : split(".", v)[0]]) : "${name}/${ds}/refresh" => {
+          function = name
+          dataset  = ds
+          role     = "roles/bigquery.dataEditor"
+          reason   = "refreshes materialized views of ${ds} (${join(", ", [for v in f.refreshes : v if split(".", v)[0] == ds])}) with its rights on their dataset"
+        }
+      }
+    ]...),
+  )
 
   kms_bindings = merge([
     for name, f in local.functions : { for k in f.encrypts : "${name}/${k}" => { function = name, key = k } }

@@ -9,7 +9,7 @@ output "topics" {
 }
 
 output "functions" {
-  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, secret_prefixes, memory, timeout_seconds, public, consumes, service_account_id, writes, reads, archive, bigquery_jobs, firestore, encrypts."
+  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, secret_prefixes, memory, timeout_seconds, public, consumes, service_account_id, writes, reads, archive, bigquery_jobs, firestore, encrypts, refreshes."
   value       = local.functions
 
   precondition {
@@ -65,13 +65,18 @@ output "secret_bindings" {
   value       = local.secret_bindings
 }
 
+output "table_bindings" {
+  description = "\"function/dataset.table/reader|writer\" => { function, table (dataset.table), dataset, role }: dataEditor on each table a function writes, dataViewer on each it only reads."
+  value       = local.table_bindings
+}
+
 output "dataset_bindings" {
-  description = "\"function/dataset/reader|writer\" => { function, dataset, role } from warehouse access."
+  description = "\"function/dataset/archive-metadata|refresh\" => { function, dataset, role, reason }: the only dataset-level BigQuery grants (archiving lists partitions, refreshing materialized views)."
   value       = local.dataset_bindings
 }
 
 output "kms_bindings" {
-  description = "\"function/key\" => { function, key } for each Cloud KMS key a function encrypts with."
+  description = "\"function/key\" => { function, key } for each Cloud KMS key a function encrypts with (encrypt only)."
   value       = local.kms_bindings
 }
 

@@ -19,6 +19,17 @@ variable "tables_path" {
   }
 }
 
+variable "views_path" {
+  description = "Path to shared/contracts/warehouse-views.json; when set, a function that runs jobs and writes the source of a materialized view is granted what refreshing it needs."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.views_path == null ? true : fileexists(var.views_path)
+    error_message = "views_path must point at an existing shared/contracts/warehouse-views.json."
+  }
+}
+
 variable "project_id" {
   description = "Project the push endpoints name (the functions read the topic from the request path)."
   type        = string

@@ -8,6 +8,11 @@ output "table_ids" {
   value       = { for k, t in google_bigquery_table.table : k => t.id }
 }
 
+output "tables" {
+  description = "Table key (dataset.table, as in the generated file) => { dataset_id, table_id }: what per-table IAM grants name."
+  value       = { for k, t in google_bigquery_table.table : k => { dataset_id = t.dataset_id, table_id = t.table_id } }
+}
+
 output "materialized_views" {
   description = "dataset.table of every materialized view (from shared/contracts/warehouse-views.json); the refresh function refreshes each."
   value       = sort([for k, t in google_bigquery_table.materialized_view : "${t.dataset_id}.${t.table_id}"])

@@ -248,7 +248,7 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
     const key = resource(kms, 'google_kms_crypto_key', 'this');
     expect(key.rotation_period).toBe('${each.value.rotation_days * 24 * 60 * 60}s');
     expect(resource(kms, 'google_kms_crypto_key_iam_member', 'encrypter').role).toBe(
-      'roles/cloudkms.cryptoKeyEncrypterDecrypter',
+      'roles/cloudkms.cryptoKeyEncrypter',
     );
     expect(moduleNamed(tree, 'environment').children.kms.inputs).toHaveProperty('encrypters');
     expect(topo.functions.archiveColdData.writes).toEqual(topo.partitioned_tables);

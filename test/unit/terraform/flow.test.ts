@@ -17,6 +17,7 @@ interface TopologyOut {
     { function: string; topic: string; dead_letter_topic: string; push_endpoint: string }
   >;
   functions: Record<string, { writes: string[]; secrets: string[] }>;
+  table_bindings: Record<string, { function: string; table: string; dataset: string; role: string }>;
   dataset_bindings: Record<string, { function: string; dataset: string; role: string }>;
   secret_bindings: Record<string, { function: string; secret: string }>;
   partitioned_tables: string[];
@@ -98,10 +99,17 @@ describe('a new topic, table or secret flows into Terraform with no second edit'
     if (!r.ok) return;
     expect(r.value.partitioned_tables).toContain(NEW_TABLE);
     expect(r.value.functions.archiveColdData.writes).toContain(NEW_TABLE);
-    expect(r.value.dataset_bindings['archiveColdData/ledger/writer']).toEqual({
+    // dataEditor on the new table alone, and metadata (partition listing) on its dataset.
+    expect(r.value.table_bindings[`archiveColdData/${NEW_TABLE}/writer`]).toEqual({
       function: 'archiveColdData',
+      table: NEW_TABLE,
       dataset: 'ledger',
       role: 'roles/bigquery.dataEditor',
+    });
+    expect(r.value.dataset_bindings['archiveColdData/ledger/archive-metadata']).toMatchObject({
+      function: 'archiveColdData',
+      dataset: 'ledger',
+      role: 'roles/bigquery.metadataViewer',
     });
   });
 

@@ -10,7 +10,23 @@ import { join } from 'node:path';
 import { MATERIALIZED_VIEWS } from '../../../shared/contracts/warehouse-views';
 import { runtimeClosure } from '../contracts/publish-scan';
 import { evaluateModule } from './evaluate';
-import { ROOT, TF_DIR, readJson } from './hcl';
+import { MODULES_DIR, ROOT, TF_DIR, moduleNames, parseDir, readJson, resourcesOf, valuesOf } from './hcl';
+
+/** Cloud KMS roles that can decrypt; only a function whose code decrypts may hold one (none does today). */
+const DECRYPT_ROLES = ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'roles/cloudkms.cryptoKeyDecrypter'];
+const ENCRYPT_ROLE = 'roles/cloudkms.cryptoKeyEncrypter';
+
+/** Every Cloud KMS role (roles/cloudkms.*) any module grants, as "module: resource role". */
+async function kmsGrants(): Promise<{ where: string; role: string }[]> {
+  const out: { where: string; role: string }[] = [];
+  for (const m of moduleNames())
+    for (const [type, byName] of Object.entries(resourcesOf(await parseDir(join(MODULES_DIR, m)))))
+      for (const [name, body] of Object.entries(byName))
+        for (const role of valuesOf(body, 'role'))
+          if (typeof role === 'string' && role.startsWith('roles/cloudkms.'))
+            out.push({ where: `${m}: ${type}.${name}`, role });
+  return out;
+}
 
 interface Entry {
   folder: string;
@@ -40,6 +56,8 @@ interface Uses {
   maintenance: boolean;
   secrets: string[];
   cipher: boolean;
+  /** Whether the code decrypts with the cipher (reads personal data back). */
+  decrypts: boolean;
   store: boolean;
 }
 
@@ -61,6 +79,7 @@ function usesOf(folder: string): Uses {
     maintenance: /\.maintenance\(\)/.test(wiring),
     secrets: all(/secrets\.get\(\s*'([A-Z][A-Z0-9_]+)'|_SECRET\s*=\s*'([A-Z][A-Z0-9_]+)'/g),
     cipher: /\.cipher\(/.test(wiring),
+    decrypts: /\bcipher\s*\.\s*decrypt\s*\(/.test(code),
     // The platform's document store reaches the use case only through the wiring, and the use case calls it.
     store: /\.\.\.p\b|\bp\.store\b/.test(wiring) && /\.store\s*\.\s*[a-zA-Z]+\s*[<(]/.test(code),
   };
@@ -90,8 +109,25 @@ describe('every grant a function holds is used by its code, and everything its c
       store: false,
       refreshedSources: ['risk.portfolio_exposures'],
     });
-    expect(usesOf('persona-webhook')).toMatchObject({ cipher: true, secrets: ['PERSONA_WEBHOOK_SECRET'] });
+    expect(usesOf('persona-webhook')).toMatchObject({
+      cipher: true,
+      decrypts: false,
+      secrets: ['PERSONA_WEBHOOK_SECRET'],
+    });
     expect(usesOf('archive-cold-data')).toMatchObject({ archives: true, maintenance: true, store: true });
+  });
+
+  it('grants a Cloud KMS role that decrypts to no function unless its code decrypts (none does today)', async () => {
+    const decrypting = Object.values(entries).filter((e) => usesOf(e.folder).decrypts);
+    expect(decrypting).toEqual([]);
+    const grants = await kmsGrants();
+    expect(grants.filter((g) => DECRYPT_ROLES.includes(g.role))).toEqual([]);
+    // The one KMS grant: cryptoKeyEncrypter, per key, to the encrypters the functions module derives from "encrypts".
+    expect(grants).toEqual([
+      { where: 'kms: google_kms_crypto_key_iam_member.encrypter', role: ENCRYPT_ROLE },
+    ]);
+    const kms = resourcesOf(await parseDir(join(MODULES_DIR, 'kms'))).google_kms_crypto_key_iam_member;
+    expect(kms.encrypter.for_each).toBe('${var.encrypters}');
   });
 
   describe.each(Object.entries(entries).map(([name, e]) => [name, e] as const))('%s', (name, entry) => {
@@ -112,6 +148,16 @@ describe('every grant a function holds is used by its code, and everything its c
 
     it('encrypts with a Cloud KMS key exactly when its wiring builds a cipher', () => {
       expect(out.functions[name].encrypts.length > 0).toBe(uses.cipher);
+    });
+
+    it('may only encrypt with its Cloud KMS keys unless its code decrypts', async () => {
+      // A function's KMS roles are those of the kms module's grant to the encrypters, if it names a key.
+      const held =
+        out.functions[name].encrypts.length > 0
+          ? (await kmsGrants()).filter((g) => g.where.endsWith('.encrypter')).map((g) => g.role)
+          : [];
+      if (!uses.decrypts) expect(held.filter((r) => DECRYPT_ROLES.includes(r))).toEqual([]);
+      expect(held).toEqual(out.functions[name].encrypts.length > 0 ? [ENCRYPT_ROLE] : []);
     });
 
     it('writes the cold archive exactly when its code exports partitions', () => {

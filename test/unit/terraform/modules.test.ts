@@ -279,6 +279,9 @@ describe('functions module', () => {
     expect(res('google_secret_manager_secret_iam_member', 'accessor').for_each).toBe(
       '${module.topology.secret_bindings}',
     );
+    expect(res('google_bigquery_table_iam_member', 'warehouse').for_each).toBe(
+      '${module.topology.table_bindings}',
+    );
     expect(res('google_bigquery_dataset_iam_member', 'warehouse').for_each).toBe(
       '${module.topology.dataset_bindings}',
     );
@@ -398,8 +401,9 @@ describe('kms module', () => {
     expect(keys.default).toMatchObject({ kyc: { env_var: 'KYC_KMS_KEY_NAME' } });
   });
 
-  it('grants only cryptoKeyEncrypterDecrypter, per key, to the functions that name the key', async () => {
-    expect(rolesOf(config)).toEqual(['roles/cloudkms.cryptoKeyEncrypterDecrypter']);
+  it('grants only cryptoKeyEncrypter (no decrypt), per key, to the functions that name the key', async () => {
+    expect(rolesOf(config)).toEqual(['roles/cloudkms.cryptoKeyEncrypter']);
+    expect(rolesOf(config).filter((r) => /Decrypter/.test(r))).toEqual([]);
     expect(res('google_kms_crypto_key_iam_member', 'encrypter').crypto_key_id).toBe(
       '${google_kms_crypto_key.this[each.value.key].id}',
     );

@@ -45,7 +45,8 @@ interface TopologyModule {
   secrets: string[];
   publisher_bindings: Record<string, { function: string; topic: string }>;
   secret_bindings: Record<string, { function: string; secret: string }>;
-  dataset_bindings: Record<string, { function: string; dataset: string; role: string }>;
+  table_bindings: Record<string, { function: string; table: string; dataset: string; role: string }>;
+  dataset_bindings: Record<string, { function: string; dataset: string; role: string; reason: string }>;
   bigquery_job_functions: string[];
   firestore_functions: string[];
   archive_functions: string[];
@@ -189,19 +190,24 @@ describe('terraform/modules/topology evaluated against shared/contracts/topology
     expect(mod.scheduled_functions).toEqual(expected);
   });
 
-  it('grants warehouse access per dataset only for tables that exist in the generated file', () => {
-    const datasets = new Set(Object.values(tables).map((t) => t.dataset));
-    for (const [key, b] of Object.entries(mod.dataset_bindings)) {
-      expect({ key, known: datasets.has(b.dataset) }).toEqual({ key, known: true });
+  it('grants warehouse access per table, only for tables that exist in the generated file', () => {
+    for (const [key, b] of Object.entries(mod.table_bindings)) {
+      expect({ key, known: b.table in tables }).toEqual({ key, known: true });
+      expect({ key, dataset: b.dataset }).toEqual({ key, dataset: tables[b.table].dataset });
       expect(['roles/bigquery.dataEditor', 'roles/bigquery.dataViewer']).toContain(b.role);
     }
     for (const [name, f] of Object.entries(mod.functions)) {
       for (const t of f.writes) {
-        expect(mod.dataset_bindings[`${name}/${tables[t].dataset}/writer`]?.role).toBe(
-          'roles/bigquery.dataEditor',
-        );
+        expect(mod.table_bindings[`${name}/${t}/writer`]?.role).toBe('roles/bigquery.dataEditor');
       }
     }
+    const datasets = new Set(Object.values(tables).map((t) => t.dataset));
+    for (const [key, b] of Object.entries(mod.dataset_bindings))
+      expect({ key, known: datasets.has(b.dataset), reason: b.reason.length > 0 }).toEqual({
+        key,
+        known: true,
+        reason: true,
+      });
   });
 
   it('grants BigQuery jobs to the functions that declare them or archive, Firestore to all but those that opt out', () => {
@@ -221,8 +227,8 @@ describe('terraform/modules/topology evaluated against shared/contracts/topology
         firestore: mod.firestore_functions.includes(name),
       });
     }
-    // A function that runs jobs reads or writes tables, so it also holds a dataset grant.
-    const granted = new Set(Object.values(mod.dataset_bindings).map((b) => b.function));
+    // A function that runs jobs reads or writes tables, so it also holds a table grant.
+    const granted = new Set(Object.values(mod.table_bindings).map((b) => b.function));
     expect(mod.bigquery_job_functions.filter((n) => !granted.has(n))).toEqual([]);
   });
 
@@ -247,7 +253,7 @@ describe('terraform/modules/topology evaluated against shared/contracts/topology
     );
   });
 
-  it('takes writes/reads from the topology when a function declares them, one grant per dataset', () => {
+  it('takes writes/reads from the topology when a function declares them, one grant per table', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fr-access-topology-'));
     try {
       const withAccess = JSON.parse(JSON.stringify(topo)) as typeof topo & {
@@ -264,15 +270,20 @@ describe('terraform/modules/topology evaluated against shared/contracts/topology
       const result = evaluate(path, {});
       expect(result.ok ? '' : result.stderr).toBe('');
       if (!result.ok) return;
-      const grants = Object.entries(result.value.dataset_bindings)
+      const grants = Object.entries(result.value.table_bindings)
         .filter(([, b]) => b.function === first)
         .map(([k, b]) => `${k} ${b.role}`)
         .sort();
-      // Editor on risk covers reading it; market is read only.
-      expect(grants).toEqual([
-        `${first}/market/reader roles/bigquery.dataViewer`,
-        `${first}/risk/writer roles/bigquery.dataEditor`,
-      ]);
+      // Editor on the written table covers reading it; every other table is read only, each on its own.
+      expect(grants).toEqual(
+        [
+          `${first}/${riskTables[0]}/writer roles/bigquery.dataEditor`,
+          ...[...riskTables.slice(1), ...marketTables].map(
+            (t) => `${first}/${t}/reader roles/bigquery.dataViewer`,
+          ),
+        ].sort(),
+      );
+      expect(Object.values(result.value.dataset_bindings).filter((b) => b.function === first)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
