@@ -39,14 +39,19 @@ export interface PreferencesAuthConfig extends CallerAuthConfig {
 const bool = (env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean =>
   oneOf(env, name, ['true', 'false'] as const, fallback ? 'true' : 'false', problems) === 'true';
 
-function url(env: NodeJS.ProcessEnv, name: string, problems: string[]): string | undefined {
+/** A provider base URL: https outside the local stack, where the providers are local servers on http. */
+function url(env: NodeJS.ProcessEnv, name: string, local: boolean, problems: string[]): string | undefined {
   const v = env[name];
   if (!v) return undefined;
+  let parsed: URL;
   try {
-    new URL(v);
+    parsed = new URL(v);
   } catch {
     problems.push(`${name} must be a URL (got '${v}')`);
+    return v;
   }
+  if (!local && parsed.protocol !== 'https:')
+    problems.push(`${name} must use https outside ENVIRONMENT=local`);
   return v;
 }
 
@@ -84,10 +89,10 @@ export function readNotificationsConfig(env: NodeJS.ProcessEnv = process.env): N
     environment,
     emailFrom,
     sendgridSandbox: bool(env, 'SENDGRID_SANDBOX', false, problems),
-    sendgridBaseUrl: url(env, 'SENDGRID_BASE_URL', problems),
+    sendgridBaseUrl: url(env, 'SENDGRID_BASE_URL', local, problems),
     twilioAccountSid,
     twilioFrom,
-    twilioBaseUrl: url(env, 'TWILIO_BASE_URL', problems),
+    twilioBaseUrl: url(env, 'TWILIO_BASE_URL', local, problems),
     providerTimeoutMs: integer(env, 'NOTIFY_PROVIDER_TIMEOUT_MS', 10_000, 100, 60_000, problems),
     webhookAllowLoopback: bool(env, 'NOTIFY_WEBHOOK_ALLOW_LOOPBACK', false, problems),
     retry: {

@@ -18,6 +18,9 @@ resource "google_firestore_database" "default" {
   type                    = "FIRESTORE_NATIVE"
   concurrency_mode        = "OPTIMISTIC"
   delete_protection_state = var.firestore.delete_protection ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
+  # Seven days of point-in-time recovery: a bad deploy or a wrong script that rewrites cases, margin states or
+  # outboxes can be read back as of before it ran.
+  point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"
   # Keep the data if the resource is ever removed from Terraform; deleting a database is a manual act.
   deletion_policy = "ABANDON"
 

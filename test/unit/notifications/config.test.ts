@@ -92,3 +92,27 @@ describe('readNotificationsConfig', () => {
     }
   });
 });
+
+it('refuses plain-http provider base URLs outside the local stack', () => {
+  const cloud = {
+    ENVIRONMENT: 'prod',
+    NOTIFY_EMAIL_FROM: 'alerts@fusion-risk.example',
+    TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
+    TWILIO_FROM_NUMBER: '+15005550006',
+  };
+  expect(() =>
+    readNotificationsConfig({
+      ...cloud,
+      SENDGRID_BASE_URL: 'http://sendgrid.example/',
+      TWILIO_BASE_URL: 'http://t.example',
+    }),
+  ).toThrow(
+    /SENDGRID_BASE_URL must use https outside ENVIRONMENT=local[\s\S]*TWILIO_BASE_URL must use https/,
+  );
+  expect(
+    readNotificationsConfig({ ...cloud, SENDGRID_BASE_URL: 'https://api.sendgrid.com/' }).sendgridBaseUrl,
+  ).toBe('https://api.sendgrid.com/');
+  expect(
+    readNotificationsConfig({ ENVIRONMENT: 'local', TWILIO_BASE_URL: 'http://127.0.0.1:4010' }).twilioBaseUrl,
+  ).toBe('http://127.0.0.1:4010');
+});

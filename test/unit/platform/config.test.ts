@@ -121,6 +121,16 @@ describe('readPriceSourcesConfig (ingestPrices)', () => {
     expect(c.feeds.assets.map((a) => a.asset)).toEqual(expect.arrayContaining(['BTC', 'ETH', 'USDC']));
   });
 
+  it('requires https for Hermes outside the local stack', () => {
+    expect(
+      problemsOf(readPriceSourcesConfig, { ENVIRONMENT: 'prod', PYTH_HERMES_URL: 'http://hermes.example' }),
+    ).toEqual(['PYTH_HERMES_URL must use https outside ENVIRONMENT=local']);
+    expect(
+      readPriceSourcesConfig({ ENVIRONMENT: 'local', PYTH_HERMES_URL: 'http://127.0.0.1:4001' })
+        .pythHermesUrl,
+    ).toBe('http://127.0.0.1:4001');
+  });
+
   it('narrows to PRICE_ASSETS and refuses an asset without a feed or a URL that is not one', () => {
     expect(
       readPriceSourcesConfig({ PRICE_ASSETS: 'BTC, USDC', PYTH_HERMES_URL: 'http://127.0.0.1:4001' }),

@@ -384,6 +384,15 @@ describe('warehouse module', () => {
   });
 });
 
+describe('project module', () => {
+  it('keeps Firestore recoverable: point-in-time recovery on, delete protection from the environment, abandon on removal', async () => {
+    const { res } = await loadModule('project');
+    const db = res('google_firestore_database', 'default');
+    expect(db.point_in_time_recovery_enablement).toBe('POINT_IN_TIME_RECOVERY_ENABLED');
+    expect(db.deletion_policy).toBe('ABANDON');
+  });
+});
+
 describe('kms module', () => {
   let config: Body;
   let res: (type: string, name: string) => Body;
