@@ -1,5 +1,9 @@
-/** fanOutNotifications — Pub/Sub push: alerts.margin.v1, alerts.aml.v1 → notifications.dispatch.v1. */
-import { normalizeAmlAlert, normalizeMarginAlert } from '../../shared/domain/notifications/alerts';
+/** fanOutNotifications — Pub/Sub push: alerts.margin.v1, alerts.aml.v1, alerts.prices.v1 → notifications.dispatch.v1. */
+import {
+  normalizeAmlAlert,
+  normalizeMarginAlert,
+  normalizePriceAlert,
+} from '../../shared/domain/notifications/alerts';
 import { readNotificationsConfig } from '../../shared/platform/config/notifications';
 import { fanOutNotifications as fanOut } from '../../shared/use-cases/fan-out-notifications';
 import { pubsubWiring } from '../runtime/pubsub-wiring';
@@ -13,5 +17,6 @@ export const fanOutNotifications = pubsubWiring(
   (d) => ({
     'alerts.margin.v1': (m) => fanOut(d, normalizeMarginAlert(m)),
     'alerts.aml.v1': (m) => fanOut(d, normalizeAmlAlert(m)),
+    'alerts.prices.v1': (m) => fanOut(d, normalizePriceAlert(m)),
   }),
 );

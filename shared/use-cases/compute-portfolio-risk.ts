@@ -3,11 +3,14 @@
  * one unit of work per shard; each shard invocation values its whole batch of portfolios, computes
  * margin health, liquidation prices and historical-simulation VaR/ES, publishes the results as
  * risk.portfolio-risk.v1 batches (one delivery per shard, not per portfolio) and writes the exposures to
- * the warehouse in one insert.
+ * the warehouse in one insert. A portfolio that cannot be valued (an asset it holds has no price, or only a
+ * stale one) is not skipped silently: it raises a PORTFOLIO_NOT_VALUED alert on alerts.prices.v1, which the
+ * fan-out sends to the risk desk; its id is derived from tick, portfolio and unpriced assets, so a redelivery
+ * or a revaluation at the same tick raises the same alert.
  */
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { SchemaTypes } from '../contracts/schema-types';
-import { bucketOf, bucketRange } from '../domain/ids';
+import { bucketOf, bucketRange, contentId } from '../domain/ids';
 import { RiskEngine, type Exposure } from '../domain/risk/engine';
 import type { RiskComputeConfig } from '../domain/risk/config';
 import type { PriceHistory } from '../domain/risk/history';
@@ -24,6 +27,7 @@ type PositionsMessage = SchemaTypes['messages/portfolio.positions.v1'];
 type ShardWork = SchemaTypes['messages/risk.shard-work.v1'];
 type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
 type PortfolioRiskBatch = SchemaTypes['messages/risk.portfolio-risk.v1'];
+type PriceAlert = SchemaTypes['messages/alerts.prices.v1'];
 
 /** Portfolios per risk.portfolio-risk.v1 message (the schema allows 500; this keeps messages well under 1 MB). */
 export const RISK_BATCH_SIZE = 200;
@@ -200,6 +204,25 @@ async function loadHistory(store: DocumentStore, assets: string[]): Promise<Pric
   return history;
 }
 
+/** The alert for a portfolio left unvalued at a tick; the same content always yields the same id. */
+export function portfolioNotValuedAlert(
+  portfolioId: string,
+  tick: Pick<Tick, 'tickId' | 'asOf'>,
+  unpriced: string[],
+  maxPriceAgeMinutes: number,
+): PriceAlert {
+  const assets = [...new Set(unpriced)].sort();
+  return {
+    alertId: contentId('pa', tick.tickId, portfolioId, 'PORTFOLIO_NOT_VALUED', assets.join(',')),
+    tickId: tick.tickId,
+    asOf: tick.asOf,
+    asset: assets.join(','),
+    kind: 'PORTFOLIO_NOT_VALUED',
+    portfolioId,
+    reasons: assets.map((a) => `${a}: no price at this tick (none, or older than ${maxPriceAgeMinutes} min)`),
+  };
+}
+
 function previousDay(iso: string): string {
   return new Date(Date.parse(iso.slice(0, 10)) - 86_400_000).toISOString().slice(0, 10);
 }
@@ -213,16 +236,20 @@ export async function evaluateBatch(
 ): Promise<PortfolioRisk[]> {
   const { logger, config } = deps;
   const valued: { doc: PortfolioDoc; msg: PortfolioRisk; exposures: Exposure[] }[] = [];
+  const notValued: PriceAlert[] = [];
   for (const doc of portfolios) {
     const missing = [...new Set(doc.positions.map((p) => p.asset))].filter(
       (a) => tick.prices[a] === undefined,
     );
     if (missing.length) {
+      const alert = portfolioNotValuedAlert(doc.portfolioId, tick, missing, config.maxPriceAgeMinutes);
       logger.warn('portfolio skipped: no current price', {
         portfolioId: doc.portfolioId,
         assets: missing,
         tickId: tick.tickId,
+        alertId: alert.alertId,
       });
+      notValued.push(alert);
       continue;
     }
     const v = valuePortfolio(doc.positions, tick.prices);
@@ -240,6 +267,14 @@ export async function evaluateBatch(
     };
     valued.push({ doc, msg, exposures: v.exposures.map((e) => ({ asset: e.asset, netUsd: e.netUsd })) });
   }
+  // Before anything else can fail: a redelivery publishes the same alert ids again, which the fan-out absorbs.
+  await Promise.all(
+    notValued.map((a) =>
+      deps.bus.publish('alerts.prices.v1', a, {
+        attributes: { alertId: a.alertId, tickId: a.tickId, kind: a.kind, portfolioId: a.portfolioId ?? '' },
+      }),
+    ),
+  );
   if (valued.length === 0) return [];
 
   // VaR/ES: one engine for the batch over every asset it holds, history up to the last completed day.

@@ -1,7 +1,8 @@
 /**
  * fanOutNotifications: one alert → one notifications.dispatch.v1 message per recipient and channel.
- * For each recipient (portfolio owners, or the compliance team for AML alerts): the channels their
- * preferences allow now (severity floor, quiet hours in their time zone that critical alerts bypass), then
+ * For each recipient (portfolio owners for margin alerts, the compliance team for AML alerts, the risk desk's
+ * team for price alerts): the channels their preferences allow now (severity floor, quiet hours in their time
+ * zone that critical alerts bypass), then
  * one Firestore transaction that decides de-duplication (same kind, subject and recipient within the
  * window is suppressed unless it escalates) and takes rate-limit tokens per channel. The transaction makes
  * the decision atomic across instances: two duplicates at the same instant cannot both pass. A redelivered
@@ -27,6 +28,7 @@ import {
 import { audienceOf, docId } from '../domain/notifications/recipients';
 import {
   NOTIFICATION_COLLECTIONS as C,
+  RISK_DESK_TEAM,
   type Channel,
   type Dispatch,
   type NormalizedAlert,
@@ -69,8 +71,18 @@ interface RateLimitDoc {
   buckets: Partial<Record<Channel, BucketState>>;
 }
 
+/** Price alerts (feed outages, unvalued portfolios) go to the risk desk's team; the others as audienceOf says. */
+export function audienceFor(alert: Pick<NormalizedAlert, 'source' | 'subject'>): {
+  collection: string;
+  id: string;
+} {
+  return alert.source === 'alerts.prices.v1'
+    ? { collection: C.teams, id: RISK_DESK_TEAM }
+    : audienceOf(alert);
+}
+
 async function resolveRecipients(deps: FanOutDeps, alert: NormalizedAlert): Promise<string[]> {
-  const where = audienceOf(alert);
+  const where = audienceFor(alert);
   const doc = await deps.store.get<{ recipientIds?: string[] }>(where.collection, where.id);
   return [...new Set(doc?.recipientIds ?? [])];
 }

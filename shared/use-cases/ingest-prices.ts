@@ -10,6 +10,8 @@
  * Idempotent per minute: the tick id comes from the clock's minute, warehouse rows are keyed
  * `${tickId}:${asset}` and alert ids `${tickId}:${asset}:${kind}`, so a retried tick repeats the same ids and
  * downstream de-duplication absorbs it. Any failure to publish or persist throws, so the scheduler retries.
+ * A tick that priced no asset at all still publishes its alerts and records its state, then reports failure
+ * (`noAssetPriced`), so the Scheduler-facing handler answers 500 and the function error-rate alert sees it.
  */
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { PriceAlertV1, MarketPricesV1, MarketPriceRow } from '../contracts/schema-types';
@@ -66,6 +68,14 @@ export interface IngestOutcome {
   circuits: Partial<Record<SourceName, CircuitState['status']>>;
   /** Sources not called this tick because their circuit was open. */
   skippedSources: SourceName[];
+}
+
+/**
+ * A tick that published no price at all failed: the HTTP face answers 500 (Scheduler retries, the error-rate
+ * alert fires). A partly priced tick succeeded; its unpriced assets are NO_USABLE_PRICE alerts.
+ */
+export function noAssetPriced(outcome: Pick<IngestOutcome, 'published'>): boolean {
+  return outcome.published.length === 0;
 }
 
 /** One line per rejection, machine reason first: `STALE: chainlink ETH: answer is 7200 s old (limit 4200 s)`. */

@@ -143,17 +143,24 @@ severity: ("INFO" | "WARNING" | "CRITICAL")
 }
 
 /**
- * No usable price for an asset at a tick (every source failed validation or is unreachable), or a source's circuit opened.
+ * No usable price for an asset at a tick (every source failed validation or is unreachable), a source's circuit opened, sources disagreeing, or a portfolio that could not be valued at a tick (PORTFOLIO_NOT_VALUED, raised by computePortfolioRisk, with portfolioId).
  */
 export interface PriceAlertV1 {
 /**
- * Derived from tick, asset and kind: a redelivered tick raises the same alert id.
+ * Derived from the content (tick, asset or portfolio, kind): a redelivered tick raises the same alert id.
  */
 alertId: string
 tickId: string
 asOf: string
+/**
+ * The asset; '*' for a source's circuit; for PORTFOLIO_NOT_VALUED the unpriced assets, sorted and comma-separated.
+ */
 asset: string
-kind: ("NO_USABLE_PRICE" | "SOURCE_CIRCUIT_OPEN" | "SOURCES_DISAGREE")
+kind: ("NO_USABLE_PRICE" | "SOURCE_CIRCUIT_OPEN" | "SOURCES_DISAGREE" | "PORTFOLIO_NOT_VALUED")
+/**
+ * The portfolio that could not be valued (PORTFOLIO_NOT_VALUED only).
+ */
+portfolioId?: string
 reasons: string[]
 }
 
@@ -650,13 +657,13 @@ detected_at: string
 export interface NotificationDispatchV1 {
 dispatchId: string
 alertId: string
-source: ("alerts.margin.v1" | "alerts.aml.v1")
+source: ("alerts.margin.v1" | "alerts.aml.v1" | "alerts.prices.v1")
 /**
- * Alert kind, e.g. margin.MARGIN_CALL or aml.structuring; selects the template.
+ * Alert kind, e.g. margin.MARGIN_CALL, aml.structuring or prices.NO_USABLE_PRICE; selects the template.
  */
 kind: string
 /**
- * What the alert is about: a portfolio id or a customer id.
+ * What the alert is about: a portfolio id, a customer id, or an asset (price alerts).
  */
 subject: string
 severity: ("INFO" | "WARNING" | "CRITICAL")
@@ -669,7 +676,7 @@ channel: ("email" | "sms" | "webhook")
 /**
  * The alert as published on its source topic.
  */
-alert: (MarginAlertV1 | AmlAlertV1)
+alert: (MarginAlertV1 | AmlAlertV1 | PriceAlertV1)
 /**
  * When fanOutNotifications decided to send (its clock).
  */

@@ -1,5 +1,5 @@
 /** Turns the alerts of each source topic into NormalizedAlert: kind, subject, level, escalation. */
-import type { AmlAlert, MarginAlert, NormalizedAlert } from './types';
+import type { AmlAlert, MarginAlert, NormalizedAlert, PriceAlert, Severity } from './types';
 import { severityRank } from './types';
 
 const MARGIN_RANK: Record<MarginAlert['toState'], number> = {
@@ -43,6 +43,35 @@ export function normalizeAmlAlert(a: AmlAlert): NormalizedAlert {
     severity: a.severity,
     level: severityRank(a.severity) * 3 + ACTION_RANK[a.recommendedAction],
     escalation: a.recommendedAction === 'BLOCK',
+    alert: a,
+  };
+}
+
+const PRICE_POLICY: Record<PriceAlert['kind'], { severity: Severity; level: number; escalation: boolean }> = {
+  // Raised once, when the circuit opens: a transition, never suppressed.
+  SOURCE_CIRCUIT_OPEN: { severity: 'CRITICAL', level: 2, escalation: true },
+  // Raised again on every tick while the asset has no price: critical (quiet hours do not hold it back), but
+  // de-duplicated per asset and rate-limited, so an outage pages the desk once per window, not every minute.
+  NO_USABLE_PRICE: { severity: 'CRITICAL', level: 2, escalation: false },
+  // A portfolio whose margin health cannot be computed is unmonitored; repeated per tick like NO_USABLE_PRICE.
+  PORTFOLIO_NOT_VALUED: { severity: 'CRITICAL', level: 2, escalation: false },
+  SOURCES_DISAGREE: { severity: 'WARNING', level: 1, escalation: false },
+};
+
+/**
+ * Price-feed alerts go to the risk desk: the subject is the asset ('*' for a source's circuit), or the
+ * portfolio for PORTFOLIO_NOT_VALUED, so de-duplication works per asset or per portfolio.
+ */
+export function normalizePriceAlert(a: PriceAlert): NormalizedAlert {
+  const policy = PRICE_POLICY[a.kind];
+  return {
+    source: 'alerts.prices.v1',
+    alertId: a.alertId,
+    kind: `prices.${a.kind}`,
+    subject: a.kind === 'PORTFOLIO_NOT_VALUED' && a.portfolioId ? a.portfolioId : a.asset,
+    severity: policy.severity,
+    level: policy.level,
+    escalation: policy.escalation,
     alert: a,
   };
 }

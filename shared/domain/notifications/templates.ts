@@ -3,7 +3,7 @@
  * readable body (an escaped HTML copy for mail clients), a webhook carries structured JSON. No PII beyond
  * what the alert itself holds (ids, amounts); contact details never appear in a message.
  */
-import type { AmlAlert, Dispatch, MarginAlert } from './types';
+import type { AmlAlert, Dispatch, MarginAlert, PriceAlert } from './types';
 
 export interface RenderedEmail {
   subject: string;
@@ -56,10 +56,30 @@ function amlLines(a: AmlAlert): { headline: string; lines: string[] } {
   };
 }
 
+const PRICE_HEADLINE: Record<PriceAlert['kind'], string> = {
+  NO_USABLE_PRICE: 'Prices: no usable price, nothing published',
+  SOURCE_CIRCUIT_OPEN: 'Prices: a source circuit opened',
+  SOURCES_DISAGREE: 'Prices: sources disagree',
+  PORTFOLIO_NOT_VALUED: 'Risk: portfolio not valued, margin unmonitored',
+};
+
+function priceLines(a: PriceAlert): { headline: string; lines: string[] } {
+  const notValued = a.kind === 'PORTFOLIO_NOT_VALUED';
+  return {
+    headline: `${PRICE_HEADLINE[a.kind]} (${notValued ? (a.portfolioId ?? '') : a.asset})`,
+    lines: [
+      ...(notValued ? [`Portfolio: ${a.portfolioId ?? 'n/a'}; unpriced: ${a.asset}`] : [`Asset: ${a.asset}`]),
+      ...a.reasons,
+      `As of: ${a.asOf} (tick ${a.tickId})`,
+      `Alert: ${a.alertId}`,
+    ],
+  };
+}
+
 function content(d: Dispatch): { headline: string; lines: string[] } {
-  return d.source === 'alerts.margin.v1'
-    ? marginLines(d.alert as MarginAlert)
-    : amlLines(d.alert as AmlAlert);
+  if (d.source === 'alerts.margin.v1') return marginLines(d.alert as MarginAlert);
+  if (d.source === 'alerts.prices.v1') return priceLines(d.alert as PriceAlert);
+  return amlLines(d.alert as AmlAlert);
 }
 
 const escapeHtml = (s: string) =>
@@ -86,6 +106,11 @@ export function renderSms(d: Dispatch): string {
   if (d.source === 'alerts.margin.v1') {
     const a = d.alert as MarginAlert;
     return `Fusion Risk ${d.severity}: ${a.portfolioId} ${a.fromState}->${a.toState}, health ${score(a.healthScore)}. Ref ${a.eventId.slice(0, 11)}`;
+  }
+  if (d.source === 'alerts.prices.v1') {
+    const a = d.alert as PriceAlert;
+    const what = a.kind === 'PORTFOLIO_NOT_VALUED' ? `${a.portfolioId ?? ''} (unpriced ${a.asset})` : a.asset;
+    return `Fusion Risk PRICES ${d.severity}: ${a.kind} ${what}, ${a.tickId}.`;
   }
   const a = d.alert as AmlAlert;
   return `Fusion Risk AML ${d.severity}: ${a.ruleType} on ${a.userId}, ${a.recommendedAction}. Ref ${a.alertId.slice(0, 12)}`;

@@ -4,6 +4,7 @@ import type { SchemaTypes } from '../../contracts/schema-types';
 
 export type MarginAlert = SchemaTypes['messages/alerts.margin.v1'];
 export type AmlAlert = SchemaTypes['messages/alerts.aml.v1'];
+export type PriceAlert = SchemaTypes['messages/alerts.prices.v1'];
 export type Dispatch = SchemaTypes['messages/notifications.dispatch.v1'];
 export type Preferences = SchemaTypes['inputs/notification-preferences'];
 export type DeliveryRow = SchemaTypes['warehouse/notifications.deliveries'];
@@ -53,7 +54,10 @@ export interface PortfolioOwnerDoc {
   recipientIds: string[];
 }
 
-/** Document `notificationTeams/{teamId}` (e.g. compliance): the members told about AML alerts. */
+/**
+ * Document `notificationTeams/{teamId}`: the members told about a team's alerts (compliance: AML alerts;
+ * the risk desk's on-call rota: price alerts).
+ */
 export interface TeamDoc {
   [key: string]: unknown;
   teamId: string;
@@ -64,18 +68,21 @@ export const NOTIFICATION_COLLECTIONS = FIRESTORE_COLLECTIONS.notifications;
 
 export const COMPLIANCE_TEAM = 'compliance';
 
+/** The risk desk's on-call team: told about price-feed outages and portfolios that could not be valued. */
+export const RISK_DESK_TEAM = 'risk-desk';
+
 /** An alert of any source in the shape the fan-out reasons about. */
 export interface NormalizedAlert {
   source: AlertSource;
   alertId: string;
-  /** e.g. margin.MARGIN_CALL, aml.structuring: the de-duplication kind and the template. */
+  /** e.g. margin.MARGIN_CALL, aml.structuring, prices.NO_USABLE_PRICE: the de-duplication kind and the template. */
   kind: string;
-  /** Portfolio id (margin) or customer id (AML). */
+  /** Portfolio id (margin, unvalued portfolio), customer id (AML) or asset (price feed). */
   subject: string;
   severity: Severity;
   /** Orders alerts of one subject: a higher level than what was last sent is news. */
   level: number;
   /** An escalation (e.g. margin call → liquidation) is never suppressed. */
   escalation: boolean;
-  alert: MarginAlert | AmlAlert;
+  alert: MarginAlert | AmlAlert | PriceAlert;
 }

@@ -71,6 +71,29 @@ describe('topology: topics and subscriptions', () => {
     }
   });
 
+  it('gives every published topic a consumer: a push subscription, or it is the monitored dead-letter topic', () => {
+    // Published topics with no push subscription here, each for a stated reason. Anything else published to a
+    // topic nobody subscribes to (an alert, say) would be lost without a trace.
+    const monitored: Record<string, string> = {
+      [topologyJson.subscriptionDefaults.deadLetterTopic]:
+        'read by its pull subscription (the local stack, monitoring), never pushed',
+      'kyc.events.v1':
+        'an integration feed for consumers outside this system; every event is also in compliance.kyc_events',
+    };
+    const consumed = new Set<string>(SUBSCRIPTIONS.map((s) => s.topic));
+    const published = new Set(Object.values(rawFunctions).flatMap((f) => f.publishes));
+    const unconsumed = [...published].filter((t) => !consumed.has(t) && !(t in monitored)).sort();
+    expect(unconsumed).toEqual([]);
+    // The exemptions stay few, and each is published by someone (no stale entry).
+    expect(Object.keys(monitored).sort()).toEqual(['dead-letter.v1', 'kyc.events.v1']);
+    expect(Object.keys(monitored).filter((t) => !published.has(t))).toEqual([]);
+    // Alerts are never exempt: they reach people.
+    expect(Object.keys(monitored).filter((t) => t.startsWith('alerts.'))).toEqual([]);
+    expect(SUBSCRIPTIONS.filter((s) => s.topic === 'alerts.prices.v1').map((s) => s.function)).toEqual([
+      'fanOutNotifications',
+    ]);
+  });
+
   it('gives Pub/Sub functions subscriptions and HTTP functions none, and publishes only to declared topics', () => {
     for (const [name, f] of Object.entries(rawFunctions)) {
       expect([name, f.trigger]).toEqual([name, expect.stringMatching(/^(http|pubsub)$/)]);

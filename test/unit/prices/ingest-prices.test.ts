@@ -1,3 +1,7 @@
+import * as ff from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import request from 'supertest';
+import { ingestPricesHttp } from '../../../functions/ingest-prices/wiring';
 import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
 import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import type { MarketPricesV1, PriceAlertV1 } from '../../../shared/contracts/schema-types';
@@ -11,6 +15,7 @@ import { DAILY_CLOSES_COLLECTION, type DailyClosesDoc } from '../../../shared/do
 import {
   PRICE_STATE_COLLECTION,
   ingestPrices,
+  noAssetPriced,
   type IngestPricesDeps,
 } from '../../../shared/use-cases/ingest-prices';
 import { SOURCE_CIRCUIT_COLLECTION } from '../../../shared/use-cases/read-price-sources';
@@ -322,5 +327,61 @@ describe('ingestPrices', () => {
     // ETH cannot be seeded from Chainlink alone; BTC can (both agree).
     expect(out.published.map((p) => p.asset)).toEqual(['BTC']);
     expect(out.unavailable[0].reasons).toEqual(['SOURCE_UNAVAILABLE(NO_ANSWER): pyth: no answer for ETH']);
+  });
+});
+
+describe('ingestPrices over HTTP (what Cloud Scheduler sees)', () => {
+  let n = 0;
+  const serve = (deps: IngestPricesDeps) => {
+    const name = `ingestPricesHttp-${++n}`;
+    ff.http(
+      name,
+      ingestPricesHttp(async () => deps),
+    );
+    return getTestServer(name);
+  };
+
+  it('answers 500 when no asset at all could be priced, after publishing its alerts and recording its state', async () => {
+    const { deps, chainlink, pyth, bus } = setup();
+    chainlink.script = (a) => failure('chainlink', a, 'unavailable', 'TIMEOUT');
+    pyth.script = (a) => failure('pyth', a, 'unavailable', 'HTTP_500');
+    const res = await request(serve(deps)).post('/').set('user-agent', 'Google-Cloud-Scheduler');
+    expect(res.status).toBe(500);
+    expect(res.body.published).toEqual([]);
+    expect(res.body.alertIds).toEqual([
+      'tick-20240805T1200Z:BTC:NO_USABLE_PRICE',
+      'tick-20240805T1200Z:ETH:NO_USABLE_PRICE',
+    ]);
+    // The alerts went out and the state was kept before the failure was answered.
+    expect(bus.on<PriceAlertV1>('alerts.prices.v1').map((a) => a.alertId)).toEqual(res.body.alertIds);
+    expect(bus.on('market.prices.v1')).toEqual([]);
+    expect(await deps.store.get(PRICE_STATE_COLLECTION, 'ETH')).toBeDefined();
+    expect(await deps.store.get(SOURCE_CIRCUIT_COLLECTION, 'chainlink')).toMatchObject({
+      consecutiveFailures: 1,
+    });
+  });
+
+  it('answers 200 for a partly priced tick, with its NO_USABLE_PRICE alert', async () => {
+    const { deps, pyth, chainlink, bus } = setup();
+    chainlink.script = (asset, now) =>
+      asset === 'ETH'
+        ? failure('chainlink', 'ETH', 'unavailable', 'TIMEOUT')
+        : healthy('chainlink')(asset, now, 0);
+    pyth.script = (asset, now) =>
+      asset === 'ETH' ? failure('pyth', 'ETH', 'unavailable', 'HTTP_500') : healthy('pyth')(asset, now, 0);
+    const res = await request(serve(deps)).post('/');
+    expect(res.status).toBe(200);
+    expect(res.body.published.map((p: { asset: string }) => p.asset)).toEqual(['BTC']);
+    expect(bus.on<PriceAlertV1>('alerts.prices.v1').map((a) => a.alertId)).toEqual([
+      'tick-20240805T1200Z:ETH:NO_USABLE_PRICE',
+    ]);
+  });
+
+  it('answers 200 for a fully priced tick, and decides failure from the outcome alone', async () => {
+    const { deps } = setup();
+    const res = await request(serve(deps)).post('/');
+    expect(res.status).toBe(200);
+    expect(noAssetPriced({ published: [] })).toBe(true);
+    expect(noAssetPriced(res.body as { published: [] })).toBe(false);
   });
 });

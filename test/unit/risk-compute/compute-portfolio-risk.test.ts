@@ -17,6 +17,7 @@ import {
   applyPositions,
   COLLECTIONS,
   fanOutTick,
+  portfolioNotValuedAlert,
   processShard,
   type PortfolioDoc,
   type RiskDeps,
@@ -25,9 +26,17 @@ import { seedDailyCloses } from '../../support/env';
 
 type Batch = SchemaTypes['messages/risk.portfolio-risk.v1'];
 type ShardWork = SchemaTypes['messages/risk.shard-work.v1'];
+type PriceAlert = SchemaTypes['messages/alerts.prices.v1'];
 
 const TICK = { tickId: 'tick-20221109T2359Z', asOf: '2022-11-09T23:59:00Z' };
 const PRICES = { BTC: 15_880, ETH: 1_100, USDC: 1 };
+const quote = (asset: string, priceUsd: number, publishedAt = TICK.asOf) => ({
+  asset,
+  priceUsd,
+  source: 'chainlink' as const,
+  quality: 'CROSS_CHECKED' as const,
+  publishedAt,
+});
 
 describe('computePortfolioRisk use cases', () => {
   let deps: RiskDeps;
@@ -147,19 +156,110 @@ describe('computePortfolioRisk use cases', () => {
     }
   });
 
-  it('skips a portfolio holding an asset without a current price, and says so', async () => {
+  it('skips a portfolio holding an asset without a current price, and alerts the desk once per content', async () => {
     await applyPositions(deps, {
       portfolioId: 'sol-desk',
       updatedAt: '2022-11-01T00:00:00Z',
-      positions: [{ asset: 'SOL', amount: 100, side: 'collateral' }],
+      positions: [
+        { asset: 'SOL', amount: 100, side: 'collateral' },
+        { asset: 'BTC', amount: 1, side: 'collateral' },
+        { asset: 'AVAX', amount: 10, side: 'borrow' },
+      ],
     });
     const shard = shardOf('sol-desk', 4);
-    await processShard(deps, { ...TICK, shard, shardCount: 4, prices: [{ asset: 'BTC', priceUsd: 15_880 }] });
+    const work = { ...TICK, shard, shardCount: 4, prices: [{ asset: 'BTC', priceUsd: 15_880 }] };
+    await processShard(deps, work);
     expect(bus.on('risk.portfolio-risk.v1')).toHaveLength(0);
+    const alerts = bus.on<PriceAlert>('alerts.prices.v1');
+    expect(alerts).toEqual([
+      {
+        alertId: expect.stringMatching(/^pa_[0-9a-f]{32}$/),
+        tickId: TICK.tickId,
+        asOf: TICK.asOf,
+        asset: 'AVAX,SOL',
+        kind: 'PORTFOLIO_NOT_VALUED',
+        portfolioId: 'sol-desk',
+        reasons: [
+          'AVAX: no price at this tick (none, or older than 15 min)',
+          'SOL: no price at this tick (none, or older than 15 min)',
+        ],
+      },
+    ]);
+    expect(bus.messages.find((m) => m.topic === 'alerts.prices.v1')?.attributes).toEqual({
+      alertId: alerts[0].alertId,
+      tickId: TICK.tickId,
+      kind: 'PORTFOLIO_NOT_VALUED',
+      portfolioId: 'sol-desk',
+    });
     expect(
       sink
         .entries()
-        .some((e) => e.message === 'portfolio skipped: no current price' && e.portfolioId === 'sol-desk'),
+        .some(
+          (e) =>
+            e.message === 'portfolio skipped: no current price' &&
+            e.portfolioId === 'sol-desk' &&
+            e.alertId === alerts[0].alertId,
+        ),
     ).toBe(true);
+
+    // A redelivery of the same work raises the same alert (same id); the fan-out's de-duplication absorbs it.
+    await processShard(deps, work);
+    const again = bus.on<PriceAlert>('alerts.prices.v1');
+    expect(again).toHaveLength(2);
+    expect(again[1]).toEqual(again[0]);
+    // A different tick, portfolio or set of unpriced assets is a different alert.
+    const id = (t: string, p: string, a: string[]) =>
+      portfolioNotValuedAlert(p, { tickId: t, asOf: TICK.asOf }, a, 15).alertId;
+    expect(id(TICK.tickId, 'sol-desk', ['SOL', 'AVAX'])).toBe(alerts[0].alertId);
+    expect(
+      new Set([
+        id(TICK.tickId, 'sol-desk', ['SOL', 'AVAX']),
+        id('tick-20221110T0000Z', 'sol-desk', ['SOL', 'AVAX']),
+        id(TICK.tickId, 'eth-desk', ['SOL', 'AVAX']),
+        id(TICK.tickId, 'sol-desk', ['SOL']),
+      ]).size,
+    ).toBe(4);
+  });
+
+  it('alerts on a position update valued against stale prices, with the id a tick of the same prices raises', async () => {
+    await fanOutTick(deps, {
+      ...TICK,
+      prices: [quote('BTC', 15_880), quote('USDC', 1)],
+    });
+    // ETH was priced an hour before the tick: too old to value anything with.
+    await fanOutTick(deps, {
+      tickId: 'tick-20221109T2259Z',
+      asOf: '2022-11-09T22:59:00Z',
+      prices: [quote('ETH', 1_150, '2022-11-09T22:58:50Z')],
+    });
+    bus.messages.length = 0;
+    await applyPositions(deps, {
+      portfolioId: 'eth-desk',
+      updatedAt: '2022-11-09T23:59:30Z',
+      positions: [
+        { asset: 'ETH', amount: 10, side: 'collateral' },
+        { asset: 'USDC', amount: 5_000, side: 'borrow' },
+      ],
+    });
+    expect(bus.on('risk.portfolio-risk.v1')).toHaveLength(0);
+    const [alert] = bus.on<PriceAlert>('alerts.prices.v1');
+    expect(alert).toMatchObject({ kind: 'PORTFOLIO_NOT_VALUED', portfolioId: 'eth-desk', asset: 'ETH' });
+    expect(alert.alertId).toBe(portfolioNotValuedAlert('eth-desk', TICK, ['ETH'], 15).alertId);
+  });
+
+  it('raises no alert when every portfolio of the shard is valued', async () => {
+    await applyPositions(deps, {
+      portfolioId: 'desk-0',
+      updatedAt: '2022-11-01T00:00:00Z',
+      positions: positions(1, 9_000),
+    });
+    await processShard(deps, {
+      ...TICK,
+      shard: shardOf('desk-0', 4),
+      shardCount: 4,
+      prices: Object.entries(PRICES).map(([asset, priceUsd]) => ({ asset, priceUsd })),
+    });
+    expect(bus.on('risk.portfolio-risk.v1')).toHaveLength(1);
+    expect(bus.on('alerts.prices.v1')).toEqual([]);
   });
 });
