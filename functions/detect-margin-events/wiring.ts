@@ -6,7 +6,7 @@ export const detectMarginEvents = pubsubWiring(
   'detectMarginEvents',
   (p, logger) => ({ ...p, logger }),
   (d) => ({
-    // The delivery's message id owns the outbox lease, so its own redelivery can take the lease back.
+    // The delivery's message id names the outbox lease's owner in logs (each invocation holds its own lease).
     'risk.portfolio-risk.v1': (m, ctx) => detectMarginEventsBatch({ ...d, deliveryId: ctx.messageId }, m),
   }),
 );

@@ -7,6 +7,7 @@
  * for that portfolio (the redelivery of the failed message included); a short lease keeps two concurrent
  * invocations from publishing it twice.
  */
+import { randomUUID } from 'node:crypto';
 import { claimLease, type LeaseOf } from './lease';
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { SchemaTypes } from '../contracts/schema-types';
@@ -36,7 +37,7 @@ export interface MarginDeps {
   clock: Clock;
   logger: Logger;
   policy?: HysteresisPolicy;
-  /** Identifies this delivery; a redelivery of the same message may take over its own lease. */
+  /** The Pub/Sub message id, kept in the lease owner for the logs (each invocation holds its own lease). */
   deliveryId?: string;
   leaseMs?: number;
 }
@@ -83,7 +84,10 @@ export interface MarginOutcome {
 export async function detectMarginEvents(deps: MarginDeps, risk: PortfolioRisk): Promise<MarginOutcome> {
   const policy = deps.policy ?? DEFAULT_HYSTERESIS;
   const now = deps.clock.now();
-  const owner = deps.deliveryId ?? `${process.pid}:${Math.random()}`;
+  // One owner per invocation, not per message: Pub/Sub can deliver the same message twice at once, and two
+  // invocations sharing an owner would both hold the lease and publish twice. The delivery id stays in the owner
+  // for the logs; a redelivery after a failure takes over at once, since a failed delivery releases its lease.
+  const owner = `${deps.deliveryId ?? 'local'}#${randomUUID()}`;
   const leaseMs = deps.leaseMs ?? 30_000;
   const result = await deps.store.runTransaction(async (tx) => {
     const current = await tx.get<MarginStateDoc>(MARGIN_COLLECTIONS.states, risk.portfolioId);

@@ -386,6 +386,26 @@ describe('detectMarginEvents with Firestore (emulator) and DuckDB', () => {
     expect(h.warehouse.insertAttempts.size).toBe(1);
     expect([...h.warehouse.insertAttempts.values()]).toEqual([1]);
   });
+
+  it('the same message delivered twice at once publishes its event once (each invocation holds its own lease)', async () => {
+    const h = await harness('lease-same-message');
+    const gated = new GatedBus(h.bus);
+    const pid = expected[0].portfolioId;
+    const mine = sequence.filter((m) => m.portfolioId === pid);
+    const at = mine.findIndex((m) => m.tickId === expected[0].tickId);
+    for (const [i, m] of mine.slice(0, at).entries()) await h.deliver(m, `msg-${i}`);
+
+    const release = gated.hold();
+    const first = h.deliver(mine[at], 'delivery-same', { bus: gated });
+    await gated.entered; // the first delivery is publishing the event
+    // Pub/Sub's duplicate of the very same message (same message id) arrives meanwhile.
+    await expect(h.deliver(mine[at], 'delivery-same')).rejects.toThrow(RetryableError);
+    release();
+    expect((await first).delivered).toHaveLength(1);
+    expect((await h.deliver(mine[at], 'delivery-same')).delivered).toEqual([]);
+    expect(h.alerts().map(alertKey)).toEqual([transitionKey(expected[0])]);
+    expect([...h.warehouse.insertAttempts.values()]).toEqual([1]);
+  });
 });
 
 /** A bus whose next publish waits until released: an invocation caught in the middle of its delivery. */
