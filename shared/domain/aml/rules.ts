@@ -17,6 +17,11 @@ export interface RuleHit {
 }
 
 /** "12,345.6 USD": hand-rolled, Intl formatting is slow enough to show in the throughput benchmark. */
+/** Every money comparison is in whole cents, so the single-transaction and running-total rules agree. */
+function toCents(usd: number): number {
+  return Math.round(usd * 100);
+}
+
 function usd(n: number): string {
   const cents = Math.round(n * 100);
   const whole = Math.floor(cents / 100);
@@ -100,7 +105,8 @@ function jurisdictionHits(
 ) {
   const list = policy.jurisdictions.get(rule.params.list);
   if (!list) return [];
-  const day = tx.occurredAt.slice(0, 10);
+  // The UTC day of the instant: the same moment written with another offset gets the same verdict.
+  const day = new Date(Date.parse(tx.occurredAt)).toISOString().slice(0, 10);
   const hits: {
     party: string;
     code: string;
@@ -181,9 +187,8 @@ export function evaluateRule(
       const sum = (list: readonly WindowEntry[]) => list.reduce((acc, e) => acc + e.u, 0);
       const window = busiestWindow(history, rule, tx, now, p.windowSeconds, () => true, sum);
       const entries = window.entries;
-      let total = tx.amountUsd + sum(entries);
-      total = Math.round(total * 100) / 100;
-      if (!(total > p.maxAmountUsd)) return undefined;
+      const total = toCents(tx.amountUsd + sum(entries)) / 100;
+      if (!(toCents(total) > toCents(p.maxAmountUsd))) return undefined;
       return {
         rule,
         summary: `Velocity: ${usd(total)} within ${span(p.windowSeconds)} (limit ${usd(p.maxAmountUsd)})`,
@@ -198,7 +203,7 @@ export function evaluateRule(
     }
     case 'large_transaction': {
       const p = rule.params;
-      if (!(tx.amountUsd > p.thresholdUsd)) return undefined;
+      if (!(toCents(tx.amountUsd) > toCents(p.thresholdUsd))) return undefined;
       return {
         rule,
         summary: `Large transaction: ${usd(tx.amountUsd)} (over ${usd(p.thresholdUsd)})`,
@@ -207,13 +212,14 @@ export function evaluateRule(
     }
     case 'structuring': {
       const p = rule.params;
-      const inBand = (v: number) => v >= p.lowerBoundUsd && v < p.thresholdUsd;
+      const inBand = (v: number) =>
+        toCents(v) >= toCents(p.lowerBoundUsd) && toCents(v) < toCents(p.thresholdUsd);
       if (!inBand(tx.amountUsd)) return undefined;
       const window = busiestWindow(history, rule, tx, now, p.windowSeconds, (e) => inBand(e.u));
       const band = window.entries;
       const count = band.length + 1;
       if (count < p.minCount) return undefined;
-      const total = Math.round((band.reduce((s, e) => s + e.u, 0) + tx.amountUsd) * 100) / 100;
+      const total = toCents(band.reduce((s, e) => s + e.u, 0) + tx.amountUsd) / 100;
       return {
         rule,
         summary: `Structuring: ${count} transactions of ${usd(p.lowerBoundUsd)} to ${usd(p.thresholdUsd)} within ${span(p.windowSeconds)}, ${usd(total)} in total`,

@@ -87,6 +87,10 @@ describe('large_transaction (over 10,000 USD)', () => {
   const rule = 'large.ctr';
   it('does not fire at 10,000.00 and fires at 10,000.01', () => {
     expect(fired(rule, tx({ amountUsd: 10_000 }), [])).toEqual([]);
+    // Money is compared in whole cents, as the 24-hour total is: 10,000.004 is 10,000.00.
+    expect(fired(rule, tx({ amountUsd: 10_000.004 }), [])).toEqual([]);
+    expect(fired('velocity.amount.24h', tx({ amountUsd: 25_000.004 }), [])).toEqual([]);
+    expect(fired('velocity.amount.24h', tx({ amountUsd: 25_000.01 }), [])).toHaveLength(1);
     const hits = fired(rule, tx({ amountUsd: 10_000.01 }), []);
     expect(hits.map((h) => h.details)).toEqual([{ amountUsd: 10_000.01, thresholdUsd: 10_000 }]);
   });
@@ -160,6 +164,15 @@ describe('geographic_restriction', () => {
     const nigeria = (day: string) => tx({ occurredAt: `${day}T08:00:00Z`, counterparty: { country: 'NG' } });
     expect(fired('geo.fatf-increased-monitoring', nigeria('2025-10-23'), [])).toHaveLength(1);
     expect(fired('geo.fatf-increased-monitoring', nigeria('2025-10-24'), [])).toEqual([]);
+  });
+
+  it('compares list dates with the instant in UTC, whatever offset the timestamp is written with', () => {
+    // 2025-07-01T01:30+02:00 is 2025-06-30T23:30Z: Syria was still under the embargo at that instant.
+    const before = tx({ occurredAt: '2025-07-01T01:30:00+02:00', counterparty: { country: 'SY' } });
+    expect(fired(embargo, before, [])).toHaveLength(1);
+    // 2025-06-30T20:30-05:00 is 2025-07-01T01:30Z: no longer.
+    const after = tx({ occurredAt: '2025-06-30T20:30:00-05:00', counterparty: { country: 'SY' } });
+    expect(fired(embargo, after, [])).toEqual([]);
   });
 
   it('checks only the parties the rule names', () => {
