@@ -7,6 +7,7 @@
  * for that portfolio (the redelivery of the failed message included); a short lease keeps two concurrent
  * invocations from publishing it twice.
  */
+import { idempotencyExpiry } from '../domain/retention';
 import { randomUUID } from 'node:crypto';
 import { claimLease, type LeaseOf } from './lease';
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
@@ -226,7 +227,13 @@ async function deliver(deps: MarginDeps, doc: OutboxDoc, owner: string): Promise
   await deps.bus.publish('alerts.margin.v1', a, {
     attributes: { eventId: a.eventId, portfolioId: a.portfolioId },
   });
-  await deps.store.set(MARGIN_COLLECTIONS.outbox, a.eventId, { ...doc, delivered: true, leaseOwner: owner });
+  // A delivered entry is kept as long as any redelivery could still ask for it, then deleted by TTL.
+  await deps.store.set(MARGIN_COLLECTIONS.outbox, a.eventId, {
+    ...doc,
+    delivered: true,
+    leaseOwner: owner,
+    expireAt: idempotencyExpiry(deps.clock.now()),
+  });
   deps.logger.info('margin event delivered', {
     eventId: a.eventId,
     portfolioId: a.portfolioId,

@@ -9,6 +9,7 @@
  * alert finds its own id in the de-duplication record and re-publishes the same dispatches (deterministic
  * ids), so a crash between the commit and the publish loses nothing.
  */
+import { idempotencyExpiry } from '../domain/retention';
 import { contentId } from '../domain/ids';
 import {
   DEFAULT_DEDUP_WINDOW_MS,
@@ -98,13 +99,16 @@ async function decide(
   const windowMs = deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
   const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
   const dedupKey = docId(alert.kind, alert.subject, recipientId);
+  // Both documents are rewritten on every alert; an idle recipient's are deleted by TTL (its buckets are full and
+  // its dedup history older than any redelivery by then).
+  const expireAt = idempotencyExpiry(new Date(now));
   return deps.store.runTransaction(async (tx) => {
     const state = await tx.get<DedupState>(C.dedup, dedupKey);
     const decision = dedupDecision(state, alert, now, windowMs);
     if (decision.verdict === 'resend')
       return { decision, granted: decision.channels, rateLimited: [], at: decision.at };
     if (decision.verdict === 'suppress') {
-      tx.set(C.dedup, dedupKey, recordSuppressed(state, alert.alertId, now, windowMs));
+      tx.set(C.dedup, dedupKey, { ...recordSuppressed(state, alert.alertId, now, windowMs), expireAt });
       return { decision, granted: [], rateLimited: [], at: now };
     }
     // One document per recipient holds a bucket per channel: one read, one write.
@@ -118,14 +122,13 @@ async function decide(
       next[ch] = taken.state;
       (taken.allowed ? granted : rateLimited).push(ch);
     }
-    tx.set(C.rateLimits, limitsDoc, { buckets: next });
-    tx.set(
-      C.dedup,
-      dedupKey,
-      granted.length
+    tx.set(C.rateLimits, limitsDoc, { buckets: next, expireAt });
+    tx.set(C.dedup, dedupKey, {
+      ...(granted.length
         ? recordSend(state, alert, granted, now, windowMs)
-        : recordSuppressed(state, alert.alertId, now, windowMs),
-    );
+        : recordSuppressed(state, alert.alertId, now, windowMs)),
+      expireAt,
+    });
     return { decision, granted, rateLimited, at: now };
   });
 }

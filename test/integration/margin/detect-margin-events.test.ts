@@ -70,6 +70,11 @@ describe('detectMarginEvents with Firestore (emulator) and DuckDB', () => {
       { field: 'delivered', op: '==', value: false },
     ]);
     expect(pending).toEqual([]);
+    // Delivered entries expire once no redelivery can ask for them.
+    const delivered = await h.store.query(MARGIN_COLLECTIONS.outbox, [
+      { field: 'delivered', op: '==', value: true },
+    ]);
+    for (const d of delivered) expect(d.data.expireAt).toBeDefined();
   }
 
   /** Where in the sequence the observation that causes a transition is. */

@@ -3,6 +3,8 @@
  * Firestore transactions, so concurrent duplicates on "different instances" (concurrent calls with their
  * own transactions) cannot both pass. Dispatches go to a memory bus that validates them like Pub/Sub.
  */
+import { NOTIFICATION_COLLECTIONS } from '../../../shared/domain/notifications/types';
+import { IDEMPOTENCY_RETENTION_MS } from '../../../shared/domain/retention';
 import { normalizeAmlAlert, normalizeMarginAlert } from '../../../shared/domain/notifications/alerts';
 import type { AmlAlert, MarginAlert } from '../../../shared/domain/notifications/types';
 import { validate } from '../../../shared/contracts/validation';
@@ -77,6 +79,15 @@ describe('fanOutNotifications with Firestore (emulator)', () => {
       expect(d).toMatchObject({ kind: 'margin.MARGIN_CALL', subject: 'desk-btc-levered', escalation: true });
     }
     expect(out.dispatchIds.sort()).toEqual(ds.map((d) => d.dispatchId).sort());
+    // Dedup and rate-limit state carry an expiry 30 days out, so Firestore's TTL deletes idle recipients' state.
+    const expiries = [
+      ...(await h.store.query(NOTIFICATION_COLLECTIONS.dedup, [])),
+      ...(await h.store.query(NOTIFICATION_COLLECTIONS.rateLimits, [])),
+    ].map(
+      (d) => new Date(String((d.data.expireAt as { toDate?: () => Date })?.toDate?.() ?? d.data.expireAt)),
+    );
+    expect(expiries.length).toBeGreaterThanOrEqual(3);
+    for (const e of expiries) expect(e.getTime() - h.clock.now().getTime()).toBe(IDEMPOTENCY_RETENTION_MS);
   });
 
   it('lets exactly one of many concurrent duplicates through, across "instances"', async () => {

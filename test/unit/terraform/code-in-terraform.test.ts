@@ -6,6 +6,7 @@
  * among what the modules create, each function must run as its own service account, no primitive role may be
  * granted anywhere, and every consumer subscription must carry a dead-letter policy.
  */
+import { MARGIN_COLLECTIONS } from '../../../shared/use-cases/detect-margin-events';
 import { FIRESTORE_TTL } from '../../../shared/contracts/firestore';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -194,7 +195,14 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
     const ttl = FIRESTORE_TTL;
     expect(ttl.field).toBe(EXPIRE_AT_FIELD);
     expect([...ttl.collections].sort()).toEqual(
-      [KYC_COLLECTIONS.webhookEvents, AML_COLLECTIONS.evaluations, NOTIFICATION_COLLECTIONS.sends].sort(),
+      [
+        KYC_COLLECTIONS.webhookEvents,
+        AML_COLLECTIONS.evaluations,
+        NOTIFICATION_COLLECTIONS.sends,
+        NOTIFICATION_COLLECTIONS.dedup,
+        NOTIFICATION_COLLECTIONS.rateLimits,
+        MARGIN_COLLECTIONS.outbox,
+      ].sort(),
     );
     // Every module that writes an expiry names one of those collections' records.
     const writers = code.filter(({ text }) => /\bidempotencyExpiry\(|expireAt:/.test(text)).map(({ f }) => f);
