@@ -29,7 +29,6 @@ import {
 import { audienceOf, docId } from '../domain/notifications/recipients';
 import {
   NOTIFICATION_COLLECTIONS as C,
-  RISK_DESK_TEAM,
   type Channel,
   type Dispatch,
   type NormalizedAlert,
@@ -72,18 +71,8 @@ interface RateLimitDoc {
   buckets: Partial<Record<Channel, BucketState>>;
 }
 
-/** Price alerts (feed outages, unvalued portfolios) go to the risk desk's team; the others as audienceOf says. */
-export function audienceFor(alert: Pick<NormalizedAlert, 'source' | 'subject'>): {
-  collection: string;
-  id: string;
-} {
-  return alert.source === 'alerts.prices.v1'
-    ? { collection: C.teams, id: RISK_DESK_TEAM }
-    : audienceOf(alert);
-}
-
 async function resolveRecipients(deps: FanOutDeps, alert: NormalizedAlert): Promise<string[]> {
-  const where = audienceFor(alert);
+  const where = audienceOf(alert);
   const doc = await deps.store.get<{ recipientIds?: string[] }>(where.collection, where.id);
   return [...new Set(doc?.recipientIds ?? [])];
 }

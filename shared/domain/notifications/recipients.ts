@@ -1,13 +1,18 @@
-/** Who is told about an alert: the portfolio's owners for margin alerts, the compliance team for AML. */
-import { COMPLIANCE_TEAM, NOTIFICATION_COLLECTIONS, type NormalizedAlert } from './types';
+/**
+ * Who is told about an alert: the portfolio's owners for margin alerts, the risk desk for price and valuation
+ * alerts, the compliance team for AML.
+ */
+import { COMPLIANCE_TEAM, NOTIFICATION_COLLECTIONS, RISK_DESK_TEAM, type NormalizedAlert } from './types';
 
 export function audienceOf(alert: Pick<NormalizedAlert, 'source' | 'subject'>): {
   collection: string;
   id: string;
 } {
-  return alert.source === 'alerts.margin.v1'
-    ? { collection: NOTIFICATION_COLLECTIONS.portfolioOwners, id: alert.subject }
-    : { collection: NOTIFICATION_COLLECTIONS.teams, id: COMPLIANCE_TEAM };
+  if (alert.source === 'alerts.margin.v1')
+    return { collection: NOTIFICATION_COLLECTIONS.portfolioOwners, id: alert.subject };
+  if (alert.source === 'alerts.prices.v1')
+    return { collection: NOTIFICATION_COLLECTIONS.teams, id: RISK_DESK_TEAM };
+  return { collection: NOTIFICATION_COLLECTIONS.teams, id: COMPLIANCE_TEAM };
 }
 
 /** Document ids may not contain '/': ids from messages are encoded before they address a document. */

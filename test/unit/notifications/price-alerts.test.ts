@@ -17,7 +17,8 @@ import {
   type RecipientDoc,
 } from '../../../shared/domain/notifications/types';
 import { SUBSCRIPTIONS } from '../../../shared/topology/topology';
-import { audienceFor, dispatchIdOf } from '../../../shared/use-cases/fan-out-notifications';
+import { audienceOf } from '../../../shared/domain/notifications/recipients';
+import { dispatchIdOf } from '../../../shared/use-cases/fan-out-notifications';
 import { loadFixtures } from '../contracts/schema-fixtures';
 import { testPlatform, type TestPlatform } from '../../support/test-platform';
 
@@ -69,12 +70,12 @@ describe('normalizePriceAlert', () => {
   });
 
   it('routes price alerts to the risk desk team, AML alerts still to compliance', () => {
-    expect(audienceFor(normalizePriceAlert(noPrice))).toEqual({ collection: C.teams, id: RISK_DESK_TEAM });
-    expect(audienceFor({ source: 'alerts.aml.v1', subject: 'user-1' })).toEqual({
+    expect(audienceOf(normalizePriceAlert(noPrice))).toEqual({ collection: C.teams, id: RISK_DESK_TEAM });
+    expect(audienceOf({ source: 'alerts.aml.v1', subject: 'user-1' })).toEqual({
       collection: C.teams,
       id: COMPLIANCE_TEAM,
     });
-    expect(audienceFor({ source: 'alerts.margin.v1', subject: 'pf-1' })).toEqual({
+    expect(audienceOf({ source: 'alerts.margin.v1', subject: 'pf-1' })).toEqual({
       collection: C.portfolioOwners,
       id: 'pf-1',
     });
