@@ -10,6 +10,7 @@ import {
   readCallerAuth,
   type CallerAuthConfig,
   type Environment,
+  serviceUrl,
 } from './runtime';
 
 /** personaWebhook: it verifies signatures and encrypts personal data; it never calls Persona's API. */
@@ -72,11 +73,8 @@ export function readPersonaWebhookConfig(env: NodeJS.ProcessEnv = process.env): 
 export function readPersonaApiConfig(env: NodeJS.ProcessEnv = process.env): PersonaApiConfig {
   const problems: string[] = [];
   const environment = environmentOf(env, problems);
-  const personaApiUrl = env.PERSONA_API_URL ?? 'https://api.withpersona.com';
-  if (!/^https?:\/\/[^\s/]+/.test(personaApiUrl))
-    problems.push(`PERSONA_API_URL must be an http(s) URL (got '${personaApiUrl}')`);
-  else if (environment !== 'local' && !personaApiUrl.startsWith('https://'))
-    problems.push('PERSONA_API_URL must use https outside ENVIRONMENT=local');
+  const personaApiUrl =
+    serviceUrl(env, 'PERSONA_API_URL', 'https://api.withpersona.com', environment, problems) ?? '';
   const inquiryTemplateId = env.PERSONA_INQUIRY_TEMPLATE_ID ?? (environment === 'local' ? 'itmpl_local' : '');
   if (!/^itmpl_[A-Za-z0-9]+$/.test(inquiryTemplateId))
     problems.push(`PERSONA_INQUIRY_TEMPLATE_ID must be an itmpl_… id (got '${inquiryTemplateId}')`);

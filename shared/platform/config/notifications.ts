@@ -6,7 +6,15 @@
 import type { Channel } from '../../domain/notifications/types';
 import { DEFAULT_RATE_LIMITS, type RateLimitPolicy } from '../../domain/notifications/rate-limit';
 import type { RetryPolicy } from '../../domain/notifications/delivery';
-import { ConfigError, environmentOf, integer, oneOf, readCallerAuth, type CallerAuthConfig } from './runtime';
+import {
+  ConfigError,
+  environmentOf,
+  integer,
+  oneOf,
+  readCallerAuth,
+  type CallerAuthConfig,
+  serviceUrl,
+} from './runtime';
 
 export interface NotificationsConfig {
   environment: 'local' | 'dev' | 'staging' | 'prod';
@@ -38,22 +46,6 @@ export interface PreferencesAuthConfig extends CallerAuthConfig {
 
 const bool = (env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean =>
   oneOf(env, name, ['true', 'false'] as const, fallback ? 'true' : 'false', problems) === 'true';
-
-/** A provider base URL: https outside the local stack, where the providers are local servers on http. */
-function url(env: NodeJS.ProcessEnv, name: string, local: boolean, problems: string[]): string | undefined {
-  const v = env[name];
-  if (!v) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(v);
-  } catch {
-    problems.push(`${name} must be a URL (got '${v}')`);
-    return v;
-  }
-  if (!local && parsed.protocol !== 'https:')
-    problems.push(`${name} must use https outside ENVIRONMENT=local`);
-  return v;
-}
 
 export function readNotificationsConfig(env: NodeJS.ProcessEnv = process.env): NotificationsConfig {
   const problems: string[] = [];
@@ -89,10 +81,10 @@ export function readNotificationsConfig(env: NodeJS.ProcessEnv = process.env): N
     environment,
     emailFrom,
     sendgridSandbox: bool(env, 'SENDGRID_SANDBOX', false, problems),
-    sendgridBaseUrl: url(env, 'SENDGRID_BASE_URL', local, problems),
+    sendgridBaseUrl: serviceUrl(env, 'SENDGRID_BASE_URL', undefined, environment, problems),
     twilioAccountSid,
     twilioFrom,
-    twilioBaseUrl: url(env, 'TWILIO_BASE_URL', local, problems),
+    twilioBaseUrl: serviceUrl(env, 'TWILIO_BASE_URL', undefined, environment, problems),
     providerTimeoutMs: integer(env, 'NOTIFY_PROVIDER_TIMEOUT_MS', 10_000, 100, 60_000, problems),
     webhookAllowLoopback: bool(env, 'NOTIFY_WEBHOOK_ALLOW_LOOPBACK', false, problems),
     retry: {

@@ -4,7 +4,7 @@
  */
 import type { PriceFeedConfig } from '../../domain/prices/config';
 import { DEFAULT_PRICE_FEED_CONFIG } from '../../domain/prices/feeds';
-import { ConfigError, environmentOf } from './runtime';
+import { ConfigError, environmentOf, serviceUrl } from './runtime';
 
 export interface PriceSourcesConfig {
   pythHermesUrl: string;
@@ -13,11 +13,14 @@ export interface PriceSourcesConfig {
 
 export function readPriceSourcesConfig(env: NodeJS.ProcessEnv = process.env): PriceSourcesConfig {
   const problems: string[] = [];
-  const pythHermesUrl = env.PYTH_HERMES_URL ?? 'https://hermes.pyth.network';
-  if (!/^https?:\/\/[^\s/]+/.test(pythHermesUrl))
-    problems.push(`PYTH_HERMES_URL must be an http(s) URL (got '${pythHermesUrl}')`);
-  else if (environmentOf(env, problems) !== 'local' && !pythHermesUrl.startsWith('https://'))
-    problems.push('PYTH_HERMES_URL must use https outside ENVIRONMENT=local');
+  const pythHermesUrl =
+    serviceUrl(
+      env,
+      'PYTH_HERMES_URL',
+      'https://hermes.pyth.network',
+      environmentOf(env, problems),
+      problems,
+    ) ?? '';
   const known = DEFAULT_PRICE_FEED_CONFIG.assets.map((a) => a.asset);
   const wanted = (env.PRICE_ASSETS ?? '')
     .split(',')

@@ -74,6 +74,32 @@ export function environmentOf(env: NodeJS.ProcessEnv, problems: string[]): Envir
   return environment;
 }
 
+/**
+ * The base URL of a service we call (Persona, Pyth Hermes, SendGrid, Twilio): an http(s) URL, and https outside
+ * the local stack, whose providers are local servers on plain http. Trailing slashes are kept as given.
+ */
+export function serviceUrl(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: string | undefined,
+  environment: Environment,
+  problems: string[],
+): string | undefined {
+  const v = env[name] || fallback;
+  if (v === undefined) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(v).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'https:' && protocol !== 'http:')
+    problems.push(`${name} must be an http(s) URL (got '${v}')`);
+  else if (environment !== 'local' && protocol !== 'https:')
+    problems.push(`${name} must use https outside ENVIRONMENT=local`);
+  return v;
+}
+
 export interface CallerAuthConfig {
   /** google: verify the caller's Google ID token; local: `Bearer local:<identity>` (local stack only). */
   auth: 'google' | 'local';

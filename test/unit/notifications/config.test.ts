@@ -59,7 +59,7 @@ describe('readNotificationsConfig', () => {
       'TWILIO_ACCOUNT_SID must be an account sid (AC followed by 32 hex digits)',
       'TWILIO_FROM_NUMBER must be an E.164 number or a Messaging Service sid',
       "SENDGRID_SANDBOX must be one of true, false (got 'yes')",
-      "SENDGRID_BASE_URL must be a URL (got 'not a url')",
+      "SENDGRID_BASE_URL must be an http(s) URL (got 'not a url')",
       "NOTIFY_MAX_ATTEMPTS must be an integer in [1, 10] (got '0')",
     ]);
   });
