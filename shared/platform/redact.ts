@@ -60,7 +60,20 @@ const TOKEN_ATTRIBUTE = words(`
   expiry expires ttl usage limit name
 `);
 
+/** Field names repeat on every log line: each distinct key is classified once (bounded, then started afresh). */
+const verdicts = new Map<string, boolean>();
+const MAX_VERDICTS = 4096;
+
 export function sensitiveKey(key: string): boolean {
+  const known = verdicts.get(key);
+  if (known !== undefined) return known;
+  const verdict = classifyKey(key);
+  if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+  verdicts.set(key, verdict);
+  return verdict;
+}
+
+function classifyKey(key: string): boolean {
   const parts = keyWords(key);
   if (parts.length === 1 && parts[0] === 'name') return true;
   for (let i = 0; i < parts.length; i++) {
