@@ -26,7 +26,7 @@ import type { HealthState } from '../../../shared/domain/risk/margin';
 import { RetryableError } from '../../../shared/platform/errors';
 import type { EventBus, PublishOptions } from '../../../shared/ports/event-bus';
 import type { TopicName } from '../../../shared/topology/topology';
-import { MARGIN_COLLECTIONS } from '../../../shared/use-cases/detect-margin-events';
+import { MARGIN_COLLECTIONS, type MarginDeps } from '../../../shared/use-cases/detect-margin-events';
 import {
   MarginHarness,
   alertKey,
@@ -338,12 +338,18 @@ describe('detectMarginEvents with Firestore (emulator) and DuckDB', () => {
     await checkDelivered(h, expected);
   });
 
-  it('a lease held by another invocation: RetryableError until the lease expires, then the event is delivered once', async () => {
-    const h = await harness('lease-held');
+  /** Delivers the first expected transition's portfolio up to (not including) the observation that triggers it. */
+  async function upToFirstTransition(h: MarginHarness, overrides: Partial<MarginDeps> = {}) {
     const pid = expected[0].portfolioId;
     const mine = sequence.filter((m) => m.portfolioId === pid);
     const at = mine.findIndex((m) => m.tickId === expected[0].tickId);
-    for (const [i, m] of mine.slice(0, at).entries()) await h.deliver(m, `msg-${i}`, { leaseMs: LEASE_MS });
+    for (const [i, m] of mine.slice(0, at).entries()) await h.deliver(m, `msg-${i}`, overrides);
+    return { pid, mine, at };
+  }
+
+  it('a lease held by another invocation: RetryableError until the lease expires, then the event is delivered once', async () => {
+    const h = await harness('lease-held');
+    const { pid, mine, at } = await upToFirstTransition(h, { leaseMs: LEASE_MS });
 
     // Invocation A applies the transition, takes the lease and dies before publishing.
     h.bus.failNext = 1;
@@ -373,10 +379,7 @@ describe('detectMarginEvents with Firestore (emulator) and DuckDB', () => {
   it('an in-flight delivery holds the lease: a concurrent invocation retries instead of publishing twice', async () => {
     const h = await harness('lease-in-flight');
     const gated = new GatedBus(h.bus);
-    const pid = expected[0].portfolioId;
-    const mine = sequence.filter((m) => m.portfolioId === pid);
-    const at = mine.findIndex((m) => m.tickId === expected[0].tickId);
-    for (const [i, m] of mine.slice(0, at).entries()) await h.deliver(m, `msg-${i}`);
+    const { mine, at } = await upToFirstTransition(h);
 
     const release = gated.hold();
     const a = h.deliver(mine[at], 'delivery-A', { bus: gated });
@@ -395,10 +398,7 @@ describe('detectMarginEvents with Firestore (emulator) and DuckDB', () => {
   it('the same message delivered twice at once publishes its event once (each invocation holds its own lease)', async () => {
     const h = await harness('lease-same-message');
     const gated = new GatedBus(h.bus);
-    const pid = expected[0].portfolioId;
-    const mine = sequence.filter((m) => m.portfolioId === pid);
-    const at = mine.findIndex((m) => m.tickId === expected[0].tickId);
-    for (const [i, m] of mine.slice(0, at).entries()) await h.deliver(m, `msg-${i}`);
+    const { mine, at } = await upToFirstTransition(h);
 
     const release = gated.hold();
     const first = h.deliver(mine[at], 'delivery-same', { bus: gated });
