@@ -111,7 +111,8 @@ describe('evaluateAml with Firestore (emulator) and DuckDB', () => {
         } catch (err) {
           if (attempt >= 20 || !/ABORTED|contention|lock timeout/i.test(String(err))) throw err;
           redelivered++;
-          await new Promise((r) => setTimeout(r, 50 * attempt));
+          // Pub/Sub's redelivery backoff is not lockstep: jitter keeps 16 retries from colliding again together.
+          await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 100 * attempt));
         }
       }
     };
