@@ -6,6 +6,7 @@ import marketPrices from '../../schemas/messages/market.prices.v1.json';
 import portfolioPositions from '../../schemas/messages/portfolio.positions.v1.json';
 import portfolioRisk from '../../schemas/messages/risk.portfolio-risk.v1.json';
 import portfolioRiskItem from '../../schemas/shared/portfolio-risk.json';
+import amounts from '../../schemas/shared/amounts.json';
 import shardWork from '../../schemas/messages/risk.shard-work.v1.json';
 import marginAlert from '../../schemas/messages/alerts.margin.v1.json';
 import priceAlert from '../../schemas/messages/alerts.prices.v1.json';
@@ -34,6 +35,7 @@ export const SCHEMAS = {
   'messages/alerts.prices.v1': priceAlert,
   'inputs/portfolio': portfolioFile,
   'shared/portfolio-risk': portfolioRiskItem,
+  'shared/amounts': amounts,
   'warehouse/market.prices': marketPriceRow,
   'warehouse/risk.portfolio_exposures': exposureRow,
   'warehouse/risk.margin_events': marginEventRow,

@@ -287,9 +287,9 @@ describe('bad input: one message on stderr, exit code 2, no stack trace', () => 
     ],
     ['backtest without --to', ['backtest', ...loan, '--from', '2020-01-01'], /--to is required/],
     [
-      'a valuation that overflows',
+      'an amount that would overflow the valuation (1e305 BTC)',
       ['margin', '--portfolio', P('overflowing'), '--prices', PRICES],
-      /the valuation is not finite/,
+      /\/positions\/0\/amount must be <= 1000000000000000/,
     ],
   ];
   it.each(cases)('%s', (_name, args, message) => {

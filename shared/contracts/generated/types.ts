@@ -16,6 +16,9 @@ asOf: string
  */
 prices: {
 asset: Asset
+/**
+ * USD price of one unit of an asset.
+ */
 priceUsd: number
 source: ("chainlink" | "pyth" | "median" | "replay")
 /**
@@ -36,6 +39,9 @@ dailyCloseDate?: string
  */
 export type Positions = {
 asset: string
+/**
+ * Units of one asset held or owed.
+ */
 amount: number
 side: ("collateral" | "borrow")
 }[]
@@ -73,7 +79,13 @@ portfolioId: string
 tickId: string
 asOf: string
 positionsUpdatedAt?: string
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
 collateralUsd: number
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
 borrowUsd: number
 /**
  * (collateral - borrow) / borrow x 100; null when nothing is borrowed.
@@ -81,8 +93,14 @@ borrowUsd: number
 healthScore: (number | null)
 exposures: {
 asset: string
+/**
+ * USD price of one unit of an asset.
+ */
 priceUsd: number
 netAmount: number
+/**
+ * A USD amount that may be negative (a net exposure).
+ */
 netUsd: number
 }[]
 liquidationPrices: {
@@ -120,6 +138,9 @@ asOf: string
  */
 prices: {
 asset: string
+/**
+ * USD price of one unit of an asset.
+ */
 priceUsd: number
 }[]
 }
@@ -137,7 +158,13 @@ toState: State
 healthScore: (number | null)
 tickId: string
 asOf: string
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
 collateralUsd: number
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
 borrowUsd: number
 severity: ("INFO" | "WARNING" | "CRITICAL")
 }
@@ -175,6 +202,33 @@ positions: Positions
 
 /**
  * Valuation, margin health, liquidation prices and historical-simulation VaR/ES of one portfolio at one tick.
+ */
+export type AssetAmount = number
+/**
+ * USD price of one unit of an asset.
+ */
+export type PriceUsd = number
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
+export type UsdAmount = number
+/**
+ * A USD amount that may be negative (a net exposure).
+ */
+export type SignedUsdAmount = number
+
+/**
+ * Bounds for every amount and price that crosses a boundary. Far above any real figure (the whole crypto market is about 1e13 USD) and far below where products of amounts, prices and a thousand positions stop being finite, so no figure computed from valid input can be NaN or Infinity. The top level holds one of each, so the bounds themselves are tested by fixtures.
+ */
+export interface Amounts {
+assetAmount?: AssetAmount
+priceUsd?: PriceUsd
+usdAmount?: UsdAmount
+signedUsdAmount?: SignedUsdAmount
+}
+
+/**
+ * One published price of one asset at one tick.
  */
 export interface MarketPriceRow {
 /**
@@ -393,6 +447,9 @@ ruleType: ("velocity_count" | "velocity_amount" | "large_transaction" | "structu
 policyVersion: string
 transactionId: string
 userId: string
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
 amountUsd?: number
 severity: ("INFO" | "WARNING" | "CRITICAL")
 recommendedAction: ("MANUAL_REVIEW" | "ENHANCED_DUE_DILIGENCE" | "BLOCK")
@@ -779,6 +836,7 @@ export interface SchemaTypes {
   'messages/alerts.prices.v1': PriceAlertV1;
   'inputs/portfolio': PortfolioFile;
   'shared/portfolio-risk': PortfolioRisk;
+  'shared/amounts': Amounts;
   'warehouse/market.prices': MarketPriceRow;
   'warehouse/risk.portfolio_exposures': PortfolioExposureRow;
   'warehouse/risk.margin_events': MarginEventRow;
