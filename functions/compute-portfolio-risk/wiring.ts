@@ -1,14 +1,21 @@
 /** computePortfolioRisk — Pub/Sub push: market.prices.v1, portfolio.positions.v1, risk.shard-work.v1. */
+import { readEventTimeConfig } from '../../shared/platform/config/event-time';
 import { readRiskConfig } from '../../shared/platform/config/risk';
 import { applyPositions, fanOutTick, processShard } from '../../shared/use-cases/compute-portfolio-risk';
 import { pubsubWiring } from '../runtime/pubsub-wiring';
 
 export const computePortfolioRisk = pubsubWiring(
   'computePortfolioRisk',
-  (p, logger) => ({ ...p, logger, config: readRiskConfig(p.env) }),
+  (p, logger) => ({
+    ...p,
+    logger,
+    config: readRiskConfig(p.env),
+    eventTimeMaxSkewSeconds: readEventTimeConfig(p.env).maxSkewSeconds,
+  }),
   (d) => ({
     'market.prices.v1': (m) => fanOutTick(d, m),
-    'portfolio.positions.v1': (m) => applyPositions(d, m),
+    // Position updates carry the lending platform's time: bounded before it orders anything.
+    'portfolio.positions.v1': (m, ctx) => applyPositions(d, m, { messageId: ctx.messageId }),
     'risk.shard-work.v1': (m) => processShard(d, m),
   }),
 );

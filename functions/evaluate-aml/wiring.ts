@@ -1,5 +1,9 @@
-/** evaluateAml — Pub/Sub push: compliance.transactions.v1 → amlAlerts + compliance.aml_alerts + alerts.aml.v1. */
+/**
+ * evaluateAml — Pub/Sub push: compliance.transactions.v1 → amlAlerts + alerts.aml.v1 + compliance.aml_alerts;
+ * a transaction dated in the future → alerts.operations.v1 and the dead-letter topic.
+ */
 import { readAmlConfig } from '../../shared/platform/config/aml';
+import { readEventTimeConfig } from '../../shared/platform/config/event-time';
 import { evaluateAml as evaluate } from '../../shared/use-cases/evaluate-aml';
 import { pubsubWiring } from '../runtime/pubsub-wiring';
 
@@ -13,9 +17,11 @@ export const evaluateAml = pubsubWiring(
       rules: aml.policy.rules.length,
       lists: aml.lists,
     });
-    return { ...p, logger, policy: aml.policy };
+    const eventTime = readEventTimeConfig(p.env);
+    return { ...p, logger, policy: aml.policy, eventTimeMaxSkewSeconds: eventTime.maxSkewSeconds };
   },
   (d) => ({
-    'compliance.transactions.v1': (m) => evaluate(d, m),
+    // The message id names the refused delivery in the operators' alert (and its dead letter).
+    'compliance.transactions.v1': (m, ctx) => evaluate(d, m, { messageId: ctx.messageId }),
   }),
 );

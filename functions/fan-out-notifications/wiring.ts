@@ -1,7 +1,11 @@
-/** fanOutNotifications — Pub/Sub push: alerts.margin.v1, alerts.aml.v1, alerts.prices.v1 → notifications.dispatch.v1. */
+/**
+ * fanOutNotifications — Pub/Sub push: alerts.margin.v1, alerts.aml.v1, alerts.prices.v1, alerts.operations.v1
+ * → notifications.dispatch.v1.
+ */
 import {
   normalizeAmlAlert,
   normalizeMarginAlert,
+  normalizeOperationsAlert,
   normalizePriceAlert,
 } from '../../shared/domain/notifications/alerts';
 import { readNotificationsConfig } from '../../shared/platform/config/notifications';
@@ -18,5 +22,6 @@ export const fanOutNotifications = pubsubWiring(
     'alerts.margin.v1': (m) => fanOut(d, normalizeMarginAlert(m)),
     'alerts.aml.v1': (m) => fanOut(d, normalizeAmlAlert(m)),
     'alerts.prices.v1': (m) => fanOut(d, normalizePriceAlert(m)),
+    'alerts.operations.v1': (m) => fanOut(d, normalizeOperationsAlert(m)),
   }),
 );

@@ -1,5 +1,6 @@
 /** personaWebhook — HTTP (Persona callbacks): verify Persona-Signature, advance the KYC case, publish kyc.events.v1. */
 import type { HttpFunction } from '@google-cloud/functions-framework';
+import { readEventTimeConfig } from '../../shared/platform/config/event-time';
 import { readPersonaWebhookConfig } from '../../shared/platform/config/kyc';
 import {
   handlePersonaWebhook,
@@ -12,11 +13,19 @@ import type { InvocationObserver } from '../runtime/wiring';
 
 /**
  * A refused delivery's status: 401 for anything about the signature (Persona's retries will not fix it, and a
- * forger learns nothing more), 413 for an oversize body, 400 for a signed body that is not a valid event.
+ * forger learns nothing more), 413 for an oversize body, 400 for a signed body that is not a valid event, 503
+ * for a valid event dated in the future (Persona keeps it and retries; it is accepted once no longer ahead).
  */
-function statusOf(reason: RefusalReason): 400 | 401 | 413 {
+function statusOf(reason: RefusalReason): 400 | 401 | 413 | 503 {
   if (reason === 'too-large') return 413;
-  if (reason === 'not-json' || reason === 'hostile' || reason === 'schema-violation') return 400;
+  if (reason === 'event-time-in-future') return 503;
+  if (
+    reason === 'not-json' ||
+    reason === 'hostile' ||
+    reason === 'schema-violation' ||
+    reason === 'event-time-invalid'
+  )
+    return 400;
   return 401;
 }
 
@@ -68,6 +77,7 @@ export const personaWebhook = httpWiring(
       cipher: p.cipher(kyc.kmsKeyName),
       webhookSecrets: async () => splitSecrets(await p.secrets.get('PERSONA_WEBHOOK_SECRET')),
       config: { toleranceSeconds: kyc.webhookToleranceSeconds, maxBodyBytes: kyc.webhookMaxBodyBytes },
+      eventTimeMaxSkewSeconds: readEventTimeConfig(p.env).maxSkewSeconds,
     };
   },
   personaWebhookHttp,

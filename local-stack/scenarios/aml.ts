@@ -105,7 +105,8 @@ const played: { stream: AmlTransaction[]; duplicate?: string } = { stream: [] };
 export const amlScenario: ScenarioPart = {
   name: 'AML',
   async play(stack: LocalStack, clock: ManualClock) {
-    const start = new Date(clock.now().getTime() - 7 * 60 * MINUTE);
+    // The stream spans eight hours, all before now: evaluateAml refuses transactions dated after now.
+    const start = new Date(clock.now().getTime() - 9 * 60 * MINUTE);
     played.stream = amlScenarioStream(start);
     for (const tx of played.stream) await stack.bus.publish('compliance.transactions.v1', tx);
     // Pub/Sub redelivers at least once: the second structuring deposit arrives again.

@@ -7,6 +7,7 @@ import portfolioPositions from '../../schemas/messages/portfolio.positions.v1.js
 import portfolioRisk from '../../schemas/messages/risk.portfolio-risk.v1.json';
 import portfolioRiskItem from '../../schemas/shared/portfolio-risk.json';
 import amounts from '../../schemas/shared/amounts.json';
+import riskMetrics from '../../schemas/shared/risk-metrics.json';
 import shardWork from '../../schemas/messages/risk.shard-work.v1.json';
 import marginAlert from '../../schemas/messages/alerts.margin.v1.json';
 import priceAlert from '../../schemas/messages/alerts.prices.v1.json';
@@ -14,17 +15,22 @@ import portfolioFile from '../../schemas/inputs/portfolio.json';
 import marketPriceRow from '../../schemas/warehouse/market.prices.json';
 import exposureRow from '../../schemas/warehouse/risk.portfolio_exposures.json';
 import marginEventRow from '../../schemas/warehouse/risk.margin_events.json';
+import riskFigureRow from '../../schemas/warehouse/risk.portfolio_risk_figures.json';
+import liquidationPriceRow from '../../schemas/warehouse/risk.liquidation_prices.json';
+import portfolioMetricsRow from '../../schemas/warehouse/risk.portfolio_metrics.json';
 import kycEvent from '../../schemas/messages/kyc.events.v1.json';
 import startKycRequest from '../../schemas/inputs/persona-start-kyc.json';
 import webhookEvent from '../../schemas/inputs/persona-webhook-event.json';
 import kycEventRow from '../../schemas/warehouse/compliance.kyc_events.json';
 import amlPolicy from '../../schemas/inputs/aml-policy.json';
+import riskPolicy from '../../schemas/inputs/risk-policy.json';
 import amlAlert from '../../schemas/messages/alerts.aml.v1.json';
 import transaction from '../../schemas/messages/compliance.transactions.v1.json';
 import amlAlertRow from '../../schemas/warehouse/compliance.aml_alerts.json';
 import preferences from '../../schemas/inputs/notification-preferences.json';
 import dispatch from '../../schemas/messages/notifications.dispatch.v1.json';
 import deliveries from '../../schemas/warehouse/notifications.deliveries.json';
+import operationsAlert from '../../schemas/messages/alerts.operations.v1.json';
 
 export const SCHEMAS = {
   'messages/market.prices.v1': marketPrices,
@@ -36,9 +42,13 @@ export const SCHEMAS = {
   'inputs/portfolio': portfolioFile,
   'shared/portfolio-risk': portfolioRiskItem,
   'shared/amounts': amounts,
+  'shared/risk-metrics': riskMetrics,
   'warehouse/market.prices': marketPriceRow,
   'warehouse/risk.portfolio_exposures': exposureRow,
   'warehouse/risk.margin_events': marginEventRow,
+  'warehouse/risk.portfolio_risk_figures': riskFigureRow,
+  'warehouse/risk.liquidation_prices': liquidationPriceRow,
+  'warehouse/risk.portfolio_metrics': portfolioMetricsRow,
   'messages/kyc.events.v1': kycEvent,
   'inputs/persona-webhook-event': webhookEvent,
   'inputs/persona-start-kyc': startKycRequest,
@@ -46,10 +56,12 @@ export const SCHEMAS = {
   'messages/compliance.transactions.v1': transaction,
   'messages/alerts.aml.v1': amlAlert,
   'inputs/aml-policy': amlPolicy,
+  'inputs/risk-policy': riskPolicy,
   'warehouse/compliance.aml_alerts': amlAlertRow,
   'messages/notifications.dispatch.v1': dispatch,
   'inputs/notification-preferences': preferences,
   'warehouse/notifications.deliveries': deliveries,
+  'messages/alerts.operations.v1': operationsAlert,
 } as const;
 
 export type SchemaName = keyof typeof SCHEMAS;

@@ -21,6 +21,8 @@ export interface FunctionSpec {
   name: FunctionName;
   folder: string;
   trigger: 'http' | 'pubsub';
+  /** Internet-facing: served through the HTTPS load balancer (terraform/modules/edge), never called by us. */
+  public: boolean;
   publishes: TopicName[];
   schedule?: { cron: string; timeZone: string; attemptDeadline: string };
   subscriptions: SubscriptionSpec[];
@@ -55,6 +57,7 @@ export const FUNCTIONS: FunctionSpec[] = (
     name,
     folder: f.folder,
     trigger: f.trigger as 'http' | 'pubsub',
+    public: 'public' in f ? f.public : false,
     publishes: f.publishes as TopicName[],
     schedule: 'schedule' in f ? f.schedule : undefined,
     subscriptions: raw.map((s) => ({

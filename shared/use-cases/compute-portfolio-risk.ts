@@ -1,12 +1,17 @@
 /**
  * computePortfolioRisk: keeps portfolios current from position events, and on every price tick fans out
  * one unit of work per shard; each shard invocation values its whole batch of portfolios, computes
- * margin health, liquidation prices and historical-simulation VaR/ES, publishes the results as
- * risk.portfolio-risk.v1 batches (one delivery per shard, not per portfolio) and writes the exposures to
- * the warehouse in one insert. A portfolio that cannot be valued (an asset it holds has no price, or only a
+ * margin health, liquidation prices, historical-simulation VaR/ES and the risk metrics (domain/controls/metrics:
+ * leverage, concentration, drawdown...), publishes the results with each portfolio's desk as
+ * risk.portfolio-risk.v1 batches (one delivery per shard, not per portfolio) and writes exposures, every VaR/ES
+ * figure, liquidation prices and metrics to the warehouse, one insert per table. A portfolio that cannot be valued (an asset it holds has no price, or only a
  * stale one) is not skipped silently: it raises a PORTFOLIO_NOT_VALUED alert on alerts.prices.v1, which the
  * fan-out sends to the risk desk; its id is derived from tick, portfolio and unpriced assets, so a redelivery
  * or a revaluation at the same tick raises the same alert.
+ *
+ * A position update's updatedAt orders the updates of a portfolio, so one later than now plus the allowed skew
+ * is refused before the portfolio is read (event-time-guard.ts): dead-lettered, operators alerted. Otherwise
+ * it would be the newest and every real update after it would be ignored as stale, freezing the collateral.
  */
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { SchemaTypes } from '../contracts/schema-types';
@@ -15,12 +20,16 @@ import { RiskEngine, type Exposure } from '../domain/risk/engine';
 import type { RiskComputeConfig } from '../domain/risk/config';
 import type { PriceHistory } from '../domain/risk/history';
 import { liquidationPrices, valuePortfolio } from '../domain/risk/margin';
+import { deskOf } from '../domain/controls/desks';
+import { computeRiskMetrics, type MetricsInput, type RiskMetrics } from '../domain/controls/metrics';
 import type { DocumentStore } from '../ports/document-store';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { TableRows } from '../contracts/schema-types';
 import type { Warehouse } from '../ports/warehouse';
 import type { DailyClosesDoc } from '../domain/prices/ticks';
+import { DEFAULT_EVENT_TIME_MAX_SKEW_SECONDS, latestAcceptedMs } from '../domain/event-time';
+import { requireEventTimes, type EventTimeGuardDeps } from './event-time-guard';
 
 type PricesMessage = SchemaTypes['messages/market.prices.v1'];
 type PositionsMessage = SchemaTypes['messages/portfolio.positions.v1'];
@@ -29,14 +38,19 @@ type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
 type PortfolioRiskBatch = SchemaTypes['messages/risk.portfolio-risk.v1'];
 type PriceAlert = SchemaTypes['messages/alerts.prices.v1'];
 
-/** Portfolios per risk.portfolio-risk.v1 message (the schema allows 500; this keeps messages well under 1 MB). */
-export const RISK_BATCH_SIZE = 200;
+/**
+ * Portfolios per risk.portfolio-risk.v1 message (the schema allows 500). With its metrics a portfolio of eight
+ * assets is about 5 KB of JSON, so 100 keeps a message near 0.5 MB, well under 1 MB.
+ */
+export const RISK_BATCH_SIZE = 100;
 
 export interface PortfolioDoc {
   [key: string]: unknown;
   portfolioId: string;
   /** Fixed hash bucket; a shard is a range of buckets (see domain/ids). */
   bucket: number;
+  /** The desk of the last applied update ('default' without one); absent on documents stored before desks. */
+  deskId?: string;
   updatedAt: string;
   positions: PositionsMessage['positions'];
 }
@@ -65,14 +79,41 @@ export interface RiskDeps {
 export const COLLECTIONS = FIRESTORE_COLLECTIONS.risk;
 const LATEST = 'latest';
 
-/** Applies a position update unless an equal or newer one was applied already (redelivery, reordering). */
-export async function applyPositions(deps: RiskDeps, msg: PositionsMessage): Promise<'applied' | 'stale'> {
+/**
+ * Applies a position update unless an equal or newer one was applied already (redelivery, reordering). One
+ * dated in the future is refused (PermanentError, dead-lettered) and the portfolio is left as it was.
+ */
+export async function applyPositions(
+  deps: RiskDeps & EventTimeGuardDeps,
+  msg: PositionsMessage,
+  delivery: { messageId?: string } = {},
+): Promise<'applied' | 'stale'> {
+  await requireEventTimes(deps, [
+    {
+      sourceTopic: 'portfolio.positions.v1',
+      subjectKind: 'portfolio',
+      subjectId: msg.portfolioId,
+      field: 'updatedAt',
+      value: msg.updatedAt,
+      messageId: delivery.messageId ?? `${msg.portfolioId}@${msg.updatedAt}`,
+    },
+  ]);
+  const latest = latestAcceptedMs(
+    deps.clock.now().getTime(),
+    deps.eventTimeMaxSkewSeconds ?? DEFAULT_EVENT_TIME_MAX_SKEW_SECONDS,
+  );
+  let replacedFuture: string | undefined;
   const applied = await deps.store.runTransaction(async (tx) => {
     const current = await tx.get<PortfolioDoc>(COLLECTIONS.portfolios, msg.portfolioId);
-    if (current && Date.parse(current.updatedAt) >= Date.parse(msg.updatedAt)) return undefined;
+    const appliedAt = current ? Date.parse(current.updatedAt) : undefined;
+    // A stored time the guard would refuse today (written before it existed) is no reference for ordering.
+    const reference = appliedAt !== undefined && appliedAt > latest ? undefined : appliedAt;
+    replacedFuture = reference === undefined && appliedAt !== undefined ? current?.updatedAt : undefined;
+    if (reference !== undefined && reference >= Date.parse(msg.updatedAt)) return undefined;
     const doc: PortfolioDoc = {
       portfolioId: msg.portfolioId,
       bucket: bucketOf(msg.portfolioId),
+      deskId: deskOf(msg.deskId),
       updatedAt: msg.updatedAt,
       positions: msg.positions,
     };
@@ -86,6 +127,12 @@ export async function applyPositions(deps: RiskDeps, msg: PositionsMessage): Pro
     });
     return 'stale';
   }
+  if (replacedFuture)
+    deps.logger.warn('positions dated in the future replaced', {
+      portfolioId: msg.portfolioId,
+      replacedUpdatedAt: replacedFuture,
+      updatedAt: msg.updatedAt,
+    });
   // Revalue at once at the latest prices, so a position change that breaches a threshold is seen now.
   const market = await deps.store.get<MarketState>(COLLECTIONS.market, LATEST);
   if (market) {
@@ -235,7 +282,7 @@ export async function evaluateBatch(
   shard: number | null = null,
 ): Promise<PortfolioRisk[]> {
   const { logger, config } = deps;
-  const valued: { doc: PortfolioDoc; msg: PortfolioRisk; exposures: Exposure[] }[] = [];
+  const valued: { doc: PortfolioDoc; msg: Omit<PortfolioRisk, 'metrics'>; exposures: Exposure[] }[] = [];
   const notValued: PriceAlert[] = [];
   for (const doc of portfolios) {
     const missing = [...new Set(doc.positions.map((p) => p.asset))].filter(
@@ -253,8 +300,9 @@ export async function evaluateBatch(
       continue;
     }
     const v = valuePortfolio(doc.positions, tick.prices);
-    const msg: PortfolioRisk = {
+    const msg: Omit<PortfolioRisk, 'metrics'> = {
       portfolioId: doc.portfolioId,
+      deskId: deskOf(doc.deskId),
       tickId: tick.tickId,
       asOf: tick.asOf,
       positionsUpdatedAt: doc.updatedAt,
@@ -280,9 +328,12 @@ export async function evaluateBatch(
   // VaR/ES: one engine for the batch over every asset it holds, history up to the last completed day.
   const assets = [...new Set(valued.flatMap((x) => x.exposures.map((e) => e.asset)))].sort();
   const riskAsOf = previousDay(tick.asOf);
+  // The same history serves the drawdowns, even when it is too short for the VaR lookback.
+  let history: PriceHistory | null = null;
   let engine: RiskEngine | undefined;
   try {
-    engine = new RiskEngine(await loadHistory(deps.store, assets), config.riskParams, riskAsOf);
+    history = await loadHistory(deps.store, assets);
+    engine = new RiskEngine(history, config.riskParams, riskAsOf);
   } catch (err) {
     logger.warn('risk history unavailable for this batch; publishing valuation without VaR', {
       tickId: tick.tickId,
@@ -305,8 +356,13 @@ export async function evaluateBatch(
     });
   }
 
+  const results: PortfolioRisk[] = valued.map(({ doc, msg }) => ({
+    ...msg,
+    metrics: metricsOf(deps, doc, tick, msg.risk?.figures ?? null, history, riskAsOf),
+  }));
+
   const rows: TableRows['risk.portfolio_exposures'][] = [];
-  for (const { msg } of valued) {
+  for (const msg of results) {
     const var99 = msg.risk?.figures.find((f) => f.confidence === 0.99 && f.horizonDays === 1)?.varUsd ?? null;
     const es975 = msg.risk?.figures.find((f) => f.confidence === 0.975 && f.horizonDays === 1)?.esUsd ?? null;
     for (const e of msg.exposures) {
@@ -327,8 +383,14 @@ export async function evaluateBatch(
       });
     }
   }
-  await deps.warehouse.insert('risk.portfolio_exposures', rows);
-  const results = valued.map((x) => x.msg);
+  await Promise.all([
+    deps.warehouse.insert('risk.portfolio_exposures', rows),
+    recordRiskDetail(
+      deps.warehouse,
+      results,
+      valued.map((x) => x.doc.updatedAt),
+    ),
+  ]);
   const batches: PortfolioRisk[][] = [];
   for (let i = 0; i < results.length; i += RISK_BATCH_SIZE)
     batches.push(results.slice(i, i + RISK_BATCH_SIZE));
@@ -342,4 +404,124 @@ export async function evaluateBatch(
     ),
   );
   return results;
+}
+
+/**
+ * The metrics of one valued portfolio. A metric that throws must not cost the portfolio its valuation, which
+ * margin calls run on: the error is logged and the metrics are recomputed from the valuation alone (no
+ * drawdown, no tail shares; `degraded` says why) rather than published as nothing. No alert is raised: the
+ * portfolio is valued, and an error log is what operators watch for a bug. computeRiskMetrics throws only on
+ * input valuePortfolio refuses, which the valuation already passed, so the second call does not throw.
+ */
+function metricsOf(
+  deps: RiskDeps,
+  doc: PortfolioDoc,
+  tick: Tick,
+  figures: MetricsInput['figures'],
+  history: PriceHistory | null,
+  historyEnd: string,
+): RiskMetrics {
+  const input: MetricsInput = {
+    positions: doc.positions,
+    prices: tick.prices,
+    figures,
+    history,
+    drawdownWindowDays: deps.config.drawdownWindowDays,
+    historyEnd,
+  };
+  try {
+    return computeRiskMetrics(input);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    deps.logger.error('risk metrics failed; publishing those the valuation alone gives', {
+      portfolioId: doc.portfolioId,
+      tickId: tick.tickId,
+      detail,
+    });
+    const basic = computeRiskMetrics({ ...input, figures: null, history: null, drawdownWindowDays: 1 });
+    return { ...basic, degraded: detail.slice(0, 500) };
+  }
+}
+
+/**
+ * Every VaR/ES confidence × horizon, every liquidation price and the metrics, one insert per table. Row ids
+ * name portfolio, tick and positions version, so a redelivery rewrites nothing while a revaluation after a
+ * position change at the same tick is kept as its own row.
+ */
+async function recordRiskDetail(
+  warehouse: Warehouse,
+  results: PortfolioRisk[],
+  positionsUpdatedAt: string[],
+): Promise<void> {
+  const figureRows: TableRows['risk.portfolio_risk_figures'][] = [];
+  const liquidationRows: TableRows['risk.liquidation_prices'][] = [];
+  const metricRows: TableRows['risk.portfolio_metrics'][] = [];
+  results.forEach((msg, i) => {
+    const m = msg.metrics;
+    const key = `${msg.portfolioId}:${msg.tickId}:${positionsUpdatedAt[i]}`;
+    const common = {
+      portfolio_id: msg.portfolioId,
+      desk_id: msg.deskId,
+      tick_id: msg.tickId,
+      as_of: msg.asOf,
+      positions_updated_at: positionsUpdatedAt[i],
+    };
+    const risk = msg.risk;
+    risk?.figures.forEach((f, j) => {
+      // tailShares follow the figures' order; degraded metrics have none.
+      const share = m.tailShares[j];
+      figureRows.push({
+        row_id: `${key}:${f.confidence}:${f.horizonDays}`,
+        ...common,
+        confidence: f.confidence,
+        horizon_days: f.horizonDays,
+        var_usd: f.varUsd,
+        es_usd: f.esUsd,
+        var_share_of_equity: share?.varShare ?? null,
+        es_share_of_equity: share?.esShare ?? null,
+        lookback_days: risk.lookbackDays,
+        scenarios: risk.scenarios,
+        history_end: risk.historyEnd ?? null,
+        quantile_method: risk.quantileMethod,
+        horizon_method: risk.horizonMethod,
+      });
+    });
+    const prices = new Map(msg.exposures.map((e) => [e.asset, e.priceUsd]));
+    for (const l of msg.liquidationPrices) {
+      liquidationRows.push({
+        row_id: `${key}:${l.asset}:collateral`,
+        ...common,
+        asset: l.asset,
+        side: 'collateral',
+        price_usd: prices.get(l.asset) as number, // every position's asset has an exposure
+        liquidation_price_usd: l.priceUsd,
+      });
+    }
+    metricRows.push({
+      row_id: key,
+      ...common,
+      collateral_usd: m.collateralUsd,
+      borrow_usd: m.borrowUsd,
+      equity_usd: m.equityUsd,
+      equity_state: m.equityState,
+      health_score: m.healthScore,
+      leverage: m.leverage,
+      collateral_concentration_asset: m.concentration.collateral?.asset ?? null,
+      collateral_concentration_share: m.concentration.collateral?.share ?? null,
+      gross_concentration_asset: m.concentration.gross?.asset ?? null,
+      gross_concentration_share: m.concentration.gross?.share ?? null,
+      drawdown_current: m.drawdown?.current ?? null,
+      drawdown_max: m.drawdown?.max ?? null,
+      drawdown_peak_usd: m.drawdown?.peakUsd ?? null,
+      drawdown_trough_usd: m.drawdown?.troughUsd ?? null,
+      drawdown_window_days: m.drawdown?.windowDays ?? null,
+      drawdown_unavailable: m.drawdownUnavailable ?? null,
+      degraded: m.degraded ?? null,
+    });
+  });
+  await Promise.all([
+    warehouse.insert('risk.portfolio_risk_figures', figureRows),
+    warehouse.insert('risk.liquidation_prices', liquidationRows),
+    warehouse.insert('risk.portfolio_metrics', metricRows),
+  ]);
 }

@@ -1,11 +1,16 @@
 /**
  * detectMarginEvents: one health-state machine per portfolio. A transition is recorded in the same
  * Firestore transaction that advances the state (an outbox document with a content-derived id), then
- * written to risk.margin_events and published on alerts.margin.v1. Redelivered or older risk messages are
+ * published on alerts.margin.v1 and written to risk.margin_events. Redelivered or older risk messages are
  * ignored by comparing their (tick time, positions time) with the last applied. The state document lists
  * outbox entries not yet delivered, so an entry whose delivery failed is delivered by the next invocation
  * for that portfolio (the redelivery of the failed message included); a short lease keeps two concurrent
  * invocations from publishing it twice.
+ *
+ * The alert never waits for the warehouse: during a streaming outage margin calls still go out, the entry
+ * remembers it was published, and the invocation fails so the row is written by the redelivery, without a
+ * second publish. Both times are ours or bounded at their source: asOf is the price tick's minute and
+ * positionsUpdatedAt passed computePortfolioRisk's event-time guard.
  */
 import { idempotencyExpiry } from '../domain/retention';
 import { randomUUID } from 'node:crypto';
@@ -60,6 +65,8 @@ interface OutboxDoc {
   alert: MarginAlert;
   portfolioId: string;
   delivered: boolean;
+  /** The alert went out but the row did not (warehouse outage): the next delivery only writes the row. */
+  published?: boolean;
   detectedAt: string;
   leaseOwner?: string;
   leaseUntil?: number;
@@ -153,12 +160,20 @@ export async function detectMarginEvents(deps: MarginDeps, risk: PortfolioRisk):
     });
   }
   const delivered: string[] = [];
+  // A missing row does not hold back the alerts after it; the first such failure is thrown at the end.
+  let rowFailure: { err: unknown } | undefined;
+  const run = async (doc: OutboxDoc) => {
+    const r = await deliverOrRelease(deps, doc, owner);
+    if (r.rowFailure) rowFailure ??= r.rowFailure;
+    else delivered.push(r.eventId);
+  };
   const older = [...result.pending].sort((a, b) => a.alert.asOf.localeCompare(b.alert.asOf));
   for (const doc of older) {
     const claimed = await claim(deps, doc.alert.eventId, owner, leaseMs);
-    if (claimed) delivered.push(await deliverOrRelease(deps, claimed, owner));
+    if (claimed) await run(claimed);
   }
-  if (result.created) delivered.push(await deliverOrRelease(deps, result.created, owner));
+  if (result.created) await run(result.created);
+  if (rowFailure) throw rowFailure.err;
   return { applied: result.applied, transition: result.transition, delivered };
 }
 
@@ -189,27 +204,58 @@ async function claim(
   return c.kind === 'claimed' ? c.doc : undefined;
 }
 
-/** A failed delivery gives its lease back at once, so the next invocation need not wait for it to expire. */
-async function deliverOrRelease(deps: MarginDeps, doc: OutboxDoc, owner: string): Promise<string> {
+interface Delivery {
+  eventId: string;
+  /** The alert is out, its row is not: the entry stays pending. */
+  rowFailure?: { err: unknown };
+}
+
+/**
+ * A failed delivery gives its lease back at once, so the next invocation need not wait for it to expire, and
+ * remembers whether the alert went out. A failed publish throws: later alerts must not overtake it.
+ */
+async function deliverOrRelease(deps: MarginDeps, doc: OutboxDoc, owner: string): Promise<Delivery> {
+  let published = doc.published === true;
   try {
-    return await deliver(deps, doc, owner);
+    await deliver(deps, doc, owner, () => (published = true));
+    return { eventId: doc.alert.eventId };
   } catch (err) {
     await deps.store
       .runTransaction(async (tx) => {
         const current = await tx.get<OutboxDoc>(MARGIN_COLLECTIONS.outbox, doc.alert.eventId);
         if (current && !current.delivered && current.leaseOwner === owner) {
-          tx.set(MARGIN_COLLECTIONS.outbox, doc.alert.eventId, { ...current, leaseUntil: 0 });
+          tx.set(MARGIN_COLLECTIONS.outbox, doc.alert.eventId, {
+            ...current,
+            leaseUntil: 0,
+            ...(published ? { published: true } : {}),
+          });
         }
       })
-      .catch(() => undefined); // best effort: otherwise the lease simply expires
-    throw err;
+      .catch(() => undefined); // best effort: otherwise the lease expires, and the alert id is the same again
+    if (!published) throw err;
+    deps.logger.warn('margin event published; its row is written by the redelivery', {
+      eventId: doc.alert.eventId,
+      portfolioId: doc.portfolioId,
+    });
+    return { eventId: doc.alert.eventId, rowFailure: { err } };
   }
 }
 
-/** Warehouse row and alert (both idempotent on the event id), then the outbox entry is marked delivered. */
-async function deliver(deps: MarginDeps, doc: OutboxDoc, owner: string): Promise<string> {
+/** Alert, then warehouse row (both idempotent on the event id), then the outbox entry is marked delivered. */
+async function deliver(
+  deps: MarginDeps,
+  doc: OutboxDoc,
+  owner: string,
+  onPublished: () => void,
+): Promise<void> {
   const a = doc.alert;
-  // Row first, then the alert: if the insert fails nothing was announced, and the retry does both once.
+  // The alert first: a warehouse outage must not hold back a margin call.
+  if (!doc.published) {
+    await deps.bus.publish('alerts.margin.v1', a, {
+      attributes: { eventId: a.eventId, portfolioId: a.portfolioId },
+    });
+    onPublished();
+  }
   await deps.warehouse.insert('risk.margin_events', [
     {
       event_id: a.eventId,
@@ -224,13 +270,11 @@ async function deliver(deps: MarginDeps, doc: OutboxDoc, owner: string): Promise
       detected_at: doc.detectedAt,
     },
   ]);
-  await deps.bus.publish('alerts.margin.v1', a, {
-    attributes: { eventId: a.eventId, portfolioId: a.portfolioId },
-  });
   // A delivered entry is kept as long as any redelivery could still ask for it, then deleted by TTL.
   await deps.store.set(MARGIN_COLLECTIONS.outbox, a.eventId, {
     ...doc,
     delivered: true,
+    published: true,
     leaseOwner: owner,
     expireAt: idempotencyExpiry(deps.clock.now()),
   });
@@ -240,7 +284,6 @@ async function deliver(deps: MarginDeps, doc: OutboxDoc, owner: string): Promise
     from: a.fromState,
     to: a.toState,
   });
-  return a.eventId;
 }
 
 /** Portfolios of one batch evaluated at a time: independent documents, so they need not wait on each other. */

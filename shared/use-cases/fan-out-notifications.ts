@@ -1,13 +1,20 @@
 /**
  * fanOutNotifications: one alert → one notifications.dispatch.v1 message per recipient and channel.
- * For each recipient (portfolio owners for margin alerts, the compliance team for AML alerts, the risk desk's
- * team for price alerts): the channels their preferences allow now (severity floor, quiet hours in their time
- * zone that critical alerts bypass), then
- * one Firestore transaction that decides de-duplication (same kind, subject and recipient within the
- * window is suppressed unless it escalates) and takes rate-limit tokens per channel. The transaction makes
- * the decision atomic across instances: two duplicates at the same instant cannot both pass. A redelivered
- * alert finds its own id in the de-duplication record and re-publishes the same dispatches (deterministic
- * ids), so a crash between the commit and the publish loses nothing.
+ *
+ * An alert is decided once. The decision (document `notificationDecisions/{alertId}`: per recipient the
+ * dispatches sent, or suppressed, rate-limited or no channel) is kept 30 days, past Pub/Sub's 7-day retention,
+ * then deleted by Firestore's TTL. Every delivery reads it first: a redelivery re-publishes exactly the recorded
+ * dispatches (same ids, channels and createdAt) and nothing else, and a recorded suppression stays suppressed.
+ * Nothing that may have changed since is consulted for it (audience, preferences, quiet hours, the bounded
+ * de-duplication history, tokens), so a crash between the commit and the publish loses nothing.
+ *
+ * The first delivery, for each recipient (audienceOf: a portfolio's owners for margin alerts, a team for the
+ * other kinds): the channels their preferences allow now (severity floor, quiet hours in their time zone that
+ * critical alerts bypass), then de-duplication (same kind, subject and recipient within the window is
+ * suppressed unless it escalates) and rate-limit tokens per channel. One Firestore transaction per alert
+ * re-reads the decision, decides for every recipient and writes the decision with the de-duplication and
+ * rate-limit state: two deliveries of one alert make one decision, and two duplicates at the same instant on
+ * two instances cannot both pass.
  */
 import { idempotencyExpiry } from '../domain/retention';
 import { contentId } from '../domain/ids';
@@ -48,9 +55,13 @@ export interface FanOutDeps {
   rateLimits?: Record<Channel, RateLimitPolicy>;
 }
 
+type Verdict = DedupDecision['verdict'] | 'no-channels' | 'unknown-recipient';
+
 export interface RecipientOutcome {
   recipientId: string;
-  decision: DedupDecision['verdict'] | 'no-channels' | 'unknown-recipient';
+  /** 'resend': a redelivery, answered from the decision its first delivery recorded (`recorded`). */
+  decision: Verdict | 'resend';
+  recorded?: Verdict;
   channels: Channel[];
   skipped: ChannelSelection['skipped'];
   rateLimited: Channel[];
@@ -71,60 +82,142 @@ interface RateLimitDoc {
   buckets: Partial<Record<Channel, BucketState>>;
 }
 
+interface RecipientDecision {
+  [key: string]: unknown;
+  recipientId: string;
+  verdict: Verdict;
+  /** Exactly what every delivery of the alert publishes to this recipient. */
+  sent: { channel: Channel; dispatchId: string }[];
+  rateLimited: Channel[];
+  skipped: ChannelSelection['skipped'];
+}
+
+/** Document `notificationDecisions/{alertId}`. */
+interface AlertDecision {
+  [key: string]: unknown;
+  alertId: string;
+  /** Every dispatch's createdAt, so that a re-published dispatch is the same message. */
+  decidedAt: number;
+  recipients: RecipientDecision[];
+}
+
+interface Candidate {
+  recipientId: string;
+  doc: RecipientDoc | undefined;
+  selection: ChannelSelection;
+}
+
 async function resolveRecipients(deps: FanOutDeps, alert: NormalizedAlert): Promise<string[]> {
   const where = audienceOf(alert);
   const doc = await deps.store.get<{ recipientIds?: string[] }>(where.collection, where.id);
   return [...new Set(doc?.recipientIds ?? [])];
 }
 
-/** The transaction: de-duplication verdict and rate-limit tokens, decided together. */
+/**
+ * The first delivery's decision, or, when a simultaneous delivery of the same alert committed one first, that
+ * one. Recipients and preferences are read outside the transaction: only the decision record has to be
+ * consistent, and locking recipient documents would hold up preference changes.
+ */
 async function decide(
   deps: FanOutDeps,
   alert: NormalizedAlert,
-  recipientId: string,
-  wanted: Channel[],
-  now: number,
-): Promise<{ decision: DedupDecision; granted: Channel[]; rateLimited: Channel[]; at: number }> {
+  decisionId: string,
+): Promise<{ decision: AlertDecision; replayed: boolean }> {
+  const now = deps.clock.now();
+  const at = now.getTime();
   const windowMs = deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
   const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
-  const dedupKey = docId(alert.kind, alert.subject, recipientId);
-  // Both documents are rewritten on every alert; an idle recipient's are deleted by TTL (its buckets are full and
-  // its dedup history older than any redelivery by then).
-  const expireAt = idempotencyExpiry(new Date(now));
+  const ids = await resolveRecipients(deps, alert);
+  const docs = ids.length
+    ? await deps.store.getMany<RecipientDoc>(C.recipients, ids)
+    : new Map<string, RecipientDoc>();
+  const candidates: Candidate[] = ids.map((recipientId) => {
+    const doc = docs.get(recipientId);
+    const selection = doc
+      ? selectChannels(doc.preferences, doc.contacts ?? {}, alert.severity, now)
+      : { send: [], skipped: [] };
+    return { recipientId, doc, selection };
+  });
+  // TTL deletes an idle recipient's de-duplication and rate-limit state (its buckets are full by then), and a
+  // decision once its alert can no longer be redelivered.
+  const expireAt = idempotencyExpiry(now);
   return deps.store.runTransaction(async (tx) => {
-    const state = await tx.get<DedupState>(C.dedup, dedupKey);
-    const decision = dedupDecision(state, alert, now, windowMs);
-    if (decision.verdict === 'resend')
-      return { decision, granted: decision.channels, rateLimited: [], at: decision.at };
-    if (decision.verdict === 'suppress') {
-      tx.set(C.dedup, dedupKey, { ...recordSuppressed(state, alert.alertId, now, windowMs), expireAt });
-      return { decision, granted: [], rateLimited: [], at: now };
-    }
-    // One document per recipient holds a bucket per channel: one read, one write.
-    const limitsDoc = docId(recipientId);
-    const buckets = (await tx.get<RateLimitDoc>(C.rateLimits, limitsDoc))?.buckets ?? {};
-    const granted: Channel[] = [];
-    const rateLimited: Channel[] = [];
-    const next: RateLimitDoc['buckets'] = { ...buckets };
-    for (const ch of wanted) {
-      const taken = takeToken(buckets[ch], limits[ch], now, alert.escalation);
-      next[ch] = taken.state;
-      (taken.allowed ? granted : rateLimited).push(ch);
-    }
-    tx.set(C.rateLimits, limitsDoc, { buckets: next, expireAt });
-    tx.set(C.dedup, dedupKey, {
-      ...(granted.length
-        ? recordSend(state, alert, granted, now, windowMs)
-        : recordSuppressed(state, alert.alertId, now, windowMs)),
-      expireAt,
+    const raced = await tx.get<AlertDecision>(C.decisions, decisionId);
+    if (raced) return { decision: raced, replayed: true };
+    const dedupKey = (c: Candidate) => docId(alert.kind, alert.subject, c.recipientId);
+    const wanting = candidates.filter((c) => c.selection.send.length > 0);
+    const states = await Promise.all(wanting.map((c) => tx.get<DedupState>(C.dedup, dedupKey(c))));
+    const verdicts = wanting.map((_, i) => dedupDecision(states[i], alert, at, windowMs));
+    // Rate-limit documents only for those who pass de-duplication, so a suppressed duplicate does not contend.
+    const passing = wanting.filter((_, i) => verdicts[i].verdict === 'send');
+    const bucketDocs = await Promise.all(
+      passing.map((c) => tx.get<RateLimitDoc>(C.rateLimits, docId(c.recipientId))),
+    );
+    // Reads are done; the writes follow.
+    const byRecipient = new Map<string, RecipientDecision>();
+    wanting.forEach((c, i) => {
+      const base = { recipientId: c.recipientId, skipped: c.selection.skipped, sent: [], rateLimited: [] };
+      if (verdicts[i].verdict === 'suppress') {
+        tx.set(C.dedup, dedupKey(c), {
+          ...recordSuppressed(states[i], alert.alertId, at, windowMs),
+          expireAt,
+        });
+        byRecipient.set(c.recipientId, { ...base, verdict: 'suppress' });
+        return;
+      }
+      const buckets = bucketDocs[passing.indexOf(c)]?.buckets ?? {};
+      const next: RateLimitDoc['buckets'] = { ...buckets };
+      const granted: Channel[] = [];
+      const rateLimited: Channel[] = [];
+      for (const ch of c.selection.send) {
+        const taken = takeToken(buckets[ch], limits[ch], at, alert.escalation);
+        next[ch] = taken.state;
+        (taken.allowed ? granted : rateLimited).push(ch);
+      }
+      tx.set(C.rateLimits, docId(c.recipientId), { buckets: next, expireAt });
+      tx.set(C.dedup, dedupKey(c), {
+        ...(granted.length
+          ? recordSend(states[i], alert, granted, at, windowMs)
+          : recordSuppressed(states[i], alert.alertId, at, windowMs)),
+        expireAt,
+      });
+      byRecipient.set(c.recipientId, {
+        ...base,
+        verdict: 'send',
+        sent: granted.map((channel) => ({
+          channel,
+          dispatchId: dispatchIdOf(alert.alertId, c.recipientId, channel),
+        })),
+        rateLimited,
+      });
     });
-    return { decision, granted, rateLimited, at: now };
+    const decision: AlertDecision = {
+      alertId: alert.alertId,
+      decidedAt: at,
+      recipients: candidates.map(
+        (c) =>
+          byRecipient.get(c.recipientId) ?? {
+            recipientId: c.recipientId,
+            verdict: c.doc ? 'no-channels' : 'unknown-recipient',
+            sent: [],
+            rateLimited: [],
+            skipped: c.selection.skipped,
+          },
+      ),
+    };
+    tx.set(C.decisions, decisionId, { ...decision, expireAt });
+    return { decision, replayed: false };
   });
 }
 
-function dispatchOf(alert: NormalizedAlert, recipientId: string, channel: Channel, at: number): Dispatch {
+function dispatchOf(
+  alert: NormalizedAlert,
+  recipientId: string,
+  sent: RecipientDecision['sent'][number],
+  at: number,
+): Dispatch {
   return {
-    dispatchId: dispatchIdOf(alert.alertId, recipientId, channel),
+    dispatchId: sent.dispatchId,
     alertId: alert.alertId,
     source: alert.source,
     kind: alert.kind,
@@ -132,53 +225,35 @@ function dispatchOf(alert: NormalizedAlert, recipientId: string, channel: Channe
     severity: alert.severity,
     escalation: alert.escalation,
     recipientId,
-    channel,
+    channel: sent.channel,
     alert: alert.alert,
     createdAt: new Date(at).toISOString(),
   };
 }
 
-async function fanOutToRecipient(
-  deps: FanOutDeps,
-  alert: NormalizedAlert,
-  recipientId: string,
-  doc: RecipientDoc | undefined,
-  now: Date,
-): Promise<{ outcome: RecipientOutcome; dispatches: Dispatch[] }> {
-  const base = { recipientId, channels: [] as Channel[], skipped: [], rateLimited: [] as Channel[] };
-  if (!doc) return { outcome: { ...base, decision: 'unknown-recipient' }, dispatches: [] };
-  const selection = selectChannels(doc.preferences, doc.contacts ?? {}, alert.severity, now);
-  if (selection.send.length === 0)
-    return { outcome: { ...base, skipped: selection.skipped, decision: 'no-channels' }, dispatches: [] };
-  const { decision, granted, rateLimited, at } = await decide(
-    deps,
-    alert,
-    recipientId,
-    selection.send,
-    now.getTime(),
-  );
+function outcomeOf(r: RecipientDecision, replayed: boolean): RecipientOutcome {
   return {
-    outcome: {
-      recipientId,
-      decision: decision.verdict,
-      channels: granted,
-      skipped: selection.skipped,
-      rateLimited,
-    },
-    dispatches: granted.map((ch) => dispatchOf(alert, recipientId, ch, at)),
+    recipientId: r.recipientId,
+    decision: replayed ? 'resend' : r.verdict,
+    ...(replayed ? { recorded: r.verdict } : {}),
+    channels: r.sent.map((s) => s.channel),
+    skipped: r.skipped,
+    rateLimited: r.rateLimited,
   };
 }
 
 export async function fanOutNotifications(deps: FanOutDeps, alert: NormalizedAlert): Promise<FanOutOutcome> {
-  const now = deps.clock.now();
-  const ids = await resolveRecipients(deps, alert);
-  if (ids.length === 0) {
+  const decisionId = docId(alert.alertId);
+  // First, before anything that may have changed since an earlier delivery decided.
+  const recorded = await deps.store.get<AlertDecision>(C.decisions, decisionId);
+  const { decision, replayed } = recorded
+    ? { decision: recorded, replayed: true }
+    : await decide(deps, alert, decisionId);
+  if (decision.recipients.length === 0 && !replayed)
     deps.logger.warn('alert has no recipients', { alertId: alert.alertId, kind: alert.kind });
-    return { alertId: alert.alertId, recipients: [], dispatchIds: [] };
-  }
-  const docs = await deps.store.getMany<RecipientDoc>(C.recipients, ids);
-  const results = await Promise.all(ids.map((id) => fanOutToRecipient(deps, alert, id, docs.get(id), now)));
-  const dispatches = results.flatMap((r) => r.dispatches);
+  const dispatches = decision.recipients.flatMap((r) =>
+    r.sent.map((s) => dispatchOf(alert, r.recipientId, s, decision.decidedAt)),
+  );
   await Promise.all(
     dispatches.map((d) =>
       deps.bus.publish('notifications.dispatch.v1', d, {
@@ -186,19 +261,14 @@ export async function fanOutNotifications(deps: FanOutDeps, alert: NormalizedAle
       }),
     ),
   );
-  const recipients = results.map((r) => r.outcome);
+  const recipients = decision.recipients.map((r) => outcomeOf(r, replayed));
   deps.logger.info('alert fanned out', {
     alertId: alert.alertId,
     kind: alert.kind,
     escalation: alert.escalation,
+    redelivery: replayed,
     dispatches: dispatches.length,
-    recipients: recipients.map((r) => ({
-      recipientId: r.recipientId,
-      decision: r.decision,
-      channels: r.channels,
-      skipped: r.skipped,
-      rateLimited: r.rateLimited,
-    })),
+    recipients,
   });
   return { alertId: alert.alertId, recipients, dispatchIds: dispatches.map((d) => d.dispatchId) };
 }

@@ -6,6 +6,11 @@
  * then recorded in compliance.kyc_events and published on kyc.events.v1; the event record doubles as an
  * outbox, so a delivery that failed after the commit is completed by Persona's retry of the same event.
  * Personal data is encrypted with the Cipher (the case id as AAD) before it reaches the store.
+ *
+ * The event's and the inquiry's created-at order the case, so an inquiry event dated later than now plus the
+ * allowed skew is refused before the case is read (event-time-guard.ts): the operators are alerted and the
+ * answer is 503, so Persona keeps the event and delivers it again. It is not dead-lettered here: the body
+ * carries personal data in the clear.
  */
 import { DEFAULT_PERSONA_WEBHOOK_CONFIG, type PersonaWebhookConfig } from '../domain/kyc/webhook-config';
 import { idempotencyExpiry } from '../domain/retention';
@@ -37,10 +42,11 @@ import type { DocumentStore } from '../ports/document-store';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
+import { checkEventTimes, type EventTimeGuardDeps } from './event-time-guard';
 
 export { DEFAULT_PERSONA_WEBHOOK_CONFIG, type PersonaWebhookConfig };
 
-export interface PersonaWebhookDeps {
+export interface PersonaWebhookDeps extends EventTimeGuardDeps {
   store: DocumentStore;
   bus: EventBus;
   warehouse: Warehouse;
@@ -60,7 +66,14 @@ export interface PersonaDelivery {
   signatureHeader: string | undefined;
 }
 
-export type RefusalReason = SignatureRejection | 'too-large' | 'not-json' | 'hostile' | 'schema-violation';
+export type RefusalReason =
+  | SignatureRejection
+  | 'too-large'
+  | 'not-json'
+  | 'hostile'
+  | 'schema-violation'
+  | 'event-time-in-future'
+  | 'event-time-invalid';
 
 export type WebhookResult =
   | { accepted: true; outcome: WebhookEventOutcome | 'duplicate'; caseId: string | null; eventId: string }
@@ -142,17 +155,35 @@ export async function handlePersonaWebhook(
   const event = decoded;
   const personaEventId = event.data.id;
   const name = event.data.attributes.name;
-  const occurredAt = new Date(event.data.attributes.createdAt).toISOString();
+  const isoOf = (t: string) => new Date(t).toISOString();
   const logger = deps.logger.child({ personaEventId, personaEvent: name });
 
   const known = await deps.store.get<WebhookEventDoc>(KYC_COLLECTIONS.webhookEvents, personaEventId);
   if (known) return duplicate(deps, known, logger);
 
   const status = statusOfEvent(name);
-  if (!status) return acknowledgeUnhandled(deps, event, occurredAt, logger);
+  if (!status) return acknowledgeUnhandled(deps, event, isoOf(event.data.attributes.createdAt), logger);
 
   const inquiry = inquiryOf(event);
   const caseId = caseIdOf(inquiry.referenceId, inquiry.inquiryId);
+  const times = [
+    { field: 'createdAt', value: event.data.attributes.createdAt },
+    { field: 'inquiryCreatedAt', value: inquiry.inquiryCreatedAt },
+  ].map((t) => ({
+    ...t,
+    sourceTopic: 'persona-webhook',
+    subjectKind: 'kyc-case' as const,
+    subjectId: caseId,
+    eventId: personaEventId,
+    messageId: personaEventId,
+  }));
+  const timeCheck = await checkEventTimes(deps, times);
+  if (!timeCheck.accepted) {
+    logger.warn('persona delivery refused', { reason: timeCheck.reason, detail: timeCheck.detail, caseId });
+    return refuse(timeCheck.reason, timeCheck.detail);
+  }
+  // Only now: a time the check refused as unreadable (a leap second) would throw here.
+  const occurredAt = isoOf(event.data.attributes.createdAt);
   const { personal } = splitPersonalData(inquiry.attributes, inquiry.included);
   // Encrypted before the transaction: KMS is called once, not on every transaction retry.
   const sealed: EncryptedEnvelope | undefined = personal

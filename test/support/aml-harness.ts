@@ -23,7 +23,8 @@ import { bundledPolicy } from './aml-fixtures';
 export class AmlHarness {
   readonly bus = new MemoryEventBus();
   readonly sink = new CapturingSink();
-  readonly clock = new ManualClock('2025-11-10T12:00:05Z');
+  // After the scenario stream (08:00–16:00): evaluateAml refuses transactions dated after now.
+  readonly clock = new ManualClock('2025-11-10T16:00:05Z');
 
   private constructor(
     readonly projectId: string,

@@ -51,6 +51,10 @@ side: ("collateral" | "borrow")
  */
 export interface PortfolioPositionsV1 {
 portfolioId: string
+/**
+ * The portfolio's desk. Like the positions, each update states it in full: an update without one puts the portfolio in the desk 'default'.
+ */
+deskId?: string
 updatedAt: string
 positions: Positions
 }
@@ -72,10 +76,14 @@ shard?: (number | null)
 portfolios: PortfolioRisk[]
 }
 /**
- * Valuation, margin health, liquidation prices and historical-simulation VaR/ES of one portfolio at one tick.
+ * Valuation, margin health, liquidation prices, historical-simulation VaR/ES and the risk metrics of one portfolio of one desk at one tick.
  */
 export interface PortfolioRisk {
 portfolioId: string
+/**
+ * The desk a portfolio belongs to; policies, stops and read permissions are scoped by it. A portfolio without one belongs to the desk 'default'.
+ */
+deskId: string
 tickId: string
 asOf: string
 positionsUpdatedAt?: string
@@ -123,6 +131,135 @@ varUsd: number
 esUsd: number
 }[]
 } | null)
+metrics: RiskMetrics
+}
+/**
+ * The risk metrics of one portfolio at one tick, as computed by shared/domain/controls/metrics.ts (its comment defines each). Ratios over equity are null unless equity is POSITIVE; every number is finite and bounded.
+ */
+export interface RiskMetrics {
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
+collateralUsd: number
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
+borrowUsd: number
+/**
+ * A USD amount that may be negative (a net exposure).
+ */
+equityUsd: number
+/**
+ * ZERO: |equity| <= 1e-9 x (collateral + borrow). NEGATIVE equity is a hard violation by default.
+ */
+equityState: ("POSITIVE" | "ZERO" | "NEGATIVE")
+/**
+ * (collateral - borrow) / borrow x 100; null when nothing is borrowed.
+ */
+healthScore: (number | null)
+/**
+ * borrow / equity; 0 with nothing borrowed; null when equity is ZERO or NEGATIVE.
+ */
+leverage: (number | null)
+concentration: {
+/**
+ * The largest asset's share of total collateral; null without collateral.
+ */
+collateral: (AssetShare | null)
+/**
+ * The largest asset's share of gross exposure (collateral + borrow over all assets); null when empty.
+ */
+gross: (AssetShare | null)
+}
+/**
+ * @maxItems 1000
+ */
+notional: {
+asset: string
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
+collateralUsd: number
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
+borrowUsd: number
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
+grossUsd: number
+/**
+ * A USD amount that may be negative (a net exposure).
+ */
+netUsd: number
+}[]
+/**
+ * null when the history does not cover the window or its peak is not positive (drawdownUnavailable).
+ */
+drawdown: (Drawdown | null)
+drawdownUnavailable?: ("NO_HISTORY" | "NON_POSITIVE_PEAK")
+/**
+ * @maxItems 100
+ */
+tailShares: {
+confidence: number
+horizonDays: number
+/**
+ * VaR / equity; null unless equity is POSITIVE.
+ */
+varShare: (number | null)
+/**
+ * ES / equity; null unless equity is POSITIVE.
+ */
+esShare: (number | null)
+}[]
+/**
+ * Set when computing a metric failed: the metrics were recomputed without history and VaR/ES (no drawdown, no tail shares), the valuation kept. The error, for the logs' reader.
+ */
+degraded?: string
+}
+export interface AssetShare {
+asset: string
+share: number
+}
+export interface Drawdown {
+/**
+ * (peak - now) / peak, the peak being the highest value in the window; above 1 once equity is negative.
+ */
+current: number
+/**
+ * The worst (running peak - value) / running peak within the window.
+ */
+max: number
+/**
+ * A USD amount that may be negative (a net exposure).
+ */
+peakUsd: number
+/**
+ * A USD amount that may be negative (a net exposure).
+ */
+troughUsd: number
+windowDays: number
+/**
+ * The window's daily closes plus the current valuation.
+ */
+observations: number
+/**
+ * A USD amount that may be negative (a net exposure).
+ */
+nowUsd?: number
+/**
+ * The close at the peak; null when the peak is now.
+ */
+peakDate?: (string | null)
+/**
+ * A USD amount that may be negative (a net exposure).
+ */
+maxPeakUsd?: number
+/**
+ * A USD amount that may be negative (a net exposure).
+ */
+maxTroughUsd?: number
 }
 
 /**
@@ -201,7 +338,7 @@ positions: Positions
 }
 
 /**
- * Valuation, margin health, liquidation prices and historical-simulation VaR/ES of one portfolio at one tick.
+ * Valuation, margin health, liquidation prices, historical-simulation VaR/ES and the risk metrics of one portfolio of one desk at one tick.
  */
 export type AssetAmount = number
 /**
@@ -216,6 +353,10 @@ export type UsdAmount = number
  * A USD amount that may be negative (a net exposure).
  */
 export type SignedUsdAmount = number
+/**
+ * A dimensionless ratio (leverage, a share of equity, a drawdown). Risk metrics cap their ratios at this magnitude (shared/domain/controls/metrics.ts, RATIO_LIMIT); only a book at rounding distance from zero equity comes near it.
+ */
+export type Ratio = number
 
 /**
  * Bounds for every amount and price that crosses a boundary. Far above any real figure (the whole crypto market is about 1e13 USD) and far below where products of amounts, prices and a thousand positions stop being finite, so no figure computed from valid input can be NaN or Infinity. The top level holds one of each, so the bounds themselves are tested by fixtures.
@@ -225,11 +366,9 @@ assetAmount?: AssetAmount
 priceUsd?: PriceUsd
 usdAmount?: UsdAmount
 signedUsdAmount?: SignedUsdAmount
+ratio?: Ratio
 }
 
-/**
- * One published price of one asset at one tick.
- */
 export interface MarketPriceRow {
 /**
  * tick_id:asset
@@ -281,6 +420,104 @@ as_of: string
 collateral_usd: number
 borrow_usd: number
 detected_at: string
+}
+
+/**
+ * Historical-simulation VaR and Expected Shortfall of one portfolio at one tick, one row per confidence x horizon, with each as a share of equity and the method that produced it.
+ */
+export interface PortfolioRiskFigureRow {
+/**
+ * portfolio_id:tick_id:positions_updated_at:confidence:horizon_days (a revaluation after a position change at the same tick is its own row)
+ */
+row_id: string
+portfolio_id: string
+desk_id: string
+tick_id: string
+as_of: string
+positions_updated_at: string
+confidence: number
+horizon_days: number
+var_usd: number
+es_usd: number
+/**
+ * VaR / equity; null unless equity is positive
+ */
+var_share_of_equity?: (number | null)
+/**
+ * ES / equity; null unless equity is positive
+ */
+es_share_of_equity?: (number | null)
+lookback_days: number
+scenarios: number
+history_end?: (string | null)
+quantile_method: string
+horizon_method: string
+}
+
+/**
+ * For one asset of one portfolio at one tick, the price (others held constant) at which the health score reaches the liquidation threshold; null when no price of that asset alone liquidates the portfolio.
+ */
+export interface LiquidationPriceRow {
+/**
+ * portfolio_id:tick_id:positions_updated_at:asset:side
+ */
+row_id: string
+portfolio_id: string
+desk_id: string
+tick_id: string
+as_of: string
+positions_updated_at: string
+asset: string
+/**
+ * the side of the position whose price is solved for (today collateral assets only)
+ */
+side: ("collateral" | "borrow")
+/**
+ * the asset's price at the tick, to compare with
+ */
+price_usd: number
+liquidation_price_usd?: (number | null)
+}
+
+/**
+ * The risk metrics of one portfolio at one tick (shared/domain/controls/metrics.ts defines each): equity and its state, leverage, concentration and drawdown. VaR/ES as shares of equity are in risk.portfolio_risk_figures.
+ */
+export interface PortfolioMetricsRow {
+/**
+ * portfolio_id:tick_id:positions_updated_at
+ */
+row_id: string
+portfolio_id: string
+desk_id: string
+tick_id: string
+as_of: string
+positions_updated_at: string
+collateral_usd: number
+borrow_usd: number
+equity_usd: number
+equity_state: ("POSITIVE" | "ZERO" | "NEGATIVE")
+health_score?: (number | null)
+/**
+ * borrow / equity; null when equity is zero or negative
+ */
+leverage?: (number | null)
+collateral_concentration_asset?: (string | null)
+collateral_concentration_share?: (number | null)
+gross_concentration_asset?: (string | null)
+gross_concentration_share?: (number | null)
+drawdown_current?: (number | null)
+drawdown_max?: (number | null)
+drawdown_peak_usd?: (number | null)
+drawdown_trough_usd?: (number | null)
+drawdown_window_days?: (number | null)
+/**
+ * NO_HISTORY or NON_POSITIVE_PEAK when there is no drawdown
+ */
+drawdown_unavailable?: (string | null)
+/**
+ * set when a metric failed and the metrics were computed without history and VaR/ES
+ */
+degraded?: (string | null)
 }
 
 export type Status = ("created" | "pending" | "completed" | "failed" | "expired" | "needs_review" | "approved" | "declined")
@@ -686,6 +923,93 @@ minCount: number
 }
 }
 
+export type Id = string
+export type Scope = ({
+level: "global"
+} | {
+level: "desk"
+/**
+ * The desk a portfolio belongs to; policies, stops and read permissions are scoped by it. A portfolio without one belongs to the desk 'default'.
+ */
+deskId: string
+} | {
+level: "portfolio"
+portfolioId: string
+})
+
+/**
+ * A risk policy as data: limits on the risk metrics of the portfolios in its scope, the margin thresholds, the circuit breaker and the price staleness bound. Stored in Firestore, changed only through riskAdmin, a new version per change. Where several policies apply to a portfolio, for each metric (and asset, confidence, horizon) and kind the rule of the most specific scope wins (portfolio, then desk, then global; a rule naming an asset is more specific than one that does not), then the higher priority.
+ */
+export interface RiskPolicy {
+policyId: Id
+/**
+ * Increases by one with every change; a change must name the version it replaces.
+ */
+version: number
+description?: string
+scope: Scope
+/**
+ * Breaks ties between rules of equally specific scopes: the higher wins.
+ */
+priority?: number
+enabled: boolean
+effectiveFrom: string
+/**
+ * @maxItems 200
+ */
+rules: Rule[]
+/**
+ * Health-score thresholds (percent) of the margin states and the recovery band of their hysteresis.
+ */
+margin?: {
+warning: number
+marginCall: number
+liquidation: number
+recoveryBand: number
+}
+/**
+ * The circuit breaker of this policy's scope: this many hard events (portfolios entering a hard violation, pre-trade denials by a hard rule) within the sliding window halt the scope.
+ */
+breaker?: {
+hardEvents: number
+windowSeconds: number
+}
+/**
+ * A pre-trade check denies (fails closed) when a price it needs is older than this.
+ */
+prices?: {
+maxAgeSeconds: number
+}
+}
+export interface Rule {
+ruleId: Id
+description?: string
+/**
+ * Portfolio metrics, or per-asset ones (asset*): those are evaluated for every asset held, or for `asset` only.
+ */
+metric: ("healthScore" | "leverage" | "equityUsd" | "collateralUsd" | "borrowUsd" | "collateralConcentration" | "grossConcentration" | "drawdown" | "maxDrawdown" | "varUsd" | "esUsd" | "varShareOfEquity" | "esShareOfEquity" | "assetGrossUsd" | "assetBorrowUsd" | "assetGrossShare")
+operator: ("<" | "<=" | ">" | ">=")
+threshold: number
+/**
+ * soft warns; hard blocks pre-trade, alerts CRITICAL and counts toward the breaker; emergency halts the scope at once.
+ */
+kind: ("soft" | "hard" | "emergency")
+/**
+ * The asset scope: only for per-asset metrics.
+ */
+asset?: string
+confidence?: number
+horizonDays?: number
+/**
+ * Where the rule applies; both when absent.
+ * 
+ * @minItems 1
+ */
+stages?: ("continuous" | "pre-trade")[]
+priority?: number
+enabled?: boolean
+}
+
 /**
  * One AML alert: one triggered rule for one transaction under one policy version.
  */
@@ -714,13 +1038,13 @@ detected_at: string
 export interface NotificationDispatchV1 {
 dispatchId: string
 alertId: string
-source: ("alerts.margin.v1" | "alerts.aml.v1" | "alerts.prices.v1")
+source: ("alerts.margin.v1" | "alerts.aml.v1" | "alerts.prices.v1" | "alerts.operations.v1")
 /**
- * Alert kind, e.g. margin.MARGIN_CALL, aml.structuring or prices.NO_USABLE_PRICE; selects the template.
+ * Alert kind, e.g. margin.MARGIN_CALL, aml.structuring, prices.NO_USABLE_PRICE or operations.EVENT_TIME_IN_FUTURE; selects the template.
  */
 kind: string
 /**
- * What the alert is about: a portfolio id, a customer id, or an asset (price alerts).
+ * What the alert is about: a portfolio id, a customer id, an asset (price alerts), or the source topic (operations alerts).
  */
 subject: string
 severity: ("INFO" | "WARNING" | "CRITICAL")
@@ -733,7 +1057,7 @@ channel: ("email" | "sms" | "webhook")
 /**
  * The alert as published on its source topic.
  */
-alert: (MarginAlertV1 | AmlAlertV1 | PriceAlertV1)
+alert: (MarginAlertV1 | AmlAlertV1 | PriceAlertV1 | OperationsAlertV1)
 /**
  * When fanOutNotifications decided to send (its clock).
  */
@@ -741,6 +1065,52 @@ createdAt: string
 }
 /**
  * One margin-health transition of one portfolio. eventId is derived from portfolio, transition and tick.
+ */
+export interface OperationsAlertV1 {
+alertId: string
+kind: "EVENT_TIME_IN_FUTURE"
+severity: ("INFO" | "WARNING" | "CRITICAL")
+/**
+ * Where the event came from: its topic, or persona-webhook for Persona's HTTP deliveries.
+ */
+sourceTopic: string
+subjectKind: ("portfolio" | "user" | "kyc-case")
+/**
+ * The platform's opaque id of the portfolio, user or KYC case: never a name.
+ */
+subjectId: string
+/**
+ * The event's own id when it has one (transaction id, Persona event id).
+ */
+eventId?: string
+/**
+ * The refused field (occurredAt, updatedAt, createdAt...).
+ */
+eventTimeField: string
+/**
+ * The refused time, as received.
+ */
+eventTime: string
+/**
+ * The consumer's clock when refused.
+ */
+receivedAt: string
+/**
+ * How far ahead of receivedAt eventTime is.
+ */
+skewSeconds: number
+/**
+ * The allowance it exceeded.
+ */
+maxSkewSeconds: number
+/**
+ * The refused Pub/Sub message (fusion-source-message-id on its dead letter), or the Persona event id.
+ */
+messageId: string
+}
+
+/**
+ * A recipient's notification preferences (body of PUT on notificationPreferences; stored on the recipient document).
  */
 export interface NotificationPreferences {
 /**
@@ -827,6 +1197,9 @@ latency_ms: number
 attempted_at: string
 }
 
+/**
+ * Something the operators must fix upstream. EVENT_TIME_IN_FUTURE: a consumer refused an event dated later than its clock plus the allowed skew (the message was dead-lettered for replay, a Persona delivery answered 503 so Persona retries it). Ids only, no personal data. alertId is derived from the refused event, so a redelivery raises the same alert.
+ */
 export interface SchemaTypes {
   'messages/market.prices.v1': MarketPricesV1;
   'messages/portfolio.positions.v1': PortfolioPositionsV1;
@@ -837,9 +1210,13 @@ export interface SchemaTypes {
   'inputs/portfolio': PortfolioFile;
   'shared/portfolio-risk': PortfolioRisk;
   'shared/amounts': Amounts;
+  'shared/risk-metrics': RiskMetrics;
   'warehouse/market.prices': MarketPriceRow;
   'warehouse/risk.portfolio_exposures': PortfolioExposureRow;
   'warehouse/risk.margin_events': MarginEventRow;
+  'warehouse/risk.portfolio_risk_figures': PortfolioRiskFigureRow;
+  'warehouse/risk.liquidation_prices': LiquidationPriceRow;
+  'warehouse/risk.portfolio_metrics': PortfolioMetricsRow;
   'messages/kyc.events.v1': KycEventV1;
   'inputs/persona-webhook-event': PersonaWebhookEvent;
   'inputs/persona-start-kyc': PersonaStartKycRequest;
@@ -847,10 +1224,12 @@ export interface SchemaTypes {
   'messages/compliance.transactions.v1': ComplianceTransactionV1;
   'messages/alerts.aml.v1': AmlAlertV1;
   'inputs/aml-policy': AmlPolicy;
+  'inputs/risk-policy': RiskPolicy;
   'warehouse/compliance.aml_alerts': AmlAlertRow;
   'messages/notifications.dispatch.v1': NotificationDispatchV1;
   'inputs/notification-preferences': NotificationPreferences;
   'warehouse/notifications.deliveries': NotificationDeliveryRow;
+  'messages/alerts.operations.v1': OperationsAlertV1;
 }
 
 /** Message type per topic that declares a schema in shared/contracts/topology.json. */
@@ -865,6 +1244,7 @@ export interface TopicMessages {
   'kyc.events.v1': KycEventV1;
   'alerts.aml.v1': AmlAlertV1;
   'notifications.dispatch.v1': NotificationDispatchV1;
+  'alerts.operations.v1': OperationsAlertV1;
 }
 
 /** Row type per warehouse table: the row schema whose x-table names it. */
@@ -872,6 +1252,9 @@ export interface TableRows {
   'market.prices': MarketPriceRow;
   'risk.portfolio_exposures': PortfolioExposureRow;
   'risk.margin_events': MarginEventRow;
+  'risk.portfolio_risk_figures': PortfolioRiskFigureRow;
+  'risk.liquidation_prices': LiquidationPriceRow;
+  'risk.portfolio_metrics': PortfolioMetricsRow;
   'compliance.kyc_events': KycEventRow;
   'compliance.aml_alerts': AmlAlertRow;
   'notifications.deliveries': NotificationDeliveryRow;

@@ -55,3 +55,11 @@ export function appendEntry(
   while (from < all.length && all[from].t <= newest - retentionMs) from++;
   return all.slice(Math.max(from, all.length - maxEntries));
 }
+
+/**
+ * The entries dated no later than latestMs. An entry dated in the future (stored before event times were
+ * bounded) would otherwise stay the newest and prune every real transaction after it.
+ */
+export function withoutEntriesAfter(entries: readonly WindowEntry[], latestMs: number): WindowEntry[] {
+  return entries.filter((e) => !(e.t > latestMs));
+}

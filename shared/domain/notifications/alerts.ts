@@ -1,5 +1,5 @@
 /** Turns the alerts of each source topic into NormalizedAlert: kind, subject, level, escalation. */
-import type { AmlAlert, MarginAlert, NormalizedAlert, PriceAlert, Severity } from './types';
+import type { AmlAlert, MarginAlert, NormalizedAlert, OperationsAlert, PriceAlert, Severity } from './types';
 import { severityRank } from './types';
 
 const MARGIN_RANK: Record<MarginAlert['toState'], number> = {
@@ -72,6 +72,23 @@ export function normalizePriceAlert(a: PriceAlert): NormalizedAlert {
     severity: policy.severity,
     level: policy.level,
     escalation: policy.escalation,
+    alert: a,
+  };
+}
+
+/**
+ * Operations alerts go to the operations team. The subject is the source topic, not the portfolio or user: a
+ * wrong upstream clock refuses many events at once, and de-duplication then pages once per topic and window.
+ */
+export function normalizeOperationsAlert(a: OperationsAlert): NormalizedAlert {
+  return {
+    source: 'alerts.operations.v1',
+    alertId: a.alertId,
+    kind: `operations.${a.kind}`,
+    subject: a.sourceTopic,
+    severity: a.severity,
+    level: severityRank(a.severity),
+    escalation: false,
     alert: a,
   };
 }

@@ -2,7 +2,9 @@
  * De-duplication policy: the same alert kind for the same subject and recipient within the window is
  * suppressed, unless it escalates. The state is one small document per (kind, subject, recipient), read and
  * written in one Firestore transaction by the fan-out, so duplicates arriving at the same instant on two
- * instances cannot both pass. Pure: the caller does the I/O.
+ * instances cannot both pass. It compares different alerts only: a redelivery of one alert is answered from
+ * the fan-out's decision record before this policy is asked (a bounded history cannot tell it apart from a
+ * duplicate). Pure: the caller does the I/O.
  */
 import type { Channel, NormalizedAlert } from './types';
 
@@ -13,13 +15,12 @@ export interface DedupState {
   [key: string]: unknown;
   lastSentAt: number;
   lastLevel: number;
-  /** Alerts already let through inside the window, with the channels they were granted (redelivery). */
+  /** The latest alerts of the kind, sent or suppressed: bounded, so never a way to recognise a redelivery. */
   recent: { alertId: string; at: number; channels: Channel[] }[];
 }
 
 export type DedupDecision =
   | { verdict: 'send'; reason: 'first' | 'window-elapsed' | 'escalation' | 'higher-level' }
-  | { verdict: 'resend'; channels: Channel[]; at: number }
   | { verdict: 'suppress'; reason: 'duplicate'; previousAlertId: string };
 
 export function dedupDecision(
@@ -28,9 +29,6 @@ export function dedupDecision(
   now: number,
   windowMs = DEFAULT_DEDUP_WINDOW_MS,
 ): DedupDecision {
-  // The same alert again (Pub/Sub redelivery, a retry after a failed publish): same decision, same channels.
-  const seen = state?.recent.find((r) => r.alertId === alert.alertId);
-  if (seen) return { verdict: 'resend', channels: seen.channels, at: seen.at };
   if (!state) return { verdict: 'send', reason: 'first' };
   if (alert.escalation) return { verdict: 'send', reason: 'escalation' };
   if (now - state.lastSentAt >= windowMs) return { verdict: 'send', reason: 'window-elapsed' };
@@ -39,10 +37,7 @@ export function dedupDecision(
   return { verdict: 'suppress', reason: 'duplicate', previousAlertId: previous?.alertId ?? '' };
 }
 
-/**
- * Records that an alert was let through with no channel (a duplicate, or every channel rate-limited): the
- * decision is made once per alert, so its redelivery after the window does not send it after all.
- */
+/** Records an alert that got no channel (a duplicate, or every channel rate-limited): the window does not move. */
 export function recordSuppressed(
   state: DedupState | undefined,
   alertId: string,
@@ -57,7 +52,7 @@ export function recordSuppressed(
   };
 }
 
-/** Records a send; entries older than the window (kept at least for redelivery checks) are dropped. */
+/** Records a send: the window starts again. The history keeps a few windows, at most 20 entries. */
 export function recordSend(
   state: DedupState | undefined,
   alert: Pick<NormalizedAlert, 'alertId' | 'level'>,
@@ -65,7 +60,6 @@ export function recordSend(
   now: number,
   windowMs = DEFAULT_DEDUP_WINDOW_MS,
 ): DedupState {
-  // Redeliveries can come later than the window: keep ids for a few windows, bounded in number.
   const keep = (state?.recent ?? []).filter((r) => now - r.at < 4 * windowMs).slice(-19);
   return {
     lastSentAt: now,

@@ -1,8 +1,14 @@
 /**
  * Who is told about an alert: the portfolio's owners for margin alerts, the risk desk for price and valuation
- * alerts, the compliance team for AML.
+ * alerts, the operations team for operations alerts, the compliance team for AML.
  */
-import { COMPLIANCE_TEAM, NOTIFICATION_COLLECTIONS, RISK_DESK_TEAM, type NormalizedAlert } from './types';
+import {
+  COMPLIANCE_TEAM,
+  NOTIFICATION_COLLECTIONS,
+  OPERATIONS_TEAM,
+  RISK_DESK_TEAM,
+  type NormalizedAlert,
+} from './types';
 
 export function audienceOf(alert: Pick<NormalizedAlert, 'source' | 'subject'>): {
   collection: string;
@@ -12,6 +18,8 @@ export function audienceOf(alert: Pick<NormalizedAlert, 'source' | 'subject'>): 
     return { collection: NOTIFICATION_COLLECTIONS.portfolioOwners, id: alert.subject };
   if (alert.source === 'alerts.prices.v1')
     return { collection: NOTIFICATION_COLLECTIONS.teams, id: RISK_DESK_TEAM };
+  if (alert.source === 'alerts.operations.v1')
+    return { collection: NOTIFICATION_COLLECTIONS.teams, id: OPERATIONS_TEAM };
   return { collection: NOTIFICATION_COLLECTIONS.teams, id: COMPLIANCE_TEAM };
 }
 

@@ -3,7 +3,7 @@
  * readable body (an escaped HTML copy for mail clients), a webhook carries structured JSON. No PII beyond
  * what the alert itself holds (ids, amounts); contact details never appear in a message.
  */
-import type { AmlAlert, Dispatch, MarginAlert, PriceAlert } from './types';
+import type { AmlAlert, Dispatch, MarginAlert, OperationsAlert, PriceAlert } from './types';
 
 export interface RenderedEmail {
   subject: string;
@@ -76,9 +76,22 @@ function priceLines(a: PriceAlert): { headline: string; lines: string[] } {
   };
 }
 
+function operationsLines(a: OperationsAlert): { headline: string; lines: string[] } {
+  return {
+    headline: `Operations: event dated in the future refused (${a.sourceTopic})`,
+    lines: [
+      `Source: ${a.sourceTopic}; ${a.subjectKind} ${a.subjectId}${a.eventId ? `; event ${a.eventId}` : ''}`,
+      `${a.eventTimeField} ${a.eventTime}, received ${a.receivedAt}: ${a.skewSeconds} s ahead (allowed ${a.maxSkewSeconds} s)`,
+      `Kept for replay once the upstream clock is fixed (message ${a.messageId})`,
+      `Alert: ${a.alertId}`,
+    ],
+  };
+}
+
 function content(d: Dispatch): { headline: string; lines: string[] } {
   if (d.source === 'alerts.margin.v1') return marginLines(d.alert as MarginAlert);
   if (d.source === 'alerts.prices.v1') return priceLines(d.alert as PriceAlert);
+  if (d.source === 'alerts.operations.v1') return operationsLines(d.alert as OperationsAlert);
   return amlLines(d.alert as AmlAlert);
 }
 
@@ -111,6 +124,10 @@ export function renderSms(d: Dispatch): string {
     const a = d.alert as PriceAlert;
     const what = a.kind === 'PORTFOLIO_NOT_VALUED' ? `${a.portfolioId ?? ''} (unpriced ${a.asset})` : a.asset;
     return `Fusion Risk PRICES ${d.severity}: ${a.kind} ${what}, ${a.tickId}.`;
+  }
+  if (d.source === 'alerts.operations.v1') {
+    const a = d.alert as OperationsAlert;
+    return `Fusion Risk OPS ${d.severity}: ${a.kind} on ${a.sourceTopic}, ${a.subjectKind} ${a.subjectId}. Ref ${a.alertId.slice(0, 12)}`;
   }
   const a = d.alert as AmlAlert;
   return `Fusion Risk AML ${d.severity}: ${a.ruleType} on ${a.userId}, ${a.recommendedAction}. Ref ${a.alertId.slice(0, 12)}`;

@@ -8,6 +8,8 @@ export interface RiskComputeConfig {
   thresholds: MarginThresholds;
   /** A price older than this (vs the tick) no longer values a portfolio. */
   maxPriceAgeMinutes: number;
+  /** Daily closes the drawdown looks back over (plus the current valuation); see domain/controls/metrics. */
+  drawdownWindowDays: number;
 }
 
 export const DEFAULT_RISK_COMPUTE_CONFIG: RiskComputeConfig = {
@@ -15,4 +17,5 @@ export const DEFAULT_RISK_COMPUTE_CONFIG: RiskComputeConfig = {
   riskParams: DEFAULT_RISK_PARAMS,
   thresholds: DEFAULT_MARGIN_THRESHOLDS,
   maxPriceAgeMinutes: 15,
+  drawdownWindowDays: 30,
 };

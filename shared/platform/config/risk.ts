@@ -12,6 +12,7 @@ export function readRiskConfig(env: NodeJS.ProcessEnv = process.env): RiskComput
   const config: RiskComputeConfig = {
     ...d,
     shardCount: integer(env, 'RISK_SHARD_COUNT', d.shardCount, 1, 4096, problems),
+    drawdownWindowDays: integer(env, 'RISK_DRAWDOWN_WINDOW_DAYS', d.drawdownWindowDays, 1, 3650, problems),
     riskParams: {
       ...d.riskParams,
       lookbackDays: integer(env, 'RISK_LOOKBACK_DAYS', d.riskParams.lookbackDays, 2, 3650, problems),

@@ -39,3 +39,8 @@ api_invokers = {
   startKyc                = ["serviceAccount:lending-platform@fusion-risk-dev.iam.gserviceaccount.com"]
   notificationPreferences = ["serviceAccount:lending-platform@fusion-risk-dev.iam.gserviceaccount.com"]
 }
+
+# The HTTPS load balancer in front of the public functions (example domain: replace it). Point it at the
+# edge_ip_address output with an A record, or set edge_dns_zone to a Cloud DNS zone of this project that serves it.
+# Persona's webhook URL is the public_endpoints output (https://<domain>/persona-webhook).
+edge_domains = ["hooks.dev.fusion-risk.example"]

@@ -22,4 +22,6 @@ module "fusion_risk" {
   alert_emails                = var.alert_emails
   function_environment        = var.function_environment
   api_invokers                = var.api_invokers
+  edge_domains                = var.edge_domains
+  edge_dns_zone               = var.edge_dns_zone
 }

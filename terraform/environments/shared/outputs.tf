@@ -3,6 +3,16 @@ output "function_uris" {
   value       = module.fusion_risk.function_uris
 }
 
+output "public_endpoints" {
+  description = "Public function => its URL through the HTTPS load balancer (give Persona this webhook URL, not the function's own)."
+  value       = module.fusion_risk.public_endpoints
+}
+
+output "edge_ip_address" {
+  description = "IPv4 address of the HTTPS load balancer: the A record of every edge domain."
+  value       = module.fusion_risk.edge_ip_address
+}
+
 output "function_service_accounts" {
   description = "Function name => runtime service account email."
   value       = module.fusion_risk.function_service_accounts

@@ -90,3 +90,14 @@ variable "api_invokers" {
   type        = map(list(string))
   default     = null
 }
+
+variable "edge_domains" {
+  description = "Domain names the HTTPS load balancer serves the public functions on (A records to the edge_ip_address output)."
+  type        = list(string)
+}
+
+variable "edge_dns_zone" {
+  description = "Cloud DNS managed zone of this project that serves edge_domains (its A records are created there); null if DNS is elsewhere."
+  type        = string
+  default     = null
+}

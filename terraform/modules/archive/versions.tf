@@ -4,8 +4,11 @@ terraform {
 
   required_providers {
     google = {
-      source  = "hashicorp/google"
-      version = ">= 6.2, < 8"
+      source = "hashicorp/google"
+      # Exactly the release the devDependency @cdktf/provider-google was generated from: the tests check every
+      # resource against that schema offline (provider-schema.test.ts), so another release could reject a
+      # field they accepted. Move both together.
+      version = "= 6.50.0"
     }
   }
 }

@@ -119,6 +119,20 @@ module "functions" {
   }
 }
 
+# The internet-facing functions (topology "public": true), reachable only through this load balancer: its Cloud
+# Armor policies refuse compressed, oversized and unsized bodies before they reach a function.
+module "edge" {
+  source = "../edge"
+
+  project_id     = module.project.project_id
+  environment    = var.environment
+  region         = var.region
+  topology_path  = local.topology_path
+  function_names = module.functions.function_names
+  domains        = var.edge_domains
+  dns_zone       = var.edge_dns_zone
+}
+
 module "pubsub" {
   source = "../pubsub"
 

@@ -3,6 +3,16 @@ output "function_uris" {
   value       = module.functions.function_uris
 }
 
+output "public_endpoints" {
+  description = "Public function => its URL through the HTTPS load balancer (give Persona this webhook URL, not the function's own)."
+  value       = module.edge.endpoints
+}
+
+output "edge_ip_address" {
+  description = "IPv4 address of the HTTPS load balancer: the A record of every edge domain."
+  value       = module.edge.ip_address
+}
+
 output "function_service_accounts" {
   description = "Function name => runtime service account email."
   value       = module.functions.service_account_emails

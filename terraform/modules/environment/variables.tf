@@ -150,3 +150,15 @@ variable "api_invokers" {
   default     = {}
   nullable    = false
 }
+
+variable "edge_domains" {
+  description = "Domain names the HTTPS load balancer serves the public functions on, e.g. [\"hooks.example.com\"]: each needs an A record to the edge_ip_address output (created when edge_dns_zone is set), and the Persona webhook URL is https://<first domain>/persona-webhook (the public_endpoints output)."
+  type        = list(string)
+  nullable    = false
+}
+
+variable "edge_dns_zone" {
+  description = "Cloud DNS managed zone of this project that serves edge_domains, to create their A records in; null when DNS is managed elsewhere."
+  type        = string
+  default     = null
+}

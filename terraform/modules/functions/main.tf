@@ -4,7 +4,8 @@
 # Every function is an HTTP function. Pub/Sub consumers receive Terraform-owned push subscriptions (see the pubsub
 # module) instead of Eventarc triggers, which cannot carry a dead-letter policy. Callers authenticate with the
 # environment's invoker service account (OIDC); only functions marked public in the topology accept anonymous
-# calls (webhooks that verify their own signatures).
+# calls (webhooks that verify their own signatures), and only through the HTTPS load balancer of modules/edge,
+# whose Cloud Armor policy refuses compressed and oversized bodies before they reach the function.
 
 module "topology" {
   source = "../topology"
@@ -239,7 +240,7 @@ resource "google_cloudfunctions2_function" "fn" {
     min_instance_count               = lookup(var.min_instances, each.key, 0)
     max_instance_count               = lookup(var.max_instances, each.key, var.default_max_instances)
     max_instance_request_concurrency = 1
-    ingress_settings                 = each.value.public ? "ALLOW_ALL" : contains(keys(local.api), each.key) ? var.api_ingress : var.internal_ingress
+    ingress_settings                 = each.value.public ? "ALLOW_INTERNAL_AND_GCLB" : contains(keys(local.api), each.key) ? var.api_ingress : var.internal_ingress
     all_traffic_on_latest_revision   = true
     service_account_email            = google_service_account.fn[each.key].email
 
@@ -290,7 +291,9 @@ resource "google_cloud_run_service_iam_member" "api" {
   }
 }
 
-# Webhooks (topology "public": true) accept anonymous calls and verify their own signatures.
+# Webhooks (topology "public": true) accept anonymous calls and verify their own signatures. Their ingress admits
+# only the load balancer (modules/edge): the Functions Framework inflates a compressed body before any of our code
+# runs, so the size limit must be enforced in front of the function, not in it.
 resource "google_cloud_run_service_iam_member" "public" {
   for_each = local.public
 

@@ -49,7 +49,10 @@ locals {
       memory          = try(fn.memory, "256Mi")
       timeout_seconds = try(fn.timeoutSeconds, 60)
       public          = try(fn.public, false)
-      consumes        = sort(distinct([for s in try(fn.subscriptions, []) : s.topic]))
+      # The largest request body a public function accepts: the load balancer in front refuses anything larger
+      # (modules/edge). Every public function must declare it; null elsewhere.
+      max_body_bytes = try(fn.maxBodyBytes, null)
+      consumes       = sort(distinct([for s in try(fn.subscriptions, []) : s.topic]))
       # Service account ids are 6-30 characters: fn-<folder>, cut to fit.
       service_account_id = trimsuffix(substr("fn-${fn.folder}", 0, 30), "-")
       # An archiving function exports and then deletes archived partitions: it writes every hot table.
@@ -183,6 +186,15 @@ locals {
   kms_bindings = merge([
     for name, f in local.functions : { for k in f.encrypts : "${name}/${k}" => { function = name, key = k } }
   ]...)
+
+  # Internet-facing functions: served only through the HTTPS load balancer and its Cloud Armor policy (modules/edge).
+  public_functions = {
+    for name, f in local.functions : name => { folder = f.folder, max_body_bytes = f.max_body_bytes } if f.public
+  }
+  public_problems = sort(concat(
+    [for name, f in local.functions : "${name} is not an HTTP function" if f.public && f.trigger != "http"],
+    [for name, f in local.functions : "${name} declares no maxBodyBytes (a positive whole number)" if f.public && !try(f.max_body_bytes >= 1 && floor(f.max_body_bytes) == f.max_body_bytes, false)],
+  ))
 
   bigquery_job_functions = sort([for name, f in local.functions : name if f.bigquery_jobs])
   firestore_functions    = sort([for name, f in local.functions : name if f.firestore])

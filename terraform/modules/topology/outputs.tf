@@ -9,7 +9,7 @@ output "topics" {
 }
 
 output "functions" {
-  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, secret_prefixes, memory, timeout_seconds, public, consumes, service_account_id, writes, reads, archive, bigquery_jobs, firestore, encrypts, refreshes."
+  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, secret_prefixes, memory, timeout_seconds, public, max_body_bytes, consumes, service_account_id, writes, reads, archive, bigquery_jobs, firestore, encrypts, refreshes."
   value       = local.functions
 
   precondition {
@@ -98,6 +98,16 @@ output "firestore_functions" {
 output "archive_functions" {
   description = "Functions that write the cold archive."
   value       = local.archive_functions
+}
+
+output "public_functions" {
+  description = "Internet-facing function (topology \"public\": true) => { folder, max_body_bytes }: what the load balancer serves (modules/edge), each behind a Cloud Armor policy that refuses larger or compressed bodies."
+  value       = local.public_functions
+
+  precondition {
+    condition     = length(local.public_problems) == 0
+    error_message = "Public functions must be HTTP functions that declare maxBodyBytes: ${join("; ", local.public_problems)}."
+  }
 }
 
 output "scheduled_functions" {

@@ -13,6 +13,8 @@
  * - Failure after the evaluation commit: the invocation throws, the evaluation record keeps its alerts, and
  *   the redelivery delivers them (without counting the transaction again).
  * - Through the handler: a real Pub/Sub push CloudEvent is validated; a malformed transaction is dead-lettered.
+ * - Event times are bounded: a transaction dated in the future is dead-lettered with its reason and the
+ *   operators alerted; it never reaches the user's window, so the real transactions after it still fire.
  */
 import { IDEMPOTENCY_RETENTION_MS } from '../../../shared/domain/retention';
 import { validate } from '../../../shared/contracts/validation';
@@ -21,6 +23,7 @@ import { amlScenarioStream, AML_USERS } from '../../../local-stack/scenarios/aml
 import { AML_COLLECTIONS, type EvaluationDoc } from '../../../shared/use-cases/evaluate-aml';
 import { AmlHarness, duplicates, transactionPush } from '../../support/aml-harness';
 import { tx } from '../../support/aml-fixtures';
+import type { SchemaTypes } from '../../../shared/contracts/schema-types';
 
 const START = new Date('2025-11-10T08:00:00Z');
 
@@ -167,5 +170,34 @@ describe('evaluateAml with Firestore (emulator) and DuckDB', () => {
       'fusion-source-topic': 'compliance.transactions.v1',
     });
     expect(dead[0].attributes['fusion-detail']).toMatch(/amountUsd/);
+  });
+
+  it('through the handler: a transaction dated in the future is dead-lettered, the operators alerted, the window untouched', async () => {
+    const h = await harness('aml-future');
+    const handler = h.handler();
+    const [first, second, third] = amlScenarioStream(START);
+    const user = first.userId;
+    const future = { ...first, transactionId: 'scn-aml-from-2099', occurredAt: '2099-01-01T00:00:00.000Z' };
+    const push = transactionPush(future, h.projectId);
+    await handler(push);
+    const dead = h.bus.messages.filter((m) => m.topic === 'dead-letter.v1');
+    expect(dead.map((d) => d.attributes)).toEqual([
+      expect.objectContaining({
+        'fusion-reason': 'event-time-in-future',
+        'fusion-rejected-by': 'evaluateAml',
+        'fusion-source-message-id': push.data?.message?.messageId,
+      }),
+    ]);
+    expect(Buffer.from(dead[0].data as string, 'base64').toString()).toBe(JSON.stringify(future));
+    const ops = h.bus.on<SchemaTypes['messages/alerts.operations.v1']>('alerts.operations.v1');
+    expect(ops).toEqual([
+      expect.objectContaining({ subjectKind: 'user', subjectId: user, eventId: 'scn-aml-from-2099' }),
+    ]);
+    expect(await windowOf(h, user)).toEqual([]);
+    expect(await h.store.get(AML_COLLECTIONS.evaluations, future.transactionId)).toBeUndefined();
+
+    for (const t of [first, second, third]) await handler(transactionPush(t, h.projectId));
+    expect(h.alerts().map((a) => a.ruleId)).toEqual(['velocity.amount.24h', 'structuring.24h']);
+    expect(await windowOf(h, user)).toEqual([first, second, third].map((t) => t.transactionId));
   });
 });

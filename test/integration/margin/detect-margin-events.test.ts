@@ -18,6 +18,8 @@
  *   sequential run, each inserted and published once (the outbox lease serialises delivery).
  * - Failure after the state commit: the invocation throws, the outbox keeps the event, and the redelivery
  *   delivers it exactly once.
+ * - Warehouse outage: the alerts do not wait for it. Each is published at once (and only once), the invocation
+ *   fails so Pub/Sub redelivers, and the rows arrive, once each, after the warehouse recovers.
  */
 import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import { validate } from '../../../shared/contracts/validation';
@@ -321,8 +323,8 @@ describe('detectMarginEvents with Firestore (emulator) and DuckDB', () => {
   });
 
   it('a warehouse failure during delivery: the redelivery writes the row and publishes the alert once', async () => {
-    // A transient warehouse error (BigQuery 5xx) must not let the alert out ahead of a redelivery that
-    // publishes it again: the row first, then the alert, then the outbox entry is marked delivered.
+    // A transient warehouse error (BigQuery 5xx) after the alert went out: the outbox entry remembers the
+    // publish, so the redelivery writes the row without publishing the alert again.
     const h = await harness('warehouse-fails');
     const causes = new Set(expected.map(indexOf));
     let injected = 0;
@@ -336,6 +338,42 @@ describe('detectMarginEvents with Firestore (emulator) and DuckDB', () => {
     }
     expect(injected).toBe(expected.length);
     await checkDelivered(h, expected);
+  });
+
+  it('a warehouse outage: margin alerts go out during it, and the rows arrive once after it, each alert published once', async () => {
+    const h = await harness('warehouse-outage');
+    const start = indexOf(expected[0]);
+    const recovery = indexOf(expected[3]);
+    for (let i = 0; i < start; i++) await h.deliver(sequence[i], `msg-${i}`);
+
+    // Every insert fails from the first transition on: a streaming outage.
+    h.warehouse.failNextInserts = Number.MAX_SAFE_INTEGER;
+    const failed: number[] = [];
+    for (let i = start; i < recovery; i++) {
+      await h.deliver(sequence[i], `msg-${i}`).catch((err: unknown) => {
+        expect(String(err)).toMatch(/warehouse unavailable/);
+        failed.push(i);
+      });
+    }
+    const during = expected.slice(0, 3);
+    expect(new Set(during.map((t) => t.portfolioId)).size).toBeLessThan(during.length); // one portfolio twice
+    expect(h.alerts().map(alertKey).sort()).toEqual(during.map(transitionKey).sort());
+    expect(await h.rows()).toEqual([]);
+    // Pub/Sub redelivers the failed messages while the warehouse is still down: no alert is published again.
+    for (const i of failed)
+      await expect(h.deliver(sequence[i], `msg-${i}`)).rejects.toThrow('warehouse unavailable');
+    expect(h.alerts().map(alertKey).sort()).toEqual(during.map(transitionKey).sort());
+
+    // The warehouse recovers: the redeliveries write the pending rows, then the sequence goes on.
+    h.warehouse.failNextInserts = 0;
+    for (const i of failed) await h.deliver(sequence[i], `msg-${i}`);
+    for (let i = recovery; i < sequence.length; i++) await h.deliver(sequence[i], `msg-${i}`);
+    // One alert and one row per transition, the same ids in both: the retries changed no id.
+    await checkDelivered(h, expected);
+    const retried = during.map(
+      (t) => h.alerts().find((a) => alertKey(a) === transitionKey(t))?.eventId ?? '',
+    );
+    for (const id of retried) expect(h.warehouse.insertAttempts.get(id)).toBeGreaterThan(1);
   });
 
   /** Delivers the first expected transition's portfolio up to (not including) the observation that triggers it. */

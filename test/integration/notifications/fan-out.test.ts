@@ -6,6 +6,7 @@
 import { NOTIFICATION_COLLECTIONS } from '../../../shared/domain/notifications/types';
 import { IDEMPOTENCY_RETENTION_MS } from '../../../shared/domain/retention';
 import { normalizeAmlAlert, normalizeMarginAlert } from '../../../shared/domain/notifications/alerts';
+import { docId } from '../../../shared/domain/notifications/recipients';
 import type { AmlAlert, MarginAlert } from '../../../shared/domain/notifications/types';
 import { validate } from '../../../shared/contracts/validation';
 import { fanOutNotifications, dispatchIdOf } from '../../../shared/use-cases/fan-out-notifications';
@@ -233,6 +234,92 @@ describe('fanOutNotifications with Firestore (emulator)', () => {
     expect(byAlert(first.alertId)).toEqual(['oncall:email', 'oncall:webhook']);
     expect(byAlert(second.alertId)).toEqual([]); // same rule, same customer, a minute later
     expect(byAlert(sanctions.alertId)).toEqual(['oncall:email', 'oncall:webhook']);
+  });
+
+  describe('a redelivery re-publishes exactly the first decision, whatever changed since', () => {
+    const warning = (portfolioId: string) =>
+      normalizeMarginAlert(
+        alert({ portfolioId, fromState: 'HEALTHY', toState: 'WARNING', severity: 'WARNING' }),
+      );
+    const published = (alertId: string) =>
+      h
+        .dispatches()
+        .filter((d) => d.alertId === alertId)
+        .map((d) => d.dispatchId)
+        .sort();
+
+    it('after quiet hours began (the first publish failed after the commit)', async () => {
+      h.clock.set('2020-03-17T21:00:00Z'); // 21:00 in London
+      await h.addRecipient(
+        {
+          recipientId: 'carol',
+          email: 'carol@c.example',
+          phone: '+447700900303',
+          preferences: { quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/London' } },
+        },
+        ['desk-redeliver-quiet'],
+      );
+      const a = warning('desk-redeliver-quiet');
+      const decided = [
+        dispatchIdOf(a.alertId, 'carol', 'email'),
+        dispatchIdOf(a.alertId, 'carol', 'sms'),
+      ].sort();
+      h.bus.failNext = 2;
+      await expect(fanOutNotifications(h.fanOutDeps(), a)).rejects.toThrow('publish failed');
+      h.clock.set('2020-03-17T22:30:00Z'); // both channels muted now
+      const again = await fanOutNotifications(h.fanOutDeps(), a);
+      expect(again.dispatchIds.sort()).toEqual(decided);
+      expect(published(a.alertId)).toEqual(decided);
+      const record = await h.store.get<{ expireAt: { toDate: () => Date } }>(
+        NOTIFICATION_COLLECTIONS.decisions,
+        docId(a.alertId),
+      );
+      // Kept past Pub/Sub's 7-day retention, then deleted by Firestore's TTL policy.
+      expect(record?.expireAt.toDate().getTime()).toBe(
+        Date.parse('2020-03-17T21:00:00Z') + IDEMPOTENCY_RETENTION_MS,
+      );
+    });
+
+    it('after the recipient disabled the channel', async () => {
+      await h.addRecipient({ recipientId: 'dave', email: 'dave@d.example' }, ['desk-redeliver-prefs']);
+      const a = warning('desk-redeliver-prefs');
+      const first = await fanOutNotifications(h.fanOutDeps(), a);
+      expect(first.dispatchIds).toEqual([dispatchIdOf(a.alertId, 'dave', 'email')]);
+      await h.addRecipient({ recipientId: 'dave', email: 'dave@d.example', preferences: { channels: [] } });
+      h.clock.advance(MIN);
+      const again = await fanOutNotifications(h.fanOutDeps(), a);
+      expect(again.dispatchIds).toEqual(first.dispatchIds);
+      expect(duplicates(h.dispatches().map((d) => JSON.stringify(d))).length).toBe(1); // the same message
+    });
+
+    it('after 20+ same-kind duplicates filled the bounded de-duplication history', async () => {
+      await h.addRecipient({ recipientId: 'erin', email: 'erin@e.example' }, ['desk-redeliver-flap']);
+      const a = warning('desk-redeliver-flap');
+      const first = await fanOutNotifications(h.fanOutDeps(), a);
+      expect(first.dispatchIds.length).toBe(1);
+      for (let i = 0; i < 22; i++) {
+        h.clock.advance(5_000);
+        await fanOutNotifications(h.fanOutDeps(), warning('desk-redeliver-flap'));
+      }
+      expect(h.dispatches().length).toBe(1); // every duplicate suppressed
+      const again = await fanOutNotifications(h.fanOutDeps(), a);
+      expect(again.dispatchIds).toEqual(first.dispatchIds);
+    });
+
+    it('a suppressed duplicate stays suppressed after 4+ windows pruned its history entry', async () => {
+      await h.addRecipient({ recipientId: 'frank', email: 'frank@f.example' }, ['desk-redeliver-late']);
+      await fanOutNotifications(h.fanOutDeps(), warning('desk-redeliver-late'));
+      h.clock.advance(MIN);
+      const dup = warning('desk-redeliver-late');
+      expect((await fanOutNotifications(h.fanOutDeps(), dup)).dispatchIds).toEqual([]);
+      h.clock.advance(24 * MIN);
+      const later = await fanOutNotifications(h.fanOutDeps(), warning('desk-redeliver-late'));
+      expect(later.dispatchIds.length).toBe(1); // prunes the duplicate's entry
+      h.clock.advance(6 * MIN);
+      const again = await fanOutNotifications(h.fanOutDeps(), dup);
+      expect(again.dispatchIds).toEqual([]);
+      expect(published(dup.alertId)).toEqual([]);
+    });
   });
 
   it('tolerates an alert nobody owns', async () => {

@@ -8,6 +8,7 @@ import type { Message } from '@google-cloud/pubsub';
 import type { SchemaTypes } from '../../../shared/contracts/schema-types';
 import type { LocalStack } from '../../../local-stack/stack';
 import { ManualClock } from '../../../shared/platform/clocks';
+import { computeRiskMetrics } from '../../../shared/domain/controls/metrics';
 import type { CapturingSink } from '../../support/capturing-sink';
 import type { Warehouse } from '../../../shared/ports/warehouse';
 import { SUBSCRIPTIONS } from '../../../shared/topology/topology';
@@ -18,8 +19,15 @@ type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
 
 function risk(asOf: string, healthScore: number): PortfolioRisk {
   const borrowUsd = 10_000;
+  // The same book as a USD-priced collateral against USDC, so the metrics match the headline figures.
+  const positions = [
+    { asset: 'USDT', amount: borrowUsd * (1 + healthScore / 100), side: 'collateral' as const },
+    { asset: 'USDC', amount: borrowUsd, side: 'borrow' as const },
+  ];
+  const prices = { USDT: 1, USDC: 1 };
   return {
     portfolioId: 'desk-transient',
+    deskId: 'default',
     tickId: `tick-${asOf.slice(0, 16).replace(/[-:]/g, '')}Z`,
     asOf,
     positionsUpdatedAt: '2024-01-01T00:00:00Z',
@@ -29,6 +37,7 @@ function risk(asOf: string, healthScore: number): PortfolioRisk {
     exposures: [],
     liquidationPrices: [],
     risk: null,
+    metrics: computeRiskMetrics({ positions, prices, figures: null, history: null, drawdownWindowDays: 30 }),
   };
 }
 
@@ -68,7 +77,7 @@ describe('transient failures through the emulators', () => {
     consoleError.mockRestore();
   });
 
-  it('retries up to the dead-letter policy, dead-letters the message, and still delivers the event once later', async () => {
+  it('announces the margin call during a warehouse outage, dead-letters the message after the retries, and writes its row once later', async () => {
     const attempts = SUBSCRIPTIONS.find((s) => s.topic === 'risk.portfolio-risk.v1')?.maxDeliveryAttempts;
     expect(attempts).toBe(5);
     const first = risk('2024-06-01T00:01:00Z', 20); // HEALTHY → MARGIN_CALL
@@ -89,12 +98,15 @@ describe('transient failures through the emulators', () => {
     expect(dead.attributes['fusion-reason']).toBeUndefined();
     expect(refused).toBe(attempts);
     expect(stack.meter.deliveries.get('risk.portfolio-risk.v1 → detectMarginEvents')?.failed).toBe(attempts);
-    expect(alerts).toHaveLength(0); // nothing announced while the row could not be written
+    // The margin call went out during the outage, once, although its row could not be written.
+    await waitFor(async () => (alerts.length >= 1 ? true : undefined), 20_000, 'the alert during the outage');
+    expect(alerts).toHaveLength(1);
     expect(
       sink.entries().some((e) => e.severity === 'ERROR' && String(e.message).includes('transient')),
     ).toBe(true);
 
-    // The warehouse heals; the next observation (no new transition) delivers the pending one, exactly once.
+    // The warehouse heals; the next observation (no new transition) writes the pending row, exactly once, and
+    // does not announce the margin call a second time.
     refuseMarginEvents = false;
     const next = risk('2024-06-01T00:02:00Z', 21);
     await stack.bus.publish('risk.portfolio-risk.v1', {
@@ -103,7 +115,18 @@ describe('transient failures through the emulators', () => {
       shard: null,
       portfolios: [next],
     });
-    await waitFor(async () => (alerts.length >= 1 ? true : undefined), 20_000, 'the pending alert');
+    await waitFor(
+      async () =>
+        (
+          await stack.warehouse.query<{ n: number }>(
+            "SELECT count(*)::INT AS n FROM risk.margin_events WHERE portfolio_id = 'desk-transient'",
+          )
+        )[0].n >= 1
+          ? true
+          : undefined,
+      20_000,
+      'the pending row',
+    );
     await stack.settle(1000);
     const rows = await stack.warehouse.query<{ from_state: string; to_state: string; tick_id: string }>(
       "SELECT from_state, to_state, tick_id FROM risk.margin_events WHERE portfolio_id = 'desk-transient'",

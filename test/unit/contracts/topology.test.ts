@@ -92,6 +92,10 @@ describe('topology: topics and subscriptions', () => {
     expect(SUBSCRIPTIONS.filter((s) => s.topic === 'alerts.prices.v1').map((s) => s.function)).toEqual([
       'fanOutNotifications',
     ]);
+    // Refused events (EVENT_TIME_IN_FUTURE) reach the operations team through the same fan-out.
+    expect(SUBSCRIPTIONS.filter((s) => s.topic === 'alerts.operations.v1').map((s) => s.function)).toEqual([
+      'fanOutNotifications',
+    ]);
   });
 
   it('gives Pub/Sub functions subscriptions and HTTP functions none, and publishes only to declared topics', () => {

@@ -83,21 +83,24 @@ describe('de-duplication policy', () => {
     });
   });
 
-  it('answers a redelivered alert with the channels it was granted, even after the window', () => {
-    expect(dedupDecision(sent, plain, t0 + 10 * MIN)).toEqual({
-      verdict: 'resend',
-      channels: ['email', 'sms'],
-      at: t0,
+  it('never recognises a redelivery: its own entry in the history is just the last send of the kind', () => {
+    // The fan-out answers a redelivery from its decision record before consulting this policy; were it to ask,
+    // the alert would be a duplicate of itself.
+    expect(dedupDecision(sent, plain, t0 + MIN)).toEqual({
+      verdict: 'suppress',
+      reason: 'duplicate',
+      previousAlertId: 'a1',
     });
+    expect(dedupDecision(sent, plain, t0 + 10 * MIN)).toEqual({ verdict: 'send', reason: 'window-elapsed' });
   });
 
   it('remembers a suppressed alert without moving the window', () => {
     const s = recordSuppressed(sent, 'a9', t0 + MIN);
     expect(s.lastSentAt).toBe(t0);
-    expect(dedupDecision(s, { ...plain, alertId: 'a9' }, t0 + 30 * MIN)).toEqual({
-      verdict: 'resend',
-      channels: [],
-      at: t0 + MIN,
+    expect(s.recent.map((r) => r.alertId)).toEqual(['a1', 'a9']);
+    expect(dedupDecision(s, { ...plain, alertId: 'a10' }, t0 + 5 * MIN)).toEqual({
+      verdict: 'send',
+      reason: 'window-elapsed',
     });
     expect(recordSuppressed(undefined, 'a1', t0)).toMatchObject({ lastSentAt: 0, lastLevel: -1 });
   });

@@ -76,6 +76,7 @@ describe('readRiskConfig (computePortfolioRisk)', () => {
   it('defaults to the engine’s documented parameters, which have one home', () => {
     expect(readRiskConfig({})).toEqual(DEFAULT_RISK_COMPUTE_CONFIG);
     expect(readRiskConfig({}).riskParams).toEqual(DEFAULT_RISK_PARAMS);
+    expect(readRiskConfig({}).drawdownWindowDays).toBe(30);
     expect(readRiskConfig({}).riskParams).toMatchObject({
       lookbackDays: 365,
       quantileMethod: 'linear',
@@ -89,8 +90,10 @@ describe('readRiskConfig (computePortfolioRisk)', () => {
       RISK_LOOKBACK_DAYS: '730',
       RISK_QUANTILE_METHOD: 'inverted_cdf',
       RISK_HORIZON_METHOD: 'overlapping',
+      RISK_DRAWDOWN_WINDOW_DAYS: '90',
     });
     expect(c.shardCount).toBe(64);
+    expect(c.drawdownWindowDays).toBe(90);
     expect(c.riskParams).toMatchObject({
       lookbackDays: 730,
       quantileMethod: 'inverted_cdf',
@@ -105,9 +108,11 @@ describe('readRiskConfig (computePortfolioRisk)', () => {
         RISK_SHARD_COUNT: '2.5',
         RISK_LOOKBACK_DAYS: '5000',
         RISK_QUANTILE_METHOD: 'nearest',
+        RISK_DRAWDOWN_WINDOW_DAYS: '0',
       }),
     ).toEqual([
       "RISK_SHARD_COUNT must be an integer in [1, 4096] (got '2.5')",
+      "RISK_DRAWDOWN_WINDOW_DAYS must be an integer in [1, 3650] (got '0')",
       "RISK_LOOKBACK_DAYS must be an integer in [2, 3650] (got '5000')",
       "RISK_QUANTILE_METHOD must be one of linear, inverted_cdf (got 'nearest')",
     ]);

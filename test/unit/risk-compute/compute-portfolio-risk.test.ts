@@ -23,6 +23,8 @@ import {
   type RiskDeps,
 } from '../../../shared/use-cases/compute-portfolio-risk';
 import { seedDailyCloses } from '../../support/env';
+import { ManualClock } from '../../../shared/platform/clocks';
+import type { EventTimeGuardDeps } from '../../../shared/use-cases/event-time-guard';
 
 type Batch = SchemaTypes['messages/risk.portfolio-risk.v1'];
 type ShardWork = SchemaTypes['messages/risk.shard-work.v1'];
@@ -39,7 +41,7 @@ const quote = (asset: string, priceUsd: number, publishedAt = TICK.asOf) => ({
 });
 
 describe('computePortfolioRisk use cases', () => {
-  let deps: RiskDeps;
+  let deps: RiskDeps & EventTimeGuardDeps;
   let bus: MemoryEventBus;
   let store: MemoryDocumentStore;
   let warehouse: DuckDbWarehouse;
@@ -55,6 +57,8 @@ describe('computePortfolioRisk use cases', () => {
       warehouse,
       logger: new StructuredLogger({ sink: sink.sink }),
       config: { ...DEFAULT_RISK_COMPUTE_CONFIG, shardCount: 4 },
+      // After every position update below: position times later than now are refused.
+      clock: new ManualClock('2022-11-10T00:00:00Z'),
     };
     await seedDailyCloses(store, '2022-11-09', 400, ['BTC', 'ETH', 'USDC']);
   });
@@ -261,5 +265,176 @@ describe('computePortfolioRisk use cases', () => {
     });
     expect(bus.on('risk.portfolio-risk.v1')).toHaveLength(1);
     expect(bus.on('alerts.prices.v1')).toEqual([]);
+  });
+
+  describe('desks and risk metrics', () => {
+    const allPrices = Object.entries(PRICES).map(([asset, priceUsd]) => ({ asset, priceUsd }));
+    const updatedAt = '2022-11-01T00:00:00.000Z';
+    // desk-0 of the rates desk: 1 BTC against 9,000 USDC. acct-7, no desk: 2 BTC and 10 ETH against 9,000 USDC.
+    async function twoPortfolios(): Promise<void> {
+      await applyPositions(deps, {
+        portfolioId: 'desk-0',
+        deskId: 'rates.eu',
+        updatedAt,
+        positions: positions(1, 9_000),
+      });
+      await applyPositions(deps, {
+        portfolioId: 'acct-7',
+        updatedAt,
+        positions: [...positions(2, 9_000), { asset: 'ETH', amount: 10, side: 'collateral' }],
+      });
+    }
+
+    it('stores each portfolio in its desk, "default" without one', async () => {
+      await twoPortfolios();
+      expect((await store.get<PortfolioDoc>(COLLECTIONS.portfolios, 'desk-0'))?.deskId).toBe('rates.eu');
+      expect((await store.get<PortfolioDoc>(COLLECTIONS.portfolios, 'acct-7'))?.deskId).toBe('default');
+    });
+
+    it('publishes desk and metrics with each valuation, and records every VaR/ES confidence × horizon, liquidation price and metric', async () => {
+      await twoPortfolios();
+      await processShard(deps, { ...TICK, shard: 0, shardCount: 1, prices: allPrices });
+      const [batch] = bus.on<Batch>('risk.portfolio-risk.v1');
+      validate('messages/risk.portfolio-risk.v1', batch);
+      const desk0 = batch.portfolios.find((p) => p.portfolioId === 'desk-0');
+      const acct7 = batch.portfolios.find((p) => p.portfolioId === 'acct-7');
+      expect([desk0?.deskId, acct7?.deskId]).toEqual(['rates.eu', 'default']);
+
+      // desk-0 on FTX day: collateral 15,880, equity 6,880, leverage 9,000 / 6,880.
+      const m = desk0?.metrics;
+      expect(m).toMatchObject({
+        collateralUsd: 15_880,
+        borrowUsd: 9_000,
+        equityUsd: 6_880,
+        equityState: 'POSITIVE',
+      });
+      expect(m?.leverage).toBeCloseTo(9_000 / 6_880, 12);
+      expect(m?.concentration).toEqual({
+        collateral: { asset: 'BTC', share: 1 },
+        gross: { asset: 'BTC', share: 15_880 / 24_880 },
+      });
+      // Every VaR/ES figure over equity, in the same order.
+      const figures = desk0?.risk?.figures ?? [];
+      expect(figures).toHaveLength(12);
+      expect(m?.tailShares.map((t) => [t.confidence, t.horizonDays])).toEqual(
+        figures.map((f) => [f.confidence, f.horizonDays]),
+      );
+      m?.tailShares.forEach((t, i) => expect(t.varShare).toBeCloseTo(figures[i].varUsd / 6_880, 12));
+      // Drawdown over the 30 closes to 8 November and the tick: BTC fell from about 21k in early November.
+      const dd = m?.drawdown;
+      expect(dd).toMatchObject({ windowDays: 30, observations: 31, nowUsd: 6_880 });
+      expect(dd?.current).toBeCloseTo(((dd?.peakUsd ?? 0) - 6_880) / (dd?.peakUsd ?? 1), 12);
+      expect(dd?.current).toBeGreaterThan(0.3);
+      expect(dd?.max).toBeGreaterThanOrEqual(dd?.current ?? Infinity);
+
+      const figureRows = await warehouse.query<{
+        portfolio_id: string;
+        desk_id: string;
+        confidence: number;
+        horizon_days: number;
+        var_usd: number;
+        es_usd: number;
+        var_share_of_equity: number | null;
+      }>(
+        'SELECT portfolio_id, desk_id, confidence, horizon_days, var_usd, es_usd, var_share_of_equity ' +
+          'FROM risk.portfolio_risk_figures ORDER BY portfolio_id, confidence, horizon_days',
+      );
+      for (const msg of [acct7, desk0]) {
+        const rows = figureRows.filter((r) => r.portfolio_id === msg?.portfolioId);
+        // 3 confidences × 4 horizons, each once, with the published figures.
+        expect(rows.map((r) => `${r.confidence}/${r.horizon_days}`)).toEqual(
+          [0.95, 0.975, 0.99].flatMap((c) => [1, 7, 10, 30].map((h) => `${c}/${h}`)),
+        );
+        for (const r of rows) {
+          const f = msg?.risk?.figures.find(
+            (x) => x.confidence === r.confidence && x.horizonDays === r.horizon_days,
+          );
+          expect([r.desk_id, r.var_usd, r.es_usd]).toEqual([msg?.deskId, f?.varUsd, f?.esUsd]);
+        }
+      }
+      expect(figureRows.find((r) => r.portfolio_id === 'desk-0')?.var_share_of_equity).toBeCloseTo(
+        (figureRows.find((r) => r.portfolio_id === 'desk-0')?.var_usd ?? 0) / 6_880,
+        12,
+      );
+
+      const liquidation = await warehouse.query<{
+        portfolio_id: string;
+        asset: string;
+        liquidation_price_usd: number | null;
+      }>(
+        'SELECT portfolio_id, asset, liquidation_price_usd FROM risk.liquidation_prices ORDER BY portfolio_id, asset',
+      );
+      expect(liquidation.map((r) => [r.portfolio_id, r.asset])).toEqual([
+        ['acct-7', 'BTC'],
+        ['acct-7', 'ETH'],
+        ['desk-0', 'BTC'],
+      ]);
+      expect(liquidation[2].liquidation_price_usd).toBeCloseTo(1.15 * 9_000, 6);
+
+      const metricRows = await warehouse.query<{
+        portfolio_id: string;
+        desk_id: string;
+        leverage: number;
+        equity_state: string;
+        drawdown_window_days: number;
+      }>(
+        'SELECT portfolio_id, desk_id, leverage, equity_state, drawdown_window_days FROM risk.portfolio_metrics ORDER BY portfolio_id',
+      );
+      expect(metricRows).toEqual([
+        {
+          portfolio_id: 'acct-7',
+          desk_id: 'default',
+          leverage: acct7?.metrics.leverage,
+          equity_state: 'POSITIVE',
+          drawdown_window_days: 30,
+        },
+        {
+          portfolio_id: 'desk-0',
+          desk_id: 'rates.eu',
+          leverage: m?.leverage,
+          equity_state: 'POSITIVE',
+          drawdown_window_days: 30,
+        },
+      ]);
+
+      // A redelivery of the same work writes no second row anywhere.
+      await processShard(deps, { ...TICK, shard: 0, shardCount: 1, prices: allPrices });
+      const counts = await warehouse.query<{ n: number }>(
+        'SELECT (SELECT count(*) FROM risk.portfolio_risk_figures) + (SELECT count(*) FROM risk.liquidation_prices) * 100 + ' +
+          '(SELECT count(*) FROM risk.portfolio_metrics) * 10000 AS n',
+      );
+      expect(counts[0].n).toBe(24 + 3 * 100 + 2 * 10_000);
+    });
+
+    it('keeps the valuation when a metric fails: metrics from the valuation alone, marked degraded, an error logged', async () => {
+      await twoPortfolios();
+      deps.config = { ...deps.config, drawdownWindowDays: 0 };
+      await processShard(deps, { ...TICK, shard: 0, shardCount: 1, prices: allPrices });
+      const [batch] = bus.on<Batch>('risk.portfolio-risk.v1');
+      const desk0 = batch.portfolios.find((p) => p.portfolioId === 'desk-0');
+      expect(desk0?.healthScore).toBeCloseTo(((15_880 - 9_000) / 9_000) * 100, 9);
+      expect(desk0?.risk?.figures).toHaveLength(12);
+      expect(desk0?.metrics).toMatchObject({
+        equityUsd: 6_880,
+        drawdown: null,
+        tailShares: [],
+        degraded: expect.stringContaining('drawdown window must be a whole number of days'),
+      });
+      expect(bus.on('alerts.prices.v1')).toEqual([]);
+      expect(
+        sink
+          .entries()
+          .some(
+            (e) =>
+              e.message === 'risk metrics failed; publishing those the valuation alone gives' &&
+              e.portfolioId === 'desk-0',
+          ),
+      ).toBe(true);
+      const rows = await warehouse.query<{ degraded: string | null }>(
+        'SELECT degraded FROM risk.portfolio_metrics',
+      );
+      expect(rows).toHaveLength(2);
+      expect(rows.every((r) => r.degraded?.startsWith('drawdown window'))).toBe(true);
+    });
   });
 });

@@ -201,6 +201,7 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
         NOTIFICATION_COLLECTIONS.sends,
         NOTIFICATION_COLLECTIONS.dedup,
         NOTIFICATION_COLLECTIONS.rateLimits,
+        NOTIFICATION_COLLECTIONS.decisions,
         MARGIN_COLLECTIONS.outbox,
       ].sort(),
     );

@@ -33,12 +33,14 @@ export function evaluateModule<T>(module: string, args: Record<string, unknown>)
  * Evaluates the locals of a module that needs a provider for its resources: a scratch module made of the module's
  * variables.tf, its locals and its calls of provider-free modules (sources made absolute), written in Terraform's
  * JSON syntax from the parsed configuration, whose outputs are the named locals. What the resources iterate over
- * (for_each = local.x) is thereby computed offline.
+ * (for_each = local.x) is thereby computed offline. `expressions` (output name => HCL expression over the module's
+ * variables and locals, e.g. a resource argument with each.value replaced) are evaluated alongside.
  */
 export async function evaluateLocals<T>(
   module: string,
   args: Record<string, unknown>,
   names: string[],
+  expressions: Record<string, string> = {},
 ): Promise<Evaluation<T>> {
   const src = join(MODULES_DIR, module);
   const config = await parseDir(src);
@@ -57,7 +59,10 @@ export async function evaluateLocals<T>(
       JSON.stringify({
         locals: localsOf(config),
         ...(Object.keys(calls).length > 0 ? { module: calls } : {}),
-        output: Object.fromEntries(names.map((n) => [n, { value: `\${local.${n}}` }])),
+        output: {
+          ...Object.fromEntries(names.map((n) => [n, { value: `\${local.${n}}` }])),
+          ...Object.fromEntries(Object.entries(expressions).map(([n, e]) => [n, { value: `\${${e}}` }])),
+        },
       }),
     );
     const lines = Object.entries(args).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`);

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAmlConfig } from '../../../shared/platform/config/aml';
+import { readEventTimeConfig } from '../../../shared/platform/config/event-time';
 import { readConfig } from '../../../shared/platform/config/runtime';
 import {
   readPersonaApiConfig,
@@ -33,6 +34,7 @@ const READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   readPreferencesAuthConfig,
   readOperationsConfig,
   readAmlConfig,
+  readEventTimeConfig,
   readPriceSourcesConfig,
   readRiskConfig,
 };

@@ -28,6 +28,7 @@ import {
   valuesOf,
   type Body,
 } from './hcl';
+import { PROVIDER_PACKAGES, providerVersionOf } from './provider-schema';
 
 /** Modules that only compute values (no provider), so tests can evaluate them offline. */
 const DATA_ONLY_MODULES = ['topology', 'views'];
@@ -73,7 +74,7 @@ describe('terraform modules', () => {
     );
   });
 
-  it.each(modules)('%s follows the four-file habit with a bounded google provider range', async (m) => {
+  it.each(modules)('%s follows the four-file habit with the pinned google provider', async (m) => {
     for (const f of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf'])
       expect({ file: `${m}/${f}`, exists: exists(join(MODULES_DIR, m, f)) }).toEqual({
         file: `${m}/${f}`,
@@ -90,7 +91,8 @@ describe('terraform modules', () => {
         {
           google: {
             source: 'hashicorp/google',
-            version: expect.stringMatching(/^>=\s*\d+\.\d+,\s*<\s*\d+$/),
+            // Exactly the release the offline schema checks use (provider-schema.test.ts).
+            version: `= ${providerVersionOf(PROVIDER_PACKAGES.google)}`,
           },
         },
       ]);
