@@ -7,6 +7,7 @@
  * granted anywhere, and every consumer subscription must carry a dead-letter policy.
  */
 import { MARGIN_COLLECTIONS } from '../../../shared/use-cases/detect-margin-events';
+import { CONTROLS_COLLECTIONS } from '../../../shared/use-cases/controls/controls-store';
 import { FIRESTORE_TTL } from '../../../shared/contracts/firestore';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -203,6 +204,7 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
         NOTIFICATION_COLLECTIONS.rateLimits,
         NOTIFICATION_COLLECTIONS.decisions,
         MARGIN_COLLECTIONS.outbox,
+        CONTROLS_COLLECTIONS.decisions,
       ].sort(),
     );
     // Every module that writes an expiry names one of those collections' records.
