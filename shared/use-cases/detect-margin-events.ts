@@ -15,6 +15,7 @@
 import { idempotencyExpiry } from '../domain/retention';
 import { randomUUID } from 'node:crypto';
 import { claimLease, type LeaseOf } from './lease';
+import { marginPolicyFor, type RiskPolicy } from '../domain/controls/policy';
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { SchemaTypes } from '../contracts/schema-types';
 import { contentId } from '../domain/ids';
@@ -42,7 +43,9 @@ export interface MarginDeps {
   warehouse: Warehouse;
   clock: Clock;
   logger: Logger;
+  /** Fixed thresholds (tests, the CLI); otherwise each portfolio's come from the risk policies in force. */
   policy?: HysteresisPolicy;
+  policies?: { current(): Promise<RiskPolicy[] | null> };
   /** The Pub/Sub message id, kept in the lease owner for the logs (each invocation holds its own lease). */
   deliveryId?: string;
   leaseMs?: number;
@@ -89,9 +92,17 @@ export interface MarginOutcome {
   delivered: string[];
 }
 
-export async function detectMarginEvents(deps: MarginDeps, risk: PortfolioRisk): Promise<MarginOutcome> {
-  const policy = deps.policy ?? DEFAULT_HYSTERESIS;
+export async function detectMarginEvents(
+  deps: MarginDeps,
+  risk: PortfolioRisk,
+  inForce: RiskPolicy[] | null = null,
+): Promise<MarginOutcome> {
   const now = deps.clock.now();
+  const policy =
+    deps.policy ??
+    (inForce
+      ? marginPolicyFor(inForce, { portfolioId: risk.portfolioId, deskId: risk.deskId }, now)
+      : DEFAULT_HYSTERESIS);
   // One owner per invocation, not per message: Pub/Sub can deliver the same message twice at once, and two
   // invocations sharing an owner would both hold the lease and publish twice. The delivery id stays in the owner
   // for the logs; a redelivery after a failure takes over at once, since a failed delivery releases its lease.
@@ -299,13 +310,14 @@ export async function detectMarginEventsBatch(
   batch: PortfolioRiskBatch,
 ): Promise<MarginOutcome[]> {
   const outcomes: MarginOutcome[] = new Array(batch.portfolios.length);
+  const inForce = deps.policy ? null : ((await deps.policies?.current()) ?? null);
   const failures: unknown[] = [];
   let next = 0;
   const worker = async () => {
     while (next < batch.portfolios.length) {
       const i = next++;
       try {
-        outcomes[i] = await detectMarginEvents(deps, batch.portfolios[i]);
+        outcomes[i] = await detectMarginEvents(deps, batch.portfolios[i], inForce);
       } catch (err) {
         failures.push(err);
       }

@@ -10,6 +10,7 @@
  */
 import type { SchemaTypes } from '../../contracts/schema-types';
 import { SchemaViolation, validate } from '../../contracts/validation';
+import { DEFAULT_HYSTERESIS, type HysteresisPolicy } from '../margin/health-state-machine';
 import type { RiskFigure } from '../risk/engine';
 import type { RiskMetrics } from './metrics';
 
@@ -349,4 +350,21 @@ export function mostSpecific<K extends 'margin' | 'breaker' | 'prices'>(
   // inForce is widest first, so the last one that sets it is the most specific.
   for (const p of inForce) if (p[key] !== undefined) found = p[key] as NonNullable<RiskPolicy[K]>;
   return found;
+}
+
+/**
+ * The margin thresholds and recovery band a portfolio is judged by: the most specific policy in force that
+ * sets them, else today's defaults (also when no policy could be read: margin monitoring never stops).
+ */
+export function marginPolicyFor(
+  policies: readonly RiskPolicy[] | null,
+  p: PortfolioScope,
+  now: Date,
+): HysteresisPolicy {
+  const m = policies ? mostSpecific(policiesFor(policies, p, now), 'margin') : undefined;
+  if (!m) return DEFAULT_HYSTERESIS;
+  return {
+    thresholds: { warning: m.warning, marginCall: m.marginCall, liquidation: m.liquidation },
+    recoveryBand: m.recoveryBand,
+  };
 }
