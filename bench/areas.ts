@@ -1,5 +1,6 @@
 /** Benchmarks contributed by the areas after the risk core; each returns its printed figures. */
 import { runAmlBenchmarks } from './aml';
+import { runCheckRiskBenchmarks } from './check-risk';
 import { runNotificationBenchmarks } from './notifications';
 import { runOperationsBenchmarks } from './operations';
 import { runPersonaBenchmarks } from './persona';
@@ -15,4 +16,5 @@ export const AREA_BENCHMARKS: { name: string; run: () => Promise<BenchFigure[]> 
   { name: 'persona', run: runPersonaBenchmarks },
   { name: 'notifications', run: runNotificationBenchmarks },
   { name: 'operations', run: runOperationsBenchmarks },
+  { name: 'check-risk', run: runCheckRiskBenchmarks },
 ];

@@ -8,5 +8,7 @@ import './evaluate-aml';
 import './fan-out-notifications';
 import './deliver-notification';
 import './notification-preferences';
+import './risk-admin';
 import './refresh-materialized-views';
 import './archive-cold-data';
+import './check-risk';

@@ -12,8 +12,10 @@ import { evaluateAml } from './evaluate-aml/wiring';
 import { fanOutNotifications } from './fan-out-notifications/wiring';
 import { deliverNotification } from './deliver-notification/wiring';
 import { notificationPreferences } from './notification-preferences/wiring';
+import { riskAdmin } from './risk-admin/wiring';
 import { refreshMaterializedViews } from './refresh-materialized-views/wiring';
 import { archiveColdData } from './archive-cold-data/wiring';
+import { checkRisk } from './check-risk/wiring';
 import type { FunctionName } from '../shared/topology/topology';
 import type { FunctionWiring } from './runtime/wiring';
 
@@ -27,6 +29,8 @@ export const WIRINGS: { [N in FunctionName]: FunctionWiring<N> } = {
   fanOutNotifications,
   deliverNotification,
   notificationPreferences,
+  riskAdmin,
   refreshMaterializedViews,
   archiveColdData,
+  checkRisk,
 };

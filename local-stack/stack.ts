@@ -30,6 +30,7 @@ import {
 import type { ChaosOptions } from './providers/chaos';
 import { startPythHermesServer, pythFeedSpecs } from './providers/pyth-hermes-server';
 import { startAmlArea, type AmlServices } from './areas/aml';
+import { startControlsArea, type ControlsServices } from './areas/controls';
 import { startKycArea, type KycServices } from './areas/kyc';
 import { startNotificationsArea, type NotificationsServices } from './areas/notifications';
 import { startOperationsArea, type OperationsServices } from './areas/operations';
@@ -76,6 +77,7 @@ export interface LocalStack {
     aml: AmlServices;
     notifications: NotificationsServices;
     operations: OperationsServices;
+    controls: ControlsServices;
   };
   /** What Cloud Scheduler does every minute: POST to ingestPrices. */
   tick(): Promise<{ status: number; body: unknown }>;
@@ -89,11 +91,14 @@ const LOCAL_RETRY = { minimumBackoff: { seconds: 0, nanos: 200_000_000 }, maximu
 
 export const DEAD_LETTER_INSPECT = 'dead-letter.v1.inspect';
 
-export const AREAS = ['kyc', 'aml', 'notifications', 'operations'] as const;
+export const AREAS = ['kyc', 'aml', 'notifications', 'operations', 'controls'] as const;
 export type AreaName = (typeof AREAS)[number];
 
-/** The risk core, always served: price → risk → margin event → alert. */
-const CORE: FunctionName[] = ['ingestPrices', 'computePortfolioRisk', 'detectMarginEvents'];
+/**
+ * The risk core, always served: price → risk → margin event → alert, and the pre-trade check (checkRisk builds its
+ * state and starts polling only at its first request).
+ */
+const CORE: FunctionName[] = ['ingestPrices', 'computePortfolioRisk', 'detectMarginEvents', 'checkRisk'];
 
 async function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -151,7 +156,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const operations = wanted.has('operations')
     ? await startOperationsArea(ctx)
     : (unwired as unknown as LocalArea<OperationsServices>);
-  const areas: LocalArea[] = [kyc, aml, notifications, operations];
+  const controls = wanted.has('controls')
+    ? await startControlsArea(ctx)
+    : (unwired as unknown as LocalArea<ControlsServices>);
+  const areas: LocalArea[] = [kyc, aml, notifications, operations, controls];
   for (const a of areas) env = { ...env, ...a.env };
   env = { ...env, ...o.env };
   const platform = localPlatform({ env, bus, store, warehouse, secrets, clock: o.clock, logger });
@@ -245,6 +253,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       aml: aml.services,
       notifications: notifications.services,
       operations: operations.services,
+      controls: controls.services,
     },
     settle,
     tick: async () => {

@@ -1,12 +1,13 @@
 /**
- * fanOutNotifications — Pub/Sub push: alerts.margin.v1, alerts.aml.v1, alerts.prices.v1, alerts.operations.v1
- * → notifications.dispatch.v1.
+ * fanOutNotifications — Pub/Sub push: alerts.margin.v1, alerts.aml.v1, alerts.prices.v1, alerts.operations.v1,
+ * alerts.risk.v1 → notifications.dispatch.v1.
  */
 import {
   normalizeAmlAlert,
   normalizeMarginAlert,
   normalizeOperationsAlert,
   normalizePriceAlert,
+  normalizeRiskAlert,
 } from '../../shared/domain/notifications/alerts';
 import { readNotificationsConfig } from '../../shared/platform/config/notifications';
 import { fanOutNotifications as fanOut } from '../../shared/use-cases/fan-out-notifications';
@@ -23,5 +24,6 @@ export const fanOutNotifications = pubsubWiring(
     'alerts.aml.v1': (m) => fanOut(d, normalizeAmlAlert(m)),
     'alerts.prices.v1': (m) => fanOut(d, normalizePriceAlert(m)),
     'alerts.operations.v1': (m) => fanOut(d, normalizeOperationsAlert(m)),
+    'alerts.risk.v1': (m) => fanOut(d, normalizeRiskAlert(m)),
   }),
 );

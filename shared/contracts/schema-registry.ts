@@ -31,6 +31,11 @@ import preferences from '../../schemas/inputs/notification-preferences.json';
 import dispatch from '../../schemas/messages/notifications.dispatch.v1.json';
 import deliveries from '../../schemas/warehouse/notifications.deliveries.json';
 import operationsAlert from '../../schemas/messages/alerts.operations.v1.json';
+import riskAlert from '../../schemas/messages/alerts.risk.v1.json';
+import policyChangeRow from '../../schemas/warehouse/risk.policy_changes.json';
+import emergencyStopRow from '../../schemas/warehouse/risk.emergency_stops.json';
+import checkRiskRequest from '../../schemas/inputs/check-risk-request.json';
+import preTradeDecisionRow from '../../schemas/warehouse/risk.pre_trade_decisions.json';
 
 export const SCHEMAS = {
   'messages/market.prices.v1': marketPrices,
@@ -62,6 +67,11 @@ export const SCHEMAS = {
   'inputs/notification-preferences': preferences,
   'warehouse/notifications.deliveries': deliveries,
   'messages/alerts.operations.v1': operationsAlert,
+  'messages/alerts.risk.v1': riskAlert,
+  'warehouse/risk.policy_changes': policyChangeRow,
+  'warehouse/risk.emergency_stops': emergencyStopRow,
+  'inputs/check-risk-request': checkRiskRequest,
+  'warehouse/risk.pre_trade_decisions': preTradeDecisionRow,
 } as const;
 
 export type SchemaName = keyof typeof SCHEMAS;

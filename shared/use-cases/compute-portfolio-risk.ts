@@ -27,9 +27,9 @@ import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { TableRows } from '../contracts/schema-types';
 import type { Warehouse } from '../ports/warehouse';
-import type { DailyClosesDoc } from '../domain/prices/ticks';
 import { DEFAULT_EVENT_TIME_MAX_SKEW_SECONDS, latestAcceptedMs } from '../domain/event-time';
 import { requireEventTimes, type EventTimeGuardDeps } from './event-time-guard';
+import { loadHistory } from './risk-history';
 
 type PricesMessage = SchemaTypes['messages/market.prices.v1'];
 type PositionsMessage = SchemaTypes['messages/portfolio.positions.v1'];
@@ -53,6 +53,8 @@ export interface PortfolioDoc {
   deskId?: string;
   updatedAt: string;
   positions: PositionsMessage['positions'];
+  /** The checkRisk requests these positions include (from the update that set them). */
+  appliedRequestIds?: string[];
 }
 
 interface LatestPrice {
@@ -116,6 +118,8 @@ export async function applyPositions(
       deskId: deskOf(msg.deskId),
       updatedAt: msg.updatedAt,
       positions: msg.positions,
+      // checkRisk stops counting an approved action as reserved once the positions carry it.
+      ...(msg.appliedRequestIds ? { appliedRequestIds: msg.appliedRequestIds } : {}),
     };
     tx.set(COLLECTIONS.portfolios, msg.portfolioId, doc);
     return doc;
@@ -209,46 +213,6 @@ interface Tick {
   tickId: string;
   asOf: string;
   prices: Record<string, number>;
-}
-
-/** Aligned histories per store (one per deployment; several in tests), reused while the closes are unchanged. */
-const historyCaches = new WeakMap<DocumentStore, Map<string, { key: string; history: PriceHistory }>>();
-
-/** Daily closes of the assets, aligned on calendar days (missing days are null, the engine rejects them). */
-async function loadHistory(store: DocumentStore, assets: string[]): Promise<PriceHistory> {
-  const docs = await store.getMany<DailyClosesDoc>(COLLECTIONS.dailyCloses, assets);
-  const key = assets
-    .map((a) => `${a}:${docs.get(a)?.closes.at(-1)?.date ?? ''}:${docs.get(a)?.closes.length ?? 0}`)
-    .join('|');
-  let historyCache = historyCaches.get(store);
-  if (!historyCache) historyCaches.set(store, (historyCache = new Map()));
-  const cached = historyCache.get(assets.join(','));
-  if (cached && cached.key === key) return cached.history;
-  let first = '';
-  let last = '';
-  for (const d of docs.values()) {
-    const f = d.closes[0]?.date;
-    const l = d.closes.at(-1)?.date;
-    if (f && (!first || f < first)) first = f;
-    if (l && (!last || l > last)) last = l;
-  }
-  const dates: string[] = [];
-  if (first)
-    for (let t = Date.parse(first); t <= Date.parse(last); t += 86_400_000)
-      dates.push(new Date(t).toISOString().slice(0, 10));
-  const pos = new Map(dates.map((d, i) => [d, i]));
-  const series: Record<string, (number | null)[]> = {};
-  for (const [asset, d] of docs) {
-    const s: (number | null)[] = new Array(dates.length).fill(null);
-    for (const c of d.closes) {
-      const i = pos.get(c.date);
-      if (i !== undefined) s[i] = c.close;
-    }
-    series[asset] = s;
-  }
-  const history = { dates, series };
-  historyCache.set(assets.join(','), { key, history });
-  return history;
 }
 
 /** The alert for a portfolio left unvalued at a tick; the same content always yields the same id. */

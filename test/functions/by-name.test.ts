@@ -9,6 +9,7 @@ import * as ff from '@google-cloud/functions-framework';
 import { getFunction, getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
 import { WIRINGS } from '../../functions/registry';
+import { LOCAL_RISK_OPERATOR, startControlsArea } from '../../local-stack/areas/controls';
 import { startKycArea, LOCAL_PERSONA } from '../../local-stack/areas/kyc';
 import { LOCAL_PREFERENCES_ADMIN, startNotificationsArea } from '../../local-stack/areas/notifications';
 import { startOperationsArea } from '../../local-stack/areas/operations';
@@ -66,6 +67,7 @@ beforeAll(async () => {
     await startKycArea(ctx),
     await startNotificationsArea(ctx),
     await startOperationsArea({ ...ctx, projectId: `${PROJECT}-${process.pid}` }),
+    await startControlsArea(ctx),
   ];
   for (const a of areas) {
     env = { ...env, ...a.env };
@@ -217,5 +219,23 @@ describe('HTTP functions, called as their callers call them', () => {
     expect(
       (await request(server('notificationPreferences')).get('/recipients/nobody/preferences')).status,
     ).toBe(401);
+  });
+
+  it('riskAdmin: an operator halts a desk (audited, recorded, alerted); a stranger is refused', async () => {
+    const engage = (who: string) =>
+      request(server('riskAdmin'))
+        .post('/stops/engage')
+        .set('authorization', `Bearer local:${who}`)
+        .send({ scope: { level: 'desk', deskId: 'by-name' }, state: 'HALTED', reason: 'drill' });
+    const res = await engage(LOCAL_RISK_OPERATOR);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ changed: true, auditId: 'desk:by-name:1', stop: { state: 'HALTED' } });
+    expect(
+      bus.messages.filter((m) => m.topic === 'alerts.risk.v1').map((m) => (m.data as { kind: string }).kind),
+    ).toEqual(['STOP_CHANGED']);
+    const rows = await warehouse.query<{ audit_id: string }>('SELECT audit_id FROM risk.emergency_stops');
+    expect(rows.map((r) => r.audit_id)).toEqual(['desk:by-name:1']);
+    expect((await engage('someone@fusion-risk.local')).status).toBe(403);
+    expect((await request(server('riskAdmin')).get('/stops')).status).toBe(401);
   });
 });

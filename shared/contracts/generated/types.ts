@@ -57,6 +57,12 @@ portfolioId: string
 deskId?: string
 updatedAt: string
 positions: Positions
+/**
+ * The checkRisk requestIds of the approved actions these positions already include (recent ones; older ones may be left out): checkRisk stops counting them as reserved.
+ * 
+ * @maxItems 1000
+ */
+appliedRequestIds?: string[]
 }
 
 /**
@@ -1038,13 +1044,13 @@ detected_at: string
 export interface NotificationDispatchV1 {
 dispatchId: string
 alertId: string
-source: ("alerts.margin.v1" | "alerts.aml.v1" | "alerts.prices.v1" | "alerts.operations.v1")
+source: ("alerts.margin.v1" | "alerts.aml.v1" | "alerts.prices.v1" | "alerts.operations.v1" | "alerts.risk.v1")
 /**
- * Alert kind, e.g. margin.MARGIN_CALL, aml.structuring, prices.NO_USABLE_PRICE or operations.EVENT_TIME_IN_FUTURE; selects the template.
+ * Alert kind, e.g. margin.MARGIN_CALL, aml.structuring, prices.NO_USABLE_PRICE or operations.EVENT_TIME_IN_FUTURE or risk.STOP_CHANGED; selects the template.
  */
 kind: string
 /**
- * What the alert is about: a portfolio id, a customer id, an asset (price alerts), or the source topic (operations alerts).
+ * What the alert is about: a portfolio id, a customer id, an asset (price alerts), the source topic (operations alerts), or the scope key (risk alerts: global, desk:<id>, portfolio:<id>).
  */
 subject: string
 severity: ("INFO" | "WARNING" | "CRITICAL")
@@ -1057,7 +1063,7 @@ channel: ("email" | "sms" | "webhook")
 /**
  * The alert as published on its source topic.
  */
-alert: (MarginAlertV1 | AmlAlertV1 | PriceAlertV1 | OperationsAlertV1)
+alert: (MarginAlertV1 | AmlAlertV1 | PriceAlertV1 | OperationsAlertV1 | RiskAlertV1)
 /**
  * When fanOutNotifications decided to send (its clock).
  */
@@ -1107,6 +1113,50 @@ maxSkewSeconds: number
  * The refused Pub/Sub message (fusion-source-message-id on its dead letter), or the Persona event id.
  */
 messageId: string
+}
+/**
+ * Risk controls: STOP_CHANGED (a kill-switch transition: engaged, release requested, released; always CRITICAL), POLICY_INVALID (a stored risk policy that cannot be used; the last valid version stays in force), RISK_LIMIT_BREACHED / RISK_LIMIT_CLEARED (continuous evaluation). Ids only: the one personal datum is the actor, the operator's work e-mail (or 'circuit-breaker'), because who changed a control is the point of the alert. alertId is derived from the audit entry (or the evaluation), so a retry raises the same alert.
+ */
+export interface RiskAlertV1 {
+alertId: string
+kind: ("STOP_CHANGED" | "POLICY_INVALID" | "RISK_LIMIT_BREACHED" | "RISK_LIMIT_CLEARED")
+severity: ("INFO" | "WARNING" | "CRITICAL")
+/**
+ * global, desk:<deskId> or portfolio:<portfolioId>.
+ */
+scopeKey: string
+deskId?: string
+portfolioId?: string
+/**
+ * The Firestore audit entry (riskStopAudit or riskPolicyAudit) this alert announces.
+ */
+auditId?: string
+policyId?: string
+policyVersion?: number
+ruleId?: string
+stateBefore?: ("ACTIVE" | "REDUCING" | "HALTED")
+stateAfter?: ("ACTIVE" | "REDUCING" | "HALTED")
+/**
+ * STOP_CHANGED: what happened to the stop.
+ */
+transition?: ("ENGAGED" | "RELEASE_REQUESTED" | "RELEASED")
+/**
+ * RELEASE_REQUESTED: the state the release would loosen to once approved.
+ */
+pendingTarget?: ("ACTIVE" | "REDUCING" | "HALTED")
+trigger?: ("manual" | "breaker" | "emergency-rule")
+/**
+ * Who made the change: the operator's verified identity, or circuit-breaker.
+ */
+actor?: string
+reason?: string
+/**
+ * POLICY_INVALID: what is wrong with the stored document.
+ * 
+ * @maxItems 50
+ */
+problems?: string[]
+at: string
 }
 
 /**
@@ -1200,6 +1250,112 @@ attempted_at: string
 /**
  * Something the operators must fix upstream. EVENT_TIME_IN_FUTURE: a consumer refused an event dated later than its clock plus the allowed skew (the message was dead-lettered for replay, a Persona delivery answered 503 so Persona retries it). Ids only, no personal data. alertId is derived from the refused event, so a redelivery raises the same alert.
  */
+export interface PolicyChangeRow {
+change_id: string
+policy_id: string
+version: number
+previous_version?: (number | null)
+scope_key: string
+changed_by: string
+reason: string
+before_json?: (string | null)
+after_json: string
+changed_at: string
+}
+
+/**
+ * One kill-switch transition (engaged, release requested, released), by riskAdmin or the circuit breaker. The row id is the Firestore audit entry's id (riskStopAudit/{scopeKey}:{version}).
+ */
+export interface EmergencyStopRow {
+audit_id: string
+scope_key: string
+scope_level: ("global" | "desk" | "portfolio")
+desk_id?: (string | null)
+portfolio_id?: (string | null)
+version: number
+transition: ("ENGAGED" | "RELEASE_REQUESTED" | "RELEASED")
+state_before: ("ACTIVE" | "REDUCING" | "HALTED")
+state_after: ("ACTIVE" | "REDUCING" | "HALTED")
+pending_target?: (string | null)
+trigger: string
+actor: string
+reason: string
+changed_at: string
+}
+
+/**
+ * Units of the asset; the same upper bound as shared/amounts assetAmount.
+ */
+export type PositiveAmount = number
+
+/**
+ * The lending platform's pre-trade check (checkRisk): may this portfolio take this action now? A repeated requestId gets the first decision back.
+ */
+export interface CheckRiskRequest {
+/**
+ * The caller's id for this request: the idempotency key of the decision.
+ */
+requestId: string
+portfolioId: string
+/**
+ * repay and addCollateral reduce risk and are approved in every state.
+ */
+action: ("borrow" | "withdraw" | "swapCollateral" | "trade" | "repay" | "addCollateral")
+/**
+ * borrow, repay: the borrowed asset; withdraw, addCollateral: the collateral; swapCollateral: the collateral given up; trade: the asset borrowed and sold.
+ */
+asset: string
+amount: PositiveAmount
+/**
+ * swapCollateral and trade: the collateral received.
+ */
+toAsset?: string
+toAmount?: PositiveAmount
+}
+
+/**
+ * One checkRisk decision: the request, approve or deny, every reason and broken rule, the stop state and the post-action metrics.
+ */
+export interface PreTradeDecisionRow {
+decision_id: string
+request_id: string
+portfolio_id: string
+desk_id?: (string | null)
+action: string
+asset: string
+amount: number
+to_asset?: (string | null)
+to_amount?: (number | null)
+decision: ("APPROVE" | "DENY")
+risk_reducing: boolean
+/**
+ * The denial codes, comma-separated (null when approved).
+ */
+reason_codes?: (string | null)
+/**
+ * The reasons (code, message) as JSON text.
+ */
+reasons_json: string
+/**
+ * The broken hard and emergency rules as JSON text.
+ */
+violations_json: string
+/**
+ * The broken soft rules as JSON text.
+ */
+warnings_json: string
+stop_state: ("ACTIVE" | "REDUCING" | "HALTED")
+stop_scope?: (string | null)
+post_health_score?: (number | null)
+post_leverage?: (number | null)
+post_equity_usd?: (number | null)
+/**
+ * The verified identity that asked.
+ */
+caller: string
+decided_at: string
+}
+
 export interface SchemaTypes {
   'messages/market.prices.v1': MarketPricesV1;
   'messages/portfolio.positions.v1': PortfolioPositionsV1;
@@ -1230,6 +1386,11 @@ export interface SchemaTypes {
   'inputs/notification-preferences': NotificationPreferences;
   'warehouse/notifications.deliveries': NotificationDeliveryRow;
   'messages/alerts.operations.v1': OperationsAlertV1;
+  'messages/alerts.risk.v1': RiskAlertV1;
+  'warehouse/risk.policy_changes': PolicyChangeRow;
+  'warehouse/risk.emergency_stops': EmergencyStopRow;
+  'inputs/check-risk-request': CheckRiskRequest;
+  'warehouse/risk.pre_trade_decisions': PreTradeDecisionRow;
 }
 
 /** Message type per topic that declares a schema in shared/contracts/topology.json. */
@@ -1245,6 +1406,7 @@ export interface TopicMessages {
   'alerts.aml.v1': AmlAlertV1;
   'notifications.dispatch.v1': NotificationDispatchV1;
   'alerts.operations.v1': OperationsAlertV1;
+  'alerts.risk.v1': RiskAlertV1;
 }
 
 /** Row type per warehouse table: the row schema whose x-table names it. */
@@ -1258,4 +1420,7 @@ export interface TableRows {
   'compliance.kyc_events': KycEventRow;
   'compliance.aml_alerts': AmlAlertRow;
   'notifications.deliveries': NotificationDeliveryRow;
+  'risk.policy_changes': PolicyChangeRow;
+  'risk.emergency_stops': EmergencyStopRow;
+  'risk.pre_trade_decisions': PreTradeDecisionRow;
 }

@@ -86,6 +86,8 @@ export const DENIAL_CODES = [
   'METRIC_UNAVAILABLE',
   'INVALID_ACTION',
   'EVALUATION_ERROR',
+  /** The portfolio, its reservations or the decision record could not be read or written. */
+  'STORE_UNAVAILABLE',
 ] as const;
 export type DenialCode = (typeof DENIAL_CODES)[number];
 

@@ -1,5 +1,13 @@
 /** Turns the alerts of each source topic into NormalizedAlert: kind, subject, level, escalation. */
-import type { AmlAlert, MarginAlert, NormalizedAlert, OperationsAlert, PriceAlert, Severity } from './types';
+import type {
+  AmlAlert,
+  MarginAlert,
+  NormalizedAlert,
+  OperationsAlert,
+  PriceAlert,
+  RiskAlert,
+  Severity,
+} from './types';
 import { severityRank } from './types';
 
 const MARGIN_RANK: Record<MarginAlert['toState'], number> = {
@@ -89,6 +97,26 @@ export function normalizeOperationsAlert(a: OperationsAlert): NormalizedAlert {
     severity: a.severity,
     level: severityRank(a.severity),
     escalation: false,
+    alert: a,
+  };
+}
+
+/**
+ * Risk-control alerts go to the risk desk, per scope (global, desk:<id>, portfolio:<id>). A kill-switch change
+ * is an escalation whatever its direction: each one is a distinct audited decision the desk must see, so it is
+ * never de-duplicated or rate-limited away. Limit breaches and invalid policies repeat while the condition
+ * lasts and are de-duplicated per scope like price outages.
+ */
+export function normalizeRiskAlert(a: RiskAlert): NormalizedAlert {
+  const stop = a.kind === 'STOP_CHANGED';
+  return {
+    source: 'alerts.risk.v1',
+    alertId: a.alertId,
+    kind: `risk.${a.kind}`,
+    subject: a.scopeKey,
+    severity: stop ? 'CRITICAL' : a.severity,
+    level: severityRank(stop ? 'CRITICAL' : a.severity),
+    escalation: stop,
     alert: a,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Who is told about an alert: the portfolio's owners for margin alerts, the risk desk for price and valuation
- * alerts, the operations team for operations alerts, the compliance team for AML.
+ * and risk-control alerts, the operations team for operations alerts, the compliance team for AML.
  */
 import {
   COMPLIANCE_TEAM,
@@ -16,7 +16,7 @@ export function audienceOf(alert: Pick<NormalizedAlert, 'source' | 'subject'>): 
 } {
   if (alert.source === 'alerts.margin.v1')
     return { collection: NOTIFICATION_COLLECTIONS.portfolioOwners, id: alert.subject };
-  if (alert.source === 'alerts.prices.v1')
+  if (alert.source === 'alerts.prices.v1' || alert.source === 'alerts.risk.v1')
     return { collection: NOTIFICATION_COLLECTIONS.teams, id: RISK_DESK_TEAM };
   if (alert.source === 'alerts.operations.v1')
     return { collection: NOTIFICATION_COLLECTIONS.teams, id: OPERATIONS_TEAM };

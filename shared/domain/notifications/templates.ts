@@ -3,7 +3,7 @@
  * readable body (an escaped HTML copy for mail clients), a webhook carries structured JSON. No PII beyond
  * what the alert itself holds (ids, amounts); contact details never appear in a message.
  */
-import type { AmlAlert, Dispatch, MarginAlert, OperationsAlert, PriceAlert } from './types';
+import type { AmlAlert, Dispatch, MarginAlert, OperationsAlert, PriceAlert, RiskAlert } from './types';
 
 export interface RenderedEmail {
   subject: string;
@@ -88,10 +88,43 @@ function operationsLines(a: OperationsAlert): { headline: string; lines: string[
   };
 }
 
+const RISK_HEADLINE: Record<RiskAlert['kind'], string> = {
+  STOP_CHANGED: 'Kill switch changed',
+  POLICY_INVALID: 'Risk policy invalid: last valid version kept',
+  RISK_LIMIT_BREACHED: 'Risk limit breached',
+  RISK_LIMIT_CLEARED: 'Risk limit cleared',
+};
+
+function stopSummary(a: RiskAlert): string {
+  if (a.transition === 'RELEASE_REQUESTED')
+    return `${a.stateBefore ?? '?'}: release to ${a.pendingTarget ?? '?'} requested, awaiting a second approver`;
+  return `${a.stateBefore ?? '?'} -> ${a.stateAfter ?? '?'}`;
+}
+
+function riskLines(a: RiskAlert): { headline: string; lines: string[] } {
+  return {
+    headline: `${RISK_HEADLINE[a.kind]} (${a.scopeKey})`,
+    lines: [
+      `Scope: ${a.scopeKey}`,
+      ...(a.kind === 'STOP_CHANGED' ? [`Stop: ${stopSummary(a)} (${a.trigger ?? 'manual'})`] : []),
+      ...(a.policyId
+        ? [`Policy: ${a.policyId}${a.policyVersion !== undefined ? ` v${a.policyVersion}` : ''}`]
+        : []),
+      ...(a.ruleId ? [`Rule: ${a.ruleId}`] : []),
+      ...(a.actor ? [`By: ${a.actor}`] : []),
+      ...(a.reason ? [`Reason: ${a.reason}`] : []),
+      ...(a.problems ?? []),
+      `At: ${a.at}${a.auditId ? ` (audit ${a.auditId})` : ''}`,
+      `Alert: ${a.alertId}`,
+    ],
+  };
+}
+
 function content(d: Dispatch): { headline: string; lines: string[] } {
   if (d.source === 'alerts.margin.v1') return marginLines(d.alert as MarginAlert);
   if (d.source === 'alerts.prices.v1') return priceLines(d.alert as PriceAlert);
   if (d.source === 'alerts.operations.v1') return operationsLines(d.alert as OperationsAlert);
+  if (d.source === 'alerts.risk.v1') return riskLines(d.alert as RiskAlert);
   return amlLines(d.alert as AmlAlert);
 }
 
@@ -128,6 +161,11 @@ export function renderSms(d: Dispatch): string {
   if (d.source === 'alerts.operations.v1') {
     const a = d.alert as OperationsAlert;
     return `Fusion Risk OPS ${d.severity}: ${a.kind} on ${a.sourceTopic}, ${a.subjectKind} ${a.subjectId}. Ref ${a.alertId.slice(0, 12)}`;
+  }
+  if (d.source === 'alerts.risk.v1') {
+    const a = d.alert as RiskAlert;
+    const what = a.kind === 'STOP_CHANGED' ? ` ${stopSummary(a)}` : '';
+    return `Fusion Risk CONTROLS ${d.severity}: ${a.kind} ${a.scopeKey}${what}. Ref ${a.alertId.slice(0, 13)}`;
   }
   const a = d.alert as AmlAlert;
   return `Fusion Risk AML ${d.severity}: ${a.ruleType} on ${a.userId}, ${a.recommendedAction}. Ref ${a.alertId.slice(0, 12)}`;

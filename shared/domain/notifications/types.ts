@@ -6,6 +6,7 @@ export type MarginAlert = SchemaTypes['messages/alerts.margin.v1'];
 export type AmlAlert = SchemaTypes['messages/alerts.aml.v1'];
 export type PriceAlert = SchemaTypes['messages/alerts.prices.v1'];
 export type OperationsAlert = SchemaTypes['messages/alerts.operations.v1'];
+export type RiskAlert = SchemaTypes['messages/alerts.risk.v1'];
 export type Dispatch = SchemaTypes['messages/notifications.dispatch.v1'];
 export type Preferences = SchemaTypes['inputs/notification-preferences'];
 export type DeliveryRow = SchemaTypes['warehouse/notifications.deliveries'];
@@ -57,7 +58,7 @@ export interface PortfolioOwnerDoc {
 
 /**
  * Document `notificationTeams/{teamId}`: the members told about a team's alerts (compliance: AML alerts;
- * the risk desk's on-call rota: price alerts; operations: operations alerts).
+ * the risk desk's on-call rota: price and risk-control alerts; operations: operations alerts).
  */
 export interface TeamDoc {
   [key: string]: unknown;
@@ -69,7 +70,10 @@ export const NOTIFICATION_COLLECTIONS = FIRESTORE_COLLECTIONS.notifications;
 
 export const COMPLIANCE_TEAM = 'compliance';
 
-/** The risk desk's on-call team: told about price-feed outages and portfolios that could not be valued. */
+/**
+ * The risk desk's on-call team: told about price-feed outages, portfolios that could not be valued and risk
+ * controls (kill-switch changes, invalid policies, limit breaches).
+ */
 export const RISK_DESK_TEAM = 'risk-desk';
 
 /** The operations on-call team: told about problems fixed upstream, such as events dated in the future. */
@@ -81,12 +85,12 @@ export interface NormalizedAlert {
   alertId: string;
   /** e.g. margin.MARGIN_CALL, aml.structuring, prices.NO_USABLE_PRICE: the de-duplication kind and the template. */
   kind: string;
-  /** Portfolio id (margin, unvalued portfolio), customer id (AML), asset (price feed) or source topic (operations). */
+  /** Portfolio id (margin, unvalued portfolio), customer id (AML), asset (price feed), source topic (operations) or scope key (risk controls). */
   subject: string;
   severity: Severity;
   /** Orders alerts of one subject: a higher level than what was last sent is news. */
   level: number;
   /** An escalation (e.g. margin call → liquidation) is never suppressed. */
   escalation: boolean;
-  alert: MarginAlert | AmlAlert | PriceAlert | OperationsAlert;
+  alert: MarginAlert | AmlAlert | PriceAlert | OperationsAlert | RiskAlert;
 }

@@ -39,12 +39,22 @@ function_environment = {
     TWILIO_FROM_NUMBER = "+15005550006"
   }
   notificationPreferences = { NOTIFY_PREFERENCES_AUDIENCE = "{url:notificationPreferences}" }
+  riskAdmin = {
+    RISK_ADMIN_AUDIENCE = "{url:riskAdmin}"
+    RISK_ADMINS         = "risk-head@fusion-risk.example,cro@fusion-risk.example"
+    RISK_OPERATORS      = "risk-oncall@fusion-risk.example"
+  }
+  checkRisk = {
+    RISK_CHECK_AUDIENCE = "{url:checkRisk}"
+    RISK_CHECK_CALLERS  = "lending-platform@fusion-risk-prod.iam.gserviceaccount.com"
+  }
 }
 
 # Who may call the HTTP APIs (nobody until named here), e.g. the lending platform's backend service account.
 api_invokers = {
   startKyc                = ["serviceAccount:lending-platform@fusion-risk-prod.iam.gserviceaccount.com"]
   notificationPreferences = ["serviceAccount:lending-platform@fusion-risk-prod.iam.gserviceaccount.com"]
+  checkRisk               = ["serviceAccount:lending-platform@fusion-risk-prod.iam.gserviceaccount.com"]
 }
 
 # The HTTPS load balancer in front of the public functions (example domain: replace it). Point it at the

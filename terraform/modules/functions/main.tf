@@ -237,7 +237,7 @@ resource "google_cloudfunctions2_function" "fn" {
   service_config {
     available_memory                 = each.value.memory
     timeout_seconds                  = each.value.timeout_seconds
-    min_instance_count               = lookup(var.min_instances, each.key, 0)
+    min_instance_count               = lookup(var.min_instances, each.key, each.value.min_instances)
     max_instance_count               = lookup(var.max_instances, each.key, var.default_max_instances)
     max_instance_request_concurrency = 1
     ingress_settings                 = each.value.public ? "ALLOW_INTERNAL_AND_GCLB" : contains(keys(local.api), each.key) ? var.api_ingress : var.internal_ingress

@@ -48,7 +48,9 @@ locals {
       secret_prefixes = sort(distinct(try(fn.secretPrefixes, [])))
       memory          = try(fn.memory, "256Mi")
       timeout_seconds = try(fn.timeoutSeconds, 60)
-      public          = try(fn.public, false)
+      # Instances kept warm (and billed) at all times; an environment's min_instances setting overrides it.
+      min_instances = try(fn.minInstances, 0)
+      public        = try(fn.public, false)
       # The largest request body a public function accepts: the load balancer in front refuses anything larger
       # (modules/edge). Every public function must declare it; null elsewhere.
       max_body_bytes = try(fn.maxBodyBytes, null)

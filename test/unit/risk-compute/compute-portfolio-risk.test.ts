@@ -86,6 +86,25 @@ describe('computePortfolioRisk use cases', () => {
     });
   });
 
+  it('keeps the checkRisk requests an update carries, and drops them with the next update that carries none', async () => {
+    const carrying = {
+      portfolioId: 'p-2',
+      updatedAt: '2022-11-09T10:00:00Z',
+      positions: positions(2, 12_000),
+      appliedRequestIds: ['loan-1:borrow'],
+    };
+    await applyPositions(deps, carrying);
+    expect((await store.get<PortfolioDoc>(COLLECTIONS.portfolios, 'p-2'))?.appliedRequestIds).toEqual([
+      'loan-1:borrow',
+    ]);
+    await applyPositions(deps, {
+      portfolioId: 'p-2',
+      updatedAt: '2022-11-09T11:00:00Z',
+      positions: positions(2, 1),
+    });
+    expect((await store.get<PortfolioDoc>(COLLECTIONS.portfolios, 'p-2'))?.appliedRequestIds).toBeUndefined();
+  });
+
   it('fans a tick out into one unit of work per shard, carrying the prices', async () => {
     const n = await fanOutTick(deps, {
       ...TICK,

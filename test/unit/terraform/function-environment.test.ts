@@ -21,6 +21,7 @@ import {
 import { readOperationsConfig } from '../../../shared/platform/config/operations';
 import { readPriceSourcesConfig } from '../../../shared/platform/config/prices';
 import { readRiskConfig } from '../../../shared/platform/config/risk';
+import { readCheckRiskConfig, readRiskAdminConfig } from '../../../shared/platform/config/controls';
 import retention from '../../../shared/contracts/retention.json';
 import { evaluateLocals } from './evaluate';
 import { ENVIRONMENTS, ROOT, TF_DIR, loadEnvironment, moduleNamed, parseHcl, topology } from './hcl';
@@ -37,6 +38,8 @@ const READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   readEventTimeConfig,
   readPriceSourcesConfig,
   readRiskConfig,
+  readRiskAdminConfig,
+  readCheckRiskConfig,
 };
 
 /** Configuration readers a function's wiring calls (every function also reads the platform config). */
@@ -218,12 +221,17 @@ describe('who may call each function', () => {
         .filter((n) => (topo[n].subscriptions ?? []).length > 0 || topo[n].schedule)
         .sort(),
     );
-    expect(Object.keys(r.value.api).sort()).toEqual(['notificationPreferences', 'startKyc']);
+    expect(Object.keys(r.value.api).sort()).toEqual([
+      'checkRisk',
+      'notificationPreferences',
+      'riskAdmin',
+      'startKyc',
+    ]);
     expect(
       Object.values(r.value.api_invoker_bindings)
         .map((b) => b.function)
         .sort(),
-    ).toEqual(['notificationPreferences', 'startKyc']);
+    ).toEqual(['checkRisk', 'notificationPreferences', 'startKyc']);
     expect(
       Object.values(r.value.api_invoker_bindings).every((b) => b.member.startsWith('serviceAccount:')),
     ).toBe(true);

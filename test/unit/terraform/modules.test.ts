@@ -266,6 +266,9 @@ describe('functions module', () => {
     const service = block(fn, 'service_config');
     expect(service?.available_memory).toBe('${each.value.memory}');
     expect(service?.timeout_seconds).toBe('${each.value.timeout_seconds}');
+    expect(service?.min_instance_count).toBe(
+      '${lookup(var.min_instances, each.key, each.value.min_instances)}',
+    );
     expect(service?.service_account_email).toBe('${google_service_account.fn[each.key].email}');
     expect(localsOf(config).base_environment).toMatchObject({
       GOOGLE_CLOUD_PROJECT: '${var.project_id}',

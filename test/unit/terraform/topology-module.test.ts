@@ -28,6 +28,7 @@ interface FunctionOut {
   secrets: string[];
   memory: string;
   timeout_seconds: number;
+  min_instances: number;
   consumes: string[];
   service_account_id: string;
   writes: string[];
@@ -179,6 +180,16 @@ describe('terraform/modules/topology evaluated against shared/contracts/topology
     }
     const ids = Object.values(mod.functions).map((f) => f.service_account_id);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('keeps warm the instances a function declares (minInstances), none otherwise', () => {
+    for (const [name, f] of Object.entries(topo.functions))
+      expect({ name, min: mod.functions[name].min_instances }).toEqual({
+        name,
+        min: (f as { minInstances?: number }).minInstances ?? 0,
+      });
+    // checkRisk decides in milliseconds from state held in memory: a cold start would miss that by far.
+    expect(mod.functions.checkRisk.min_instances).toBeGreaterThanOrEqual(1);
   });
 
   it('schedules exactly the functions that have a schedule in the topology', () => {

@@ -1,0 +1,5 @@
+/** checkRisk: the deployed entry point, its one wiring (./wiring.ts) on the Google Cloud platform. */
+import { register } from '../runtime/register';
+import { checkRisk } from './wiring';
+
+register(checkRisk);

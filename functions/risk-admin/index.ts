@@ -1,0 +1,5 @@
+/** riskAdmin: the deployed entry point, its one wiring (./wiring.ts) on the Google Cloud platform. */
+import { register } from '../runtime/register';
+import { riskAdmin } from './wiring';
+
+register(riskAdmin);

@@ -1,0 +1,48 @@
+/**
+ * The daily closes of assets as one aligned price history: what the VaR engine and the drawdowns run on. Shared by
+ * computePortfolioRisk and checkRisk, and cached per store while the closes are unchanged.
+ */
+import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
+import type { DailyClosesDoc } from '../domain/prices/ticks';
+import type { PriceHistory } from '../domain/risk/history';
+import type { DocumentStore } from '../ports/document-store';
+
+/** Aligned histories per store (one per deployment; several in tests), reused while the closes are unchanged. */
+const historyCaches = new WeakMap<DocumentStore, Map<string, { key: string; history: PriceHistory }>>();
+
+/** Daily closes of the assets, aligned on calendar days (missing days are null, the engine rejects them). */
+export async function loadHistory(store: DocumentStore, assets: string[]): Promise<PriceHistory> {
+  const docs = await store.getMany<DailyClosesDoc>(FIRESTORE_COLLECTIONS.risk.dailyCloses, assets);
+  const key = assets
+    .map((a) => `${a}:${docs.get(a)?.closes.at(-1)?.date ?? ''}:${docs.get(a)?.closes.length ?? 0}`)
+    .join('|');
+  let historyCache = historyCaches.get(store);
+  if (!historyCache) historyCaches.set(store, (historyCache = new Map()));
+  const cached = historyCache.get(assets.join(','));
+  if (cached && cached.key === key) return cached.history;
+  let first = '';
+  let last = '';
+  for (const d of docs.values()) {
+    const f = d.closes[0]?.date;
+    const l = d.closes.at(-1)?.date;
+    if (f && (!first || f < first)) first = f;
+    if (l && (!last || l > last)) last = l;
+  }
+  const dates: string[] = [];
+  if (first)
+    for (let t = Date.parse(first); t <= Date.parse(last); t += 86_400_000)
+      dates.push(new Date(t).toISOString().slice(0, 10));
+  const pos = new Map(dates.map((d, i) => [d, i]));
+  const series: Record<string, (number | null)[]> = {};
+  for (const [asset, d] of docs) {
+    const s: (number | null)[] = new Array(dates.length).fill(null);
+    for (const c of d.closes) {
+      const i = pos.get(c.date);
+      if (i !== undefined) s[i] = c.close;
+    }
+    series[asset] = s;
+  }
+  const history = { dates, series };
+  historyCache.set(assets.join(','), { key, history });
+  return history;
+}
