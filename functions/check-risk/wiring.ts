@@ -14,6 +14,7 @@ import type { Logger } from '../../shared/ports/logger';
 import { checkRisk as check, RecentDecisions, type CheckRiskDeps } from '../../shared/use-cases/check-risk';
 import { ControlsState } from '../../shared/use-cases/controls/controls-state';
 import { DecisionRecorder } from '../../shared/use-cases/controls/decision-recorder';
+import { verifiedCaller } from '../runtime/http-request';
 import { httpWiring } from '../runtime/http-wiring';
 
 export type CheckRiskHttpDeps = CheckRiskDeps & {
@@ -32,11 +33,8 @@ export function checkRiskHttp(deps: () => Promise<CheckRiskHttpDeps>): HttpFunct
     let d: CheckRiskHttpDeps | undefined;
     try {
       d = await deps();
-      const caller = await d.verifier.verify(req.get('authorization'));
-      if (!caller) {
-        res.status(401).json({ error: 'a valid identity token is required (Authorization: Bearer <token>)' });
-        return;
-      }
+      const caller = await verifiedCaller(req, res, d.verifier);
+      if (!caller) return;
       if (d.callers.size > 0 && !d.callers.has(caller.id)) {
         res.status(403).json({ error: `${caller.id} may not call checkRisk` });
         return;

@@ -12,6 +12,7 @@ import {
   type PreferencesDeps,
   type PreferencesOutcome,
 } from '../../shared/use-cases/notification-preferences';
+import { hasJsonObjectBody, verifiedCaller } from '../runtime/http-request';
 import { httpWiring } from '../runtime/http-wiring';
 
 const PATH = /^\/recipients\/([^/]+)\/preferences\/?$/;
@@ -56,21 +57,15 @@ export function notificationPreferencesHttp(
     let d: (PreferencesDeps & { verifier: TokenVerifier }) | undefined;
     try {
       d = await deps();
-      const principal = await d.verifier.verify(req.get('authorization'));
-      if (!principal) {
-        res.set('WWW-Authenticate', 'Bearer').status(401).json({ error: 'a valid ID token is required' });
-        return;
-      }
+      const principal = await verifiedCaller(req, res, d.verifier);
+      if (!principal) return;
       const recipientId = recipientIdOf(req);
       if (!recipientId) {
         res.status(404).json({ error: 'use /recipients/{recipientId}/preferences' });
         return;
       }
       if (req.method === 'GET') return reply(res, await getPreferences(d, principal, recipientId));
-      if (!req.is('application/json') || typeof req.body !== 'object' || req.body === null) {
-        res.status(415).json({ error: 'the body must be a JSON object (Content-Type: application/json)' });
-        return;
-      }
+      if (!hasJsonObjectBody(req, res)) return;
       const prefs = validate('inputs/notification-preferences', req.body);
       reply(res, await putPreferences(d, principal, recipientId, prefs));
     } catch (err) {

@@ -19,6 +19,7 @@ import {
   type RiskAdminDeps,
   type RiskAdminOutcome,
 } from '../../shared/use-cases/risk-admin';
+import { hasJsonObjectBody, verifiedCaller } from '../runtime/http-request';
 import { httpWiring } from '../runtime/http-wiring';
 
 export type RiskAdminHttpDeps = RiskAdminDeps & { verifier: TokenVerifier };
@@ -82,11 +83,8 @@ export function riskAdminHttp(deps: () => Promise<RiskAdminHttpDeps>): HttpFunct
     try {
       d = await deps();
       // Authentication first: an anonymous caller learns nothing, not even which paths exist.
-      const principal = await d.verifier.verify(req.get('authorization'));
-      if (!principal) {
-        res.set('WWW-Authenticate', 'Bearer').status(401).json({ error: 'a valid ID token is required' });
-        return;
-      }
+      const principal = await verifiedCaller(req, res, d.verifier);
+      if (!principal) return;
       const r = route(req);
       if (!r) {
         res.status(404).json({ error: 'unknown path: see /policies and /stops' });
@@ -99,13 +97,7 @@ export function riskAdminHttp(deps: () => Promise<RiskAdminHttpDeps>): HttpFunct
           .json({ error: `use ${r.allow}` });
         return;
       }
-      if (
-        req.method !== 'GET' &&
-        (!req.is('application/json') || typeof req.body !== 'object' || req.body === null)
-      ) {
-        res.status(415).json({ error: 'the body must be a JSON object (Content-Type: application/json)' });
-        return;
-      }
+      if (req.method !== 'GET' && !hasJsonObjectBody(req, res)) return;
       reply(res, await r(d, principal, req));
     } catch (err) {
       d?.logger.error('risk admin request failed', { error: err });

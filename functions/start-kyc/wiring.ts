@@ -7,6 +7,7 @@ import { readPersonaApiConfig, readStartKycAuthConfig } from '../../shared/platf
 import { isPermanent } from '../../shared/platform/errors';
 import type { TokenVerifier } from '../../shared/ports/caller-identity';
 import { startKyc as start, type StartKycDeps } from '../../shared/use-cases/start-kyc';
+import { verifiedCaller } from '../runtime/http-request';
 import { httpWiring } from '../runtime/http-wiring';
 
 export type StartKycHttpDeps = StartKycDeps & { verifier: TokenVerifier };
@@ -21,11 +22,8 @@ export function startKycHttp(deps: () => Promise<StartKycHttpDeps>): HttpFunctio
     try {
       d = await deps();
       // Cloud Run has checked the invoker; the verified token also names who asked, for the audit trail.
-      const caller = await d.verifier.verify(req.get('authorization'));
-      if (!caller) {
-        res.status(401).json({ error: 'a valid identity token is required (Authorization: Bearer <token>)' });
-        return;
-      }
+      const caller = await verifiedCaller(req, res, d.verifier);
+      if (!caller) return;
       const request = validate('inputs/persona-start-kyc', req.body);
       const outcome = await start(d, request, req.get('idempotency-key'), caller);
       res.status(outcome.source === 'new-inquiry' ? 201 : 200).json(outcome);

@@ -29,6 +29,7 @@ import type { TableRows } from '../contracts/schema-types';
 import type { Warehouse } from '../ports/warehouse';
 import { DEFAULT_EVENT_TIME_MAX_SKEW_SECONDS, latestAcceptedMs } from '../domain/event-time';
 import { requireEventTimes, type EventTimeGuardDeps } from './event-time-guard';
+import { MARKET_STATE, type MarketState } from './market-state';
 import { loadHistory } from './risk-history';
 
 type PricesMessage = SchemaTypes['messages/market.prices.v1'];
@@ -57,19 +58,6 @@ export interface PortfolioDoc {
   appliedRequestIds?: string[];
 }
 
-interface LatestPrice {
-  priceUsd: number;
-  asOf: string;
-  tickId: string;
-}
-
-interface MarketState {
-  [key: string]: unknown;
-  asOf: string;
-  tickId: string;
-  prices: Record<string, LatestPrice>;
-}
-
 export interface RiskDeps {
   store: DocumentStore;
   bus: EventBus;
@@ -79,7 +67,6 @@ export interface RiskDeps {
 }
 
 export const COLLECTIONS = FIRESTORE_COLLECTIONS.risk;
-const LATEST = 'latest';
 
 /**
  * Applies a position update unless an equal or newer one was applied already (redelivery, reordering). One
@@ -138,7 +125,7 @@ export async function applyPositions(
       updatedAt: msg.updatedAt,
     });
   // Revalue at once at the latest prices, so a position change that breaches a threshold is seen now.
-  const market = await deps.store.get<MarketState>(COLLECTIONS.market, LATEST);
+  const market = await deps.store.get<MarketState>(MARKET_STATE.collection, MARKET_STATE.id);
   if (market) {
     const prices = usablePrices(market, deps.config.maxPriceAgeMinutes);
     await evaluateBatch(deps, [applied], { tickId: market.tickId, asOf: market.asOf, prices }, null);
@@ -149,7 +136,7 @@ export async function applyPositions(
 /** A price tick: merge into the latest-price state, then publish one unit of work per shard. */
 export async function fanOutTick(deps: RiskDeps, msg: PricesMessage): Promise<number> {
   const market = await deps.store.runTransaction(async (tx) => {
-    const current = (await tx.get<MarketState>(COLLECTIONS.market, LATEST)) ?? {
+    const current = (await tx.get<MarketState>(MARKET_STATE.collection, MARKET_STATE.id)) ?? {
       asOf: '',
       tickId: '',
       prices: {},
@@ -165,7 +152,7 @@ export async function fanOutTick(deps: RiskDeps, msg: PricesMessage): Promise<nu
       merged.asOf = msg.asOf;
       merged.tickId = msg.tickId;
     }
-    tx.set(COLLECTIONS.market, LATEST, merged);
+    tx.set(MARKET_STATE.collection, MARKET_STATE.id, merged);
     return merged;
   });
   // Work for this tick carries the prices usable at the tick's own time, even if a newer tick got in first.

@@ -8,7 +8,6 @@
  * maxAgeMs. Timers are unref()ed so they never keep a process alive; start() and stop() belong to the wiring
  * and to tests.
  */
-import { FIRESTORE_COLLECTIONS } from '../../contracts/firestore';
 import type { RiskPolicy } from '../../domain/controls/policy';
 import type { PreTradeContext, PricePoint } from '../../domain/controls/pre-trade';
 import type { StopRecord } from '../../domain/controls/stops';
@@ -16,8 +15,9 @@ import type { RiskComputeConfig } from '../../domain/risk/config';
 import { RiskEngine } from '../../domain/risk/engine';
 import type { PriceHistory } from '../../domain/risk/history';
 import type { Clock } from '../../ports/clock';
-import type { DocumentData, DocumentStore } from '../../ports/document-store';
+import type { DocumentStore } from '../../ports/document-store';
 import type { Logger } from '../../ports/logger';
+import { MARKET_STATE, type MarketState } from '../market-state';
 import { loadHistory } from '../risk-history';
 import { readStops } from './controls-store';
 import { PolicyCache } from './policy-cache';
@@ -31,13 +31,6 @@ export interface ControlsStateOptions {
   historyRefreshMs?: number;
   risk: Pick<RiskComputeConfig, 'riskParams' | 'drawdownWindowDays'>;
 }
-
-/** The market state document computePortfolioRisk maintains (only what is read here). */
-interface MarketDoc extends DocumentData {
-  prices?: Record<string, { priceUsd: number; asOf: string }>;
-}
-
-const MARKET_LATEST = 'latest';
 
 /** The in-memory part of a PreTradeContext. */
 export type ControlsSnapshot = Omit<PreTradeContext, 'now' | 'portfolio' | 'reserved'>;
@@ -128,7 +121,7 @@ export class ControlsState {
   private async readPrices(): Promise<void> {
     const asked = this.clock.now().getTime();
     try {
-      const market = await this.store.get<MarketDoc>(FIRESTORE_COLLECTIONS.risk.market, MARKET_LATEST);
+      const market = await this.store.get<MarketState>(MARKET_STATE.collection, MARKET_STATE.id);
       const next = new Map<string, PricePoint>();
       for (const [asset, p] of Object.entries(market?.prices ?? {}))
         next.set(asset, { priceUsd: p.priceUsd, asOf: p.asOf });

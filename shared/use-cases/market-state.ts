@@ -1,0 +1,20 @@
+/**
+ * The latest price of every asset, as computePortfolioRisk keeps it in one Firestore document (written from
+ * each market tick) and checkRisk polls it: one home for its address and shape.
+ */
+import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
+
+export const MARKET_STATE = { collection: FIRESTORE_COLLECTIONS.risk.market, id: 'latest' } as const;
+
+export interface LatestPrice {
+  priceUsd: number;
+  asOf: string;
+  tickId: string;
+}
+
+export interface MarketState {
+  [key: string]: unknown;
+  asOf: string;
+  tickId: string;
+  prices: Record<string, LatestPrice>;
+}
