@@ -1,6 +1,7 @@
 /** Benchmarks contributed by the areas after the risk core; each returns its printed figures. */
 import { runAmlBenchmarks } from './aml';
 import { runCheckRiskBenchmarks } from './check-risk';
+import { runHaltPropagationBenchmarks } from './halt-propagation';
 import { runNotificationBenchmarks } from './notifications';
 import { runOperationsBenchmarks } from './operations';
 import { runPersonaBenchmarks } from './persona';
@@ -17,4 +18,5 @@ export const AREA_BENCHMARKS: { name: string; run: () => Promise<BenchFigure[]> 
   { name: 'notifications', run: runNotificationBenchmarks },
   { name: 'operations', run: runOperationsBenchmarks },
   { name: 'check-risk', run: runCheckRiskBenchmarks },
+  { name: 'halt-propagation', run: runHaltPropagationBenchmarks },
 ];

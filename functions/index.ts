@@ -12,3 +12,4 @@ import './risk-admin';
 import './refresh-materialized-views';
 import './archive-cold-data';
 import './check-risk';
+import './evaluate-risk-limits';

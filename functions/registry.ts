@@ -16,6 +16,7 @@ import { riskAdmin } from './risk-admin/wiring';
 import { refreshMaterializedViews } from './refresh-materialized-views/wiring';
 import { archiveColdData } from './archive-cold-data/wiring';
 import { checkRisk } from './check-risk/wiring';
+import { evaluateRiskLimits } from './evaluate-risk-limits/wiring';
 import type { FunctionName } from '../shared/topology/topology';
 import type { FunctionWiring } from './runtime/wiring';
 
@@ -33,4 +34,5 @@ export const WIRINGS: { [N in FunctionName]: FunctionWiring<N> } = {
   refreshMaterializedViews,
   archiveColdData,
   checkRisk,
+  evaluateRiskLimits,
 };

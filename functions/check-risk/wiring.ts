@@ -12,6 +12,7 @@ import { readRiskConfig } from '../../shared/platform/config/risk';
 import type { TokenVerifier } from '../../shared/ports/caller-identity';
 import type { Logger } from '../../shared/ports/logger';
 import { checkRisk as check, RecentDecisions, type CheckRiskDeps } from '../../shared/use-cases/check-risk';
+import { announceStopTransition } from '../../shared/use-cases/controls/announcements';
 import { ControlsState } from '../../shared/use-cases/controls/controls-state';
 import { DecisionRecorder } from '../../shared/use-cases/controls/decision-recorder';
 import { verifiedCaller } from '../runtime/http-request';
@@ -67,7 +68,10 @@ export const checkRisk = httpWiring(
     });
     // The first load happens before the first answer; from then on, timers keep the state fresh.
     await controls.start();
-    const recorder = new DecisionRecorder(p.store, p.warehouse, p.clock, logger);
+    // A breaker tripped by denials halts its scope; the halt is announced to the risk desk like any other.
+    const recorder = new DecisionRecorder(p.store, p.warehouse, p.clock, logger, (t) =>
+      announceStopTransition({ bus: p.bus, warehouse: p.warehouse, logger }, t),
+    );
     recorder.start();
     // Cloud Run sends SIGTERM (with CPU) before it stops an instance: write what is still queued.
     if (p.env.K_SERVICE) process.once('SIGTERM', () => void recorder.close());

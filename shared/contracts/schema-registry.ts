@@ -36,6 +36,7 @@ import policyChangeRow from '../../schemas/warehouse/risk.policy_changes.json';
 import emergencyStopRow from '../../schemas/warehouse/risk.emergency_stops.json';
 import checkRiskRequest from '../../schemas/inputs/check-risk-request.json';
 import preTradeDecisionRow from '../../schemas/warehouse/risk.pre_trade_decisions.json';
+import riskViolationRow from '../../schemas/warehouse/risk.risk_violations.json';
 
 export const SCHEMAS = {
   'messages/market.prices.v1': marketPrices,
@@ -72,6 +73,7 @@ export const SCHEMAS = {
   'warehouse/risk.emergency_stops': emergencyStopRow,
   'inputs/check-risk-request': checkRiskRequest,
   'warehouse/risk.pre_trade_decisions': preTradeDecisionRow,
+  'warehouse/risk.risk_violations': riskViolationRow,
 } as const;
 
 export type SchemaName = keyof typeof SCHEMAS;

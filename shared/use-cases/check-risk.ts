@@ -17,7 +17,7 @@
  */
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { TableRows } from '../contracts/schema-types';
-import { mostSpecific, policiesFor, scopeKey, scopesOf, type RiskPolicy } from '../domain/controls/policy';
+import { breakersFor, policiesFor, type RiskPolicy } from '../domain/controls/policy';
 import {
   decidePreTrade,
   isHardDenial,
@@ -283,16 +283,11 @@ function afterDecision(
 ): void {
   deps.recorder.row(decisionRow(req, d, caller));
   if (!isHardDenial(d) || !d.deskId || !policies) return;
-  // Each of the portfolio's scopes whose own policies configure a breaker counts the denial.
   const portfolio = { portfolioId: d.portfolioId, deskId: d.deskId };
-  const inForce = policiesFor(policies, portfolio, new Date(d.decidedAt));
-  for (const scope of scopesOf(portfolio)) {
-    const key = scopeKey(scope);
-    const config = mostSpecific(
-      inForce.filter((p) => scopeKey(p.scope) === key),
-      'breaker',
-    );
-    if (!config) continue;
+  for (const { scope, config } of breakersFor(
+    policiesFor(policies, portfolio, new Date(d.decidedAt)),
+    portfolio,
+  ))
     deps.recorder.breakerEvent({
       scope,
       config,
@@ -302,7 +297,6 @@ function afterDecision(
         what: `pre-trade ${d.action} on ${d.portfolioId} denied: ${d.reasons.map((r) => r.code).join(', ')}`,
       },
     });
-  }
 }
 
 export function decisionRow(

@@ -14,7 +14,7 @@
  */
 import { idempotencyExpiry } from '../domain/retention';
 import { randomUUID } from 'node:crypto';
-import { claimLease, type LeaseOf } from './lease';
+import { claimOutboxEntry } from './lease';
 import { marginPolicyFor, type RiskPolicy } from '../domain/controls/policy';
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { SchemaTypes } from '../contracts/schema-types';
@@ -31,7 +31,7 @@ import type { DocumentStore } from '../ports/document-store';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
-import { RetryableError } from '../platform/errors';
+import { forEachSettled } from '../platform/bounded';
 
 type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
 type PortfolioRiskBatch = SchemaTypes['messages/risk.portfolio-risk.v1'];
@@ -180,39 +180,19 @@ export async function detectMarginEvents(
   };
   const older = [...result.pending].sort((a, b) => a.alert.asOf.localeCompare(b.alert.asOf));
   for (const doc of older) {
-    const claimed = await claim(deps, doc.alert.eventId, owner, leaseMs);
+    const claimed = await claimOutboxEntry<OutboxDoc>(deps.store, {
+      collection: MARGIN_COLLECTIONS.outbox,
+      id: doc.alert.eventId,
+      owner,
+      nowMs: deps.clock.now().getTime(),
+      leaseMs,
+      what: 'margin event',
+    });
     if (claimed) await run(claimed);
   }
   if (result.created) await run(result.created);
   if (rowFailure) throw rowFailure.err;
   return { applied: result.applied, transition: result.transition, delivered };
-}
-
-const OUTBOX_LEASE: LeaseOf<OutboxDoc> = {
-  owner: (d) => d.leaseOwner,
-  until: (d) => d.leaseUntil,
-  leased: (d, leaseOwner, leaseUntil) => ({ ...d, leaseOwner, leaseUntil }),
-};
-
-/** Takes the delivery lease of an outbox entry; undefined when it was delivered meanwhile. */
-async function claim(
-  deps: MarginDeps,
-  id: string,
-  owner: string,
-  leaseMs: number,
-): Promise<OutboxDoc | undefined> {
-  const c = await claimLease(deps.store, {
-    collection: MARGIN_COLLECTIONS.outbox,
-    id,
-    owner,
-    nowMs: deps.clock.now().getTime(),
-    leaseMs,
-    lease: OUTBOX_LEASE,
-    isSettled: (d) => d.delivered,
-  });
-  if (c.kind === 'busy')
-    throw new RetryableError(`margin event ${id} is being delivered by another invocation`);
-  return c.kind === 'claimed' ? c.doc : undefined;
 }
 
 interface Delivery {
@@ -309,21 +289,6 @@ export async function detectMarginEventsBatch(
   deps: MarginDeps,
   batch: PortfolioRiskBatch,
 ): Promise<MarginOutcome[]> {
-  const outcomes: MarginOutcome[] = new Array(batch.portfolios.length);
   const inForce = deps.policy ? null : ((await deps.policies?.current()) ?? null);
-  const failures: unknown[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < batch.portfolios.length) {
-      const i = next++;
-      try {
-        outcomes[i] = await detectMarginEvents(deps, batch.portfolios[i], inForce);
-      } catch (err) {
-        failures.push(err);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batch.portfolios.length) }, worker));
-  if (failures.length) throw failures[0];
-  return outcomes;
+  return forEachSettled(batch.portfolios, BATCH_CONCURRENCY, (p) => detectMarginEvents(deps, p, inForce));
 }

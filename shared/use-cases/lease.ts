@@ -5,6 +5,7 @@
  * decides what a takeover means. Reads first without a transaction, so redeliveries of settled or busy work do
  * not contend with the holder's writes; the claim itself is one transaction (or one create).
  */
+import { RetryableError } from '../platform/errors';
 import type { DocumentData, DocumentStore } from '../ports/document-store';
 
 /** Where a protocol keeps the lease in its document. */
@@ -85,4 +86,41 @@ export async function claimLease<D extends DocumentData>(
     tx.set(r.collection, r.id, leased);
     return { kind: 'claimed', doc: leased, lapsed };
   });
+}
+
+/** An outbox entry: delivered once, by whoever holds its lease. */
+export interface OutboxEntry extends DocumentData {
+  delivered: boolean;
+  leaseOwner?: string;
+  leaseUntil?: number;
+}
+
+function outboxLease<D extends OutboxEntry>(): LeaseOf<D> {
+  return {
+    owner: (d) => d.leaseOwner,
+    until: (d) => d.leaseUntil,
+    leased: (d, leaseOwner, leaseUntil) => ({ ...d, leaseOwner, leaseUntil }),
+  };
+}
+
+/**
+ * Takes the delivery lease of an outbox entry left pending by an earlier invocation; undefined when it was
+ * delivered meanwhile. Another invocation delivering it now is a retryable failure: the message comes back.
+ */
+export async function claimOutboxEntry<D extends OutboxEntry>(
+  store: DocumentStore,
+  r: { collection: string; id: string; owner: string; nowMs: number; leaseMs: number; what: string },
+): Promise<D | undefined> {
+  const c = await claimLease<D>(store, {
+    collection: r.collection,
+    id: r.id,
+    owner: r.owner,
+    nowMs: r.nowMs,
+    leaseMs: r.leaseMs,
+    lease: outboxLease<D>(),
+    isSettled: (d) => d.delivered,
+  });
+  if (c.kind === 'busy')
+    throw new RetryableError(`${r.what} ${r.id} is being delivered by another invocation`);
+  return c.kind === 'claimed' ? c.doc : undefined;
 }

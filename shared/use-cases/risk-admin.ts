@@ -33,7 +33,8 @@ import type { DocumentData, DocumentStore } from '../ports/document-store';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
-import { announceStopTransition, recordPolicyChange, type PolicyAuditEntry } from './controls/announcements';
+import { announceStopTransition } from './controls/announcements';
+import { recordPolicyChange, type PolicyAuditEntry } from './controls/policy-changes';
 import {
   CONTROLS_COLLECTIONS as C,
   changeStop,

@@ -19,6 +19,7 @@ import type { MessagePublishedData } from '../../shared/platform/triggers/pubsub
 import { evaluateAml, type AmlDeps, type AmlOutcome } from '../../shared/use-cases/evaluate-aml';
 import { emulatorHosts, isolatedProjectId } from './env';
 import { bundledPolicy } from './aml-fixtures';
+import { pubsubPush } from './pubsub-push';
 
 export class AmlHarness {
   readonly bus = new MemoryEventBus();
@@ -80,26 +81,12 @@ export class AmlHarness {
   }
 }
 
-let pushSeq = 0;
-
 /** A Pub/Sub push of `payload` on compliance.transactions.v1, as the Functions Framework hands it over. */
 export function transactionPush(payload: unknown, projectId: string): CloudEvent<MessagePublishedData> {
-  const messageId = String(7_000_000 + ++pushSeq);
-  return {
-    specversion: '1.0',
-    id: messageId,
-    type: 'google.cloud.pubsub.topic.v1.messagePublished',
-    source: `//pubsub.googleapis.com/projects/${projectId}/topics/compliance.transactions.v1`,
-    data: {
-      message: {
-        data: Buffer.from(JSON.stringify(payload)).toString('base64'),
-        messageId,
-        attributes: {},
-        publishTime: '2025-11-10T12:00:01Z',
-      },
-      subscription: `projects/${projectId}/subscriptions/evaluate-aml.transactions`,
-    },
-  } as CloudEvent<MessagePublishedData>;
+  return pubsubPush(payload, projectId, {
+    topic: 'compliance.transactions.v1',
+    subscription: 'evaluate-aml.transactions',
+  });
 }
 
 export function duplicates(ids: string[]): string[] {

@@ -1134,6 +1134,28 @@ auditId?: string
 policyId?: string
 policyVersion?: number
 ruleId?: string
+/**
+ * RISK_LIMIT_*: the violation event (the row id of risk.risk_violations).
+ */
+eventId?: string
+/**
+ * RISK_LIMIT_*: soft warns, hard blocks and counts toward the circuit breaker, emergency halts the policy's scope.
+ */
+ruleKind?: ("soft" | "hard" | "emergency")
+metric?: string
+asset?: string
+operator?: ("<" | "<=" | ">" | ">=")
+threshold?: number
+/**
+ * The metric's value; null when it is not a number (valueState says why).
+ */
+value?: (number | null)
+valueState?: ("NEGATIVE_EQUITY" | "ZERO_EQUITY")
+tickId?: string
+/**
+ * RISK_LIMIT_CLEARED: when the violation had started.
+ */
+since?: string
 stateBefore?: ("ACTIVE" | "REDUCING" | "HALTED")
 stateAfter?: ("ACTIVE" | "REDUCING" | "HALTED")
 /**
@@ -1356,6 +1378,40 @@ caller: string
 decided_at: string
 }
 
+/**
+ * One continuous-evaluation transition of a risk rule for one portfolio: STARTED when the rule starts being violated, CLEARED when it stops (or the rule is removed or disabled). The row id is the violation event's id, derived from portfolio, rule, transition, tick and positions time, so a redelivery writes the same row.
+ */
+export interface RiskViolationRow {
+event_id: string
+transition: ("STARTED" | "CLEARED")
+portfolio_id: string
+desk_id: string
+policy_id: string
+policy_version: number
+rule_id: string
+rule_kind: ("soft" | "hard" | "emergency")
+/**
+ * global, desk:<deskId> or portfolio:<portfolioId>.
+ */
+policy_scope: string
+metric: string
+asset?: (string | null)
+operator: ("<" | "<=" | ">" | ">=")
+threshold: number
+/**
+ * Null when the metric is not a number (value_state).
+ */
+value?: (number | null)
+value_state?: ("NEGATIVE_EQUITY" | "ZERO_EQUITY" | null)
+tick_id: string
+as_of: string
+/**
+ * When the violation started.
+ */
+since: string
+detected_at: string
+}
+
 export interface SchemaTypes {
   'messages/market.prices.v1': MarketPricesV1;
   'messages/portfolio.positions.v1': PortfolioPositionsV1;
@@ -1391,6 +1447,7 @@ export interface SchemaTypes {
   'warehouse/risk.emergency_stops': EmergencyStopRow;
   'inputs/check-risk-request': CheckRiskRequest;
   'warehouse/risk.pre_trade_decisions': PreTradeDecisionRow;
+  'warehouse/risk.risk_violations': RiskViolationRow;
 }
 
 /** Message type per topic that declares a schema in shared/contracts/topology.json. */
@@ -1423,4 +1480,5 @@ export interface TableRows {
   'risk.policy_changes': PolicyChangeRow;
   'risk.emergency_stops': EmergencyStopRow;
   'risk.pre_trade_decisions': PreTradeDecisionRow;
+  'risk.risk_violations': RiskViolationRow;
 }

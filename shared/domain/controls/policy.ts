@@ -368,3 +368,23 @@ export function marginPolicyFor(
     recoveryBand: m.recoveryBand,
   };
 }
+
+/**
+ * The circuit breakers a portfolio's hard events count toward: each of its scopes whose own policies in force
+ * configure one (a desk policy's breaker counts the desk's events, the global one everybody's).
+ */
+export function breakersFor(
+  inForce: readonly RiskPolicy[],
+  p: PortfolioScope,
+): { scope: PolicyScope; config: NonNullable<RiskPolicy['breaker']> }[] {
+  const out: { scope: PolicyScope; config: NonNullable<RiskPolicy['breaker']> }[] = [];
+  for (const scope of scopesOf(p)) {
+    const key = scopeKey(scope);
+    const config = mostSpecific(
+      inForce.filter((x) => scopeKey(x.scope) === key),
+      'breaker',
+    );
+    if (config) out.push({ scope, config });
+  }
+  return out;
+}

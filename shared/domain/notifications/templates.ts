@@ -101,6 +101,13 @@ function stopSummary(a: RiskAlert): string {
   return `${a.stateBefore ?? '?'} -> ${a.stateAfter ?? '?'}`;
 }
 
+/** "leverage 4.25 > 3 (limit)", or the state when the value is not a number (negative equity). */
+function limitLine(a: RiskAlert): string {
+  const value = a.value === null || a.value === undefined ? (a.valueState ?? 'n/a') : String(a.value);
+  const metric = a.asset ? `${a.metric} ${a.asset}` : a.metric;
+  return `Limit: ${metric} ${value} ${a.operator} ${a.threshold} (${a.kind === 'RISK_LIMIT_CLEARED' ? 'no longer' : 'now'})`;
+}
+
 function riskLines(a: RiskAlert): { headline: string; lines: string[] } {
   return {
     headline: `${RISK_HEADLINE[a.kind]} (${a.scopeKey})`,
@@ -110,7 +117,9 @@ function riskLines(a: RiskAlert): { headline: string; lines: string[] } {
       ...(a.policyId
         ? [`Policy: ${a.policyId}${a.policyVersion !== undefined ? ` v${a.policyVersion}` : ''}`]
         : []),
-      ...(a.ruleId ? [`Rule: ${a.ruleId}`] : []),
+      ...(a.ruleId ? [`Rule: ${a.ruleId}${a.ruleKind ? ` (${a.ruleKind})` : ''}`] : []),
+      ...(a.metric && a.operator && a.threshold !== undefined ? [limitLine(a)] : []),
+      ...(a.kind === 'RISK_LIMIT_CLEARED' && a.since ? [`Violated since: ${a.since}`] : []),
       ...(a.actor ? [`By: ${a.actor}`] : []),
       ...(a.reason ? [`Reason: ${a.reason}`] : []),
       ...(a.problems ?? []),

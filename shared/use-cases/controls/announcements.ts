@@ -7,15 +7,16 @@ import type { SchemaTypes } from '../../contracts/schema-types';
 import type { TableRows } from '../../contracts/schema-types';
 import { contentId } from '../../domain/ids';
 import { isTighter, type StopRecord } from '../../domain/controls/stops';
-import type { RiskPolicy } from '../../domain/controls/policy';
+import { scopeKey as policyScopeKey } from '../../domain/controls/policy';
 import type { EventBus } from '../../ports/event-bus';
 import type { Logger } from '../../ports/logger';
 import type { Warehouse } from '../../ports/warehouse';
+import type { ViolationEvent } from '../../domain/controls/violations';
 import type { InvalidPolicy, StopTransition } from './controls-store';
 
 export type RiskAlert = SchemaTypes['messages/alerts.risk.v1'];
 export type StopRow = TableRows['risk.emergency_stops'];
-export type PolicyChangeRow = TableRows['risk.policy_changes'];
+export type ViolationRow = TableRows['risk.risk_violations'];
 export type StopTransitionKind = NonNullable<RiskAlert['transition']>;
 
 export interface AnnounceDeps {
@@ -108,35 +109,65 @@ export function policyInvalidAlert(bad: InvalidPolicy, scopeKey: string, at: Dat
   };
 }
 
-export interface PolicyAuditEntry {
-  [key: string]: unknown;
-  auditId: string;
-  policyId: string;
-  version: number;
-  actor: string;
-  reason: string;
-  at: string;
-  before: RiskPolicy | null;
-  after: RiskPolicy;
+/**
+ * RISK_LIMIT_BREACHED / RISK_LIMIT_CLEARED for one violation event: soft → WARNING, hard and emergency →
+ * CRITICAL, a clearance INFO. Per portfolio (the scope the desk acts on), with the rule, the value and the
+ * threshold, so the message says what broke without a lookup.
+ */
+export function limitAlert(e: ViolationEvent): RiskAlert {
+  const v = e.violation;
+  const started = e.transition === 'STARTED';
+  return {
+    alertId: contentId('risk', 'LIMIT', e.eventId),
+    kind: started ? 'RISK_LIMIT_BREACHED' : 'RISK_LIMIT_CLEARED',
+    severity: !started ? 'INFO' : v.kind === 'soft' ? 'WARNING' : 'CRITICAL',
+    scopeKey: `portfolio:${e.portfolioId}`,
+    deskId: e.deskId,
+    portfolioId: e.portfolioId,
+    policyId: v.policyId,
+    policyVersion: v.policyVersion,
+    ruleId: v.ruleId,
+    eventId: e.eventId,
+    ruleKind: v.kind,
+    metric: v.metric,
+    ...(v.asset !== undefined ? { asset: v.asset } : {}),
+    operator: v.operator,
+    threshold: v.threshold,
+    value: v.value,
+    ...(v.valueState ? { valueState: v.valueState } : {}),
+    tickId: e.tickId,
+    since: e.since,
+    at: e.asOf,
+  };
 }
 
-export function policyChangeRow(e: PolicyAuditEntry, scopeKey: string): PolicyChangeRow {
+export function violationRow(e: ViolationEvent, detectedAt: string): ViolationRow {
+  const v = e.violation;
   return {
-    change_id: e.auditId,
-    policy_id: e.policyId,
-    version: e.version,
-    previous_version: e.before?.version ?? null,
-    scope_key: scopeKey,
-    changed_by: e.actor,
-    reason: e.reason,
-    before_json: e.before ? JSON.stringify(e.before) : null,
-    after_json: JSON.stringify(e.after),
-    changed_at: e.at,
+    event_id: e.eventId,
+    transition: e.transition,
+    portfolio_id: e.portfolioId,
+    desk_id: e.deskId,
+    policy_id: v.policyId,
+    policy_version: v.policyVersion,
+    rule_id: v.ruleId,
+    rule_kind: v.kind,
+    policy_scope: policyScopeKey(v.scope),
+    metric: v.metric,
+    asset: v.asset ?? null,
+    operator: v.operator,
+    threshold: v.threshold,
+    value: v.value,
+    value_state: v.valueState ?? null,
+    tick_id: e.tickId,
+    as_of: e.asOf,
+    since: e.since,
+    detected_at: detectedAt,
   };
 }
 
 /** Runs `write` up to `attempts` times; false (logged) when every try failed. */
-async function tryTimes(
+export async function tryTimes(
   deps: AnnounceDeps,
   what: string,
   id: string,
@@ -155,17 +186,6 @@ async function tryTimes(
     auditId: id,
   });
   return false;
-}
-
-/** The policy change's warehouse row (the table is named here, literally, so the grant checks can see it). */
-export async function recordPolicyChange(
-  deps: AnnounceDeps,
-  entry: PolicyAuditEntry,
-  scopeKey: string,
-): Promise<boolean> {
-  return tryTimes(deps, 'risk.policy_changes insert', entry.auditId, () =>
-    deps.warehouse.insert('risk.policy_changes', [policyChangeRow(entry, scopeKey)]),
-  );
 }
 
 /** The row, then the alert (both tried even if the first fails); true when both are done. */

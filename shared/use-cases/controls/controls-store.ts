@@ -38,6 +38,21 @@ export interface InvalidPolicy {
   policyId: string;
   version: unknown;
   problems: string[];
+  /** The scope the document names, when it names one validly (whom the alert concerns); else global. */
+  scopeKey: string;
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/** The scope key an unusable document claims, read defensively: anything malformed is 'global'. */
+function claimedScopeKey(raw: unknown): string {
+  const scope = (raw as { scope?: { level?: unknown; deskId?: unknown; portfolioId?: unknown } } | null)
+    ?.scope;
+  if (scope?.level === 'desk' && typeof scope.deskId === 'string' && ID.test(scope.deskId))
+    return `desk:${scope.deskId}`;
+  if (scope?.level === 'portfolio' && typeof scope.portfolioId === 'string' && ID.test(scope.portfolioId))
+    return `portfolio:${scope.portfolioId}`;
+  return 'global';
 }
 
 export interface LoadedPolicies {
@@ -63,7 +78,7 @@ export async function readPolicies(store: DocumentStore): Promise<LoadedPolicies
     } catch (err) {
       const problems = err instanceof RiskPolicyError ? err.problems : [(err as Error).message];
       const version = (d.data.policy as { version?: unknown } | null)?.version;
-      invalid.push({ policyId: d.id, version, problems });
+      invalid.push({ policyId: d.id, version, problems, scopeKey: claimedScopeKey(d.data.policy) });
     }
   }
   if (!docs.some((d) => d.id === DEFAULT_POLICY_ID)) policies.push(DEFAULT_RISK_POLICY);

@@ -2,10 +2,11 @@
  * checkRisk's work after the answer: the warehouse row of every decision, the breaker events of hard denials,
  * and the decision records that could not be written when the store was down (a risk-reducing action approved
  * anyway). None of it delays an answer; all of it is retried until it lands (rows and records are keyed by the
- * decision id, breaker events by it too, so a retry never counts twice). flush() runs on a timer and on
- * shutdown.
+ * decision id, breaker events by it too, so a retry never counts twice). A breaker that trips halts its
+ * scope in the same transaction; the halt is then announced (row and STOP_CHANGED alert, keyed by the audit
+ * entry) until that succeeds. flush() runs on a timer and on shutdown.
  */
-import { CONTROLS_COLLECTIONS, recordBreakerEvent } from './controls-store';
+import { CONTROLS_COLLECTIONS, recordBreakerEvent, type StopTransition } from './controls-store';
 import type { BreakerConfig } from '../../domain/controls/breaker';
 import type { PolicyScope } from '../../domain/controls/policy';
 import type { TableRows } from '../../contracts/schema-types';
@@ -29,6 +30,7 @@ export class DecisionRecorder {
   private rows: Row[] = [];
   private records: { id: string; data: DocumentData; attempts: number }[] = [];
   private breaker: (BreakerWork & { attempts: number })[] = [];
+  private halts: { transition: StopTransition; attempts: number }[] = [];
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | undefined;
 
@@ -37,6 +39,8 @@ export class DecisionRecorder {
     private readonly warehouse: Warehouse,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Announces a stop transition; false when it must be tried again. */
+    private readonly announce: (t: StopTransition) => Promise<boolean> = async () => true,
   ) {}
 
   row(r: Row): void {
@@ -53,7 +57,7 @@ export class DecisionRecorder {
   }
 
   get pending(): number {
-    return this.rows.length + this.records.length + this.breaker.length;
+    return this.rows.length + this.records.length + this.breaker.length + this.halts.length;
   }
 
   start(intervalMs = 1000): void {
@@ -78,6 +82,7 @@ export class DecisionRecorder {
     const rows = this.rows.splice(0);
     const records = this.records.splice(0);
     const breaker = this.breaker.splice(0);
+    const halts = this.halts.splice(0);
     await Promise.all([
       rows.length
         ? this.warehouse.insert('risk.pre_trade_decisions', rows).catch((err: unknown) => {
@@ -98,14 +103,20 @@ export class DecisionRecorder {
         for (const w of breaker) {
           try {
             const out = await recordBreakerEvent(this.store, w.scope, w.event, w.config, this.clock.now());
-            if (out.halted)
+            if (out.halted) {
               this.logger.error('circuit breaker tripped by pre-trade denials; scope HALTED', {
                 scopeKey: out.halted.after.scopeKey,
                 auditId: out.halted.auditId,
               });
+              halts.push({ transition: out.halted, attempts: 0 });
+            }
           } catch (err) {
             this.retry(this.breaker, w, 'breaker event', err);
           }
+        }
+        for (const h of halts) {
+          const done = await this.announce(h.transition).catch(() => false);
+          if (!done) this.retry(this.halts, h, 'stop announcement', new Error(h.transition.auditId));
         }
       })(),
     ]);

@@ -2,8 +2,8 @@
  * checkRisk against the Firestore emulator, with two instances (separate clients, separate memory) on one
  * database: concurrent borrows that each fit but together break the limit are never both approved, a repeated
  * requestId gets the first decision from the other instance's record, and a stop written to the store is obeyed
- * by a running instance (real timers, real clock) within 1 s. Both instances live in this process; a test with
- * two processes is not written yet.
+ * by a running instance (real timers, real clock) within 1 s. Both instances live in this process; the same
+ * bound across two OS processes is halt-propagation.emulator.test.ts.
  */
 import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
 import { DEFAULT_RISK_COMPUTE_CONFIG } from '../../../shared/domain/risk/config';

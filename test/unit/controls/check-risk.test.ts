@@ -207,6 +207,29 @@ describe('checkRisk', () => {
     expect(w.warehouse.rows[0]).toMatchObject({ decision: 'DENY', reason_codes: 'HARD_LIMIT' });
   });
 
+  it('five hard denials within a minute trip the global breaker: the scope is halted and the halt announced, retried until it is', async () => {
+    const w = await world();
+    const announced: string[] = [];
+    let failures = 1;
+    const recorder = new DecisionRecorder(w.store, w.warehouse, w.clock, w.deps.logger, async (t) => {
+      if (failures-- > 0) return false;
+      announced.push(`${t.auditId} ${t.before.state}->${t.after.state} ${t.after.trigger}`);
+      return true;
+    });
+    const deps = { ...w.deps, recorder };
+    for (let i = 0; i < 5; i++) {
+      w.clock.advance(1000);
+      expect((await checkRisk(deps, req({ amount: 3000 }), 'lending@svc')).response.decision).toBe('DENY');
+    }
+    await recorder.flush();
+    expect(await w.memory.get(C.stops, 'global')).toMatchObject({ state: 'HALTED', trigger: 'breaker' });
+    expect(announced).toEqual([]);
+    expect(recorder.pending).toBe(1);
+    await recorder.flush();
+    expect(announced).toEqual(['global:1 ACTIVE->HALTED breaker']);
+    expect(recorder.pending).toBe(0);
+  });
+
   it('answers a repeated requestId with the first decision, even after the world changed, from memory and from the record', async () => {
     const w = await world();
     const r = req({ amount: 1000 });

@@ -45,9 +45,29 @@ describe('stored policies', () => {
     );
     expect(read.policies.map((p) => p.policyId)).toEqual(['default']);
     expect(read.invalid).toEqual([
-      { policyId: 'desk-a', version: 0, problems: ['/version must be >= 1'] },
-      { policyId: 'desk-b', version: 1, problems: ["/policyId 'desk-c' is stored under 'desk-b'"] },
+      { policyId: 'desk-a', version: 0, problems: ['/version must be >= 1'], scopeKey: 'desk:desk-a' },
+      {
+        policyId: 'desk-b',
+        version: 1,
+        problems: ["/policyId 'desk-c' is stored under 'desk-b'"],
+        scopeKey: 'desk:desk-a',
+      },
     ]);
+  });
+
+  it('names the scope an unusable document claims only when it is well formed', async () => {
+    const read = await readPolicies(
+      await store({
+        p1: { ...desk, policyId: 'p1', version: 0, scope: { level: 'portfolio', portfolioId: 'pf-1' } },
+        p2: { ...desk, policyId: 'p2', version: 0, scope: { level: 'desk', deskId: '../../etc' } },
+        p3: 'not a policy',
+      }),
+    );
+    expect(Object.fromEntries(read.invalid.map((i) => [i.policyId, i.scopeKey]))).toEqual({
+      p1: 'portfolio:pf-1',
+      p2: 'global',
+      p3: 'global',
+    });
   });
 });
 

@@ -122,6 +122,7 @@ describe('riskAdmin: policies', () => {
         policyId: 'broken',
         version: 3,
         problems: ['/margin thresholds must decrease: warning > marginCall > liquidation'],
+        scopeKey: 'desk:emea',
       },
     ]);
     expect((await request(server).get('/policies/default').set(as(OPERATOR))).body.version).toBe(1);

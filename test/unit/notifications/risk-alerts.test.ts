@@ -49,6 +49,7 @@ describe('normalizeRiskAlert and its audience', () => {
     const bad = {
       policyId: 'desk-limits',
       version: 4,
+      scopeKey: 'desk:emea',
       problems: ["/rules/1/ruleId 'r' is used by an earlier rule"],
     };
     const at = new Date('2024-08-05T12:00:00Z');

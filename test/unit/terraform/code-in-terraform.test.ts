@@ -205,6 +205,7 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
         NOTIFICATION_COLLECTIONS.decisions,
         MARGIN_COLLECTIONS.outbox,
         CONTROLS_COLLECTIONS.decisions,
+        CONTROLS_COLLECTIONS.limitOutbox,
       ].sort(),
     );
     // Every module that writes an expiry names one of those collections' records.

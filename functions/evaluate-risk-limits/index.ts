@@ -1,0 +1,5 @@
+/** evaluateRiskLimits: the deployed entry point, its one wiring (./wiring.ts) on the Google Cloud platform. */
+import { register } from '../runtime/register';
+import { evaluateRiskLimits } from './wiring';
+
+register(evaluateRiskLimits);

@@ -1,0 +1,305 @@
+/**
+ * evaluateRiskLimits: every tick, each portfolio's metrics against the rules of the policies in force for it
+ * (continuous stage). A rule that starts being violated, or clears, is an event; an event is recorded in the
+ * same Firestore transaction that advances the portfolio's limit state (an outbox entry with a content-derived
+ * id), then delivered: the alert on alerts.risk.v1 first, then what the rule's kind sets off — a hard or
+ * emergency violation counts toward the circuit breakers of the portfolio's scopes, an emergency violation
+ * halts its policy's scope at once, and every resulting stop transition is announced (STOP_CHANGED) — then
+ * the row in risk.risk_violations. Each step is idempotent on the event id, so a redelivery, a reordered tick
+ * or two invocations at once deliver every event exactly once.
+ *
+ * Without readable policies nothing is judged (the batch is retried): judging by the default alone would
+ * "clear" every desk rule.
+ */
+import { randomUUID } from 'node:crypto';
+import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
+import type { SchemaTypes } from '../contracts/schema-types';
+import type { RiskMetrics } from '../domain/controls/metrics';
+import {
+  breakersFor,
+  evaluateRules,
+  policiesFor,
+  resolveRules,
+  type RiskPolicy,
+} from '../domain/controls/policy';
+import { engage } from '../domain/controls/stops';
+import { limitTransitions, type LimitState, type ViolationEvent } from '../domain/controls/violations';
+import { idempotencyExpiry } from '../domain/retention';
+import { forEachSettled } from '../platform/bounded';
+import { RetryableError } from '../platform/errors';
+import type { Clock } from '../ports/clock';
+import type { DocumentData, DocumentStore } from '../ports/document-store';
+import type { EventBus } from '../ports/event-bus';
+import type { Logger } from '../ports/logger';
+import type { Warehouse } from '../ports/warehouse';
+import { announceStopTransition, limitAlert, violationRow, type RiskAlert } from './controls/announcements';
+import { changeStop, recordBreakerEvent, type StopTransition } from './controls/controls-store';
+import { claimOutboxEntry } from './lease';
+
+type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
+type PortfolioRiskBatch = SchemaTypes['messages/risk.portfolio-risk.v1'];
+
+export const LIMIT_COLLECTIONS = FIRESTORE_COLLECTIONS.controls;
+
+export interface LimitDeps {
+  store: DocumentStore;
+  bus: EventBus;
+  warehouse: Warehouse;
+  clock: Clock;
+  logger: Logger;
+  policies: { current(): Promise<RiskPolicy[] | null> };
+  deliveryId?: string;
+  leaseMs?: number;
+}
+
+interface LimitStateDoc extends LimitState {
+  [key: string]: unknown;
+  /** Outbox ids not yet known to be delivered. */
+  pending?: string[];
+}
+
+export interface LimitOutboxDoc {
+  [key: string]: unknown;
+  event: ViolationEvent;
+  alert: RiskAlert;
+  detectedAt: string;
+  delivered: boolean;
+  published?: boolean;
+  /** The breaker and emergency actions are done; the stop transitions they caused, to announce. */
+  controlsApplied?: boolean;
+  stopAuditIds?: string[];
+  leaseOwner?: string;
+  leaseUntil?: number;
+}
+
+export interface LimitOutcome {
+  applied: boolean;
+  events: string[];
+  delivered: string[];
+  /** Stop transitions this invocation set off (breaker trips, emergency halts). */
+  stops: string[];
+}
+
+export async function evaluatePortfolioLimits(
+  deps: LimitDeps,
+  risk: PortfolioRisk,
+  inForce: readonly RiskPolicy[],
+): Promise<LimitOutcome> {
+  const now = deps.clock.now();
+  const portfolio = { portfolioId: risk.portfolioId, deskId: risk.deskId };
+  const rules = resolveRules(policiesFor(inForce, portfolio, now), 'continuous');
+  // The published metrics are the domain's RiskMetrics, validated against their schema on the way in.
+  const { violations } = evaluateRules(risk.metrics as RiskMetrics, risk.risk?.figures ?? null, rules);
+  const evaluation = {
+    portfolioId: risk.portfolioId,
+    deskId: risk.deskId,
+    tickId: risk.tickId,
+    asOf: risk.asOf,
+    positionsUpdatedAt: risk.positionsUpdatedAt ?? '',
+    violations,
+  };
+  const owner = `${deps.deliveryId ?? 'local'}#${randomUUID()}`;
+  const leaseMs = deps.leaseMs ?? 30_000;
+  const detectedAt = now.toISOString();
+  const C = LIMIT_COLLECTIONS;
+  const result = await deps.store.runTransaction(async (tx) => {
+    const current = (await tx.get<LimitStateDoc>(C.limitStates, risk.portfolioId)) ?? null;
+    const pending: string[] = [];
+    for (const id of current?.pending ?? []) {
+      const doc = await tx.get<LimitOutboxDoc>(C.limitOutbox, id);
+      if (doc && !doc.delivered) pending.push(id);
+    }
+    const out = limitTransitions(current, evaluation);
+    if (out.stale) return { applied: false, pending, created: [] as LimitOutboxDoc[] };
+    const created = out.events.map((event): LimitOutboxDoc => ({
+      event,
+      alert: limitAlert(event),
+      detectedAt,
+      delivered: false,
+      // Whoever records the event delivers it first.
+      leaseOwner: owner,
+      leaseUntil: now.getTime() + leaseMs,
+    }));
+    for (const doc of created) tx.set(C.limitOutbox, doc.event.eventId, doc);
+    const state: LimitStateDoc = {
+      ...out.next,
+      pending: [...pending, ...created.map((d) => d.event.eventId)],
+    };
+    tx.set(C.limitStates, risk.portfolioId, state);
+    return { applied: true, pending, created };
+  });
+  const delivered: string[] = [];
+  const stops: string[] = [];
+  let rowFailure: unknown;
+  const run = async (doc: LimitOutboxDoc) => {
+    const r = await deliverOrRelease(deps, doc, owner, inForce);
+    stops.push(...r.stops);
+    if (r.rowFailure !== undefined) rowFailure ??= r.rowFailure;
+    else delivered.push(doc.event.eventId);
+  };
+  for (const id of result.pending) {
+    const claimed = await claimOutboxEntry<LimitOutboxDoc>(deps.store, {
+      collection: LIMIT_COLLECTIONS.limitOutbox,
+      id,
+      owner,
+      nowMs: deps.clock.now().getTime(),
+      leaseMs,
+      what: 'limit event',
+    });
+    if (claimed) await run(claimed);
+  }
+  for (const doc of result.created) await run(doc);
+  if (rowFailure !== undefined) throw rowFailure;
+  return {
+    applied: result.applied,
+    events: result.created.map((d) => d.event.eventId),
+    delivered,
+    stops,
+  };
+}
+
+/**
+ * A failed step gives the lease back at once and keeps what was done (published, controls applied). A
+ * failure before the alert went out is thrown at once (later alerts must not overtake it); a failure after
+ * it lets the portfolio's other alerts go out first.
+ */
+async function deliverOrRelease(
+  deps: LimitDeps,
+  doc: LimitOutboxDoc,
+  owner: string,
+  inForce: readonly RiskPolicy[],
+): Promise<{ stops: string[]; rowFailure?: unknown }> {
+  let progress: LimitOutboxDoc = doc;
+  const stops: string[] = [];
+  try {
+    progress = await deliver(deps, doc, owner, inForce, (next) => (progress = next), stops);
+    return { stops };
+  } catch (err) {
+    await deps.store
+      .runTransaction(async (tx) => {
+        const current = await tx.get<LimitOutboxDoc>(LIMIT_COLLECTIONS.limitOutbox, doc.event.eventId);
+        if (current && !current.delivered && current.leaseOwner === owner)
+          tx.set(LIMIT_COLLECTIONS.limitOutbox, doc.event.eventId, {
+            ...current,
+            published: progress.published === true,
+            leaseUntil: 0,
+          });
+      })
+      .catch(() => undefined); // best effort: otherwise the lease expires
+    if (!progress.published) throw err;
+    deps.logger.warn('limit alert published; the rest of its delivery is finished by the redelivery', {
+      eventId: doc.event.eventId,
+      portfolioId: doc.event.portfolioId,
+    });
+    return { stops, rowFailure: err };
+  }
+}
+
+async function deliver(
+  deps: LimitDeps,
+  doc: LimitOutboxDoc,
+  owner: string,
+  inForce: readonly RiskPolicy[],
+  onProgress: (d: LimitOutboxDoc) => void,
+  stops: string[],
+): Promise<LimitOutboxDoc> {
+  const C = LIMIT_COLLECTIONS;
+  const e = doc.event;
+  let d = doc;
+  if (!d.published) {
+    await deps.bus.publish('alerts.risk.v1', d.alert, {
+      attributes: { alertId: d.alert.alertId, kind: d.alert.kind, scopeKey: d.alert.scopeKey },
+    });
+    d = { ...d, published: true };
+    onProgress(d);
+  }
+  if (!d.controlsApplied) {
+    const transitions = await applyControls(deps, d, inForce);
+    stops.push(...transitions.map((t) => t.auditId));
+    // Recorded before they are announced: a redelivery announces from the audit entries, never re-counts.
+    d = { ...d, controlsApplied: true, stopAuditIds: transitions.map((t) => t.auditId) };
+    await deps.store.set(C.limitOutbox, e.eventId, { ...d, leaseOwner: owner });
+    onProgress(d);
+  }
+  for (const auditId of d.stopAuditIds ?? []) {
+    const t = await deps.store.get<StopTransition & DocumentData>(C.stopAudit, auditId);
+    if (!t) throw new Error(`stop audit entry ${auditId} is missing`);
+    if (!(await announceStopTransition(deps, t)))
+      throw new RetryableError(`stop transition ${auditId} not announced yet`);
+  }
+  await deps.warehouse.insert('risk.risk_violations', [violationRow(e, d.detectedAt)]);
+  const done = { ...d, delivered: true, leaseOwner: owner, expireAt: idempotencyExpiry(deps.clock.now()) };
+  await deps.store.set(C.limitOutbox, e.eventId, done);
+  deps.logger.info('limit event delivered', {
+    eventId: e.eventId,
+    portfolioId: e.portfolioId,
+    transition: e.transition,
+    policyId: e.violation.policyId,
+    ruleId: e.violation.ruleId,
+    kind: e.violation.kind,
+  });
+  return done;
+}
+
+/**
+ * What a violation that starts sets off beyond its alert: hard and emergency ones count toward each breaker of
+ * the portfolio's scopes (the event id makes a second count impossible); an emergency one halts its policy's
+ * scope at once. Clearances and soft violations set off nothing.
+ */
+async function applyControls(
+  deps: LimitDeps,
+  doc: LimitOutboxDoc,
+  inForce: readonly RiskPolicy[],
+): Promise<StopTransition[]> {
+  const e = doc.event;
+  const v = e.violation;
+  if (e.transition !== 'STARTED' || v.kind === 'soft') return [];
+  const now = deps.clock.now();
+  const transitions: StopTransition[] = [];
+  const what = `${v.kind} rule ${v.policyId}/${v.ruleId} on ${e.portfolioId}`;
+  if (v.kind === 'emergency') {
+    const reason = `emergency rule ${v.policyId}/${v.ruleId} violated by ${e.portfolioId} (${v.metric} ${v.operator} ${v.threshold})`;
+    const halted = await changeStop(deps.store, v.scope, (current) =>
+      engage(current, 'HALTED', { actor: 'emergency-rule', reason, at: now }, 'emergency-rule'),
+    );
+    if (halted) transitions.push(halted);
+  }
+  const portfolio = { portfolioId: e.portfolioId, deskId: e.deskId };
+  for (const { scope, config } of breakersFor(policiesFor(inForce, portfolio, now), portfolio)) {
+    const out = await recordBreakerEvent(
+      deps.store,
+      scope,
+      { id: e.eventId, at: doc.detectedAt, what },
+      config,
+      now,
+    );
+    if (out.halted) transitions.push(out.halted);
+  }
+  for (const t of transitions)
+    deps.logger.error('scope HALTED by risk limits', {
+      scopeKey: t.after.scopeKey,
+      trigger: t.after.trigger,
+      auditId: t.auditId,
+      eventId: e.eventId,
+    });
+  return transitions;
+}
+
+/** Portfolios of one batch evaluated at a time: independent documents. */
+const BATCH_CONCURRENCY = 16;
+
+/**
+ * A risk.portfolio-risk.v1 batch: every portfolio judged on its own; a failure of one does not stop the others
+ * and is rethrown afterwards, so the batch is redelivered and the portfolios already judged see a repeat that
+ * changes nothing but finishes pending deliveries.
+ */
+export async function evaluateRiskLimitsBatch(
+  deps: LimitDeps,
+  batch: PortfolioRiskBatch,
+): Promise<LimitOutcome[]> {
+  const inForce = await deps.policies.current();
+  if (!inForce) throw new RetryableError('risk policies could not be read: limits not judged, retrying');
+  return forEachSettled(batch.portfolios, BATCH_CONCURRENCY, (p) =>
+    evaluatePortfolioLimits(deps, p, inForce),
+  );
+}
