@@ -93,6 +93,11 @@ export interface CheckRiskDeps {
   recorder: DecisionRecorder;
   memory: RecentDecisions;
   reservationMs: number;
+  /**
+   * How long the answer waits for the store (default 2 s): a store that hangs instead of failing is treated as
+   * unreachable, so repay still passes and the rest is denied well before the function's own timeout.
+   */
+  storeTimeoutMs?: number;
 }
 
 /** This instance's decisions by requestId, bounded (oldest dropped first; the record stays the authority). */
@@ -168,13 +173,19 @@ async function evaluate(
   let outcome: { decision: PreTradeDecision; source: 'new' | 'recorded' };
   // The in-memory state as of the decision: a transaction retried after contention decides with fresh state.
   let snapshot = await deps.controls.snapshot();
+  // Set when the answer stopped waiting: the transaction then writes nothing (it aborts if it gets that far). A
+  // commit already in flight may still land: its reservation then only over-counts until it expires.
+  let abandoned = false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeoutMs = deps.storeTimeoutMs ?? 2000;
   try {
-    outcome = await deps.store.runTransaction(async (tx) => {
+    const transaction = deps.store.runTransaction(async (tx) => {
       const [recorded, portfolio, reservations] = await Promise.all([
         tx.get<DecisionDoc>(D.decisions, req.requestId),
         tx.get<PortfolioDoc>(FIRESTORE_COLLECTIONS.risk.portfolios, req.portfolioId),
         tx.get<ReservationsDoc>(D.reservations, req.portfolioId),
       ]);
+      if (abandoned) throw new Error('answered without the store meanwhile');
       if (recorded) return { decision: recorded.decision, source: 'recorded' as const };
       snapshot = await deps.controls.snapshot();
       const now = deps.clock.now();
@@ -216,8 +227,19 @@ async function evaluate(
       }
       return { decision, source: 'new' as const };
     });
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abandoned = true;
+        reject(new Error(`the store did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    // A late failure of the abandoned transaction is expected and already answered for.
+    transaction.catch(() => undefined);
+    outcome = await Promise.race([transaction, timedOut]);
   } catch (err) {
     outcome = { decision: unreachable(deps, req, snapshot.stops, err as Error, caller), source: 'new' };
+  } finally {
+    clearTimeout(timer);
   }
   const response = responseOf(outcome.decision);
   deps.memory.remember(response);

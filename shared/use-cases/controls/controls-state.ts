@@ -22,6 +22,20 @@ import { loadHistory } from '../risk-history';
 import { readStops } from './controls-store';
 import { PolicyCache } from './policy-cache';
 
+/** `work`'s result if it settles within `ms`, else `fallback()` (the work goes on in the background). */
+async function within<T>(work: Promise<T>, ms: number, fallback: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback()), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface ControlsStateOptions {
   stopsPollMs?: number;
   stopsMaxStalenessMs?: number;
@@ -164,8 +178,17 @@ export class ControlsState {
     )
       due.push(this.pollStops());
     if (now - this.pricesReadAt > 2 * this.pricesPollMs) due.push(this.pollPrices());
-    await Promise.all(due);
-    const policies: RiskPolicy[] | null = await this.policyCache.current();
+    // A read that hangs (a partition, not an error) must not hold the answer: wait no longer than the stop state
+    // stays confirmed, then decide with what is held — stale pieces deny on their own, repay still passes.
+    const budgetMs =
+      this.stopsConfirmedAt === null
+        ? this.stopsMaxStalenessMs
+        : Math.max(0, this.stopsConfirmedAt.getTime() + this.stopsMaxStalenessMs - now);
+    const policies: RiskPolicy[] | null = await within(
+      Promise.all(due).then(() => this.policyCache.current()),
+      budgetMs,
+      () => this.policyCache.held(),
+    );
     const engine = this.engine;
     return {
       prices: this.prices,

@@ -41,6 +41,11 @@ export class PolicyCache {
   async current(): Promise<RiskPolicy[] | null> {
     const now = this.clock.now().getTime();
     if (this.policies === null || now - this.readAt >= this.refreshMs) await this.refresh();
+    return this.held();
+  }
+
+  /** The policies held, without a read: null when none was read within maxAgeMs (as current() would). */
+  held(): RiskPolicy[] | null {
     if (this.policies === null || this.clock.now().getTime() - this.readAt > this.maxAgeMs) return null;
     return [...this.policies.values()];
   }

@@ -36,35 +36,38 @@ import { DEFAULT_RISK_POLICY } from '../../../shared/domain/controls/default-pol
 /** A store that can be taken down: every call fails while `down` is set. */
 class SwitchableStore implements DocumentStore {
   down = false;
+  /** Every call hangs (a partition: no answer, no error) while set. */
+  hanging = false;
   /** Collections whose queries fail while the rest works. */
   readonly failing = new Set<string>();
   constructor(readonly inner: MemoryDocumentStore) {}
-  private check(): void {
+  private async check(): Promise<void> {
+    if (this.hanging) await new Promise(() => undefined);
     if (this.down) throw new Error('UNAVAILABLE: store unreachable');
   }
   async get<T extends DocumentData>(c: string, id: string) {
-    this.check();
+    await this.check();
     return this.inner.get<T>(c, id);
   }
   async getMany<T extends DocumentData>(c: string, ids: string[]) {
-    this.check();
+    await this.check();
     return this.inner.getMany<T>(c, ids);
   }
   async set(c: string, id: string, d: DocumentData) {
-    this.check();
+    await this.check();
     return this.inner.set(c, id, d);
   }
   async createIfAbsent(c: string, id: string, d: DocumentData) {
-    this.check();
+    await this.check();
     return this.inner.createIfAbsent(c, id, d);
   }
   async query<T extends DocumentData>(c: string, f: Parameters<DocumentStore['query']>[1]) {
-    this.check();
+    await this.check();
     if (this.failing.has(c)) throw new Error(`UNAVAILABLE: ${c}`);
     return this.inner.query<T>(c, f);
   }
   async runTransaction<R>(fn: (tx: DocumentTransaction) => Promise<R>) {
-    this.check();
+    await this.check();
     return this.inner.runTransaction(fn);
   }
   async close() {}
@@ -313,6 +316,25 @@ describe('checkRisk', () => {
     );
     // The same requestId after recovery, on another instance: the first decision.
     expect((await checkRisk(await w.instance(), repay, 'x')).response).toEqual(out.response);
+  });
+
+  it('answers within its bounds when the store hangs instead of failing: borrows denied, a repay approved', async () => {
+    const w = await world();
+    const deps = { ...w.deps, storeTimeoutMs: 50 };
+    w.store.hanging = true;
+    const borrow = await checkRisk(deps, req({ amount: 10 }), 'x');
+    expect(codes(borrow.response)).toEqual(['STORE_UNAVAILABLE']);
+    expect((await checkRisk(deps, req({ action: 'repay', amount: 10 }), 'x')).response.decision).toBe(
+      'APPROVE',
+    );
+    // The stop state is due for a read that never answers: the request waits only while it is still confirmed.
+    w.clock.advance(950);
+    expect((await checkRisk(deps, req({ amount: 10 }), 'x')).response.decision).toBe('DENY');
+    w.clock.advance(100);
+    expect(
+      (await checkRisk(deps, req({ action: 'addCollateral', asset: 'BTC', amount: 0.1 }), 'x')).response
+        .decision,
+    ).toBe('APPROVE');
   });
 
   it('denies when the stop state could not be confirmed for more than 1 s; a repay still passes', async () => {
