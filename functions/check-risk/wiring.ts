@@ -83,6 +83,7 @@ export const checkRisk = httpWiring(
       recorder,
       memory: new RecentDecisions(),
       reservationMs: config.reservationMs,
+      storeTimeoutMs: config.storeTimeoutMs,
       verifier: verifierFor(config),
       callers: new Set(config.callers),
     };

@@ -94,7 +94,7 @@ export interface CheckRiskDeps {
   memory: RecentDecisions;
   reservationMs: number;
   /**
-   * How long the answer waits for the store (default 2 s): a store that hangs instead of failing is treated as
+   * How long the answer waits for the store (default 5 s): a store that hangs instead of failing is treated as
    * unreachable, so repay still passes and the rest is denied well before the function's own timeout.
    */
   storeTimeoutMs?: number;
@@ -177,7 +177,7 @@ async function evaluate(
   // commit already in flight may still land: its reservation then only over-counts until it expires.
   let abandoned = false;
   let timer: NodeJS.Timeout | undefined;
-  const timeoutMs = deps.storeTimeoutMs ?? 2000;
+  const timeoutMs = deps.storeTimeoutMs ?? 5000;
   try {
     const transaction = deps.store.runTransaction(async (tx) => {
       const [recorded, portfolio, reservations] = await Promise.all([

@@ -50,6 +50,8 @@ export interface CheckRiskConfig extends CallerAuthConfig {
   stopsMaxStalenessMs: number;
   pricesPollMs: number;
   policyRefreshMs: number;
+  /** How long an answer waits for the store before it is treated as unreachable (fail closed). */
+  storeTimeoutMs: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export function readCheckRiskConfig(env: NodeJS.ProcessEnv = process.env): Check
     stopsMaxStalenessMs,
     pricesPollMs: integer(env, 'RISK_CHECK_PRICES_POLL_MS', 1000, 100, 10_000, problems),
     policyRefreshMs: integer(env, 'RISK_CHECK_POLICY_REFRESH_SECONDS', 10, 1, 10, problems) * 1000,
+    storeTimeoutMs: integer(env, 'RISK_CHECK_STORE_TIMEOUT_MS', 5000, 100, 9000, problems),
   };
   if (problems.length || !auth) throw new ConfigError(problems);
   return { ...auth, ...config };

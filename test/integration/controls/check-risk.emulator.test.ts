@@ -45,6 +45,9 @@ async function instance(start = false): Promise<CheckRiskDeps> {
     recorder: new DecisionRecorder(store, noWarehouse, systemClock, logger),
     memory: new RecentDecisions(),
     reservationMs: 60_000,
+    // The emulator resolves two transactions on one document by a lock timeout of seconds (production's
+    // optimistic mode, by a retry): this test is about serialisation, not about the answer's time bound.
+    storeTimeoutMs: 60_000,
   };
   instances.push(deps);
   return deps;

@@ -19,7 +19,15 @@ describe('readCheckRiskConfig', () => {
       stopsMaxStalenessMs: 1000,
       pricesPollMs: 1000,
       policyRefreshMs: 10_000,
+      storeTimeoutMs: 5000,
     });
+  });
+
+  it('bounds the wait for the store below the function timeout (10 s)', () => {
+    expect(readCheckRiskConfig({ ...deployed, RISK_CHECK_STORE_TIMEOUT_MS: '800' }).storeTimeoutMs).toBe(800);
+    expect(() => readCheckRiskConfig({ ...deployed, RISK_CHECK_STORE_TIMEOUT_MS: '10000' })).toThrow(
+      /RISK_CHECK_STORE_TIMEOUT_MS must be an integer in \[100, 9000\]/,
+    );
   });
 
   it('refuses a deployment that names no caller, or no audience, naming every problem at once', () => {
