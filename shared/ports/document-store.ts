@@ -13,8 +13,15 @@ export interface FieldFilter {
 }
 
 /** Reads inside a transaction must come before writes (Firestore's rule, enforced by every adapter). */
+export interface DocumentRef {
+  collection: string;
+  id: string;
+}
+
 export interface DocumentTransaction {
   get<T extends DocumentData>(collection: string, id: string): Promise<T | undefined>;
+  /** Several documents in one read (one round trip where the store allows), in the order asked. */
+  getAll(refs: readonly DocumentRef[]): Promise<(DocumentData | undefined)[]>;
   set(collection: string, id: string, data: DocumentData): void;
   /** Fails the whole transaction if the document exists. */
   create(collection: string, id: string, data: DocumentData): void;

@@ -81,6 +81,7 @@ export class RecordingStore implements DocumentStore {
       pending.length = 0;
       return fn({
         get: (c, id) => tx.get(c, id),
+        getAll: (refs) => tx.getAll(refs),
         set: (c, id, data) => {
           pending.push({ collection: c, id, data });
           tx.set(c, id, data);

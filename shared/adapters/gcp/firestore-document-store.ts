@@ -79,6 +79,11 @@ export class FirestoreDocumentStore implements DocumentStore {
           const snap = await t.get(db.collection(collection).doc(id));
           return snap.exists ? (snap.data() as T) : undefined;
         },
+        getAll: async (refs) => {
+          if (refs.length === 0) return [];
+          const snaps = await t.getAll(...refs.map((r) => db.collection(r.collection).doc(r.id)));
+          return snaps.map((snap) => (snap.exists ? snap.data() : undefined));
+        },
         set: (collection, id, data) => {
           t.set(db.collection(collection).doc(id), data);
         },

@@ -151,6 +151,29 @@ describe.each(adapters)('%s', (_name, make) => {
     expect(await store.get('transfers', 't-1')).toEqual({ usd: 40 });
   });
 
+  it('reads several documents of several collections in one transactional read, in the order asked', async () => {
+    await store.set('ledger', 'carol', { usd: 7 });
+    await store.set('limits', 'carol', { maxUsd: 10 });
+    const got = await store.runTransaction(async (tx) => {
+      const docs = await tx.getAll([
+        { collection: 'limits', id: 'carol' },
+        { collection: 'ledger', id: 'nobody' },
+        { collection: 'ledger', id: 'carol' },
+      ]);
+      tx.set('ledger', 'carol', { usd: 8 });
+      return docs;
+    });
+    expect(got).toEqual([{ maxUsd: 10 }, undefined, { usd: 7 }]);
+    expect(await store.get('ledger', 'carol')).toEqual({ usd: 8 });
+    await expect(
+      store.runTransaction(async (tx) => {
+        tx.set('ledger', 'carol', { usd: 9 });
+        return tx.getAll([{ collection: 'ledger', id: 'carol' }]);
+      }),
+    ).rejects.toThrow();
+    expect(await store.get('ledger', 'carol')).toEqual({ usd: 8 });
+  });
+
   it('writes nothing when a transaction throws', async () => {
     await store.set('ledger', 'x', { n: 1 });
     await expect(

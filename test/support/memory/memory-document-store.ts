@@ -79,6 +79,10 @@ export class MemoryDocumentStore implements DocumentStore {
           if (writes.length) throw new Error('transaction reads must come before writes');
           return this.get<T>(c, id);
         },
+        getAll: async (refs) => {
+          if (writes.length) throw new Error('transaction reads must come before writes');
+          return Promise.all(refs.map((r) => this.get(r.collection, r.id)));
+        },
         set: (c, id, d) => writes.push(() => this.col(c).set(id, clone(d))),
         create: (c, id, d) => {
           if (this.col(c).has(id)) throw new Error(`document ${c}/${id} already exists`);
