@@ -48,6 +48,8 @@ api_invokers = {
   startKyc                = ["serviceAccount:lending-platform@fusion-risk-staging.iam.gserviceaccount.com"]
   notificationPreferences = ["serviceAccount:lending-platform@fusion-risk-staging.iam.gserviceaccount.com"]
   checkRisk               = ["serviceAccount:lending-platform@fusion-risk-staging.iam.gserviceaccount.com"]
+  # People: the risk desk signs in with its Google accounts; riskAdmin itself checks RISK_ADMINS / RISK_OPERATORS.
+  riskAdmin = ["group:risk-desk@staging.fusion-risk.example"]
 }
 
 # The HTTPS load balancer in front of the public functions (example domain: replace it). Point it at the
