@@ -104,16 +104,19 @@ export function normalizeOperationsAlert(a: OperationsAlert): NormalizedAlert {
 /**
  * Risk-control alerts go to the risk desk, per scope (global, desk:<id>, portfolio:<id>). A kill-switch change
  * is an escalation whatever its direction: each one is a distinct audited decision the desk must see, so it is
- * never de-duplicated or rate-limited away. Limit breaches and invalid policies repeat while the condition
- * lasts and are de-duplicated per scope like price outages.
+ * never de-duplicated or rate-limited away. Invalid policies are de-duplicated per scope like price outages,
+ * limit breaches and clearances per portfolio and rule (a limit flapping around its threshold).
  */
 export function normalizeRiskAlert(a: RiskAlert): NormalizedAlert {
   const stop = a.kind === 'STOP_CHANGED';
+  // A limit is de-duplicated per rule: a second rule breaking on the same portfolio is news, not a repeat.
+  const rule =
+    a.kind.startsWith('RISK_LIMIT') && a.ruleId ? `|${a.policyId ?? ''}/${a.ruleId}/${a.asset ?? ''}` : '';
   return {
     source: 'alerts.risk.v1',
     alertId: a.alertId,
     kind: `risk.${a.kind}`,
-    subject: a.scopeKey,
+    subject: `${a.scopeKey}${rule}`,
     severity: stop ? 'CRITICAL' : a.severity,
     level: severityRank(stop ? 'CRITICAL' : a.severity),
     escalation: stop,

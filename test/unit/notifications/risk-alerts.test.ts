@@ -45,6 +45,23 @@ describe('normalizeRiskAlert and its audience', () => {
     expect(normalizeRiskAlert(breach)).toMatchObject({ escalation: false, severity: 'WARNING', level: 1 });
   });
 
+  it('de-duplicates limit alerts per portfolio and rule: another rule breaking on the portfolio is news', () => {
+    const limit = (ruleId: string): RiskAlert => ({
+      alertId: 'risk_0123456789abcdef0123456789abcdef',
+      kind: 'RISK_LIMIT_BREACHED',
+      severity: 'CRITICAL',
+      scopeKey: 'portfolio:pf-1',
+      portfolioId: 'pf-1',
+      policyId: 'default',
+      ruleId,
+      at: '2020-03-12T14:00:00.000Z',
+    });
+    const a = normalizeRiskAlert(limit('leverage-cap'));
+    expect(a.subject).toBe(normalizeRiskAlert(limit('leverage-cap')).subject);
+    expect(a.subject).not.toBe(normalizeRiskAlert(limit('negative-equity')).subject);
+    expect(audienceOf(a)).toEqual({ collection: C.teams, id: RISK_DESK_TEAM });
+  });
+
   it('builds POLICY_INVALID from an invalid stored policy: valid, the same id per version, de-duplicable', () => {
     const bad = {
       policyId: 'desk-limits',
