@@ -239,10 +239,12 @@ resource "google_cloudfunctions2_function" "fn" {
     timeout_seconds                  = each.value.timeout_seconds
     min_instance_count               = lookup(var.min_instances, each.key, each.value.min_instances)
     max_instance_count               = lookup(var.max_instances, each.key, var.default_max_instances)
-    max_instance_request_concurrency = 1
-    ingress_settings                 = each.value.public ? "ALLOW_INTERNAL_AND_GCLB" : contains(keys(local.api), each.key) ? var.api_ingress : var.internal_ingress
-    all_traffic_on_latest_revision   = true
-    service_account_email            = google_service_account.fn[each.key].email
+    max_instance_request_concurrency = each.value.concurrency
+    # Cloud Run serves more than one request at a time only with at least one whole vCPU.
+    available_cpu                  = each.value.concurrency > 1 ? "1" : null
+    ingress_settings               = each.value.public ? "ALLOW_INTERNAL_AND_GCLB" : contains(keys(local.api), each.key) ? var.api_ingress : var.internal_ingress
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.fn[each.key].email
 
     # Non-secret configuration only; Cloud KMS keys reach only the functions that encrypt with them.
     environment_variables = local.environment[each.key]

@@ -50,7 +50,10 @@ locals {
       timeout_seconds = try(fn.timeoutSeconds, 60)
       # Instances kept warm (and billed) at all times; an environment's min_instances setting overrides it.
       min_instances = try(fn.minInstances, 0)
-      public        = try(fn.public, false)
+      # Requests one instance serves at once (1 unless the function waits on I/O and keeps state worth sharing,
+      # like checkRisk's in-memory policies, stops and prices); above 1 the instance gets a whole vCPU.
+      concurrency = try(fn.concurrency, 1)
+      public      = try(fn.public, false)
       # The largest request body a public function accepts: the load balancer in front refuses anything larger
       # (modules/edge). Every public function must declare it; null elsewhere.
       max_body_bytes = try(fn.maxBodyBytes, null)

@@ -9,7 +9,7 @@ output "topics" {
 }
 
 output "functions" {
-  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, secret_prefixes, memory, timeout_seconds, min_instances, public, max_body_bytes, consumes, service_account_id, writes, reads, archive, bigquery_jobs, firestore, encrypts, refreshes."
+  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, secret_prefixes, memory, timeout_seconds, min_instances, concurrency, public, max_body_bytes, consumes, service_account_id, writes, reads, archive, bigquery_jobs, firestore, encrypts, refreshes."
   value       = local.functions
 
   precondition {

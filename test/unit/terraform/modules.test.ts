@@ -269,6 +269,8 @@ describe('functions module', () => {
     expect(service?.min_instance_count).toBe(
       '${lookup(var.min_instances, each.key, each.value.min_instances)}',
     );
+    expect(service?.max_instance_request_concurrency).toBe('${each.value.concurrency}');
+    expect(service?.available_cpu).toBe('${each.value.concurrency > 1 ? "1" : null}');
     expect(service?.service_account_email).toBe('${google_service_account.fn[each.key].email}');
     expect(localsOf(config).base_environment).toMatchObject({
       GOOGLE_CLOUD_PROJECT: '${var.project_id}',

@@ -29,6 +29,7 @@ interface FunctionOut {
   memory: string;
   timeout_seconds: number;
   min_instances: number;
+  concurrency: number;
   consumes: string[];
   service_account_id: string;
   writes: string[];
@@ -190,6 +191,13 @@ describe('terraform/modules/topology evaluated against shared/contracts/topology
       });
     // checkRisk decides in milliseconds from state held in memory: a cold start would miss that by far.
     expect(mod.functions.checkRisk.min_instances).toBeGreaterThanOrEqual(1);
+  });
+
+  it('lets an instance serve several requests at once only where the topology says (checkRisk), one elsewhere', () => {
+    const shared = Object.keys(topo.functions).filter((n) => mod.functions[n].concurrency > 1);
+    expect(shared).toEqual(['checkRisk']);
+    // One warm instance absorbs a burst from state it already holds instead of cold-starting more.
+    expect(mod.functions.checkRisk.concurrency).toBe(80);
   });
 
   it('schedules exactly the functions that have a schedule in the topology', () => {
