@@ -15,6 +15,7 @@ import { checkRisk as check, RecentDecisions, type CheckRiskDeps } from '../../s
 import { announceStopTransition } from '../../shared/use-cases/controls/announcements';
 import { ControlsState } from '../../shared/use-cases/controls/controls-state';
 import { DecisionRecorder } from '../../shared/use-cases/controls/decision-recorder';
+import { KeyedQueue } from '../../shared/platform/keyed-queue';
 import { verifiedCaller } from '../runtime/http-request';
 import { httpWiring } from '../runtime/http-wiring';
 
@@ -84,6 +85,7 @@ export const checkRisk = httpWiring(
       memory: new RecentDecisions(),
       reservationMs: config.reservationMs,
       storeTimeoutMs: config.storeTimeoutMs,
+      portfolios: new KeyedQueue(),
       verifier: verifierFor(config),
       callers: new Set(config.callers),
     };

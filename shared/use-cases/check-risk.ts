@@ -33,6 +33,7 @@ import type { Logger } from '../ports/logger';
 import { CONTROLS_COLLECTIONS } from './controls/controls-store';
 import type { ControlsState } from './controls/controls-state';
 import type { DecisionRecorder } from './controls/decision-recorder';
+import type { KeyedQueue } from '../platform/keyed-queue';
 
 export type CheckRiskRequest = PreTradeRequest;
 
@@ -98,6 +99,8 @@ export interface CheckRiskDeps {
    * unreachable, so repay still passes and the rest is denied well before the function's own timeout.
    */
   storeTimeoutMs?: number;
+  /** Requests on one portfolio in this instance, one at a time: they would only conflict in the store. */
+  portfolios?: KeyedQueue;
 }
 
 /** This instance's decisions by requestId, bounded (oldest dropped first; the record stays the authority). */
@@ -161,13 +164,19 @@ export async function checkRisk(
 ): Promise<CheckRiskOutcome> {
   const remembered = deps.memory.get(request.requestId);
   if (remembered) return { response: remembered, source: 'memory' };
-  return deps.memory.once(request.requestId, () => evaluate(deps, request, caller));
+  // The bound on waiting for the store starts now, queueing behind this portfolio's earlier requests included.
+  const deadline = Date.now() + (deps.storeTimeoutMs ?? 5000);
+  const run = () => evaluate(deps, request, caller, deadline);
+  return deps.memory.once(request.requestId, () =>
+    deps.portfolios ? deps.portfolios.run(request.portfolioId, run) : run(),
+  );
 }
 
 async function evaluate(
   deps: CheckRiskDeps,
   req: CheckRiskRequest,
   caller: string,
+  deadline: number,
 ): Promise<CheckRiskOutcome> {
   const D = CONTROLS_COLLECTIONS;
   let outcome: { decision: PreTradeDecision; source: 'new' | 'recorded' };
@@ -177,8 +186,10 @@ async function evaluate(
   // commit already in flight may still land: its reservation then only over-counts until it expires.
   let abandoned = false;
   let timer: NodeJS.Timeout | undefined;
-  const timeoutMs = deps.storeTimeoutMs ?? 5000;
+  const timeoutMs = deadline - Date.now();
   try {
+    if (timeoutMs <= 0)
+      throw new Error('the store did not answer the earlier requests on this portfolio in time');
     const transaction = deps.store.runTransaction(async (tx) => {
       // One read for the three documents: a round trip is most of the answer's time.
       const [recorded, portfolio, reservations] = (await tx.getAll([

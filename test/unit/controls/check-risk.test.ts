@@ -28,6 +28,7 @@ import { COLLECTIONS } from '../../../shared/use-cases/compute-portfolio-risk';
 import { CONTROLS_COLLECTIONS as C } from '../../../shared/use-cases/controls/controls-store';
 import { ControlsState } from '../../../shared/use-cases/controls/controls-state';
 import { DecisionRecorder } from '../../../shared/use-cases/controls/decision-recorder';
+import { KeyedQueue } from '../../../shared/platform/keyed-queue';
 import { CapturingSink } from '../../support/capturing-sink';
 import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
 import { seedDailyCloses } from '../../support/env';
@@ -66,9 +67,17 @@ class SwitchableStore implements DocumentStore {
     if (this.failing.has(c)) throw new Error(`UNAVAILABLE: ${c}`);
     return this.inner.query<T>(c, f);
   }
+  /** Transactions open at once, and the most ever seen. */
+  open = 0;
+  maxOpen = 0;
   async runTransaction<R>(fn: (tx: DocumentTransaction) => Promise<R>) {
     await this.check();
-    return this.inner.runTransaction(fn);
+    this.maxOpen = Math.max(this.maxOpen, ++this.open);
+    try {
+      return await this.inner.runTransaction(fn);
+    } finally {
+      this.open--;
+    }
   }
   async close() {}
 }
@@ -316,6 +325,21 @@ describe('checkRisk', () => {
     );
     // The same requestId after recovery, on another instance: the first decision.
     expect((await checkRisk(await w.instance(), repay, 'x')).response).toEqual(out.response);
+  });
+
+  it('takes concurrent requests on one portfolio one at a time in the instance: the limit holds, nothing races in the store', async () => {
+    const w = await world();
+    const deps = { ...w.deps, portfolios: new KeyedQueue() };
+    // Each 1,000 borrow fits alone; eight together would take the portfolio through the pre-trade floor.
+    const outs = await Promise.all(
+      Array.from({ length: 8 }, () => checkRisk(deps, req({ amount: 1000 }), 'x')),
+    );
+    const decisions = outs.map((o) => o.response.decision);
+    expect(decisions.filter((d) => d === 'APPROVE').length).toBeGreaterThan(0);
+    expect(decisions.filter((d) => d === 'DENY').length).toBeGreaterThan(0);
+    // In arrival order: once one is denied, every later one is too (the approved ones stay reserved).
+    expect(decisions).toEqual([...decisions].sort());
+    expect(w.store.maxOpen).toBe(1);
   });
 
   it('answers within its bounds when the store hangs instead of failing: borrows denied, a repay approved', async () => {
