@@ -974,11 +974,12 @@ liquidation: number
 recoveryBand: number
 }
 /**
- * The circuit breaker of this policy's scope: this many hard events (portfolios entering a hard violation, pre-trade denials by a hard rule) within the sliding window halt the scope.
+ * A circuit breaker: this many hard events (portfolios entering a hard violation, pre-trade denials by a hard rule) within the sliding window halt a scope. By default the scope is the policy's own (a desk policy's breaker counts the whole desk and halts it); with per = portfolio each portfolio the policy covers has a breaker of its own and only that portfolio halts, like an exchange's market-maker protection per account.
  */
 breaker?: {
 hardEvents: number
 windowSeconds: number
+per?: ("scope" | "portfolio")
 }
 /**
  * A pre-trade check denies (fails closed) when a price it needs is older than this.

@@ -1,7 +1,7 @@
 /**
  * The policy in force when the desk has written none: today's margin thresholds and hysteresis (so margin
  * events behave exactly as before policies existed), negative equity as a hard violation, a pre-trade floor
- * that keeps an action from taking a portfolio into a margin call, the breaker of 5 hard events in 60 s, and
+ * that keeps an action from taking a portfolio into a margin call, a breaker of 5 hard events in 60 s per portfolio, and
  * the price age beyond which a pre-trade check fails closed.
  */
 import { DEFAULT_HYSTERESIS } from '../margin/health-state-machine';
@@ -19,7 +19,8 @@ export const DEFAULT_RISK_POLICY: RiskPolicy = {
   enabled: true,
   effectiveFrom: '2018-01-01T00:00:00Z',
   margin: { ...DEFAULT_HYSTERESIS.thresholds, recoveryBand: DEFAULT_HYSTERESIS.recoveryBand },
-  breaker: { hardEvents: 5, windowSeconds: 60 },
+  // Per portfolio: one account's repeated breaches halt that account, never the whole platform.
+  breaker: { hardEvents: 5, windowSeconds: 60, per: 'portfolio' },
   prices: { maxAgeSeconds: 180 },
   rules: [
     {

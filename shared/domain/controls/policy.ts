@@ -371,20 +371,25 @@ export function marginPolicyFor(
 
 /**
  * The circuit breakers a portfolio's hard events count toward: each of its scopes whose own policies in force
- * configure one (a desk policy's breaker counts the desk's events, the global one everybody's).
+ * configure one (a desk policy's breaker counts the desk's events, a global one everybody's), and its own scope
+ * for a breaker set `per: portfolio` at any level (the most specific such setting wins).
  */
 export function breakersFor(
   inForce: readonly RiskPolicy[],
   p: PortfolioScope,
 ): { scope: PolicyScope; config: NonNullable<RiskPolicy['breaker']> }[] {
-  const out: { scope: PolicyScope; config: NonNullable<RiskPolicy['breaker']> }[] = [];
+  const own: PolicyScope = { level: 'portfolio', portfolioId: p.portfolioId };
+  const found = new Map<string, { scope: PolicyScope; config: NonNullable<RiskPolicy['breaker']> }>();
+  // Widest first, so a more specific scope's setting replaces a wider one counting in the same place.
   for (const scope of scopesOf(p)) {
     const key = scopeKey(scope);
     const config = mostSpecific(
       inForce.filter((x) => scopeKey(x.scope) === key),
       'breaker',
     );
-    if (config) out.push({ scope, config });
+    if (!config) continue;
+    const target = config.per === 'portfolio' ? own : scope;
+    found.set(scopeKey(target), { scope: target, config });
   }
-  return out;
+  return [...found.values()];
 }

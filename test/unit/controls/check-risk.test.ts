@@ -214,12 +214,14 @@ describe('checkRisk', () => {
     // No reservation for a denial.
     expect(await w.memory.get(C.reservations, 'p-1')).toBeUndefined();
     await w.deps.recorder.flush();
-    const breaker = await w.memory.get<{ events: { id: string }[] }>(C.breakers, 'global');
+    // The default breaker counts per portfolio: this portfolio's, not the platform's.
+    const breaker = await w.memory.get<{ events: { id: string }[] }>(C.breakers, 'portfolio:p-1');
     expect(breaker?.events.map((e) => e.id)).toEqual([out.response.decisionId]);
+    expect(await w.memory.get(C.breakers, 'global')).toBeUndefined();
     expect(w.warehouse.rows[0]).toMatchObject({ decision: 'DENY', reason_codes: 'HARD_LIMIT' });
   });
 
-  it('five hard denials within a minute trip the global breaker: the scope is halted and the halt announced, retried until it is', async () => {
+  it("five hard denials within a minute trip the portfolio's breaker (the default's, per portfolio): it is halted, the platform is not, and the halt is announced, retried until it is", async () => {
     const w = await world();
     const announced: string[] = [];
     let failures = 1;
@@ -234,11 +236,15 @@ describe('checkRisk', () => {
       expect((await checkRisk(deps, req({ amount: 3000 }), 'lending@svc')).response.decision).toBe('DENY');
     }
     await recorder.flush();
-    expect(await w.memory.get(C.stops, 'global')).toMatchObject({ state: 'HALTED', trigger: 'breaker' });
+    expect(await w.memory.get(C.stops, 'portfolio:p-1')).toMatchObject({
+      state: 'HALTED',
+      trigger: 'breaker',
+    });
+    expect(await w.memory.get(C.stops, 'global')).toBeUndefined();
     expect(announced).toEqual([]);
     expect(recorder.pending).toBe(1);
     await recorder.flush();
-    expect(announced).toEqual(['global:1 ACTIVE->HALTED breaker']);
+    expect(announced).toEqual(['portfolio:p-1:1 ACTIVE->HALTED breaker']);
     expect(recorder.pending).toBe(0);
   });
 

@@ -271,8 +271,9 @@ describe('the kill switch from continuous evaluation', () => {
       }),
     ]);
     expect(s.warehouse.rows('risk.emergency_stops').map((r) => r.audit_id)).toEqual(['desk:em:1']);
-    // The global breaker (default policy, 5 in 60 s) counted the same three events and did not trip.
+    // The default breaker (5 in 60 s) counts per portfolio: one event each, nothing else stopped.
     expect((await s.stop('global'))?.state ?? 'ACTIVE').toBe('ACTIVE');
+    expect((await s.store.get<{ events: unknown[] }>(C.breakers, 'portfolio:em-3'))?.events).toHaveLength(1);
     // A redelivery of the tripping tick neither counts again nor announces again.
     await evaluateRiskLimitsBatch(s.deps, batch(risk('em-3', 'em', 1, { leverage: 5 })));
     expect(s.stopAlerts()).toHaveLength(1);

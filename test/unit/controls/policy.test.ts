@@ -1,6 +1,7 @@
 import { DEFAULT_RISK_POLICY } from '../../../shared/domain/controls/default-policy';
 import type { RiskMetrics } from '../../../shared/domain/controls/metrics';
 import {
+  breakersFor,
   evaluateRules,
   mostSpecific,
   parseRiskPolicy,
@@ -331,5 +332,53 @@ describe('evaluating metrics at the thresholds', () => {
       'share:BTC',
       'share:USDC',
     ]);
+  });
+});
+
+describe("which circuit breakers count a portfolio's hard events", () => {
+  const keys = (inForce: RiskPolicy[]) =>
+    breakersFor(policiesFor(inForce, P, NOW), P).map(({ scope, config }) => [
+      scope.level === 'global'
+        ? 'global'
+        : scope.level === 'desk'
+          ? `desk:${scope.deskId}`
+          : `portfolio:${scope.portfolioId}`,
+      `${config.hardEvents}/${config.windowSeconds}`,
+    ]);
+
+  it("the default's counts per portfolio: one account's breaches never halt the platform", () => {
+    expect(keys([DEFAULT_RISK_POLICY])).toEqual([['portfolio:p-1', '5/60']]);
+  });
+
+  it("a desk policy's breaker counts the whole desk, beside the portfolio's own", () => {
+    const desk = policy({
+      policyId: 'd',
+      scope: { level: 'desk', deskId: 'desk-a' },
+      breaker: { hardEvents: 3, windowSeconds: 60 },
+    });
+    expect(keys([DEFAULT_RISK_POLICY, desk])).toEqual([
+      ['portfolio:p-1', '5/60'],
+      ['desk:desk-a', '3/60'],
+    ]);
+  });
+
+  it('the most specific setting counting at the portfolio wins (a desk per-portfolio one over the default)', () => {
+    const desk = policy({
+      policyId: 'd',
+      scope: { level: 'desk', deskId: 'desk-a' },
+      breaker: { hardEvents: 2, windowSeconds: 30, per: 'portfolio' },
+    });
+    expect(keys([DEFAULT_RISK_POLICY, desk])).toEqual([['portfolio:p-1', '2/30']]);
+    const own = policy({
+      policyId: 'o',
+      scope: { level: 'portfolio', portfolioId: 'p-1' },
+      breaker: { hardEvents: 10, windowSeconds: 60 },
+    });
+    expect(keys([DEFAULT_RISK_POLICY, desk, own])).toEqual([['portfolio:p-1', '10/60']]);
+  });
+
+  it('a global policy without per counts everybody at the global scope', () => {
+    const global = { ...DEFAULT_RISK_POLICY, breaker: { hardEvents: 50, windowSeconds: 60 } };
+    expect(keys([global])).toEqual([['global', '50/60']]);
   });
 });
