@@ -1,3 +1,6 @@
+import { statSync } from 'fs';
+import { basename, dirname, resolve } from 'path';
+
 /** Bad command line or input file: reported as one line on stderr with exit code 2. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -84,4 +87,25 @@ export function oneOf<T extends string>(raw: string, allowed: readonly T[], name
     throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got '${raw}')`);
   }
   return raw as T;
+}
+
+/**
+ * Where a plot goes: a path ending in .svg whose directory exists (nothing is created but the file) and that is
+ * not itself a directory. Checked before any computation so a typo costs nothing.
+ */
+export function svgFile(raw: string, name: string): string {
+  if (!raw.toLowerCase().endsWith('.svg') || basename(raw).length <= 4) {
+    throw new UsageError(`--${name} '${raw}' must be a file name ending in .svg`);
+  }
+  const dir = dirname(resolve(raw));
+  const isDir = (p: string): boolean => {
+    try {
+      return statSync(p).isDirectory();
+    } catch {
+      return false; // ENOENT, ENOTDIR (a file on the way), EACCES: not a usable directory
+    }
+  };
+  if (!isDir(dir)) throw new UsageError(`--${name} ${raw}: ${dirname(raw)} is not an existing directory`);
+  if (isDir(raw)) throw new UsageError(`--${name} ${raw} is a directory`);
+  return raw;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'fs';
+import { readFileSync, writeFileSync } from 'fs';
 import { SchemaViolation, validate } from '../shared/contracts/validation';
 import { runBacktest, type BacktestResult } from '../shared/domain/risk/backtest';
 import { isIsoDate } from '../shared/domain/risk/dates';
@@ -27,10 +27,14 @@ import {
   parseFlags,
   positiveInt,
   required,
+  svgFile,
   type FlagSpec,
   type ParsedArgs,
 } from './args';
 import { amount, pct, price, table, usd } from './format';
+import { backtestPlot } from './plots/backtest-plot';
+import { checkScenarios, scenarioPnl } from './plots/scenarios';
+import { varPlot } from './plots/var-plot';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -43,9 +47,11 @@ Usage:
   fusion-risk var      --portfolio FILE --prices FILE [--as-of YYYY-MM-DD] [--lookback DAYS]
                        [--confidence 0.95,0.975,0.99] [--horizon 1,7,10,30]
                        [--horizon-method sqrt|overlapping] [--quantile linear|inverted_cdf] [--json]
+                       [--plot FILE.svg]
   fusion-risk margin   --portfolio FILE --prices FILE [--as-of YYYY-MM-DD] [--json]
   fusion-risk backtest --portfolio FILE --prices FILE --from YYYY-MM-DD --to YYYY-MM-DD
                        [--confidence 0.99] [--lookback DAYS] [--quantile linear|inverted_cdf] [--json]
+                       [--plot FILE.svg]
   fusion-risk <command> --help
 
 Inputs:
@@ -68,6 +74,8 @@ const COMMAND_HELP: Record<string, string> = {
   --horizon-method M      sqrt (1-day figures × √h, default) or overlapping (h-day returns P_t/P_{t−h} − 1)
   --quantile M            linear (numpy default, type 7) or inverted_cdf (order statistic ⌈n·p⌉)
   --json                  machine-readable output; every figure carries the inputs used
+  --plot FILE.svg         also write the P&L scenario histogram of the first --horizon with VaR and ES of
+                          the first --confidence marked (SVG; the directory must exist)
 `,
   margin: `fusion-risk margin: valuation, health score and state, liquidation prices
 
@@ -89,6 +97,7 @@ Liquidation price: the price of one collateral asset, others held, at which the 
   --lookback DAYS         default ${DEFAULT_RISK_PARAMS.lookbackDays}
   --quantile M            linear (default) or inverted_cdf
   --json                  machine-readable output with every day
+  --plot FILE.svg         also write daily P&L against −VaR with every exception marked (SVG)
 
 Reports exceptions (loss > VaR), Kupiec POF, Christoffersen independence and conditional coverage, and the
 Basel traffic light from the binomial CDF with the actual number of days.
@@ -98,12 +107,12 @@ Basel traffic light from the binomial CDF with the actual number of days.
 const COMMON = ['portfolio', 'prices', 'as-of'];
 const SPECS: Record<string, FlagSpec> = {
   var: {
-    values: [...COMMON, 'lookback', 'confidence', 'horizon', 'horizon-method', 'quantile'],
+    values: [...COMMON, 'lookback', 'confidence', 'horizon', 'horizon-method', 'quantile', 'plot'],
     switches: ['json', 'help'],
   },
   margin: { values: COMMON, switches: ['json', 'help'] },
   backtest: {
-    values: ['portfolio', 'prices', 'from', 'to', 'confidence', 'lookback', 'quantile'],
+    values: ['portfolio', 'prices', 'from', 'to', 'confidence', 'lookback', 'quantile', 'plot'],
     switches: ['json', 'help'],
   },
 };
@@ -218,6 +227,7 @@ function runVar(args: ParsedArgs, io: CliIo): void {
     QUANTILE_METHODS,
     'quantile',
   );
+  const plotFile = plotFlag(args);
   const { portfolio, history, pricesFile } = load(args);
   const asOf = asOfOf(args, history);
   const valuation = valuePortfolio(portfolio.positions, closesFor(portfolio, history, asOf));
@@ -228,6 +238,31 @@ function runVar(args: ParsedArgs, io: CliIo): void {
   );
   const figures = engine.evaluate(valuation.exposures);
   const netUsd = valuation.collateralUsd - valuation.borrowUsd;
+  if (plotFile !== undefined) {
+    // The plot shows the first confidence and horizon asked: the first row of the table.
+    const figure = figures.find((f) => f.confidence === confidences[0] && f.horizonDays === horizons[0]);
+    if (figure === undefined) throw new Error('no VaR figure for the plotted confidence and horizon');
+    const scenarios = scenarioPnl(history, valuation.exposures, {
+      asOf,
+      lookbackDays,
+      horizonDays: figure.horizonDays,
+      horizonMethod,
+    });
+    checkScenarios(scenarios, figure, quantileMethod);
+    writePlot(
+      plotFile,
+      varPlot({
+        portfolioId: portfolio.portfolioId,
+        asOf,
+        windowStart: engine.windowStart,
+        lookbackDays,
+        quantileMethod,
+        horizonMethod,
+        figure,
+        scenarios,
+      }),
+    );
+  }
 
   if (args.switches.has('json')) {
     const inputs = { asOf, lookbackDays, quantileMethod, horizonMethod };
@@ -247,6 +282,7 @@ function runVar(args: ParsedArgs, io: CliIo): void {
       netUsd,
       exposures: valuation.exposures,
       figures: figures.map((f) => ({ ...inputs, ...f })),
+      ...(plotFile === undefined ? {} : { plotFile }),
     });
     return;
   }
@@ -268,6 +304,7 @@ function runVar(args: ParsedArgs, io: CliIo): void {
       ]),
     ),
   );
+  writePlotLine(io, plotFile);
 }
 
 function runMargin(args: ParsedArgs, io: CliIo): void {
@@ -344,6 +381,7 @@ function runBacktestCommand(args: ParsedArgs, io: CliIo): void {
   );
   const fromRaw = required(args, 'from');
   const toRaw = required(args, 'to');
+  const plotFile = plotFlag(args);
   const { portfolio, history, pricesFile } = load(args);
   const from = dateFlag(fromRaw, 'from', history);
   const to = dateFlag(toRaw, 'to', history);
@@ -360,6 +398,7 @@ function runBacktestCommand(args: ParsedArgs, io: CliIo): void {
     confidence: confidences[0],
     quantileMethod,
   });
+  if (plotFile !== undefined) writePlot(plotFile, backtestPlot(portfolio.portfolioId, r));
   if (args.switches.has('json')) {
     writeJson(io, {
       command: 'backtest',
@@ -367,10 +406,12 @@ function runBacktestCommand(args: ParsedArgs, io: CliIo): void {
       pricesFile,
       horizonDays: 1,
       ...r,
+      ...(plotFile === undefined ? {} : { plotFile }),
     });
     return;
   }
   writeBacktest(io, portfolio.portfolioId, pricesFile, r);
+  writePlotLine(io, plotFile);
 }
 
 function writeBacktest(io: CliIo, portfolioId: string, pricesFile: string, r: BacktestResult): void {
@@ -421,6 +462,24 @@ function writeBacktest(io: CliIo, portfolioId: string, pricesFile: string, r: Ba
       `Basel traffic light: ${tl.zone.toUpperCase()}  (${tl.exceptions} exceptions in ${tl.observations} days; ` +
       `binomial F = ${tl.cumulativeProbability.toFixed(5)}; green ≤ ${tl.greenMax}, yellow ≤ ${tl.yellowMax} at this length)\n`,
   );
+}
+
+function plotFlag(args: ParsedArgs): string | undefined {
+  const raw = args.values.get('plot');
+  return raw === undefined ? undefined : svgFile(raw, 'plot');
+}
+
+/** Written before anything is printed: a plot that cannot be written leaves stdout empty (exit 2). */
+function writePlot(file: string, svg: string): void {
+  try {
+    writeFileSync(file, svg, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot write plot file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+function writePlotLine(io: CliIo, plotFile: string | undefined): void {
+  if (plotFile !== undefined) io.stdout(`\nPlot written to ${plotFile}\n`);
 }
 
 function writeJson(io: CliIo, value: unknown): void {

@@ -1,8 +1,8 @@
 /**
  * `npm start -- --once` as a user runs it: its own emulators, the bundled Black Thursday replay, a summary of
  * what flowed where, exit code 0 — and margin calls and liquidations reach risk.margin_events and
- * alerts.margin.v1; the compliance, notification and operations parts show what they caught, delivered and
- * archived.
+ * alerts.margin.v1; the compliance, risk controls, notification and operations parts show what they caught,
+ * stopped, delivered and archived.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -43,6 +43,36 @@ describe('npm start -- --once', () => {
     expect(out).toMatch(/sanctions\s+\S+: sanctions\.ofac-sdn → BLOCK/);
     expect(out).toMatch(/velocity\s+\S+: [1-9]\d* alert\(s\) \(velocity\.count\.1h\)/);
     expect(out).toMatch(/ordinary\s+\S+: 0 alert\(s\)/);
+    // Risk controls: the levered desk's tighter policy, its violations alerted, its breaker halting the desk on
+    // the first leg down, checkRisk obeying HALTED then REDUCING, and two admins for each release.
+    expect(out).toMatch(/risk\.portfolio-risk\.v1 → evaluateRiskLimits\s+handled \d+, rejected 0, failed 0/);
+    expect(out).toMatch(
+      /policy stored through riskAdmin: \S+ v1 on desk:levered-lending by risk-admin@\S+ → 200/,
+    );
+    const violations =
+      /(\d+) violations alerted \(risk\.risk_violations: (\d+), alerts\.risk\.v1 RISK_LIMIT_\*: (\d+)\): soft (\d+) started \/ \d+ cleared, hard (\d+) started/.exec(
+        out,
+      );
+    expect(violations).not.toBeNull();
+    expect(violations?.[3]).toBe(violations?.[2]);
+    expect(Number(violations?.[4])).toBeGreaterThan(0);
+    expect(Number(violations?.[5])).toBeGreaterThanOrEqual(3);
+    expect(out).toMatch(
+      /breaker tripped at 2020-03-08T\S+ on desk:levered-lending: ACTIVE → HALTED \(trigger breaker.*other scopes stopped: none/,
+    );
+    expect(out).toMatch(/checkRisk while HALTED on \S+: borrow [^;]+→ DENY STOPPED \(stop HALTED\)/);
+    expect(out).toMatch(
+      /release to REDUCING: requested by (\S+) → 200; self-approval → 409 SAME_PERSON; approved by (?!\1)\S+ → 200 REDUCING/,
+    );
+    expect(out).toMatch(
+      /checkRisk in REDUCING: repay [^;]+→ APPROVE \(stop REDUCING\); borrow [^;]+→ DENY STOPPED \(stop REDUCING\)/,
+    );
+    expect(out).toMatch(/repay carried by the next position update: \S+ back within limits/);
+    expect(out).toMatch(
+      /two-person re-enable of desk:levered-lending: requested by (\S+) → 200, then approved by (?!\1)\S+ → 200 ACTIVE/,
+    );
+    expect(out).toMatch(/checkRisk after re-enable: borrow [^;]+→ APPROVE \(stop ACTIVE\)/);
+    expect(out).toMatch(/risk desk told: [1-9]\d* e-mail\(s\)/);
     // Notifications: duplicates cost no provider call; a wrong number is recorded without blocking others.
     expect(out).toMatch(/Pub\/Sub duplicates\): 0 new provider call/);
     expect(out).toMatch(/notifications\.deliveries email\s+(\d+)\/\1 delivered/);
