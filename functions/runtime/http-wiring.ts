@@ -1,5 +1,6 @@
 import type { HttpFunction } from '@google-cloud/functions-framework';
 import { once } from '../../shared/platform/once';
+import { outsideRequest } from './outside-request';
 import { FUNCTIONS, type FunctionName } from '../../shared/topology/topology';
 import type { Build, HttpWiring, InvocationObserver } from './wiring';
 
@@ -18,10 +19,12 @@ export function httpWiring<N extends FunctionName, D>(
     trigger: 'http',
     serve: (platform, observe) => {
       const serve = handler(
-        once(async () => {
-          const p = await platform();
-          return build(p, p.logger(name));
-        }),
+        once(() =>
+          outsideRequest(async () => {
+            const p = await platform();
+            return build(p, p.logger(name));
+          }),
+        ),
         observe,
       );
       return isPublic ? refuseEncodedBodies(name, serve, observe) : serve;
