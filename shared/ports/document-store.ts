@@ -28,6 +28,15 @@ export interface DocumentTransaction {
   delete(collection: string, id: string): void;
 }
 
+/**
+ * A place in a collection read in commit order: the commit time the store stamped on the document ("<seconds,
+ * 12 digits>.<nanoseconds, 9 digits>", so text order is time order) and the document id, which breaks ties.
+ */
+export interface CommitPosition {
+  committedAt: string;
+  id: string;
+}
+
 export interface DocumentStore {
   get<T extends DocumentData>(collection: string, id: string): Promise<T | undefined>;
   getMany<T extends DocumentData>(collection: string, ids: string[]): Promise<Map<string, T>>;
@@ -35,6 +44,26 @@ export interface DocumentStore {
   /** Creates the document unless it exists; resolves false when it already did. */
   createIfAbsent(collection: string, id: string, data: DocumentData): Promise<boolean>;
   query<T extends DocumentData>(collection: string, filters: FieldFilter[]): Promise<StoredDocument<T>[]>;
+  /**
+   * Creates the document unless it exists, with `field` set by the store to the commit time; false when it
+   * existed. Documents appended this way are read in commit order by readAfter.
+   */
+  appendIfAbsent(collection: string, id: string, data: DocumentData, field: string): Promise<boolean>;
+  /**
+   * Appended documents strictly after `after` in (commit time, id) order, at most `limit`, each with its
+   * position (`field` holds the commit time as text), and only those committed at least `settleMs` before the
+   * read's own time. Writers commit concurrently and a document may become visible after one committed later
+   * (measured on the emulator); holding back the last `settleMs` means every document at or before the last
+   * position returned is already visible, so a reader resuming from the last position it saw misses nothing and
+   * sees nothing twice.
+   */
+  readAfter<T extends DocumentData>(
+    collection: string,
+    field: string,
+    after: CommitPosition | null,
+    limit: number,
+    settleMs: number,
+  ): Promise<(StoredDocument<T> & { position: CommitPosition })[]>;
   /** Runs fn atomically; adapters retry it on contention, so fn must not have side effects outside tx. */
   runTransaction<R>(fn: (tx: DocumentTransaction) => Promise<R>): Promise<R>;
 }

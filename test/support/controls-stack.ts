@@ -349,6 +349,8 @@ function withStopFault(store: DocumentStore, fault: { stops: boolean }): Documen
     getMany: (c, ids) => store.getMany(c, ids),
     set: (c, id, data) => store.set(c, id, data),
     createIfAbsent: (c, id, data) => store.createIfAbsent(c, id, data),
+    appendIfAbsent: (c, id, data, field) => store.appendIfAbsent(c, id, data, field),
+    readAfter: (c, field, after, limit, settleMs) => store.readAfter(c, field, after, limit, settleMs),
     query: (c, filters) =>
       fault.stops && c === CONTROLS_COLLECTIONS.stops
         ? Promise.reject(new Error('injected fault: the stop state cannot be read'))

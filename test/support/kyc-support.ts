@@ -11,6 +11,7 @@ import { StructuredLogger } from '../../shared/platform/logger';
 import type {
   DocumentData,
   DocumentStore,
+  CommitPosition,
   DocumentTransaction,
   FieldFilter,
   StoredDocument,
@@ -74,6 +75,18 @@ export class RecordingStore implements DocumentStore {
   }
   query<T extends DocumentData>(c: string, f: FieldFilter[]): Promise<StoredDocument<T>[]> {
     return this.inner.query<T>(c, f);
+  }
+  appendIfAbsent(c: string, id: string, data: DocumentData, field: string): Promise<boolean> {
+    return this.inner.appendIfAbsent(c, id, data, field);
+  }
+  readAfter<T extends DocumentData>(
+    c: string,
+    field: string,
+    after: CommitPosition | null,
+    limit: number,
+    settleMs: number,
+  ) {
+    return this.inner.readAfter<T>(c, field, after, limit, settleMs);
   }
   async runTransaction<R>(fn: (tx: DocumentTransaction) => Promise<R>): Promise<R> {
     const pending: { collection: string; id: string; data: DocumentData }[] = [];

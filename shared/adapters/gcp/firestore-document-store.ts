@@ -1,5 +1,6 @@
-import type { Firestore, Transaction } from '@google-cloud/firestore';
+import type { Firestore, Timestamp, Transaction } from '@google-cloud/firestore';
 import type {
+  CommitPosition,
   DocumentData,
   DocumentStore,
   DocumentTransaction,
@@ -8,6 +9,11 @@ import type {
 } from '../../ports/document-store';
 
 const ALREADY_EXISTS = 6; // gRPC status code
+
+/** A commit time as the port's fixed-width text: 12 digits of seconds, 9 of nanoseconds. */
+function commitText(t: Timestamp): string {
+  return `${String(t.seconds).padStart(12, '0')}.${String(t.nanoseconds).padStart(9, '0')}`;
+}
 
 /** Firestore (native mode) behind the DocumentStore port; the emulator is used when emulatorHost is given. */
 export class FirestoreDocumentStore implements DocumentStore {
@@ -69,6 +75,39 @@ export class FirestoreDocumentStore implements DocumentStore {
     for (const f of filters) q = q.where(f.field, f.op, f.value);
     const snap = await q.get();
     return snap.docs.map((d) => ({ id: d.id, data: d.data() as T }));
+  }
+
+  async appendIfAbsent(collection: string, id: string, data: DocumentData, field: string): Promise<boolean> {
+    const { FieldValue } = await import('@google-cloud/firestore');
+    // The commit time itself (REQUEST_TIME): the store's clock, consistent with what a later read can see.
+    return this.createIfAbsent(collection, id, { ...data, [field]: FieldValue.serverTimestamp() });
+  }
+
+  async readAfter<T extends DocumentData>(
+    collection: string,
+    field: string,
+    after: CommitPosition | null,
+    limit: number,
+    settleMs: number,
+  ): Promise<(StoredDocument<T> & { position: CommitPosition })[]> {
+    const { FieldPath, Timestamp } = await import('@google-cloud/firestore');
+    let q = (await this.db()).collection(collection).orderBy(field).orderBy(FieldPath.documentId());
+    if (after) {
+      const [seconds, nanos] = after.committedAt.split('.').map(Number);
+      q = q.startAfter(new Timestamp(seconds, nanos), after.id);
+    }
+    const snap = await q.limit(limit).get();
+    // The horizon is on the store's clock (the snapshot's read time), like the commit times it is compared with.
+    const horizon = commitText(Timestamp.fromMillis(snap.readTime.toMillis() - settleMs));
+    const settled = snap.docs.filter((d) => commitText(d.get(field) as Timestamp) <= horizon);
+    return settled.map((d) => {
+      const committedAt = commitText(d.get(field) as Timestamp);
+      return {
+        id: d.id,
+        data: { ...(d.data() as T), [field]: committedAt },
+        position: { committedAt, id: d.id },
+      };
+    });
   }
 
   async runTransaction<R>(fn: (tx: DocumentTransaction) => Promise<R>): Promise<R> {

@@ -1,4 +1,5 @@
 import type {
+  CommitPosition,
   DocumentData,
   DocumentStore,
   DocumentTransaction,
@@ -69,6 +70,47 @@ export class MemoryDocumentStore implements DocumentStore {
     return [...this.col(collection).entries()]
       .filter(([, d]) => filters.every((f) => matches(d, f)))
       .map(([id, d]) => ({ id, data: clone(d) as T }));
+  }
+
+  private lastCommitNs = 0n;
+
+  /** Strictly increasing commit times from the wall clock, as a store's are. */
+  private commitTime(): string {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    this.lastCommitNs = now > this.lastCommitNs ? now : this.lastCommitNs + 1n;
+    const seconds = this.lastCommitNs / 1_000_000_000n;
+    const nanos = this.lastCommitNs % 1_000_000_000n;
+    return `${String(seconds).padStart(12, '0')}.${String(nanos).padStart(9, '0')}`;
+  }
+
+  async appendIfAbsent(collection: string, id: string, data: DocumentData, field: string): Promise<boolean> {
+    return this.createIfAbsent(collection, id, { ...data, [field]: this.commitTime() });
+  }
+
+  async readAfter<T extends DocumentData>(
+    collection: string,
+    field: string,
+    after: CommitPosition | null,
+    limit: number,
+    settleMs: number,
+  ): Promise<(StoredDocument<T> & { position: CommitPosition })[]> {
+    // To the end of that millisecond: commit times within one millisecond are told apart by a nanosecond counter.
+    const horizon = BigInt(Date.now() - settleMs + 1) * 1_000_000n - 1n;
+    const text = (ns: bigint) =>
+      `${String(ns / 1_000_000_000n).padStart(12, '0')}.${String(ns % 1_000_000_000n).padStart(9, '0')}`;
+    const key = (p: CommitPosition) => [p.committedAt, p.id] as const;
+    const later = (a: CommitPosition, b: CommitPosition) => {
+      const [ta, ia] = key(a);
+      const [tb, ib] = key(b);
+      return ta > tb || (ta === tb && ia > ib);
+    };
+    return [...this.col(collection).entries()]
+      .filter(([, d]) => typeof d[field] === 'string')
+      .map(([id, d]) => ({ id, data: clone(d) as T, position: { committedAt: d[field] as string, id } }))
+      .filter((d) => !after || later(d.position, after))
+      .filter((d) => d.position.committedAt <= text(horizon))
+      .sort((a, b) => (later(a.position, b.position) ? 1 : -1))
+      .slice(0, limit);
   }
 
   runTransaction<R>(fn: (tx: DocumentTransaction) => Promise<R>): Promise<R> {

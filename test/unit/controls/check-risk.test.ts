@@ -14,7 +14,12 @@ import { activeRecord, engage } from '../../../shared/domain/controls/stops';
 import type { PreTradeRequest } from '../../../shared/domain/controls/pre-trade';
 import { ManualClock } from '../../../shared/platform/clocks';
 import { StructuredLogger } from '../../../shared/platform/logger';
-import type { DocumentData, DocumentStore, DocumentTransaction } from '../../../shared/ports/document-store';
+import type {
+  CommitPosition,
+  DocumentData,
+  DocumentStore,
+  DocumentTransaction,
+} from '../../../shared/ports/document-store';
 import type { Warehouse } from '../../../shared/ports/warehouse';
 import type { TableRows } from '../../../shared/contracts/schema-types';
 import {
@@ -57,6 +62,20 @@ class SwitchableStore implements DocumentStore {
   async set(c: string, id: string, d: DocumentData) {
     await this.check();
     return this.inner.set(c, id, d);
+  }
+  async appendIfAbsent(c: string, id: string, d: DocumentData, field: string) {
+    await this.check();
+    return this.inner.appendIfAbsent(c, id, d, field);
+  }
+  async readAfter<T extends DocumentData>(
+    c: string,
+    field: string,
+    after: CommitPosition | null,
+    limit: number,
+    settleMs: number,
+  ) {
+    await this.check();
+    return this.inner.readAfter<T>(c, field, after, limit, settleMs);
   }
   async createIfAbsent(c: string, id: string, d: DocumentData) {
     await this.check();
