@@ -13,3 +13,4 @@ import './refresh-materialized-views';
 import './archive-cold-data';
 import './check-risk';
 import './evaluate-risk-limits';
+import './record-alerts';

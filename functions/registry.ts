@@ -17,6 +17,7 @@ import { refreshMaterializedViews } from './refresh-materialized-views/wiring';
 import { archiveColdData } from './archive-cold-data/wiring';
 import { checkRisk } from './check-risk/wiring';
 import { evaluateRiskLimits } from './evaluate-risk-limits/wiring';
+import { recordAlerts } from './record-alerts/wiring';
 import type { FunctionName } from '../shared/topology/topology';
 import type { FunctionWiring } from './runtime/wiring';
 
@@ -35,4 +36,5 @@ export const WIRINGS: { [N in FunctionName]: FunctionWiring<N> } = {
   archiveColdData,
   checkRisk,
   evaluateRiskLimits,
+  recordAlerts,
 };

@@ -87,14 +87,16 @@ describe('topology: topics and subscriptions', () => {
     // The exemptions stay few, and each is published by someone (no stale entry).
     expect(Object.keys(monitored).sort()).toEqual(['dead-letter.v1', 'kyc.events.v1']);
     expect(Object.keys(monitored).filter((t) => !published.has(t))).toEqual([]);
-    // Alerts are never exempt: they reach people.
+    // Alerts are never exempt: they reach people (the fan-out) and the alert feed readers resume from.
     expect(Object.keys(monitored).filter((t) => t.startsWith('alerts.'))).toEqual([]);
     expect(SUBSCRIPTIONS.filter((s) => s.topic === 'alerts.prices.v1').map((s) => s.function)).toEqual([
       'fanOutNotifications',
+      'recordAlerts',
     ]);
     // Refused events (EVENT_TIME_IN_FUTURE) reach the operations team through the same fan-out.
     expect(SUBSCRIPTIONS.filter((s) => s.topic === 'alerts.operations.v1').map((s) => s.function)).toEqual([
       'fanOutNotifications',
+      'recordAlerts',
     ]);
   });
 

@@ -110,9 +110,9 @@ describe('fanOutNotifications routes alerts.operations.v1 to the operations team
     p.bus.messages.filter((m) => m.topic === 'notifications.dispatch.v1').map((m) => m.data as Dispatch);
 
   it('has a push subscription on alerts.operations.v1', () => {
-    expect(SUBSCRIPTIONS.filter((s) => s.topic === 'alerts.operations.v1')).toMatchObject([
-      { function: 'fanOutNotifications', name: 'fan-out-notifications.operations' },
-    ]);
+    expect(
+      SUBSCRIPTIONS.filter((s) => s.topic === 'alerts.operations.v1' && s.function === 'fanOutNotifications'),
+    ).toMatchObject([{ function: 'fanOutNotifications', name: 'fan-out-notifications.operations' }]);
   });
 
   it('sends a refused position update to the operations team, not to the portfolio owners', async () => {

@@ -160,9 +160,9 @@ describe('fanOutNotifications routes alerts.prices.v1 to the risk desk', () => {
     p.bus.messages.filter((m) => m.topic === 'notifications.dispatch.v1').map((m) => m.data as Dispatch);
 
   it('has a push subscription on alerts.prices.v1', () => {
-    expect(SUBSCRIPTIONS.filter((s) => s.topic === 'alerts.prices.v1')).toMatchObject([
-      { function: 'fanOutNotifications', name: 'fan-out-notifications.prices' },
-    ]);
+    expect(
+      SUBSCRIPTIONS.filter((s) => s.topic === 'alerts.prices.v1' && s.function === 'fanOutNotifications'),
+    ).toMatchObject([{ function: 'fanOutNotifications', name: 'fan-out-notifications.prices' }]);
   });
 
   it('turns a NO_USABLE_PRICE alert into dispatches to the risk desk only, and a redelivery into the same', async () => {

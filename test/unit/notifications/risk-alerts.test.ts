@@ -143,9 +143,9 @@ describe('fanOutNotifications routes alerts.risk.v1 to the risk desk', () => {
     p.bus.messages.filter((m) => m.topic === 'notifications.dispatch.v1').map((m) => m.data as Dispatch);
 
   it('has a push subscription on alerts.risk.v1', () => {
-    expect(SUBSCRIPTIONS.filter((s) => s.topic === 'alerts.risk.v1')).toMatchObject([
-      { function: 'fanOutNotifications', name: 'fan-out-notifications.risk' },
-    ]);
+    expect(
+      SUBSCRIPTIONS.filter((s) => s.topic === 'alerts.risk.v1' && s.function === 'fanOutNotifications'),
+    ).toMatchObject([{ function: 'fanOutNotifications', name: 'fan-out-notifications.risk' }]);
   });
 
   it('sends a STOP_CHANGED alert to the risk desk on every channel, and never de-duplicates the next one', async () => {

@@ -6,6 +6,7 @@
  * among what the modules create, each function must run as its own service account, no primitive role may be
  * granted anywhere, and every consumer subscription must carry a dead-letter policy.
  */
+import { ALERT_FEED } from '../../../shared/use-cases/alert-feed';
 import { MARGIN_COLLECTIONS } from '../../../shared/use-cases/detect-margin-events';
 import { CONTROLS_COLLECTIONS } from '../../../shared/use-cases/controls/controls-store';
 import { FIRESTORE_TTL } from '../../../shared/contracts/firestore';
@@ -206,6 +207,7 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
         MARGIN_COLLECTIONS.outbox,
         CONTROLS_COLLECTIONS.decisions,
         CONTROLS_COLLECTIONS.limitOutbox,
+        ALERT_FEED,
       ].sort(),
     );
     // Every module that writes an expiry names one of those collections' records.

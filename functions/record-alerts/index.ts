@@ -1,0 +1,5 @@
+/** recordAlerts: the deployed entry point, its one wiring (./wiring.ts) on the Google Cloud platform. */
+import { register } from '../runtime/register';
+import { recordAlerts } from './wiring';
+
+register(recordAlerts);
