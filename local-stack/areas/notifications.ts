@@ -55,7 +55,8 @@ export async function startNotificationsArea(ctx: AreaContext): Promise<LocalAre
     NOTIFY_WEBHOOK_ALLOW_LOOPBACK: 'true',
   };
   return {
-    functions: ['fanOutNotifications', 'deliverNotification', 'notificationPreferences'],
+    // recordAlerts consumes the same alert topics as the fan-out: the feed readers resume from.
+    functions: ['fanOutNotifications', 'deliverNotification', 'notificationPreferences', 'recordAlerts'],
     env,
     services: {
       sendgrid,

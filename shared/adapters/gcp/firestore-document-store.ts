@@ -18,10 +18,14 @@ function commitText(t: Timestamp): string {
 /** Firestore (native mode) behind the DocumentStore port; the emulator is used when emulatorHost is given. */
 export class FirestoreDocumentStore implements DocumentStore {
   private client?: Promise<Firestore>;
+  private closed = false;
 
   constructor(private readonly options: { projectId: string; emulatorHost?: string; databaseId?: string }) {}
 
   private db(): Promise<Firestore> {
+    // After close, calls fail here, as an ordinary rejection the caller handles: inside the client, a query
+    // started on a terminated client rejects a promise nobody holds and takes the process down.
+    if (this.closed) return Promise.reject(new Error('the document store is closed'));
     this.client ??= import('@google-cloud/firestore').then(({ Firestore }) => {
       const { projectId, emulatorHost, databaseId } = this.options;
       return new Firestore({
@@ -138,6 +142,7 @@ export class FirestoreDocumentStore implements DocumentStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.client) await (await this.client).terminate();
   }
 }

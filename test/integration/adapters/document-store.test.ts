@@ -295,6 +295,30 @@ describe('FirestoreDocumentStore.close', () => {
     }
   });
 
+  it('refuses every call after close with a rejection the caller holds, never an unhandled one', async () => {
+    const store = new FirestoreDocumentStore({
+      projectId: isolatedProjectId('closed'),
+      emulatorHost: emulatorHosts().firestoreHost,
+    });
+    await store.set('pollers', 'p', { n: 1 });
+    await store.close();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // What a background poller does after the instance's store was closed under it.
+      await expect(store.query('pollers', [])).rejects.toThrow('the document store is closed');
+      await expect(store.get('pollers', 'p')).rejects.toThrow('the document store is closed');
+      await expect(store.readAfter('pollers', 'at', null, 1, 0)).rejects.toThrow(
+        'the document store is closed',
+      );
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it('is harmless on a store that never connected', async () => {
     const store = new FirestoreDocumentStore({
       projectId: isolatedProjectId('idle'),
