@@ -29,6 +29,12 @@ interface CreateBody {
 export class PersonaApiServer {
   readonly inquiries = new Map<string, InquiryState>();
   readonly stats: PersonaApiStats = { created: 0, idempotentReplays: 0, fetched: 0, unauthorized: 0 };
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  /** Resolves once every webhook the server has started sending on its own (inquiry.created) was answered. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
+  }
   /** Every event advance() produced, in order. */
   readonly events: Record<string, unknown>[] = [];
   /** Called with each event as Persona would send it (the wiring points it at personaWebhook). */
@@ -73,8 +79,12 @@ export class PersonaApiServer {
     return this.emit(eventName, inquiry);
   }
 
-  private async emit(name: string, inquiry: InquiryState): Promise<Record<string, unknown>> {
-    const event = personaInquiryEvent({ name, createdAt: this.options.clock.now().toISOString(), inquiry });
+  private async emit(
+    name: string,
+    inquiry: InquiryState,
+    at = this.options.clock.now().toISOString(),
+  ): Promise<Record<string, unknown>> {
+    const event = personaInquiryEvent({ name, createdAt: at, inquiry });
     this.events.push(event);
     await this.onEvent?.(event);
     return event;
@@ -136,8 +146,11 @@ export class PersonaApiServer {
     if (key) this.byKey.set(key, inquiry.id);
     this.stats.created++;
     sendJson(res, 201, wire(inquiry));
-    // The answer is out; the webhook follows, as Persona's does (a failed delivery is the sender's to report).
-    await this.emit('inquiry.created', inquiry).catch(() => undefined);
+    // The answer is out; the webhook follows, as Persona's does (a failed delivery is the sender's to report),
+    // dated when the inquiry was created, and tracked so a scenario can wait for it before its next step.
+    const delivery = this.emit('inquiry.created', inquiry, inquiry.createdAt).catch(() => undefined);
+    this.inFlight.add(delivery);
+    await delivery.finally(() => this.inFlight.delete(delivery));
   }
 }
 

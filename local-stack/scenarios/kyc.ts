@@ -56,6 +56,8 @@ async function startKyc(stack: LocalStack, user: string): Promise<{ inquiryId: s
   });
   const body = (await res.json()) as { inquiryId: string; source: string };
   played.startCalls.push({ user, status: res.status, source: body.source });
+  // Persona's inquiry.created webhook follows the answer; the story's next step comes after it, as it would.
+  await stack.areas.kyc.persona.idle();
   return body;
 }
 
