@@ -37,6 +37,16 @@ export interface CommitPosition {
   id: string;
 }
 
+/** A commit time in the port's text form, from whole seconds and nanoseconds. */
+export function commitTimeText(seconds: number | bigint, nanoseconds: number | bigint): string {
+  return `${String(seconds).padStart(12, '0')}.${String(nanoseconds).padStart(9, '0')}`;
+}
+
+/** Sorts and compares positions as (commit time, id): the time is fixed-width, so text order is time order. */
+export function positionKey(p: CommitPosition): string {
+  return `${p.committedAt}\u0000${p.id}`;
+}
+
 export interface DocumentStore {
   get<T extends DocumentData>(collection: string, id: string): Promise<T | undefined>;
   getMany<T extends DocumentData>(collection: string, ids: string[]): Promise<Map<string, T>>;

@@ -216,9 +216,10 @@ async function deliver(
   if (!d.controlsApplied) {
     const transitions = await applyControls(deps, d, inForce);
     stops.push(...transitions.map((t) => t.auditId));
-    // Recorded before they are announced: a redelivery announces from the audit entries, never re-counts.
     d = { ...d, controlsApplied: true, stopAuditIds: transitions.map((t) => t.auditId) };
-    await deps.store.set(C.limitOutbox, e.eventId, { ...d, leaseOwner: owner });
+    // A halt is recorded before it is announced: a redelivery announces from the audit entries. Without one
+    // nothing need be written now: counting again is a no-op (the breaker knows the event id).
+    if (transitions.length) await deps.store.set(C.limitOutbox, e.eventId, { ...d, leaseOwner: owner });
     onProgress(d);
   }
   for (const auditId of d.stopAuditIds ?? []) {

@@ -1,6 +1,7 @@
 import type { Firestore, Timestamp, Transaction } from '@google-cloud/firestore';
-import type {
-  CommitPosition,
+import {
+  commitTimeText,
+  type CommitPosition,
   DocumentData,
   DocumentStore,
   DocumentTransaction,
@@ -12,7 +13,7 @@ const ALREADY_EXISTS = 6; // gRPC status code
 
 /** A commit time as the port's fixed-width text: 12 digits of seconds, 9 of nanoseconds. */
 function commitText(t: Timestamp): string {
-  return `${String(t.seconds).padStart(12, '0')}.${String(t.nanoseconds).padStart(9, '0')}`;
+  return commitTimeText(t.seconds, t.nanoseconds);
 }
 
 /** Firestore (native mode) behind the DocumentStore port; the emulator is used when emulatorHost is given. */

@@ -1,10 +1,12 @@
-import type {
-  CommitPosition,
-  DocumentData,
-  DocumentStore,
-  DocumentTransaction,
-  FieldFilter,
-  StoredDocument,
+import {
+  commitTimeText,
+  positionKey,
+  type CommitPosition,
+  type DocumentData,
+  type DocumentStore,
+  type DocumentTransaction,
+  type FieldFilter,
+  type StoredDocument,
 } from '../../../shared/ports/document-store';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -78,9 +80,7 @@ export class MemoryDocumentStore implements DocumentStore {
   private commitTime(): string {
     const now = BigInt(Date.now()) * 1_000_000n;
     this.lastCommitNs = now > this.lastCommitNs ? now : this.lastCommitNs + 1n;
-    const seconds = this.lastCommitNs / 1_000_000_000n;
-    const nanos = this.lastCommitNs % 1_000_000_000n;
-    return `${String(seconds).padStart(12, '0')}.${String(nanos).padStart(9, '0')}`;
+    return commitTimeText(this.lastCommitNs / 1_000_000_000n, this.lastCommitNs % 1_000_000_000n);
   }
 
   async appendIfAbsent(collection: string, id: string, data: DocumentData, field: string): Promise<boolean> {
@@ -95,21 +95,14 @@ export class MemoryDocumentStore implements DocumentStore {
     settleMs: number,
   ): Promise<(StoredDocument<T> & { position: CommitPosition })[]> {
     // To the end of that millisecond: commit times within one millisecond are told apart by a nanosecond counter.
-    const horizon = BigInt(Date.now() - settleMs + 1) * 1_000_000n - 1n;
-    const text = (ns: bigint) =>
-      `${String(ns / 1_000_000_000n).padStart(12, '0')}.${String(ns % 1_000_000_000n).padStart(9, '0')}`;
-    const key = (p: CommitPosition) => [p.committedAt, p.id] as const;
-    const later = (a: CommitPosition, b: CommitPosition) => {
-      const [ta, ia] = key(a);
-      const [tb, ib] = key(b);
-      return ta > tb || (ta === tb && ia > ib);
-    };
+    const horizonNs = BigInt(Date.now() - settleMs + 1) * 1_000_000n - 1n;
+    const horizon = commitTimeText(horizonNs / 1_000_000_000n, horizonNs % 1_000_000_000n);
+    const from = after ? positionKey(after) : '';
     return [...this.col(collection).entries()]
-      .filter(([, d]) => typeof d[field] === 'string')
+      .filter(([, d]) => typeof d[field] === 'string' && (d[field] as string) <= horizon)
       .map(([id, d]) => ({ id, data: clone(d) as T, position: { committedAt: d[field] as string, id } }))
-      .filter((d) => !after || later(d.position, after))
-      .filter((d) => d.position.committedAt <= text(horizon))
-      .sort((a, b) => (later(a.position, b.position) ? 1 : -1))
+      .filter((d) => positionKey(d.position) > from)
+      .sort((a, b) => (positionKey(a.position) < positionKey(b.position) ? -1 : 1))
       .slice(0, limit);
   }
 
