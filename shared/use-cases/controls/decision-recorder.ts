@@ -40,7 +40,7 @@ export class DecisionRecorder {
     private readonly clock: Clock,
     private readonly logger: Logger,
     /** Announces a stop transition; false when it must be tried again. */
-    private readonly announce: (t: StopTransition) => Promise<boolean> = async () => true,
+    private readonly announce: (t: StopTransition) => Promise<boolean>,
   ) {}
 
   row(r: Row): void {

@@ -42,7 +42,8 @@ async function instance(start = false): Promise<CheckRiskDeps> {
     clock: systemClock,
     logger,
     controls,
-    recorder: new DecisionRecorder(store, noWarehouse, systemClock, logger),
+    // No breaker trips in these tests: nothing to announce.
+    recorder: new DecisionRecorder(store, noWarehouse, systemClock, logger, async () => true),
     memory: new RecentDecisions(),
     reservationMs: 60_000,
     // The emulator resolves two transactions on one document by a lock timeout of seconds (production's

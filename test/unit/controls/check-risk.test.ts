@@ -163,7 +163,7 @@ async function world(): Promise<World> {
       clock,
       logger,
       controls,
-      recorder: new DecisionRecorder(store, warehouse, clock, logger),
+      recorder: new DecisionRecorder(store, warehouse, clock, logger, async () => true),
       memory: new RecentDecisions(),
       reservationMs: 60_000,
     };
