@@ -315,6 +315,8 @@ function runMargin(args: ParsedArgs, io: CliIo): void {
   const state = classifyHealth(valuation.healthScore);
   const liq = liquidationPrices(portfolio.positions, prices).map((l) => ({
     asset: l.asset,
+    side: l.side,
+    direction: l.direction,
     currentPriceUsd: prices[l.asset],
     priceUsd: l.priceUsd,
     // Negative: the asset must fall this much; positive: rise (the book is net short it).
@@ -355,9 +357,10 @@ function runMargin(args: ParsedArgs, io: CliIo): void {
   );
   io.stdout(
     table(
-      ['Collateral', 'Price (USD)', 'Liquidation price', 'Change'],
+      ['Position', 'Side', 'Price (USD)', 'Liquidation price', 'Change'],
       liq.map((l) => [
         l.asset,
+        l.side,
         price(l.currentPriceUsd),
         l.priceUsd === null ? 'none' : price(l.priceUsd),
         l.changeFraction === null ? '-' : `${l.changeFraction > 0 ? '+' : ''}${pct(l.changeFraction)}`,

@@ -29,7 +29,8 @@ import type { TableRows } from '../contracts/schema-types';
 import type { Warehouse } from '../ports/warehouse';
 import { DEFAULT_EVENT_TIME_MAX_SKEW_SECONDS, latestAcceptedMs } from '../domain/event-time';
 import { requireEventTimes, type EventTimeGuardDeps } from './event-time-guard';
-import { MARKET_STATE, type MarketState } from './market-state';
+import { MARKET_STATE, type LatestPrice, type MarketState } from './market-state';
+import type { PriceQuality, PriceSource } from '../contracts/generated/types';
 import { loadHistory } from './risk-history';
 
 type PricesMessage = SchemaTypes['messages/market.prices.v1'];
@@ -127,8 +128,11 @@ export async function applyPositions(
   // Revalue at once at the latest prices, so a position change that breaches a threshold is seen now.
   const market = await deps.store.get<MarketState>(MARKET_STATE.collection, MARKET_STATE.id);
   if (market) {
-    const prices = usablePrices(market, deps.config.maxPriceAgeMinutes);
-    await evaluateBatch(deps, [applied], { tickId: market.tickId, asOf: market.asOf, prices }, null);
+    const latest = usableLatest(market, deps.config.maxPriceAgeMinutes).map(([asset, p]) => ({
+      asset,
+      ...p,
+    }));
+    await evaluateBatch(deps, [applied], tickOf(market.tickId, market.asOf, latest), null);
   }
   return 'applied';
 }
@@ -145,7 +149,13 @@ export async function fanOutTick(deps: RiskDeps, msg: PricesMessage): Promise<nu
     for (const p of msg.prices) {
       const prev = merged.prices[p.asset];
       if (!prev || Date.parse(prev.asOf) <= Date.parse(msg.asOf)) {
-        merged.prices[p.asset] = { priceUsd: p.priceUsd, asOf: msg.asOf, tickId: msg.tickId };
+        merged.prices[p.asset] = {
+          priceUsd: p.priceUsd,
+          asOf: msg.asOf,
+          tickId: msg.tickId,
+          source: p.source,
+          quality: p.quality,
+        };
       }
     }
     if (!current.asOf || Date.parse(current.asOf) <= Date.parse(msg.asOf)) {
@@ -157,8 +167,13 @@ export async function fanOutTick(deps: RiskDeps, msg: PricesMessage): Promise<nu
   });
   // Work for this tick carries the prices usable at the tick's own time, even if a newer tick got in first.
   const atTick: MarketState = { ...market, asOf: msg.asOf, tickId: msg.tickId };
-  const prices = usablePrices(atTick, deps.config.maxPriceAgeMinutes);
-  const list = Object.entries(prices).map(([asset, priceUsd]) => ({ asset, priceUsd }));
+  const list = usableLatest(atTick, deps.config.maxPriceAgeMinutes).map(([asset, p]) => ({
+    asset,
+    priceUsd: p.priceUsd,
+    asOf: p.asOf,
+    ...(p.source ? { source: p.source } : {}),
+    ...(p.quality ? { quality: p.quality } : {}),
+  }));
   const { shardCount } = deps.config;
   await Promise.all(
     Array.from({ length: shardCount }, (_, shard) =>
@@ -172,14 +187,22 @@ export async function fanOutTick(deps: RiskDeps, msg: PricesMessage): Promise<nu
   return shardCount;
 }
 
-function usablePrices(market: MarketState, maxAgeMinutes: number): Record<string, number> {
+/** The latest prices no older than the allowed age at the market state's own time. */
+function usableLatest(market: MarketState, maxAgeMinutes: number): [string, LatestPrice][] {
   const cutoff = Date.parse(market.asOf) - maxAgeMinutes * 60_000;
-  const out: Record<string, number> = {};
-  for (const [asset, p] of Object.entries(market.prices)) {
+  return Object.entries(market.prices).filter(([, p]) => {
     const t = Date.parse(p.asOf);
-    if (t >= cutoff && t <= Date.parse(market.asOf)) out[asset] = p.priceUsd;
-  }
-  return out;
+    return t >= cutoff && t <= Date.parse(market.asOf);
+  });
+}
+
+function tickOf(tickId: string, asOf: string, latest: ProvenancedPrice[]): Tick {
+  return {
+    tickId,
+    asOf,
+    prices: Object.fromEntries(latest.map((p) => [p.asset, p.priceUsd])),
+    provenance: Object.fromEntries(latest.map((p) => [p.asset, p])),
+  };
 }
 
 /** One shard at one tick: every portfolio of the shard, in one batch. */
@@ -191,15 +214,25 @@ export async function processShard(deps: RiskDeps, work: ShardWork): Promise<num
     { field: 'bucket', op: '<', value: to },
   ]);
   const portfolios = docs.map((d) => d.data);
-  const prices = Object.fromEntries(work.prices.map((p) => [p.asset, p.priceUsd]));
-  await evaluateBatch(deps, portfolios, { tickId: work.tickId, asOf: work.asOf, prices }, work.shard);
+  await evaluateBatch(deps, portfolios, tickOf(work.tickId, work.asOf, work.prices), work.shard);
   return portfolios.length;
+}
+
+/** A price with where it came from, as far as it is known. */
+interface ProvenancedPrice {
+  asset: string;
+  priceUsd: number;
+  asOf?: string;
+  source?: PriceSource;
+  quality?: PriceQuality;
 }
 
 interface Tick {
   tickId: string;
   asOf: string;
   prices: Record<string, number>;
+  /** Source, quality and tick of each price, shown beside each exposure. */
+  provenance?: Record<string, ProvenancedPrice>;
 }
 
 /** The alert for a portfolio left unvalued at a tick; the same content always yields the same id. */
@@ -223,6 +256,15 @@ export function portfolioNotValuedAlert(
 
 function previousDay(iso: string): string {
   return new Date(Date.parse(iso.slice(0, 10)) - 86_400_000).toISOString().slice(0, 10);
+}
+
+function withProvenance<E extends { asset: string }>(e: E, p: ProvenancedPrice | undefined) {
+  return {
+    ...e,
+    ...(p?.source ? { source: p.source } : {}),
+    ...(p?.quality ? { quality: p.quality } : {}),
+    ...(p?.asOf ? { priceAsOf: p.asOf } : {}),
+  };
 }
 
 /** Values, scores and risks a batch of portfolios at one tick; publishes and records the results. */
@@ -260,7 +302,7 @@ export async function evaluateBatch(
       collateralUsd: v.collateralUsd,
       borrowUsd: v.borrowUsd,
       healthScore: v.healthScore,
-      exposures: v.exposures,
+      exposures: v.exposures.map((e) => withProvenance(e, tick.provenance?.[e.asset])),
       liquidationPrices: liquidationPrices(doc.positions, tick.prices, config.thresholds),
       risk: null,
     };
@@ -440,10 +482,10 @@ async function recordRiskDetail(
     const prices = new Map(msg.exposures.map((e) => [e.asset, e.priceUsd]));
     for (const l of msg.liquidationPrices) {
       liquidationRows.push({
-        row_id: `${key}:${l.asset}:collateral`,
+        row_id: `${key}:${l.asset}:${l.side}`,
         ...common,
         asset: l.asset,
-        side: 'collateral',
+        side: l.side,
         price_usd: prices.get(l.asset) as number, // every position's asset has an exposure
         liquidation_price_usd: l.priceUsd,
       });

@@ -154,18 +154,21 @@ describe('fusion-risk margin', () => {
     expect(out.borrowUsd).toBeCloseTo(150_000 * c.USDC, 6);
     expect(out.healthScore).toBeCloseTo(((2 * c.BTC - 150_000 * c.USDC) / (150_000 * c.USDC)) * 100, 9);
     expect(out.state).toBe('WARNING');
-    expect(out.liquidationPrices).toHaveLength(1);
-    expect(out.liquidationPrices[0].asset).toBe('BTC');
+    expect(out.liquidationPrices).toHaveLength(2);
+    expect(out.liquidationPrices[0]).toMatchObject({ asset: 'BTC', side: 'collateral', direction: 'falls' });
     expect(out.liquidationPrices[0].priceUsd).toBeCloseTo((1.15 * 150_000 * c.USDC) / 2, 6);
+    // The borrowed asset too: the debt liquidates the book if USDC rises (depegs up) this far.
+    expect(out.liquidationPrices[1]).toMatchObject({ asset: 'USDC', side: 'borrow', direction: 'rises' });
+    expect(out.liquidationPrices[1].priceUsd).toBeCloseTo((2 * c.BTC) / (1.15 * 150_000), 9);
   });
 
   it('prints aligned tables, the state and "none" where no liquidation price exists', () => {
     const r = cli('margin', '--portfolio', P('mixed-book'), '--prices', PRICES, '--as-of', '2024-12-07');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/State +HEALTHY/);
-    const liq = r.stdout.slice(r.stdout.indexOf('Collateral  Price'));
+    const liq = r.stdout.slice(r.stdout.indexOf('Position'));
     expectAligned(liq);
-    expect(liq).toMatch(/^SOL .* none/m);
+    expect(liq).toMatch(/^SOL +collateral .* none/m);
     expectAligned(r.stdout.slice(r.stdout.indexOf('Asset'), r.stdout.indexOf('\n\nCollateral')));
   });
 });

@@ -1,6 +1,11 @@
 /* Generated from schemas/ by `npm run gen`. Do not edit. */
 
 export type Asset = string
+export type PriceSource = ("chainlink" | "pyth" | "median" | "replay")
+/**
+ * PRIMARY/CROSS_CHECKED: both sources agree; FALLBACK: primary unusable; SINGLE_SOURCE: only one source configured or reachable; REPLAY: historical scenario.
+ */
+export type PriceQuality = ("PRIMARY" | "FALLBACK" | "CROSS_CHECKED" | "SINGLE_SOURCE" | "REPLAY")
 
 /**
  * One validated, aggregated USD price per usable asset for one ingestion tick.
@@ -20,11 +25,8 @@ asset: Asset
  * USD price of one unit of an asset.
  */
 priceUsd: number
-source: ("chainlink" | "pyth" | "median" | "replay")
-/**
- * PRIMARY/CROSS_CHECKED: both sources agree; FALLBACK: primary unusable; SINGLE_SOURCE: only one source configured or reachable; REPLAY: historical scenario.
- */
-quality: ("PRIMARY" | "FALLBACK" | "CROSS_CHECKED" | "SINGLE_SOURCE" | "REPLAY")
+source: PriceSource
+quality: PriceQuality
 publishedAt: string
 confidenceUsd?: number
 /**
@@ -65,9 +67,6 @@ positions: Positions
 appliedRequestIds?: string[]
 }
 
-/**
- * The risk of a batch of portfolios (one shard, or one revalued portfolio) at one price tick. Batches keep one delivery per shard instead of one per portfolio.
- */
 export interface PortfolioRiskV1 {
 tickId: string
 asOf: string
@@ -116,13 +115,27 @@ netAmount: number
  * A USD amount that may be negative (a net exposure).
  */
 netUsd: number
+source?: PriceSource
+quality?: PriceQuality
+/**
+ * The tick whose price valued this asset (a price may be carried from an earlier tick within the allowed age).
+ */
+priceAsOf?: string
 }[]
 liquidationPrices: {
 asset: string
 /**
+ * collateral: the asset is held (in part or net); borrow: only borrowed.
+ */
+side: ("collateral" | "borrow")
+/**
  * null: this asset alone cannot bring the portfolio to liquidation.
  */
 priceUsd: (number | null)
+/**
+ * falls: liquidated when the price drops to priceUsd; rises: when it climbs to it (a borrowed asset, or a net short).
+ */
+direction: ("falls" | "rises" | null)
 }[]
 risk: ({
 lookbackDays: number
@@ -268,9 +281,6 @@ maxPeakUsd?: number
 maxTroughUsd?: number
 }
 
-/**
- * Revalue every portfolio of one shard at one price tick (fan-out unit of computePortfolioRisk).
- */
 export interface ShardWorkV1 {
 tickId: string
 shard: number
@@ -285,6 +295,12 @@ asset: string
  * USD price of one unit of an asset.
  */
 priceUsd: number
+source?: PriceSource
+quality?: PriceQuality
+/**
+ * The tick this price came from.
+ */
+asOf?: string
 }[]
 }
 
@@ -343,9 +359,6 @@ portfolioId: PortfolioId
 positions: Positions
 }
 
-/**
- * Valuation, margin health, liquidation prices, historical-simulation VaR/ES and the risk metrics of one portfolio of one desk at one tick.
- */
 export type AssetAmount = number
 /**
  * USD price of one unit of an asset.
@@ -475,7 +488,7 @@ as_of: string
 positions_updated_at: string
 asset: string
 /**
- * the side of the position whose price is solved for (today collateral assets only)
+ * collateral: the asset is held (its fall liquidates, or its rise when net short); borrow: only borrowed (its rise liquidates)
  */
 side: ("collateral" | "borrow")
 /**

@@ -103,11 +103,21 @@ export function classifyHealth(
  * null when no positive price solves it (nothing borrowed, other collateral alone suffices, or P_k cancels).
  * When c_k < m·d_k the portfolio is net short k and the price is reached from below (k rising).
  */
+export interface LiquidationPrice {
+  asset: string;
+  /** collateral: the asset is held (net or in part); borrow: only borrowed. */
+  side: 'collateral' | 'borrow';
+  /** null: no positive price of this asset alone brings the portfolio to liquidation. */
+  priceUsd: number | null;
+  /** falls: liquidated when the price drops to priceUsd; rises: when it climbs to it (a net borrow). */
+  direction: 'falls' | 'rises' | null;
+}
+
 export function liquidationPrices(
   positions: Position[],
   prices: Record<string, number>,
   t: MarginThresholds = DEFAULT_MARGIN_THRESHOLDS,
-): { asset: string; priceUsd: number | null }[] {
+): LiquidationPrice[] {
   checkPositions(positions);
   checkPrices(positions, prices);
   const m = 1 + t.liquidation / 100;
@@ -124,16 +134,25 @@ export function liquidationPrices(
     return sum;
   };
 
-  const out: { asset: string; priceUsd: number | null }[] = [];
-  for (const [asset, ck] of coll) {
-    if (ck === 0) continue;
+  const out: LiquidationPrice[] = [];
+  // Collateral assets first, then assets only borrowed: a BTC borrow is liquidated by BTC rising.
+  const assets = [...coll.keys(), ...[...debt.keys()].filter((a) => !coll.has(a))];
+  for (const asset of assets) {
+    const ck = coll.get(asset) ?? 0;
     const dk = debt.get(asset) ?? 0;
+    if (ck === 0 && dk === 0) continue;
     const collOther = usdExcept(coll, asset);
     const borrowOther = usdExcept(debt, asset);
     const denom = ck - m * dk;
     const num = m * borrowOther - collOther;
     const p = num / denom;
-    out.push({ asset, priceUsd: denom !== 0 && Number.isFinite(p) && p > 0 ? p : null });
+    const solved = denom !== 0 && Number.isFinite(p) && p > 0;
+    out.push({
+      asset,
+      side: ck > 0 ? 'collateral' : 'borrow',
+      priceUsd: solved ? p : null,
+      direction: solved ? (denom > 0 ? 'falls' : 'rises') : null,
+    });
   }
   return out;
 }

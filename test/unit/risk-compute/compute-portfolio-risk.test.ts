@@ -125,6 +125,35 @@ describe('computePortfolioRisk use cases', () => {
     }
   });
 
+  it("shows each exposure's price source, quality and tick, from the tick through the shard work", async () => {
+    await applyPositions(deps, {
+      portfolioId: 'prov-1',
+      updatedAt: '2022-11-01T00:00:00Z',
+      positions: positions(1, 9_000),
+    });
+    await fanOutTick(deps, {
+      ...TICK,
+      prices: [
+        quote('BTC', PRICES.BTC),
+        { ...quote('USDC', 1), source: 'pyth' as const, quality: 'FALLBACK' as const },
+      ],
+    });
+    const work = bus.on<ShardWork>('risk.shard-work.v1').find((w) => w.shard === shardOf('prov-1', 4));
+    validate('messages/risk.shard-work.v1', work);
+    await processShard(deps, work as ShardWork);
+    const [batch] = bus.on<Batch>('risk.portfolio-risk.v1').slice(-1);
+    const p = batch.portfolios.find((x) => x.portfolioId === 'prov-1');
+    expect(p?.exposures).toEqual([
+      expect.objectContaining({
+        asset: 'BTC',
+        source: 'chainlink',
+        quality: 'CROSS_CHECKED',
+        priceAsOf: TICK.asOf,
+      }),
+      expect.objectContaining({ asset: 'USDC', source: 'pyth', quality: 'FALLBACK', priceAsOf: TICK.asOf }),
+    ]);
+  });
+
   it('values a whole shard in one batch: one risk message, one warehouse insert, VaR on real history', async () => {
     const ids = Array.from({ length: 40 }, (_, i) => `desk-${i}`);
     for (const [i, id] of ids.entries()) {
@@ -379,16 +408,20 @@ describe('computePortfolioRisk use cases', () => {
       const liquidation = await warehouse.query<{
         portfolio_id: string;
         asset: string;
+        side: string;
         liquidation_price_usd: number | null;
       }>(
-        'SELECT portfolio_id, asset, liquidation_price_usd FROM risk.liquidation_prices ORDER BY portfolio_id, asset',
+        'SELECT portfolio_id, asset, side, liquidation_price_usd FROM risk.liquidation_prices ORDER BY portfolio_id, asset',
       );
-      expect(liquidation.map((r) => [r.portfolio_id, r.asset])).toEqual([
-        ['acct-7', 'BTC'],
-        ['acct-7', 'ETH'],
-        ['desk-0', 'BTC'],
+      // Collateral and borrowed assets alike: a borrow is liquidated by its price rising.
+      expect(liquidation.map((r) => [r.portfolio_id, r.asset, r.side])).toEqual([
+        ['acct-7', 'BTC', 'collateral'],
+        ['acct-7', 'ETH', 'collateral'],
+        ['acct-7', 'USDC', 'borrow'],
+        ['desk-0', 'BTC', 'collateral'],
+        ['desk-0', 'USDC', 'borrow'],
       ]);
-      expect(liquidation[2].liquidation_price_usd).toBeCloseTo(1.15 * 9_000, 6);
+      expect(liquidation[3].liquidation_price_usd).toBeCloseTo(1.15 * 9_000, 6);
 
       const metricRows = await warehouse.query<{
         portfolio_id: string;
@@ -422,7 +455,7 @@ describe('computePortfolioRisk use cases', () => {
         'SELECT (SELECT count(*) FROM risk.portfolio_risk_figures) + (SELECT count(*) FROM risk.liquidation_prices) * 100 + ' +
           '(SELECT count(*) FROM risk.portfolio_metrics) * 10000 AS n',
       );
-      expect(counts[0].n).toBe(24 + 3 * 100 + 2 * 10_000);
+      expect(counts[0].n).toBe(24 + 5 * 100 + 2 * 10_000);
     });
 
     it('keeps the valuation when a metric fails: metrics from the valuation alone, marked degraded, an error logged', async () => {

@@ -131,15 +131,15 @@ describe('liquidationPrices', () => {
       [col('BTC', 1), col('USDC', 200_000), bor('USDT', 100_000)],
       prices,
     );
-    expect(btc).toEqual({ asset: 'BTC', priceUsd: null });
+    expect(btc).toEqual({ asset: 'BTC', side: 'collateral', priceUsd: null, direction: null });
     // USDC is still liquidatable if it (implausibly) falls far enough.
     expect(usdc.priceUsd).toBeCloseTo((1.15 * 100_000 * prices.USDT - prices.BTC) / 200_000, 10);
   });
 
   it('null for every asset without a borrow', () => {
     expect(liquidationPrices([col('BTC', 1), col('ETH', 3)], prices)).toEqual([
-      { asset: 'BTC', priceUsd: null },
-      { asset: 'ETH', priceUsd: null },
+      { asset: 'BTC', side: 'collateral', priceUsd: null, direction: null },
+      { asset: 'ETH', side: 'collateral', priceUsd: null, direction: null },
     ]);
   });
 
@@ -160,6 +160,7 @@ describe('liquidationPrices', () => {
     const P = eth.priceUsd as number;
     expect(P).toBeCloseTo((60_000 * prices.USDC) / (1.15 * 10 - 1), 8);
     expect(P).toBeGreaterThan(prices.ETH);
+    expect(eth.direction).toBe('rises');
     expect(healthAt(book, 'ETH', P)).toBeCloseTo(15, 9);
     expect(classifyHealth(healthAt(book, 'ETH', P * 1.01))).toBe('LIQUIDATION');
   });
@@ -167,8 +168,33 @@ describe('liquidationPrices', () => {
   it('null when the asset cancels out of the health condition', () => {
     // 11.5 ETH collateral vs 10 ETH borrowed: both sides move with ETH, c − 1.15·d = 0.
     expect(liquidationPrices([col('ETH', 11.5), bor('ETH', 10), bor('USDC', 100)], prices)).toEqual([
-      { asset: 'ETH', priceUsd: null },
+      { asset: 'ETH', side: 'collateral', priceUsd: null, direction: null },
+      { asset: 'USDC', side: 'borrow', priceUsd: null, direction: null },
     ]);
+  });
+
+  it('a borrowed volatile asset: the price it must rise to for liquidation, after the collateral', () => {
+    // 100k USDC against 1 BTC borrowed: USDC = 1.15 · P_btc ⇒ P = 100k / 1.15.
+    const book = [col('USDC', 100_000), bor('BTC', 1)];
+    const [usdc, btc] = liquidationPrices(book, prices);
+    expect(usdc).toMatchObject({ asset: 'USDC', side: 'collateral', direction: 'falls' });
+    expect(btc).toMatchObject({ asset: 'BTC', side: 'borrow', direction: 'rises' });
+    const P = btc.priceUsd as number;
+    expect(P).toBeCloseTo((100_000 * prices.USDC) / 1.15, 8);
+    expect(healthAt(book, 'BTC', P)).toBeCloseTo(15, 9);
+    expect(classifyHealth(healthAt(book, 'BTC', P * 1.001))).toBe('LIQUIDATION');
+    expect(classifyHealth(healthAt(book, 'BTC', P * 0.999))).toBe('MARGIN_CALL');
+  });
+
+  it('a borrowed asset has no price when the rest of the book is past the threshold without it', () => {
+    // USDC 100 against USDT 100 is already liquidatable at any BTC price ≥ 0: no positive price solves it.
+    const [usdc, usdt, btc] = liquidationPrices(
+      [col('USDC', 100), bor('USDT', 100), bor('BTC', 0.001)],
+      prices,
+    );
+    expect(usdc.side).toBe('collateral');
+    expect(usdt).toMatchObject({ asset: 'USDT', side: 'borrow' });
+    expect(btc).toEqual({ asset: 'BTC', side: 'borrow', priceUsd: null, direction: null });
   });
 
   it('follows a configured liquidation threshold', () => {
