@@ -313,15 +313,8 @@ function runMargin(args: ParsedArgs, io: CliIo): void {
   const prices = closesFor(portfolio, history, asOf);
   const valuation = valuePortfolio(portfolio.positions, prices);
   const state = classifyHealth(valuation.healthScore);
-  const liq = liquidationPrices(portfolio.positions, prices).map((l) => ({
-    asset: l.asset,
-    side: l.side,
-    direction: l.direction,
-    currentPriceUsd: prices[l.asset],
-    priceUsd: l.priceUsd,
-    // Negative: the asset must fall this much; positive: rise (the book is net short it).
-    changeFraction: l.priceUsd === null ? null : l.priceUsd / prices[l.asset] - 1,
-  }));
+  // changeFraction negative: the asset must fall this much; positive: rise (a borrow, or a net short).
+  const liq = liquidationPrices(portfolio.positions, prices);
 
   if (args.switches.has('json')) {
     writeJson(io, {

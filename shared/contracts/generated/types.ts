@@ -67,6 +67,23 @@ positions: Positions
 appliedRequestIds?: string[]
 }
 
+export type RiskFigures = ({
+lookbackDays: number
+scenarios: number
+historyEnd?: string
+quantileMethod: ("linear" | "inverted_cdf")
+horizonMethod: ("sqrt" | "overlapping")
+figures: {
+confidence: number
+horizonDays: number
+varUsd: number
+esUsd: number
+}[]
+} | null)
+
+/**
+ * The risk of a batch of portfolios (one shard, or one revalued portfolio) at one price tick. Batches keep one delivery per shard instead of one per portfolio.
+ */
 export interface PortfolioRiskV1 {
 tickId: string
 asOf: string
@@ -104,7 +121,12 @@ borrowUsd: number
  * (collateral - borrow) / borrow x 100; null when nothing is borrowed.
  */
 healthScore: (number | null)
-exposures: {
+exposures: Exposure[]
+liquidationPrices: LiquidationPrice[]
+risk: RiskFigures
+metrics: RiskMetrics
+}
+export interface Exposure {
 asset: string
 /**
  * USD price of one unit of an asset.
@@ -121,8 +143,16 @@ quality?: PriceQuality
  * The tick whose price valued this asset (a price may be carried from an earlier tick within the allowed age).
  */
 priceAsOf?: string
-}[]
-liquidationPrices: {
+/**
+ * Units held as collateral (the net amount hides what is held against what is owed).
+ */
+collateralAmount: number
+/**
+ * Units borrowed.
+ */
+borrowAmount: number
+}
+export interface LiquidationPrice {
 asset: string
 /**
  * collateral: the asset is held (in part or net); borrow: only borrowed.
@@ -136,21 +166,14 @@ priceUsd: (number | null)
  * falls: liquidated when the price drops to priceUsd; rises: when it climbs to it (a borrowed asset, or a net short).
  */
 direction: ("falls" | "rises" | null)
-}[]
-risk: ({
-lookbackDays: number
-scenarios: number
-historyEnd?: string
-quantileMethod: ("linear" | "inverted_cdf")
-horizonMethod: ("sqrt" | "overlapping")
-figures: {
-confidence: number
-horizonDays: number
-varUsd: number
-esUsd: number
-}[]
-} | null)
-metrics: RiskMetrics
+/**
+ * USD price of one unit of an asset.
+ */
+currentPriceUsd: number
+/**
+ * priceUsd / currentPriceUsd − 1: negative, the asset must fall this much; positive, rise.
+ */
+changeFraction: (number | null)
 }
 /**
  * The risk metrics of one portfolio at one tick, as computed by shared/domain/controls/metrics.ts (its comment defines each). Ratios over equity are null unless equity is POSITIVE; every number is finite and bounded.

@@ -21,7 +21,15 @@ export interface Valuation {
   collateralUsd: number;
   borrowUsd: number;
   healthScore: number | null;
-  exposures: { asset: string; priceUsd: number; netAmount: number; netUsd: number }[];
+  exposures: {
+    asset: string;
+    priceUsd: number;
+    netAmount: number;
+    netUsd: number;
+    /** Units held and owed: the net hides a book that both holds and borrows an asset. */
+    collateralAmount: number;
+    borrowAmount: number;
+  }[];
 }
 
 function checkPositions(positions: Position[]): void {
@@ -54,17 +62,30 @@ export function valuePortfolio(positions: Position[], prices: Record<string, num
   checkPrices(positions, prices);
   let collateralUsd = 0;
   let borrowUsd = 0;
-  const netAmounts = new Map<string, number>();
+  const amounts = new Map<string, { held: number; owed: number }>();
   for (const p of positions) {
     const usd = p.amount * prices[p.asset];
-    const signed = p.side === 'collateral' ? p.amount : -p.amount;
-    if (p.side === 'collateral') collateralUsd += usd;
-    else borrowUsd += usd;
-    netAmounts.set(p.asset, (netAmounts.get(p.asset) ?? 0) + signed);
+    const a = amounts.get(p.asset) ?? { held: 0, owed: 0 };
+    if (p.side === 'collateral') {
+      collateralUsd += usd;
+      a.held += p.amount;
+    } else {
+      borrowUsd += usd;
+      a.owed += p.amount;
+    }
+    amounts.set(p.asset, a);
   }
-  const exposures = [...netAmounts].map(([asset, netAmount]) => {
+  const exposures = [...amounts].map(([asset, { held, owed }]) => {
     const priceUsd = prices[asset];
-    return { asset, priceUsd, netAmount, netUsd: netAmount * priceUsd + 0 };
+    const netAmount = held - owed + 0;
+    return {
+      asset,
+      priceUsd,
+      netAmount,
+      netUsd: netAmount * priceUsd + 0,
+      collateralAmount: held,
+      borrowAmount: owed,
+    };
   });
   // Amounts that are each finite can still overflow once priced and summed: never report such a book as HEALTHY.
   if (![collateralUsd, borrowUsd, ...exposures.map((e) => e.netUsd)].every(Number.isFinite))
@@ -105,6 +126,9 @@ export function classifyHealth(
  */
 export interface LiquidationPrice {
   asset: string;
+  currentPriceUsd: number;
+  /** priceUsd / currentPriceUsd − 1: how far the price must move (negative: fall), null without a price. */
+  changeFraction: number | null;
   /** collateral: the asset is held (net or in part); borrow: only borrowed. */
   side: 'collateral' | 'borrow';
   /** null: no positive price of this asset alone brings the portfolio to liquidation. */
@@ -149,6 +173,8 @@ export function liquidationPrices(
     const solved = denom !== 0 && Number.isFinite(p) && p > 0;
     out.push({
       asset,
+      currentPriceUsd: prices[asset],
+      changeFraction: solved ? p / prices[asset] - 1 : null,
       side: ck > 0 ? 'collateral' : 'borrow',
       priceUsd: solved ? p : null,
       direction: solved ? (denom > 0 ? 'falls' : 'rises') : null,

@@ -80,6 +80,9 @@ describe('valuePortfolio at the 2024-12-07 closes', () => {
     const eth = v.exposures[1];
     expect(eth.priceUsd).toBe(prices.ETH);
     expect(eth.netUsd).toBeCloseTo(8 * prices.ETH, 8);
+    // What is held and owed stays visible behind the net (a shock moves both sides).
+    expect([eth.collateralAmount, eth.borrowAmount]).toEqual([10, 2]);
+    expect([v.exposures[2].collateralAmount, v.exposures[2].borrowAmount]).toEqual([0, 60_000]);
   });
 
   it('names every asset without a price', () => {
@@ -131,13 +134,13 @@ describe('liquidationPrices', () => {
       [col('BTC', 1), col('USDC', 200_000), bor('USDT', 100_000)],
       prices,
     );
-    expect(btc).toEqual({ asset: 'BTC', side: 'collateral', priceUsd: null, direction: null });
+    expect(btc).toMatchObject({ asset: 'BTC', side: 'collateral', priceUsd: null, direction: null });
     // USDC is still liquidatable if it (implausibly) falls far enough.
     expect(usdc.priceUsd).toBeCloseTo((1.15 * 100_000 * prices.USDT - prices.BTC) / 200_000, 10);
   });
 
   it('null for every asset without a borrow', () => {
-    expect(liquidationPrices([col('BTC', 1), col('ETH', 3)], prices)).toEqual([
+    expect(liquidationPrices([col('BTC', 1), col('ETH', 3)], prices)).toMatchObject([
       { asset: 'BTC', side: 'collateral', priceUsd: null, direction: null },
       { asset: 'ETH', side: 'collateral', priceUsd: null, direction: null },
     ]);
@@ -167,7 +170,7 @@ describe('liquidationPrices', () => {
 
   it('null when the asset cancels out of the health condition', () => {
     // 11.5 ETH collateral vs 10 ETH borrowed: both sides move with ETH, c − 1.15·d = 0.
-    expect(liquidationPrices([col('ETH', 11.5), bor('ETH', 10), bor('USDC', 100)], prices)).toEqual([
+    expect(liquidationPrices([col('ETH', 11.5), bor('ETH', 10), bor('USDC', 100)], prices)).toMatchObject([
       { asset: 'ETH', side: 'collateral', priceUsd: null, direction: null },
       { asset: 'USDC', side: 'borrow', priceUsd: null, direction: null },
     ]);
@@ -194,7 +197,14 @@ describe('liquidationPrices', () => {
     );
     expect(usdc.side).toBe('collateral');
     expect(usdt).toMatchObject({ asset: 'USDT', side: 'borrow' });
-    expect(btc).toEqual({ asset: 'BTC', side: 'borrow', priceUsd: null, direction: null });
+    expect(btc).toEqual({
+      asset: 'BTC',
+      side: 'borrow',
+      priceUsd: null,
+      direction: null,
+      currentPriceUsd: prices.BTC,
+      changeFraction: null,
+    });
   });
 
   it('follows a configured liquidation threshold', () => {
