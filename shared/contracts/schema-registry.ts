@@ -1,6 +1,7 @@
 /**
  * Every JSON Schema of the project, imported statically so bundled functions carry them. A test checks that
- * this list and the files under schemas/ are the same set. The order is the order of the generated types.
+ * this list and the files under schemas/ are the same set (but for schemas/openapi, the HTTP API documents
+ * whose bodies reference these schemas). The order is the order of the generated types.
  */
 import marketPrices from '../../schemas/messages/market.prices.v1.json';
 import portfolioPositions from '../../schemas/messages/portfolio.positions.v1.json';
@@ -37,6 +38,12 @@ import emergencyStopRow from '../../schemas/warehouse/risk.emergency_stops.json'
 import checkRiskRequest from '../../schemas/inputs/check-risk-request.json';
 import preTradeDecisionRow from '../../schemas/warehouse/risk.pre_trade_decisions.json';
 import riskViolationRow from '../../schemas/warehouse/risk.risk_violations.json';
+import portfolioView from '../../schemas/api/portfolio-view.json';
+import deskOverview from '../../schemas/api/desk-overview.json';
+import exposureHistory from '../../schemas/api/exposure-history.json';
+import alertPage from '../../schemas/api/alert-page.json';
+import apiError from '../../schemas/api/api-error.json';
+import streamHeartbeat from '../../schemas/api/stream-heartbeat.json';
 
 export const SCHEMAS = {
   'messages/market.prices.v1': marketPrices,
@@ -74,6 +81,12 @@ export const SCHEMAS = {
   'inputs/check-risk-request': checkRiskRequest,
   'warehouse/risk.pre_trade_decisions': preTradeDecisionRow,
   'warehouse/risk.risk_violations': riskViolationRow,
+  'api/portfolio-view': portfolioView,
+  'api/desk-overview': deskOverview,
+  'api/exposure-history': exposureHistory,
+  'api/alert-page': alertPage,
+  'api/api-error': apiError,
+  'api/stream-heartbeat': streamHeartbeat,
 } as const;
 
 export type SchemaName = keyof typeof SCHEMAS;

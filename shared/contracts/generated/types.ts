@@ -1449,6 +1449,193 @@ since: string
 detected_at: string
 }
 
+/**
+ * The state machine's state: with hysteresis, so it may lag a recovering score by the recovery band.
+ */
+export type HealthState = ("HEALTHY" | "WARNING" | "MARGIN_CALL" | "LIQUIDATION")
+export interface PortfolioView {
+portfolioId: string
+/**
+ * The desk a portfolio belongs to; policies, stops and read permissions are scoped by it. A portfolio without one belongs to the desk 'default'.
+ */
+deskId: string
+tickId: string
+/**
+ * The price tick the valuation is at.
+ */
+asOf: string
+positionsUpdatedAt?: string
+/**
+ * When the risk path wrote this state.
+ */
+updatedAt: string
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
+collateralUsd: number
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
+borrowUsd: number
+health: MarginHealth
+exposures: Exposure[]
+liquidationPrices: LiquidationPrice[]
+risk: RiskFigures
+metrics?: RiskMetrics
+}
+export interface MarginHealth {
+/**
+ * (collateral − borrow) / borrow × 100; null when nothing is borrowed (no debt, not a number).
+ */
+score: (number | null)
+state: HealthState
+thresholds: MarginThresholds
+/**
+ * Points above a threshold a score must reach before the portfolio leaves the state below it.
+ */
+recoveryBand: number
+}
+/**
+ * A score below a threshold enters that state; a score equal to it belongs to the state above.
+ */
+export interface MarginThresholds {
+warning: number
+marginCall: number
+liquidation: number
+}
+export interface DeskOverview {
+/**
+ * The desk a portfolio belongs to; policies, stops and read permissions are scoped by it. A portfolio without one belongs to the desk 'default'.
+ */
+deskId: string
+/**
+ * The oldest valuation among the desk's portfolios (every figure is at least this fresh); null for a desk without portfolios.
+ */
+asOf: (string | null)
+servedAt: string
+shock: {
+/**
+ * The relative move applied to every non-stable asset's price (−0.2: −20 %).
+ */
+fraction: number
+stableAssets: string[]
+}
+counts: {
+HEALTHY: number
+WARNING: number
+MARGIN_CALL: number
+LIQUIDATION: number
+}
+collateralAtRisk: {
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
+totalUsd: number
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
+inCallUsd: number
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
+underShockUsd: number
+}
+portfolios: DeskPortfolio[]
+}
+export interface DeskPortfolio {
+portfolioId: string
+state: HealthState
+healthScore: (number | null)
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
+collateralUsd: number
+/**
+ * A non-negative USD amount (a transaction, a portfolio's collateral or borrow).
+ */
+borrowUsd: number
+asOf: string
+shockedHealthScore: (number | null)
+/**
+ * IN_CALL: in margin call or liquidation; UNDER_SHOCK: the shock would put it there.
+ */
+atRisk: ("IN_CALL" | "UNDER_SHOCK" | null)
+}
+
+/**
+ * One portfolio's last 24 hours, hour by hour and asset by asset, from the warehouse view risk.recent_portfolio_exposures_24h.
+ */
+export interface ExposureHistory {
+portfolioId: string
+/**
+ * The latest tick in the window; null when it holds none.
+ */
+asOf: (string | null)
+windowHours: number
+points: ExposurePoint[]
+}
+export interface ExposurePoint {
+hour: string
+asset: string
+latestAsOf: string
+tickCount: number
+latestPriceUsd: number
+latestNetExposureUsd: number
+minNetExposureUsd: number
+maxNetExposureUsd: number
+latestCollateralUsd: number
+latestBorrowUsd: number
+latestHealthScore: (number | null)
+}
+
+/**
+ * Alerts of every kind in the order they were recorded, after a cursor. Resume with `cursor` (or, on the stream, Last-Event-ID): nothing is missed and nothing repeated within the feed's retention.
+ */
+export interface AlertPage {
+/**
+ * Everything recorded up to this time (the read time less the settle delay) is in this page or before the cursor.
+ */
+asOf: string
+/**
+ * Where to resume: after the last alert read (filtered ones included), or the one given when nothing new has settled.
+ */
+cursor: (string | null)
+retentionDays: number
+alerts: FeedAlert[]
+}
+export interface FeedAlert {
+cursor: string
+alertId: string
+source: ("alerts.margin.v1" | "alerts.aml.v1" | "alerts.prices.v1" | "alerts.operations.v1" | "alerts.risk.v1")
+kind: string
+severity: ("INFO" | "WARNING" | "CRITICAL")
+subject: string
+deskId: (string | null)
+portfolioId: (string | null)
+recordedAt: string
+/**
+ * The alert as published on its topic.
+ */
+alert: (MarginAlertV1 | AmlAlertV1 | PriceAlertV1 | OperationsAlertV1 | RiskAlertV1)
+}
+/**
+ * One margin-health transition of one portfolio. eventId is derived from portfolio, transition and tick.
+ */
+export interface ApiError {
+error: string
+code: ("INVALID_REQUEST" | "INVALID_CURSOR" | "CURSOR_EXPIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "RATE_LIMITED" | "UNAVAILABLE" | "INTERNAL")
+problems?: string[]
+retryAfterSeconds?: number
+}
+
+/**
+ * Sent on the stream every few seconds when nothing else is: a client that hears nothing for longer than `intervalMs` × 2 treats the stream as dead and reconnects from its cursor.
+ */
+export interface StreamHeartbeat {
+asOf: string
+intervalMs: number
+}
+
 export interface SchemaTypes {
   'messages/market.prices.v1': MarketPricesV1;
   'messages/portfolio.positions.v1': PortfolioPositionsV1;
@@ -1485,6 +1672,12 @@ export interface SchemaTypes {
   'inputs/check-risk-request': CheckRiskRequest;
   'warehouse/risk.pre_trade_decisions': PreTradeDecisionRow;
   'warehouse/risk.risk_violations': RiskViolationRow;
+  'api/portfolio-view': PortfolioView;
+  'api/desk-overview': DeskOverview;
+  'api/exposure-history': ExposureHistory;
+  'api/alert-page': AlertPage;
+  'api/api-error': ApiError;
+  'api/stream-heartbeat': StreamHeartbeat;
 }
 
 /** Message type per topic that declares a schema in shared/contracts/topology.json. */

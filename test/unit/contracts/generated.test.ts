@@ -18,6 +18,7 @@ import { ROOT } from './schema-fixtures';
 const TYPES_FILE = join(ROOT, 'shared/contracts/generated/types.ts');
 const TABLES_FILE = join(ROOT, 'terraform/generated/bigquery-tables.json');
 const VIEWS_FILE = join(ROOT, 'terraform/generated/bigquery-views.json');
+const SDK_TYPES_FILE = join(ROOT, 'sdk/src/generated/api-types.ts');
 
 /** renderGenerated() from shared/contracts/generate.ts, run the way `npm run gen` runs it (see the script). */
 function renderGenerated(): Record<string, string> {
@@ -37,8 +38,27 @@ describe('generated files', () => {
     rendered = renderGenerated();
   });
 
-  it('are the TypeScript types and the Terraform tables and views files', () => {
-    expect(Object.keys(rendered).sort()).toEqual([TYPES_FILE, TABLES_FILE, VIEWS_FILE].sort());
+  it('are the TypeScript types, the Terraform tables and views files, and the SDK types', () => {
+    expect(Object.keys(rendered).sort()).toEqual(
+      [TYPES_FILE, TABLES_FILE, VIEWS_FILE, SDK_TYPES_FILE].sort(),
+    );
+  });
+
+  it('give the SDK a type for every body the OpenAPI document references, from the same schemas', () => {
+    const sdk = rendered[SDK_TYPES_FILE];
+    for (const title of [
+      'PortfolioView',
+      'DeskOverview',
+      'ExposureHistory',
+      'AlertPage',
+      'ApiError',
+      'StreamHeartbeat',
+    ])
+      expect(sdk).toMatch(new RegExp(`export (interface|type) ${title}\\b`));
+    // One source: the SDK's declaration of a body is the server's, character for character.
+    const block = (src: string, name: string) =>
+      new RegExp(`export interface ${name} \\{[\\s\\S]*?\\n\\}`).exec(src)?.[0];
+    expect(block(sdk, 'PortfolioView')).toBe(block(rendered[TYPES_FILE], 'PortfolioView'));
   });
 
   it('match what is committed (run `npm run gen` after editing schemas/ or the views)', () => {
