@@ -14,7 +14,16 @@ const cloudSdkImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', '.scratch/**', 'shared/contracts/generated/**', 'sdk/src/generated/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'coverage/**',
+      '.scratch/**',
+      'shared/contracts/generated/**',
+      'sdk/src/generated/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

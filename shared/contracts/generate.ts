@@ -61,7 +61,8 @@ export function openApiSchemas(doc: unknown): SchemaName[] {
       for (const [k, x] of Object.entries(v)) {
         const m = k === '$ref' && typeof x === 'string' ? /^\.\.\/(\w+\/[\w.-]+)\.json/.exec(x) : null;
         if (m) {
-          if (!(m[1] in SCHEMAS)) throw new Error(`the OpenAPI document references ${x}, which is not a registered schema`);
+          if (!(m[1] in SCHEMAS))
+            throw new Error(`the OpenAPI document references ${x}, which is not a registered schema`);
           found.add(m[1] as SchemaName);
         } else visit(x);
       }
