@@ -44,6 +44,7 @@ import exposureHistory from '../../schemas/api/exposure-history.json';
 import alertPage from '../../schemas/api/alert-page.json';
 import apiError from '../../schemas/api/api-error.json';
 import streamHeartbeat from '../../schemas/api/stream-heartbeat.json';
+import checkRiskResponse from '../../schemas/api/check-risk-response.json';
 
 export const SCHEMAS = {
   'messages/market.prices.v1': marketPrices,
@@ -87,6 +88,7 @@ export const SCHEMAS = {
   'api/alert-page': alertPage,
   'api/api-error': apiError,
   'api/stream-heartbeat': streamHeartbeat,
+  'api/check-risk-response': checkRiskResponse,
 } as const;
 
 export type SchemaName = keyof typeof SCHEMAS;

@@ -1636,6 +1636,57 @@ asOf: string
 intervalMs: number
 }
 
+/**
+ * checkRisk's answer (HTTP 200, a denial included): the decision, every reason and broken rule, the stop in force and the portfolio after the action. A repeated requestId gets the first answer back.
+ */
+export interface CheckRiskResponse {
+decisionId: string
+requestId: string
+decision: ("APPROVE" | "DENY")
+reasons: {
+code: ("STOPPED" | "HARD_LIMIT" | "EMERGENCY_LIMIT" | "PORTFOLIO_UNKNOWN" | "PRICE_MISSING" | "PRICE_STALE" | "POLICY_UNAVAILABLE" | "STOP_STATE_UNCONFIRMED" | "METRIC_UNAVAILABLE" | "INVALID_ACTION" | "EVALUATION_ERROR" | "STORE_UNAVAILABLE")
+message: string
+}[]
+violations: RuleViolation[]
+warnings: RuleViolation[]
+stop: {
+state: ("ACTIVE" | "REDUCING" | "HALTED")
+scopeKey: (string | null)
+engagedBy: (string | null)
+reason: (string | null)
+}
+post: ({
+healthScore: (number | null)
+leverage: (number | null)
+equityUsd: number
+} | null)
+decidedAt: string
+}
+export interface RuleViolation {
+policyId: string
+policyVersion: number
+ruleId: string
+kind: ("soft" | "hard" | "emergency")
+scope: ({
+level: "global"
+} | {
+level: "desk"
+/**
+ * The desk a portfolio belongs to; policies, stops and read permissions are scoped by it. A portfolio without one belongs to the desk 'default'.
+ */
+deskId: string
+} | {
+level: "portfolio"
+portfolioId: string
+})
+metric: string
+asset?: string
+operator: ("<" | "<=" | ">" | ">=")
+threshold: number
+value: (number | null)
+valueState?: ("NEGATIVE_EQUITY" | "ZERO_EQUITY")
+}
+
 export interface SchemaTypes {
   'messages/market.prices.v1': MarketPricesV1;
   'messages/portfolio.positions.v1': PortfolioPositionsV1;
@@ -1678,6 +1729,7 @@ export interface SchemaTypes {
   'api/alert-page': AlertPage;
   'api/api-error': ApiError;
   'api/stream-heartbeat': StreamHeartbeat;
+  'api/check-risk-response': CheckRiskResponse;
 }
 
 /** Message type per topic that declares a schema in shared/contracts/topology.json. */
