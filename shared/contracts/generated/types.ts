@@ -1589,6 +1589,11 @@ latestHealthScore: (number | null)
 }
 
 /**
+ * One recorded alert; `source` (its topic) says which alert it carries.
+ */
+export type FeedAlert = (MarginFeedAlert | AmlFeedAlert | PriceFeedAlert | OperationsFeedAlert | RiskFeedAlert)
+
+/**
  * Alerts of every kind in the order they were recorded, after a cursor. Resume with `cursor` (or, on the stream, Last-Event-ID): nothing is missed and nothing repeated within the feed's retention.
  */
 export interface AlertPage {
@@ -1603,23 +1608,80 @@ cursor: (string | null)
 retentionDays: number
 alerts: FeedAlert[]
 }
-export interface FeedAlert {
+export interface MarginFeedAlert {
+source: "alerts.margin.v1"
 cursor: string
 alertId: string
-source: ("alerts.margin.v1" | "alerts.aml.v1" | "alerts.prices.v1" | "alerts.operations.v1" | "alerts.risk.v1")
 kind: string
 severity: ("INFO" | "WARNING" | "CRITICAL")
 subject: string
 deskId: (string | null)
 portfolioId: (string | null)
 recordedAt: string
-/**
- * The alert as published on its topic.
- */
-alert: (MarginAlertV1 | AmlAlertV1 | PriceAlertV1 | OperationsAlertV1 | RiskAlertV1)
+alert: MarginAlertV1
 }
 /**
  * One margin-health transition of one portfolio. eventId is derived from portfolio, transition and tick.
+ */
+export interface AmlFeedAlert {
+source: "alerts.aml.v1"
+cursor: string
+alertId: string
+kind: string
+severity: ("INFO" | "WARNING" | "CRITICAL")
+subject: string
+deskId: (string | null)
+portfolioId: (string | null)
+recordedAt: string
+alert: AmlAlertV1
+}
+/**
+ * One AML rule triggered by one transaction. alertId is derived from rule, policy version and transaction, so a redelivered transaction yields the same alert.
+ */
+export interface PriceFeedAlert {
+source: "alerts.prices.v1"
+cursor: string
+alertId: string
+kind: string
+severity: ("INFO" | "WARNING" | "CRITICAL")
+subject: string
+deskId: (string | null)
+portfolioId: (string | null)
+recordedAt: string
+alert: PriceAlertV1
+}
+/**
+ * No usable price for an asset at a tick (every source failed validation or is unreachable), a source's circuit opened, sources disagreeing, or a portfolio that could not be valued at a tick (PORTFOLIO_NOT_VALUED, raised by computePortfolioRisk, with portfolioId).
+ */
+export interface OperationsFeedAlert {
+source: "alerts.operations.v1"
+cursor: string
+alertId: string
+kind: string
+severity: ("INFO" | "WARNING" | "CRITICAL")
+subject: string
+deskId: (string | null)
+portfolioId: (string | null)
+recordedAt: string
+alert: OperationsAlertV1
+}
+/**
+ * Something the operators must fix upstream. EVENT_TIME_IN_FUTURE: a consumer refused an event dated later than its clock plus the allowed skew (the message was dead-lettered for replay, a Persona delivery answered 503 so Persona retries it). Ids only, no personal data. alertId is derived from the refused event, so a redelivery raises the same alert.
+ */
+export interface RiskFeedAlert {
+source: "alerts.risk.v1"
+cursor: string
+alertId: string
+kind: string
+severity: ("INFO" | "WARNING" | "CRITICAL")
+subject: string
+deskId: (string | null)
+portfolioId: (string | null)
+recordedAt: string
+alert: RiskAlertV1
+}
+/**
+ * Risk controls: STOP_CHANGED (a kill-switch transition: engaged, release requested, released; always CRITICAL), POLICY_INVALID (a stored risk policy that cannot be used; the last valid version stays in force), RISK_LIMIT_BREACHED / RISK_LIMIT_CLEARED (continuous evaluation). Ids only: the one personal datum is the actor, the operator's work e-mail (or 'circuit-breaker'), because who changed a control is the point of the alert. alertId is derived from the audit entry (or the evaluation), so a retry raises the same alert.
  */
 export interface ApiError {
 error: string
