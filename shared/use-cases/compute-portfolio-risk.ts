@@ -241,6 +241,7 @@ export function portfolioNotValuedAlert(
   tick: Pick<Tick, 'tickId' | 'asOf'>,
   unpriced: string[],
   maxPriceAgeMinutes: number,
+  deskId?: string,
 ): PriceAlert {
   const assets = [...new Set(unpriced)].sort();
   return {
@@ -250,6 +251,8 @@ export function portfolioNotValuedAlert(
     asset: assets.join(','),
     kind: 'PORTFOLIO_NOT_VALUED',
     portfolioId,
+    // Not part of the id: the desk is who may read it, not what happened.
+    ...(deskId ? { deskId } : {}),
     reasons: assets.map((a) => `${a}: no price at this tick (none, or older than ${maxPriceAgeMinutes} min)`),
   };
 }
@@ -282,7 +285,13 @@ export async function evaluateBatch(
       (a) => tick.prices[a] === undefined,
     );
     if (missing.length) {
-      const alert = portfolioNotValuedAlert(doc.portfolioId, tick, missing, config.maxPriceAgeMinutes);
+      const alert = portfolioNotValuedAlert(
+        doc.portfolioId,
+        tick,
+        missing,
+        config.maxPriceAgeMinutes,
+        deskOf(doc.deskId),
+      );
       logger.warn('portfolio skipped: no current price', {
         portfolioId: doc.portfolioId,
         assets: missing,

@@ -7,6 +7,8 @@
  * for that portfolio (the redelivery of the failed message included); a short lease keeps two concurrent
  * invocations from publishing it twice.
  *
+ * The same transaction writes the portfolio's latest-state view for the read API (portfolio-views.ts).
+ *
  * The alert never waits for the warehouse: during a streaming outage margin calls still go out, the entry
  * remembers it was published, and the invocation fails so the row is written by the redelivery, without a
  * second publish. Both times are ours or bounded at their source: asOf is the price tick's minute and
@@ -32,6 +34,7 @@ import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
 import { forEachSettled } from '../platform/bounded';
+import { PORTFOLIO_VIEWS, portfolioViewOf } from './portfolio-views';
 
 type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
 type PortfolioRiskBatch = SchemaTypes['messages/risk.portfolio-risk.v1'];
@@ -129,6 +132,7 @@ export async function detectMarginEvents(
         alert: {
           eventId,
           portfolioId: risk.portfolioId,
+          deskId: risk.deskId,
           fromState: from,
           toState: to,
           healthScore: risk.healthScore,
@@ -157,6 +161,8 @@ export async function detectMarginEvents(
       pending: [...pending.map((p) => p.alert.eventId), ...(created ? [created.alert.eventId] : [])],
     };
     tx.set(MARGIN_COLLECTIONS.states, risk.portfolioId, state);
+    // The read API's view, in the same commit: the state it shows is always the one just decided.
+    tx.set(PORTFOLIO_VIEWS, risk.portfolioId, portfolioViewOf(risk, to, policy, now));
     return {
       applied: true as const,
       pending,

@@ -428,6 +428,10 @@ alert: MarginAlertV1
 export interface MarginAlertV1 {
 eventId: string
 portfolioId: string
+/**
+ * The desk a portfolio belongs to; policies, stops and read permissions are scoped by it. A portfolio without one belongs to the desk 'default'.
+ */
+deskId?: string
 fromState: ("HEALTHY" | "WARNING" | "MARGIN_CALL" | "LIQUIDATION")
 toState: ("HEALTHY" | "WARNING" | "MARGIN_CALL" | "LIQUIDATION")
 healthScore: (number | null)
@@ -515,6 +519,10 @@ kind: ("NO_USABLE_PRICE" | "SOURCE_CIRCUIT_OPEN" | "SOURCES_DISAGREE" | "PORTFOL
  * The portfolio that could not be valued (PORTFOLIO_NOT_VALUED only).
  */
 portfolioId?: string
+/**
+ * The desk a portfolio belongs to; policies, stops and read permissions are scoped by it. A portfolio without one belongs to the desk 'default'.
+ */
+deskId?: string
 reasons: string[]
 }
 export interface OperationsFeedAlert {

@@ -335,6 +335,10 @@ export type State = ("HEALTHY" | "WARNING" | "MARGIN_CALL" | "LIQUIDATION")
 export interface MarginAlertV1 {
 eventId: string
 portfolioId: string
+/**
+ * The desk a portfolio belongs to; policies, stops and read permissions are scoped by it. A portfolio without one belongs to the desk 'default'.
+ */
+deskId?: string
 fromState: State
 toState: State
 healthScore: (number | null)
@@ -370,6 +374,10 @@ kind: ("NO_USABLE_PRICE" | "SOURCE_CIRCUIT_OPEN" | "SOURCES_DISAGREE" | "PORTFOL
  * The portfolio that could not be valued (PORTFOLIO_NOT_VALUED only).
  */
 portfolioId?: string
+/**
+ * The desk a portfolio belongs to; policies, stops and read permissions are scoped by it. A portfolio without one belongs to the desk 'default'.
+ */
+deskId?: string
 reasons: string[]
 }
 

@@ -24,7 +24,8 @@
 import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import { validate } from '../../../shared/contracts/validation';
 import { nextHealthState } from '../../../shared/domain/margin/health-state-machine';
-import type { HealthState } from '../../../shared/domain/risk/margin';
+import { classifyHealth, type HealthState } from '../../../shared/domain/risk/margin';
+import { readPortfolioView } from '../../../shared/use-cases/portfolio-views';
 import { RetryableError } from '../../../shared/platform/errors';
 import type { EventBus, PublishOptions } from '../../../shared/ports/event-bus';
 import type { TopicName } from '../../../shared/topology/topology';
@@ -130,6 +131,50 @@ describe('detectMarginEvents with Firestore (emulator) and DuckDB', () => {
     }
     expect(held).toBe(5);
     expect(expected.filter((t) => t.portfolioId === 'desk-btc-001')).toHaveLength(6);
+  });
+
+  it("keeps each portfolio's view for the read API: the state machine's state, the thresholds in force, liquidation prices at them", async () => {
+    const h = await harness('views');
+    const btc = sequence.filter((m) => m.portfolioId === 'desk-btc-001');
+    // A policy unlike the default (which computePortfolioRisk solved the liquidation prices at).
+    const policy = { thresholds: { warning: 60, marginCall: 40, liquidation: 25 }, recoveryBand: 3 };
+    let state: HealthState = 'HEALTHY';
+    for (const [i, m] of btc.entries()) {
+      await h.deliver(m, `view-${i}`, { policy });
+      state = nextHealthState(state, m.healthScore, policy);
+      const view = await readPortfolioView(h.store, m.portfolioId);
+      validate('api/portfolio-view', view);
+      // The state shown is the machine's (hysteresis included), never re-derived from the score.
+      expect(view?.health).toEqual({
+        score: m.healthScore,
+        state,
+        thresholds: policy.thresholds,
+        recoveryBand: 3,
+      });
+      expect(view?.tickId).toBe(m.tickId);
+      for (const l of view?.liquidationPrices ?? []) {
+        if (l.priceUsd === null) continue;
+        // At the liquidation price the score is the policy's liquidation threshold, not the default's 15.
+        const repriced = m.exposures.map((e) => ({
+          ...e,
+          priceUsd: e.asset === l.asset ? (l.priceUsd as number) : e.priceUsd,
+        }));
+        const c = repriced.reduce((s, e) => s + e.collateralAmount * e.priceUsd, 0);
+        const b = repriced.reduce((s, e) => s + e.borrowAmount * e.priceUsd, 0);
+        expect(((c - b) * 100) / b).toBeCloseTo(25, 6);
+      }
+    }
+    // An older observation arriving late changes neither the state nor the view.
+    const last = await readPortfolioView(h.store, 'desk-btc-001');
+    await h.deliver(btc[0], 'view-late', { policy });
+    expect(await readPortfolioView(h.store, 'desk-btc-001')).toEqual(last);
+    // Held in a lower state by the recovery band at least once: the view showed the state, not the score's class.
+    const held = btc.some((m, i) => {
+      let st: HealthState = 'HEALTHY';
+      for (const x of btc.slice(0, i + 1)) st = nextHealthState(st, x.healthScore, policy);
+      return m.healthScore !== null && st !== classifyHealth(m.healthScore, policy.thresholds);
+    });
+    expect(held).toBe(true);
   });
 
   it('redelivery: each message three times gives exactly one row and one alert per transition, with the same ids in two runs', async () => {
