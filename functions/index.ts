@@ -14,3 +14,4 @@ import './archive-cold-data';
 import './check-risk';
 import './evaluate-risk-limits';
 import './record-alerts';
+import './risk-api';

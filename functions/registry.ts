@@ -13,6 +13,7 @@ import { fanOutNotifications } from './fan-out-notifications/wiring';
 import { deliverNotification } from './deliver-notification/wiring';
 import { notificationPreferences } from './notification-preferences/wiring';
 import { riskAdmin } from './risk-admin/wiring';
+import { riskApi } from './risk-api/wiring';
 import { refreshMaterializedViews } from './refresh-materialized-views/wiring';
 import { archiveColdData } from './archive-cold-data/wiring';
 import { checkRisk } from './check-risk/wiring';
@@ -32,6 +33,7 @@ export const WIRINGS: { [N in FunctionName]: FunctionWiring<N> } = {
   deliverNotification,
   notificationPreferences,
   riskAdmin,
+  riskApi,
   refreshMaterializedViews,
   archiveColdData,
   checkRisk,

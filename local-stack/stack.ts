@@ -34,6 +34,7 @@ import { startControlsArea, type ControlsServices } from './areas/controls';
 import { startKycArea, type KycServices } from './areas/kyc';
 import { startNotificationsArea, type NotificationsServices } from './areas/notifications';
 import { startOperationsArea, type OperationsServices } from './areas/operations';
+import { startViewsArea, type ViewsServices } from './areas/views';
 import type { AreaContext, LocalArea } from './areas/types';
 
 export interface LocalStackOptions {
@@ -78,6 +79,7 @@ export interface LocalStack {
     notifications: NotificationsServices;
     operations: OperationsServices;
     controls: ControlsServices;
+    views: ViewsServices;
   };
   /** What Cloud Scheduler does every minute: POST to ingestPrices. */
   tick(): Promise<{ status: number; body: unknown }>;
@@ -91,7 +93,7 @@ const LOCAL_RETRY = { minimumBackoff: { seconds: 0, nanos: 200_000_000 }, maximu
 
 export const DEAD_LETTER_INSPECT = 'dead-letter.v1.inspect';
 
-export const AREAS = ['kyc', 'aml', 'notifications', 'operations', 'controls'] as const;
+export const AREAS = ['kyc', 'aml', 'notifications', 'operations', 'controls', 'views'] as const;
 export type AreaName = (typeof AREAS)[number];
 
 /**
@@ -159,7 +161,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const controls = wanted.has('controls')
     ? await startControlsArea(ctx)
     : (unwired as unknown as LocalArea<ControlsServices>);
-  const areas: LocalArea[] = [kyc, aml, notifications, operations, controls];
+  const views = wanted.has('views')
+    ? await startViewsArea(ctx)
+    : (unwired as unknown as LocalArea<ViewsServices>);
+  const areas: LocalArea[] = [kyc, aml, notifications, operations, controls, views];
   for (const a of areas) env = { ...env, ...a.env };
   env = { ...env, ...o.env };
   const platform = localPlatform({ env, bus, store, warehouse, secrets, clock: o.clock, logger });
@@ -187,7 +192,14 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const served: FunctionName[] = [...CORE, ...areas.flatMap((a) => a.functions)];
   for (const fn of served) {
     const wiring = WIRINGS[fn];
-    if (wiring.trigger === 'http') ff.http(named(fn), tracked(wiring.serve(async () => platform, observe)));
+    // riskApi only reads, and its streams stay open for minutes: settle() does not wait for them.
+    if (fn === 'riskApi' && wiring.trigger === 'http')
+      ff.http(
+        named(fn),
+        wiring.serve(async () => platform, observe),
+      );
+    else if (wiring.trigger === 'http')
+      ff.http(named(fn), tracked(wiring.serve(async () => platform, observe)));
     else ff.cloudEvent(named(fn), tracked(wiring.serve(async () => platform, observe)));
   }
 
@@ -254,6 +266,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       notifications: notifications.services,
       operations: operations.services,
       controls: controls.services,
+      views: views.services,
     },
     settle,
     tick: async () => {

@@ -1,5 +1,10 @@
 /** Full jitter (AWS architecture blog): spreads reconnecting clients evenly instead of in waves. */
-export function fullJitterDelay(attempt: number, baseMs: number, capMs: number, random: () => number): number {
+export function fullJitterDelay(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number,
+): number {
   return random() * Math.min(capMs, baseMs * 2 ** attempt);
 }
 

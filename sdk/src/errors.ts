@@ -1,7 +1,8 @@
 import type { ApiError } from './generated/api-types.js';
 
 /** The server's codes plus the ones the SDK raises itself when there is no server answer to report. */
-export type RiskErrorCode = ApiError['code'] | 'CONNECTION_FAILED' | 'TIMEOUT' | 'INVALID_RESPONSE' | 'HTTP_ERROR';
+export type RiskErrorCode =
+  ApiError['code'] | 'CONNECTION_FAILED' | 'TIMEOUT' | 'INVALID_RESPONSE' | 'HTTP_ERROR';
 
 export interface RiskApiErrorDetails {
   status: number;

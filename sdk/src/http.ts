@@ -66,7 +66,8 @@ export function errorFromResponse(
   const apiError = isApiError(body) ? body : undefined;
   const retryAfterSeconds = parseRetryAfter(headers.get('retry-after')) ?? apiError?.retryAfterSeconds;
   let message = `${apiError?.error ?? `HTTP ${status}`} (${status}${apiError ? ` ${apiError.code}` : ''})`;
-  if (request.token) message = message.split(request.token).join('[redacted]');
+  // Real tokens are long; scrubbing a very short one would only mangle the message.
+  if (request.token && request.token.length >= 8) message = message.split(request.token).join('[redacted]');
   return errorForStatus(message, {
     status,
     code: apiError?.code ?? 'HTTP_ERROR',

@@ -11,7 +11,13 @@ export function optionalId(name: string, value: unknown): string | undefined {
   return value === undefined ? undefined : requireId(name, value);
 }
 
-export function optionalNumberInRange(name: string, value: unknown, min: number, max: number, integer = false) {
+export function optionalNumberInRange(
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+  integer = false,
+) {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     throw new TypeError(`${name} must be a number between ${min} and ${max}`);

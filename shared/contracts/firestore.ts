@@ -10,3 +10,7 @@ export const ALL_COLLECTIONS: string[] = Object.values(firestore.collections).fl
 
 /** Collections of idempotency records Firestore deletes once the Date in `field` has passed (Terraform). */
 export const FIRESTORE_TTL = firestore.ttl;
+
+/** Composite indexes the code's queries need (Terraform creates them; the emulator needs none). */
+export const FIRESTORE_INDEXES: { collection: string; fields: { field: string; order: string }[] }[] =
+  firestore.indexes.list;

@@ -19,6 +19,7 @@ export class SchemaViolation extends Error {
 }
 
 let compiled: Map<SchemaName, ValidateFunction> | undefined;
+let instance: Ajv2020 | undefined;
 
 /** Compiles every schema once per process (cold start) and keeps the validators. */
 function validators(): Map<SchemaName, ValidateFunction> {
@@ -27,6 +28,7 @@ function validators(): Map<SchemaName, ValidateFunction> {
   addFormats(ajv);
   for (const keyword of WAREHOUSE_KEYWORDS) ajv.addKeyword(keyword);
   for (const schema of Object.values(SCHEMAS)) ajv.addSchema(schema as object);
+  instance = ajv;
   const map = new Map<SchemaName, ValidateFunction>();
   for (const [name, schema] of Object.entries(SCHEMAS) as [SchemaName, { $id: string }][]) {
     const fn = ajv.getSchema(schema.$id);
@@ -68,4 +70,18 @@ export function validate<N extends SchemaName>(
 export function isValid(name: SchemaName, value: unknown): boolean {
   const fn = validators().get(name);
   return fn ? (fn(value) as boolean) : false;
+}
+
+/**
+ * Validates against a part of a registered schema named as an OpenAPI document names it, `api/alert-page` or
+ * `api/alert-page#/$defs/feedAlert`: what a test checks an HTTP body against.
+ */
+export function validateRef(ref: string, value: unknown): void {
+  validators();
+  const [name, pointer] = ref.split('#') as [SchemaName, string | undefined];
+  const schema = SCHEMAS[name] as { $id: string } | undefined;
+  if (!schema || !instance) throw new Error(`unknown schema ${name}`);
+  const fn = instance.getSchema(pointer ? `${schema.$id}#${pointer}` : schema.$id);
+  if (!fn) throw new Error(`no schema at ${ref}`);
+  if (!fn(value)) throw new SchemaViolation(name, describe(fn.errors));
 }

@@ -122,3 +122,20 @@ export function duckDbRollingViewSql(r: RollingViewDefinition): string {
     `ORDER BY ${r.bucketColumn}`,
   ].join('\n');
 }
+
+/**
+ * The local warehouse's standing objects for the views: each materialized view as a table (empty until the first
+ * refresh rebuilds it, as refreshMaterializedViews does) and each rolling view as a DuckDB view over it at now(),
+ * so queries that name the views run unchanged on both warehouses.
+ */
+export function duckDbViewDdl(): string[] {
+  return [
+    ...MATERIALIZED_VIEWS.map(
+      (v) => `CREATE TABLE IF NOT EXISTS ${v.name} AS\n${duckDbMaterializedViewSql(v)}`,
+    ),
+    ...ROLLING_VIEWS.map(
+      (r) =>
+        `CREATE OR REPLACE VIEW ${r.name} AS\n${duckDbRollingViewSql(r).replace(/CAST\(@now AS TIMESTAMPTZ\)/g, 'now()')}`,
+    ),
+  ];
+}

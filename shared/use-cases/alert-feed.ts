@@ -27,7 +27,12 @@ import type {
   Severity,
 } from '../domain/notifications/types';
 import type { Clock } from '../ports/clock';
-import type { CommitPosition, DocumentData, DocumentStore } from '../ports/document-store';
+import {
+  commitTimeText,
+  type CommitPosition,
+  type DocumentData,
+  type DocumentStore,
+} from '../ports/document-store';
 
 export const ALERT_FEED = FIRESTORE_COLLECTIONS.views.alertFeed;
 /** How long alerts stay readable, and so how long a client may be away and still resume without a gap. */
@@ -109,11 +114,23 @@ export class CursorError extends Error {
   }
 }
 
-const CURSOR = /^(\d{12})\.(\d{9})~([A-Za-z0-9_.:-]{1,200})$/;
+const CURSOR = /^(\d{12})\.(\d{9})~([A-Za-z0-9_.:-]{0,200})$/;
 
-/** The cursor a client keeps (SSE Last-Event-ID): "<commit seconds>.<nanoseconds>~<alert id>". */
+/**
+ * The cursor a client keeps (SSE Last-Event-ID): "<commit seconds>.<nanoseconds>~<alert id>". The id is empty for
+ * a position between alerts: the start of a stream that began "now" (cursorAt).
+ */
 export function encodeCursor(p: CommitPosition): string {
   return `${p.committedAt}~${p.id}`;
+}
+
+/** The position just before everything committed at `time` or later. */
+export function cursorAt(time: Date): string {
+  const ms = time.getTime();
+  return encodeCursor({
+    committedAt: commitTimeText(Math.floor(ms / 1000), (ms % 1000) * 1_000_000),
+    id: '',
+  });
 }
 
 /** A cursor from outside, checked strictly; one older than the retention cannot be resumed without a gap. */

@@ -346,6 +346,10 @@ portfolios: DeskPortfolio[]
 }
 export interface DeskPortfolio {
 portfolioId: string
+/**
+ * The desk a portfolio belongs to; policies, stops and read permissions are scoped by it. A portfolio without one belongs to the desk 'default'.
+ */
+deskId?: string
 state: HealthState
 healthScore: (number | null)
 /**
@@ -672,7 +676,7 @@ retryAfterSeconds?: number
 }
 
 /**
- * Sent on the stream every few seconds when nothing else is: a client that hears nothing for longer than `intervalMs` × 2 treats the stream as dead and reconnects from its cursor.
+ * Sent on the stream every few seconds when nothing else is: a client that hears nothing for longer than 2.5 × `intervalMs` treats the stream as dead and reconnects from its cursor.
  */
 export interface StreamHeartbeat {
 asOf: string

@@ -99,7 +99,11 @@ export class FirestoreDocumentStore implements DocumentStore {
     let q = (await this.db()).collection(collection).orderBy(field).orderBy(FieldPath.documentId());
     if (after) {
       const [seconds, nanos] = after.committedAt.split('.').map(Number);
-      q = q.startAfter(new Timestamp(seconds, nanos), after.id);
+      // An empty id is a position between documents (before every id at that time): Firestore refuses an
+      // empty document id as a cursor value, and starting at the time alone means the same.
+      q = after.id
+        ? q.startAfter(new Timestamp(seconds, nanos), after.id)
+        : q.startAt(new Timestamp(seconds, nanos));
     }
     const snap = await q.limit(limit).get();
     // The horizon is on the store's clock (the snapshot's read time), like the commit times it is compared with.

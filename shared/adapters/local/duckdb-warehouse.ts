@@ -3,6 +3,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node
 import { WAREHOUSE_TABLES, duckDbDdl, type TableName } from '../../contracts/warehouse-tables';
 import type { Warehouse, WarehouseRow } from '../../ports/warehouse';
 import { checkRows, rowsOf } from '../../platform/warehouse-rows';
+import { duckDbViewDdl } from '../../contracts/warehouse-views';
 
 /**
  * The local warehouse: an embedded DuckDB database with the same tables as BigQuery, derived from the same
@@ -16,12 +17,13 @@ export class DuckDbWarehouse implements Warehouse {
     private readonly conn: DuckDBConnection,
   ) {}
 
-  /** path ':memory:' (default) or a file; tables are created if missing. */
+  /** path ':memory:' (default) or a file; tables, and the views' standing objects, are created if missing. */
   static async open(path = ':memory:'): Promise<DuckDbWarehouse> {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(path);
     const conn = await instance.connect();
     for (const t of WAREHOUSE_TABLES) for (const sql of duckDbDdl(t)) await conn.run(sql);
+    for (const sql of duckDbViewDdl()) await conn.run(sql);
     return new DuckDbWarehouse(instance, conn);
   }
 

@@ -41,6 +41,13 @@ function_environment = {
     RISK_CHECK_AUDIENCE = "{url:checkRisk}"
     RISK_CHECK_CALLERS  = "lending-platform@fusion-risk-dev.iam.gserviceaccount.com"
   }
+  # The desk's read API, called from browsers: Google Identity Services ID tokens, whose audience is the dashboard's
+  # OAuth client id (example value: replace it); who reads which desk; the dashboard's origin for CORS.
+  riskApi = {
+    RISK_API_AUDIENCE        = "000000000000-riskdashboard.apps.googleusercontent.com"
+    RISK_API_ACCESS          = "risk-head@dev.fusion-risk.example=*;cro@dev.fusion-risk.example=*;lending-desk@dev.fusion-risk.example=default"
+    RISK_API_ALLOWED_ORIGINS = "https://risk.dev.fusion-risk.example"
+  }
 }
 
 # Who may call the HTTP APIs (nobody until named here), e.g. the lending platform's backend service account.

@@ -15,6 +15,8 @@ locals {
 
   # Idempotency records Firestore deletes by TTL (declared beside the code's collection names).
   firestore_ttl = try(jsondecode(file(local.firestore_path)).ttl, null)
+  # Composite indexes the code's queries need, declared beside the collection names too.
+  firestore_indexes = try(jsondecode(file(local.firestore_path)).indexes.list, [])
 
   # Data lifecycle, from the file the functions' operations configuration reads too: partitions expire after
   # hot_retention_days; archiveColdData exports (verifies, then deletes) those older than archive_after_days.
@@ -43,6 +45,7 @@ module "project" {
     field       = local.firestore_ttl.field
     collections = local.firestore_ttl.collections
   }
+  firestore_indexes = [for i in local.firestore_indexes : { collection = i.collection, fields = i.fields }]
 }
 
 module "secrets" {

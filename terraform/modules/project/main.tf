@@ -42,3 +42,24 @@ resource "google_firestore_field" "ttl" {
 
   depends_on = [google_firestore_database.default]
 }
+
+# Composite indexes the functions' queries need (riskApi's per-desk updates); a query without its index fails in
+# production while the emulator answers it, so they are declared with the collection names and created here.
+resource "google_firestore_index" "composite" {
+  for_each = { for i in var.firestore_indexes : "${i.collection}:${join(",", [for f in i.fields : f.field])}" => i }
+
+  project     = var.project_id
+  database    = "(default)"
+  collection  = each.value.collection
+  query_scope = "COLLECTION"
+
+  dynamic "fields" {
+    for_each = each.value.fields
+    content {
+      field_path = fields.value.field
+      order      = fields.value.order
+    }
+  }
+
+  depends_on = [google_firestore_database.default]
+}

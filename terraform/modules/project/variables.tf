@@ -65,3 +65,20 @@ variable "firestore_ttl" {
     error_message = "firestore_ttl.field must be a top-level field name."
   }
 }
+
+variable "firestore_indexes" {
+  description = "Composite indexes (from indexes in shared/contracts/firestore.json): per collection group, the fields in order with ASCENDING or DESCENDING."
+  type = list(object({
+    collection = string
+    fields = list(object({
+      field = string
+      order = string
+    }))
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for i in var.firestore_indexes : length(i.fields) >= 2 && alltrue([for f in i.fields : contains(["ASCENDING", "DESCENDING"], f.order)])])
+    error_message = "A composite index has at least two fields, each ASCENDING or DESCENDING."
+  }
+}

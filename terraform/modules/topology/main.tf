@@ -10,12 +10,19 @@ locals {
   defaults = local.topology.subscriptionDefaults
   # Only what access needs, in one shape: tables in the generated file differ in optional attributes (description),
   # and a conditional needs both results to share a type.
-  tables = var.tables_path == null ? {} : {
+  base_tables = var.tables_path == null ? {} : {
     for k, t in jsondecode(file(var.tables_path)).tables : k => {
       dataset         = t.dataset
       partition_field = try(t.partition_field, null)
     }
   }
+  # Views are read like tables (a function that queries one is granted dataViewer on it), never partitioned here.
+  view_names = var.views_path == null ? [] : concat(
+    keys(try(jsondecode(file(var.views_path)).materializedViews, {})),
+    keys(try(jsondecode(file(var.views_path)).rollingViews, {})),
+  )
+  view_tables = { for k in local.view_names : k => { dataset = split(".", k)[0], partition_field = null } }
+  tables      = merge(local.base_tables, local.view_tables)
 
   # Materialized views (shared/contracts/warehouse-views.json): view key (dataset.table) => its source table. The
   # views module requires a view to live in the dataset of its source.

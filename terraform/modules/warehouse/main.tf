@@ -129,6 +129,21 @@ resource "google_bigquery_table" "rolling_view" {
   depends_on = [google_bigquery_table.materialized_view]
 }
 
+# Each rolling view is authorised on its dataset: a reader granted only the view (riskApi's per-table dataViewer)
+# can query it without read access to the materialized view and the table beneath it.
+resource "google_bigquery_dataset_access" "rolling_view" {
+  for_each = local.rolling_views
+
+  project    = var.project_id
+  dataset_id = google_bigquery_dataset.this[each.value.dataset].dataset_id
+
+  view {
+    project_id = var.project_id
+    dataset_id = google_bigquery_table.rolling_view[each.key].dataset_id
+    table_id   = google_bigquery_table.rolling_view[each.key].table_id
+  }
+}
+
 # Nothing was applied under the former single-view addresses, but these keep any state that was.
 moved {
   from = google_bigquery_table.recent_exposures_mv

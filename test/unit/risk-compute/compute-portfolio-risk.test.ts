@@ -231,6 +231,8 @@ describe('computePortfolioRisk use cases', () => {
         asset: 'AVAX,SOL',
         kind: 'PORTFOLIO_NOT_VALUED',
         portfolioId: 'sol-desk',
+        // Who may read it (riskApi authorises alerts by desk); not part of its id.
+        deskId: 'default',
         reasons: [
           'AVAX: no price at this tick (none, or older than 15 min)',
           'SOL: no price at this tick (none, or older than 15 min)',

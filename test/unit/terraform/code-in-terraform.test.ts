@@ -6,6 +6,8 @@
  * among what the modules create, each function must run as its own service account, no primitive role may be
  * granted anywhere, and every consumer subscription must carry a dead-letter policy.
  */
+import { FIRESTORE_INDEXES } from '../../../shared/contracts/firestore';
+import { PORTFOLIO_VIEWS } from '../../../shared/use-cases/portfolio-views';
 import { ALERT_FEED } from '../../../shared/use-cases/alert-feed';
 import { MARGIN_COLLECTIONS } from '../../../shared/use-cases/detect-margin-events';
 import { CONTROLS_COLLECTIONS } from '../../../shared/use-cases/controls/controls-store';
@@ -89,6 +91,7 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
     const result = evaluateModule<TopologyOut>('topology', {
       topology_path: join(ROOT, 'shared', 'contracts', 'topology.json'),
       tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
+      views_path: join(ROOT, 'shared', 'contracts', 'warehouse-views.json'),
     });
     if (!result.ok) throw new Error(result.stderr);
     topo = result.value;
@@ -218,6 +221,17 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
     expect(field.for_each).toContain('var.firestore_ttl.collections');
     expect(field.field).toBe('${var.firestore_ttl.field}');
     expect(field.ttl_config).toBeDefined();
+  });
+
+  it('creates the composite index each multi-field query needs (the emulator would answer it without one)', () => {
+    const views = FIRESTORE_INDEXES.find((i) => i.collection === PORTFOLIO_VIEWS);
+    expect(views?.fields.map((f) => f.field)).toEqual(['deskId', 'updatedAt']);
+    // The query it serves: an equality on deskId and a range on updatedAt.
+    const src = code.find(({ f }) => f.endsWith('shared/use-cases/portfolio-views.ts'))?.text ?? '';
+    expect(src).toMatch(/field: 'deskId', op: '=='[\s\S]*field: 'updatedAt', op: '>'/);
+    const index = resource(moduleNamed(tree, 'project'), 'google_firestore_index', 'composite');
+    expect(index.for_each).toContain('var.firestore_indexes');
+    expect(index.collection).toBe('${each.value.collection}');
   });
 
   it('grants no primitive role (owner, editor, viewer) and no project-wide policy anywhere', () => {

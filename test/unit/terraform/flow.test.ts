@@ -72,6 +72,7 @@ describe('a new topic, table or secret flows into Terraform with no second edit'
     const r = evaluateModule<TopologyOut>('topology', {
       topology_path: topologyPath,
       tables_path: tablesPath,
+      views_path: join(ROOT, 'shared', 'contracts', 'warehouse-views.json'),
       project_id: 'demo-project',
       function_uris: { [consumer]: 'https://consumer.example.run.app' },
     });
@@ -94,6 +95,7 @@ describe('a new topic, table or secret flows into Terraform with no second edit'
     const r = evaluateModule<TopologyOut>('topology', {
       topology_path: topologyPath,
       tables_path: tablesPath,
+      views_path: join(ROOT, 'shared', 'contracts', 'warehouse-views.json'),
     });
     expect(r.ok ? '' : r.stderr).toBe('');
     if (!r.ok) return;

@@ -22,6 +22,7 @@ import { readOperationsConfig } from '../../../shared/platform/config/operations
 import { readPriceSourcesConfig } from '../../../shared/platform/config/prices';
 import { readRiskConfig } from '../../../shared/platform/config/risk';
 import { readCheckRiskConfig, readRiskAdminConfig } from '../../../shared/platform/config/controls';
+import { readRiskApiConfig } from '../../../shared/platform/config/risk-api';
 import retention from '../../../shared/contracts/retention.json';
 import { evaluateLocals } from './evaluate';
 import { ENVIRONMENTS, ROOT, TF_DIR, loadEnvironment, moduleNamed, parseHcl, topology } from './hcl';
@@ -40,6 +41,7 @@ const READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   readRiskConfig,
   readRiskAdminConfig,
   readCheckRiskConfig,
+  readRiskApiConfig,
 };
 
 /** Configuration readers a function's wiring calls (every function also reads the platform config). */
@@ -182,7 +184,7 @@ describe('function_environment cannot override what the platform owns', () => {
 });
 
 describe('who may call each function', () => {
-  it('leaves only the Persona webhook public; pushed and scheduled functions to the invoker; HTTP APIs to named callers', async () => {
+  it('leaves public only the Persona webhook and the browser-facing riskApi (each checks its caller itself); pushed and scheduled functions to the invoker; HTTP APIs to named callers', async () => {
     const tfvars = await parseHcl(
       'terraform.tfvars',
       readFileSync(join(TF_DIR, 'environments', 'dev', 'terraform.tfvars'), 'utf8'),
@@ -215,7 +217,8 @@ describe('who may call each function', () => {
     expect(r.ok ? '' : r.stderr).toBe('');
     if (!r.ok) return;
     const topo = topology().functions;
-    expect(Object.keys(r.value.public)).toEqual(['personaWebhook']);
+    // The webhook verifies Persona's signature; riskApi verifies the desk's ID tokens (a browser cannot pass IAM).
+    expect(Object.keys(r.value.public).sort()).toEqual(['personaWebhook', 'riskApi']);
     expect(Object.keys(r.value.invoked).sort()).toEqual(
       Object.keys(topo)
         .filter((n) => (topo[n].subscriptions ?? []).length > 0 || topo[n].schedule)

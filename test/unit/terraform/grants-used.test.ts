@@ -91,6 +91,7 @@ describe('every grant a function holds is used by its code, and everything its c
     const r = evaluateModule<TopologyOut>('topology', {
       topology_path: join(ROOT, 'shared', 'contracts', 'topology.json'),
       tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
+      views_path: join(ROOT, 'shared', 'contracts', 'warehouse-views.json'),
     });
     if (!r.ok) throw new Error(r.stderr);
     out = r.value;

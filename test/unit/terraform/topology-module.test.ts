@@ -72,7 +72,7 @@ function scratchRoot(
     `module "topology" {
   source        = ${JSON.stringify(source.startsWith('.') ? source : `./${source}`)}
   topology_path = ${JSON.stringify(topologyPath)}
-${withTables ? `  tables_path   = ${JSON.stringify(join(TF_DIR, 'generated', 'bigquery-tables.json'))}\n` : ''}  project_id    = ${JSON.stringify(PROJECT)}
+${withTables ? `  tables_path   = ${JSON.stringify(join(TF_DIR, 'generated', 'bigquery-tables.json'))}\n  views_path    = ${JSON.stringify(join(ROOT, 'shared', 'contracts', 'warehouse-views.json'))}\n` : ''}  project_id    = ${JSON.stringify(PROJECT)}
   function_uris = {
 ${uris}
   }
@@ -107,7 +107,20 @@ function evaluate(
 
 describe('terraform/modules/topology evaluated against shared/contracts/topology.json', () => {
   const topo = topology();
-  const tables = generatedTables().tables;
+  // Tables, and the views a function may read like one (shared/contracts/warehouse-views.json).
+  const views = readJson<{
+    materializedViews: Record<string, unknown>;
+    rollingViews: Record<string, unknown>;
+  }>(join(ROOT, 'shared', 'contracts', 'warehouse-views.json'));
+  const tables: Record<string, { dataset: string }> = {
+    ...generatedTables().tables,
+    ...Object.fromEntries(
+      [...Object.keys(views.materializedViews), ...Object.keys(views.rollingViews)].map((k) => [
+        k,
+        { dataset: k.split('.')[0] },
+      ]),
+    ),
+  };
   const uris = Object.fromEntries(
     Object.entries(topo.functions).map(([name, f]) => [name, `https://${f.folder}-abc123-ew.a.run.app/`]),
   );
@@ -195,9 +208,11 @@ describe('terraform/modules/topology evaluated against shared/contracts/topology
 
   it('lets an instance serve several requests at once only where the topology says (checkRisk), one elsewhere', () => {
     const shared = Object.keys(topo.functions).filter((n) => mod.functions[n].concurrency > 1);
-    expect(shared).toEqual(['checkRisk']);
+    expect(shared).toEqual(['checkRisk', 'riskApi']);
     // One warm instance absorbs a burst from state it already holds instead of cold-starting more.
     expect(mod.functions.checkRisk.concurrency).toBe(80);
+    // Each open alert stream holds a request for minutes: one instance serves a desk's screens.
+    expect(mod.functions.riskApi.concurrency).toBe(250);
   });
 
   it('schedules exactly the functions that have a schedule in the topology', () => {

@@ -168,7 +168,7 @@ describe('warehouse grants: per table, exactly what each function writes and rea
     ]);
     expect([...roles].filter((x) => ![EDITOR, VIEWER, METADATA].includes(x))).toEqual([]);
     expect(
-      Object.keys(out.table_bindings ?? {}).filter((k) => !/\/[a-z_]+\.[a-z_]+\/(reader|writer)$/.test(k)),
+      Object.keys(out.table_bindings ?? {}).filter((k) => !/\/[a-z_]+\.[a-z0-9_]+\/(reader|writer)$/.test(k)),
     ).toEqual([]);
   });
 

@@ -1,0 +1,5 @@
+/** riskApi: the deployed entry point, its one wiring (./wiring.ts) on the Google Cloud platform. */
+import { register } from '../runtime/register';
+import { riskApi } from './wiring';
+
+register(riskApi);
