@@ -155,6 +155,7 @@ export class RiskClient {
         token: this.transport.token,
         fetch: this.transport.fetch,
         random: this.transport.random,
+        sleep: this.transport.sleep,
       },
       options,
     );

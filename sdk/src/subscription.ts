@@ -1,4 +1,4 @@
-import { fullJitterDelay } from './backoff.js';
+import { fullJitterDelay, type Sleep } from './backoff.js';
 import { ConnectionError, RiskApiError } from './errors.js';
 import type { DeskPortfolio, FeedAlert, StreamHeartbeat } from './generated/api-types.js';
 import { errorFromResponse, resolveToken, type TokenSource } from './http.js';
@@ -42,6 +42,8 @@ export interface StreamTransport {
   token: TokenSource;
   fetch: typeof fetch;
   random: () => number;
+  /** Waits between reconnects (the client's, injectable: a test can pass hours of backoff in milliseconds). */
+  sleep: Sleep;
 }
 
 const FIRST_HEARTBEAT_TIMEOUT_MS = 15_000;
@@ -122,10 +124,7 @@ export class AlertSubscription implements Subscription {
       }
       this.setState('backoff');
       const jitter = fullJitterDelay(this.attempts++, initialMs, maxMs, this.transport.random);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(jitter, outcome.retryAfterMs ?? 0));
-        this.wakeUp.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
+      await this.transport.sleep(Math.max(jitter, outcome.retryAfterMs ?? 0), this.wakeUp.signal);
       if (this.closed) return;
       this.setState('resyncing');
     }
