@@ -32,6 +32,7 @@ import {
   type StreamEvent,
 } from '../../shared/use-cases/risk-stream';
 import { httpWiring } from '../runtime/http-wiring';
+import { systemClock } from '../../shared/platform/clocks';
 
 export interface RiskApiHttpDeps extends RiskApiDeps {
   verifier: TokenVerifier;
@@ -234,7 +235,8 @@ export const riskApi = httpWiring(
     return {
       store: p.store,
       warehouse: p.warehouse,
-      clock: p.clock,
+      // Feed cursors are the store's commit times, so they are judged by the wall clock, never by a replay clock.
+      clock: systemClock,
       logger,
       access: deskAccessOf(c),
       shock: c.shock,

@@ -190,10 +190,17 @@ const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export const HISTORY_WINDOW_HOURS = 24;
+/**
+ * The hourly roll-up (a materialized view) for the 24 hours up to the portfolio's own latest valuation, not up to
+ * the wall clock: the same as the rolling view in production, where the two coincide, and still a day of data
+ * on the local stack, whose replay is dated in 2020. The bucket bound prunes the view's day partitions.
+ */
 const HISTORY_SQL =
   'SELECT as_of_hour, asset, latest_as_of, tick_count, latest_price_usd, latest_net_exposure_usd, ' +
   'min_net_exposure_usd, max_net_exposure_usd, latest_collateral_usd, latest_borrow_usd, latest_health_score ' +
-  'FROM risk.recent_portfolio_exposures_24h WHERE portfolio_id = @portfolioId ORDER BY as_of_hour, asset';
+  'FROM risk.recent_portfolio_exposures_mv WHERE portfolio_id = @portfolioId ' +
+  'AND as_of_hour >= CAST(@fromHour AS TIMESTAMP) AND latest_as_of > CAST(@from AS TIMESTAMP) ' +
+  'AND latest_as_of <= CAST(@to AS TIMESTAMP) ORDER BY as_of_hour, asset';
 
 export async function getExposureHistory(
   d: RiskApiDeps,
@@ -204,7 +211,14 @@ export async function getExposureHistory(
   if (o.kind !== 'ok') return o;
   let rows: HistoryRow[];
   try {
-    rows = await d.warehouse.query<HistoryRow>(HISTORY_SQL, { portfolioId });
+    const to = Date.parse(o.body.asOf);
+    const from = to - HISTORY_WINDOW_HOURS * 3_600_000;
+    rows = await d.warehouse.query<HistoryRow>(HISTORY_SQL, {
+      portfolioId,
+      fromHour: new Date(from - 3_600_000).toISOString(),
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+    });
   } catch (err) {
     d.logger.error('exposure history unavailable', { portfolioId, error: err });
     return {

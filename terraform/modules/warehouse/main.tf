@@ -129,18 +129,18 @@ resource "google_bigquery_table" "rolling_view" {
   depends_on = [google_bigquery_table.materialized_view]
 }
 
-# Each rolling view is authorised on its dataset: a reader granted only the view (riskApi's per-table dataViewer)
-# can query it without read access to the materialized view and the table beneath it.
-resource "google_bigquery_dataset_access" "rolling_view" {
-  for_each = local.rolling_views
+# Each materialized view is authorised on its dataset: a reader granted only the view (riskApi's per-table
+# dataViewer on the hourly roll-up) can query it without read access to the table beneath it.
+resource "google_bigquery_dataset_access" "materialized_view" {
+  for_each = local.materialized_views
 
   project    = var.project_id
   dataset_id = google_bigquery_dataset.this[each.value.dataset].dataset_id
 
   view {
     project_id = var.project_id
-    dataset_id = google_bigquery_table.rolling_view[each.key].dataset_id
-    table_id   = google_bigquery_table.rolling_view[each.key].table_id
+    dataset_id = google_bigquery_table.materialized_view[each.key].dataset_id
+    table_id   = google_bigquery_table.materialized_view[each.key].table_id
   }
 }
 
