@@ -1,7 +1,7 @@
 /**
  * Scenario parts in play order: compliance first, so its AML alerts reach notifications; risk controls right after
  * (on the prices the replay left, before notifications, so the risk desk's alerts are delivered before the
- * notifications part counts what providers received); operations last.
+ * notifications part counts what providers received); operations, then the desk's views of it all, last.
  */
 import { amlScenario } from './aml';
 import { controlsScenario } from './controls';
@@ -9,6 +9,7 @@ import { kycScenario } from './kyc';
 import { notificationsScenario } from './notifications';
 import { operationsScenario } from './operations';
 import type { ScenarioPart } from './types';
+import { viewsScenario } from './views';
 
 export const SCENARIO_PARTS: ScenarioPart[] = [
   kycScenario,
@@ -16,4 +17,5 @@ export const SCENARIO_PARTS: ScenarioPart[] = [
   controlsScenario,
   notificationsScenario,
   operationsScenario,
+  viewsScenario,
 ];
