@@ -4,10 +4,7 @@
  * advanced through its capped backoff — after which every alert raised meanwhile arrives once and in order, and
  * the connection says where it is at each step.
  */
-import * as ff from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { FirestoreDocumentStore } from '../../shared/adapters/gcp/firestore-document-store';
 import { DuckDbWarehouse } from '../../shared/adapters/local/duckdb-warehouse';
@@ -16,7 +13,6 @@ import { systemClock } from '../../shared/platform/clocks';
 import { StructuredLogger } from '../../shared/platform/logger';
 import { FEED_SETTLE_MS, recordAlert } from '../../shared/use-cases/alert-feed';
 import { detectMarginEvents } from '../../shared/use-cases/detect-margin-events';
-import { riskApi } from '../../functions/risk-api/wiring';
 import { LocalSecrets, localPlatform } from '../../local-stack/platform';
 import {
   AuthenticationError,
@@ -29,6 +25,7 @@ import {
 import { CapturingSink } from '../support/capturing-sink';
 import { emulatorHosts, isolatedProjectId } from '../support/env';
 import { MemoryEventBus } from '../support/memory/memory-event-bus';
+import { serveRiskApi, stopRiskApi, type ServedApi } from '../support/risk-api-server';
 
 type MarginAlert = SchemaTypes['messages/alerts.margin.v1'];
 const MANAGER = 'risk-manager@desk.test';
@@ -47,26 +44,6 @@ function marginAlert(portfolioId: string, deskId: string): MarginAlert {
   };
 }
 
-let serial = 0;
-async function serve(
-  platform: ReturnType<typeof localPlatform>,
-  port = 0,
-): Promise<{ server: Server; port: number }> {
-  const name = `riskApi-sdk-${serial++}`;
-  ff.http(
-    name,
-    riskApi.serve(async () => platform),
-  );
-  const server = getTestServer(name);
-  const bound = await new Promise<number>((resolve) =>
-    server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
-  );
-  return { server, port: bound };
-}
-async function stop(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-}
 const until = async (what: string, ok: () => boolean, ms = 20_000) => {
   const deadline = Date.now() + ms;
   while (!ok()) {
@@ -80,7 +57,7 @@ describe('the SDK against riskApi (Firestore emulator)', () => {
   let store: FirestoreDocumentStore;
   let warehouse: DuckDbWarehouse;
   let platform: ReturnType<typeof localPlatform>;
-  let api: { server: Server; port: number };
+  let api: ServedApi;
   const logger = new StructuredLogger({ sink: new CapturingSink().sink });
   const client = (who: string, extra: Partial<ConstructorParameters<typeof RiskClient>[0]> = {}) =>
     new RiskClient({ baseUrl: `http://127.0.0.1:${api.port}`, token: () => `local:${who}`, ...extra });
@@ -108,11 +85,11 @@ describe('the SDK against riskApi (Firestore emulator)', () => {
     const deps = { store, bus: new MemoryEventBus(), warehouse, clock: systemClock, logger };
     await detectMarginEvents(deps, { ...risk, portfolioId: 'sdk-1', deskId: 'default' });
     await detectMarginEvents(deps, { ...risk, portfolioId: 'sdk-2', deskId: 'rates' });
-    api = await serve(platform);
+    api = await serveRiskApi(platform);
   });
 
   afterAll(async () => {
-    await stop(api.server);
+    await stopRiskApi(api);
     await store.close();
     await warehouse.close();
   });
@@ -163,7 +140,7 @@ describe('the SDK against riskApi (Firestore emulator)', () => {
       await until('the live alert', () => got.length === 1);
 
       // The server goes away; alerts keep being recorded (one for another desk, which this client must not get).
-      await stop(api.server);
+      await stopRiskApi(api);
       const missed: string[] = [];
       for (let i = 0; i < 12; i++) {
         const desk = i === 5 ? 'rates' : 'default';
@@ -174,7 +151,7 @@ describe('the SDK against riskApi (Firestore emulator)', () => {
       await until('ten minutes of backoff', () => virtualMs >= 600_000, 60_000);
       expect(sub.state === 'backoff' || sub.state === 'resyncing').toBe(true);
       await new Promise((r) => setTimeout(r, FEED_SETTLE_MS));
-      api = await serve(platform, api.port); // a restarted server: nothing of the old one's memory
+      api = await serveRiskApi(platform, api.port); // a restarted server: nothing of the old one's memory
 
       await until('the missed alerts', () => got.length >= 1 + missed.length);
       await until('live again', () => sub.state === 'live');

@@ -5,9 +5,6 @@
  * against the OpenAPI document (schemas/openapi/risk-api.json), errors included; the stream is read with fetch,
  * cut, and resumed from its Last-Event-ID on a restarted server after more alerts were recorded.
  */
-import * as ff from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
-import type { Server } from 'node:http';
 import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
 import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
 import type { SchemaTypes } from '../../../shared/contracts/schema-types';
@@ -21,13 +18,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateBatch, type PortfolioDoc } from '../../../shared/use-cases/compute-portfolio-risk';
 import { detectMarginEvents } from '../../../shared/use-cases/detect-margin-events';
-import { riskApi } from '../../../functions/risk-api/wiring';
 import { LocalSecrets, localPlatform } from '../../../local-stack/platform';
 import { CapturingSink } from '../../support/capturing-sink';
 import { emulatorHosts, historicalPrices, isolatedProjectId } from '../../support/env';
 import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
 import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import { expectDocumented, expectDocumentedEvent } from '../../support/openapi';
+import { serveRiskApi, stopRiskApi, type ServedApi } from '../../support/risk-api-server';
 
 type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
 type MarginAlert = SchemaTypes['messages/alerts.margin.v1'];
@@ -56,34 +53,10 @@ const book = (id: string, deskId: string, btc: number, usdc: number, ethBorrow =
   ],
 });
 
-interface Served {
-  url: string;
-  server: Server;
-}
-
-let serial = 0;
-async function serve(platform: ReturnType<typeof localPlatform>): Promise<Served> {
-  const name = `riskApi-test-${serial++}`;
-  ff.http(
-    name,
-    riskApi.serve(async () => platform),
-  );
-  const server = getTestServer(name);
-  const port = await new Promise<number>((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
-  );
-  return { url: `http://127.0.0.1:${port}`, server };
-}
-
-async function stop(s: Served): Promise<void> {
-  s.server.closeAllConnections();
-  await new Promise((r) => s.server.close(r));
-}
-
 const auth = (who: string) => ({ authorization: `Bearer local:${who}` });
 
 async function get(
-  base: Served,
+  base: ServedApi,
   path: string,
   who: string | null = MANAGER,
   headers: Record<string, string> = {},
@@ -102,7 +75,7 @@ interface SseEvent {
 
 /** Reads a stream with fetch (as browsers must, to send Authorization) until `until` says stop, then cuts it. */
 async function readStream(
-  base: Served,
+  base: ServedApi,
   path: string,
   until: (events: SseEvent[]) => boolean,
   lastEventId?: string,
@@ -161,7 +134,7 @@ describe('riskApi on the Firestore emulator and DuckDB', () => {
   const bus = new MemoryEventBus();
   const logger = new StructuredLogger({ sink: new CapturingSink().sink });
   let platform: ReturnType<typeof localPlatform>;
-  let api: Served;
+  let api: ServedApi;
   let risks: PortfolioRisk[];
   const recorded: string[] = [];
   let maintenance: DuckDbMaintenance;
@@ -236,7 +209,7 @@ describe('riskApi on the Firestore emulator and DuckDB', () => {
       clock: systemClock,
       logger,
     });
-    api = await serve(platform);
+    api = await serveRiskApi(platform);
     risks = await runRisk(
       [
         book('acct-far', 'default', 3, 100_000),
@@ -252,7 +225,7 @@ describe('riskApi on the Firestore emulator and DuckDB', () => {
   });
 
   afterAll(async () => {
-    await stop(api);
+    await stopRiskApi(api);
     await store.close();
     await warehouse.close();
   });
@@ -367,7 +340,7 @@ describe('riskApi on the Firestore emulator and DuckDB', () => {
       clock: systemClock,
       logger,
     });
-    const limited = await serve(small);
+    const limited = await serveRiskApi(small);
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) statuses.push((await get(limited, '/desks/default')).status);
@@ -377,7 +350,7 @@ describe('riskApi on the Firestore emulator and DuckDB', () => {
       expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect((await get(limited, '/desks/default', HEAD)).status).toBe(200);
     } finally {
-      await stop(limited);
+      await stopRiskApi(limited);
     }
   });
 
@@ -399,7 +372,7 @@ describe('riskApi on the Firestore emulator and DuckDB', () => {
     expect(got.map((e) => (e.data as { alertId: string }).alertId)).toEqual([recorded[before]]);
     const resumeFrom = got[0].id as string;
     // Cut: two more alerts while the client is away, and the server restarts in between.
-    await stop(api);
+    await stopRiskApi(api);
     await runRisk([book('rates-1', 'rates', 2, 50_000)], tickAt(Date.now() + 60_000), {
       BTC: 30_000,
       ETH: 4_000,
@@ -412,7 +385,7 @@ describe('riskApi on the Firestore emulator and DuckDB', () => {
     });
     const missed = recorded.slice(before + 1);
     expect(missed.length).toBeGreaterThanOrEqual(2);
-    api = await serve(platform);
+    api = await serveRiskApi(platform);
     // Away longer than the feed's settle delay: everything missed is replayed before the first heartbeat.
     await new Promise((r) => setTimeout(r, FEED_SETTLE_MS + 200));
     const resumed = await readStream(
