@@ -22,6 +22,8 @@ export default tseslint.config(
       '.scratch/**',
       'shared/contracts/generated/**',
       'sdk/src/generated/**',
+      // Built bundles (dashboard/dist, sdk/dist): generated, never linted.
+      '**/dist/**',
     ],
   },
   js.configs.recommended,

@@ -22,7 +22,9 @@ export interface Emulators {
 const HOST = '127.0.0.1';
 
 /** Ports from firebase.json (`emulators.pubsub.port`, `emulators.firestore.port`). */
-export function firebasePorts(root = join(__dirname, '..')): EmulatorPorts & { functions: number } {
+export function firebasePorts(
+  root = join(__dirname, '..'),
+): EmulatorPorts & { functions: number; dashboard: number } {
   const cfg = JSON.parse(readFileSync(join(root, 'firebase.json'), 'utf8')) as {
     emulators: Record<string, { port?: number }>;
   };
@@ -30,6 +32,8 @@ export function firebasePorts(root = join(__dirname, '..')): EmulatorPorts & { f
     pubsub: cfg.emulators.pubsub?.port ?? 8085,
     firestore: cfg.emulators.firestore?.port ?? 8181,
     functions: cfg.emulators.functions?.port ?? 8090,
+    // The dashboard is served where Firebase's Hosting emulator would serve it.
+    dashboard: cfg.emulators.hosting?.port ?? 5000,
   };
 }
 

@@ -6,12 +6,14 @@
  */
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { firebasePorts, startEmulators, type Emulators } from './emulators';
+import { firebasePorts, freePort, startEmulators, type Emulators } from './emulators';
 import { startLocalStack, type LocalStack } from './stack';
 import { ManualClock } from '../shared/platform/clocks';
 import { interpolatedPrices, loadDailyClosesCsv } from './providers/historical-prices';
 import { formatReport, playScenario, SCENARIO, scenarioSettings } from './scenario';
 import { SCENARIO_PARTS } from './scenarios';
+import { buildDashboard } from './dashboard-build';
+import { startDashboardServer, type DashboardServer } from './dashboard-server';
 
 const CLOSES = join(__dirname, '..', 'test', 'fixtures', 'daily-closes-usd.csv');
 
@@ -19,11 +21,12 @@ async function main(): Promise<number> {
   const once = process.argv.includes('--once');
   const ports = firebasePorts();
   // Filled in as things start, so Ctrl-C at any moment stops exactly what is running.
-  const running: { emulators?: Emulators; stack?: LocalStack } = {};
+  const running: { emulators?: Emulators; stack?: LocalStack; dashboard?: DashboardServer } = {};
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    await running.dashboard?.close().catch(() => undefined);
     await running.stack?.stop().catch(() => undefined);
     await running.emulators?.stop();
     process.exit(code);
@@ -40,18 +43,36 @@ async function main(): Promise<number> {
   const closes = loadDailyClosesCsv(CLOSES);
   const clock = new ManualClock(`${SCENARIO.firstDay}T00:00:00Z`);
   const projectId = once ? `fusion-once-${randomUUID().slice(0, 6)}` : 'fusion-local';
+  // The dashboard's origin is known before the stack starts, so riskApi answers its CORS preflights.
+  const dashboardPort = once ? await freePort() : ports.dashboard;
+  const dashboardOrigin = `http://127.0.0.1:${dashboardPort}`;
   const stack = await startLocalStack({
     projectId,
     pubsubHost: emulators.pubsubHost,
     firestoreHost: emulators.firestoreHost,
     clock,
     prices: interpolatedPrices(closes),
-    env: scenarioSettings(),
+    env: { ...scenarioSettings(), RISK_API_ALLOWED_ORIGINS: dashboardOrigin },
     functionPortBase: once ? 0 : ports.functions,
   });
   running.stack = stack;
   console.log(`project ${projectId}; functions:`);
   for (const [name, url] of Object.entries(stack.functionUrls)) console.log(`  ${name.padEnd(22)} ${url}`);
+  const dashboard = await startDashboardServer({
+    distDir: await buildDashboard(join(__dirname, '..', '.local', `dashboard-${projectId}`)),
+    port: dashboardPort,
+    config: {
+      apiBaseUrl: stack.functionUrls.riskApi ?? '',
+      auth: 'local',
+      deskId: 'default',
+      // The replay is dated 2020: by the wall clock every figure is years old, which says nothing here.
+      staleAfterSeconds: 10 * 365 * 86_400,
+    },
+  });
+  running.dashboard = dashboard;
+  console.log(
+    `  ${'dashboard'.padEnd(22)} ${dashboard.url}/#/desk/default  (sign in as ${stack.areas.views.riskManager})`,
+  );
   console.log(
     `PUBSUB_EMULATOR_HOST=${emulators.pubsubHost} FIRESTORE_EMULATOR_HOST=${emulators.firestoreHost}\n`,
   );

@@ -6,15 +6,24 @@ import { severityBadge } from './state-badge.js';
 
 const KEPT = 200;
 
-/** The live alerts, newest first. An alert id shown once is never shown again. */
+/**
+ * The live alerts, newest first. The SDK delivers each alert once; an id shown once is still never shown
+ * again (the count of such drops is kept in data-duplicates-dropped, which the browser tests read).
+ */
 export class AlertsPanel {
   readonly element: HTMLElement;
   private readonly list: HTMLOListElement;
   private readonly empty: HTMLElement;
   private readonly seen = new Set<string>();
+  private duplicates = 0;
 
   constructor() {
-    this.list = h('ol', { class: 'alerts', 'aria-live': 'polite', 'aria-relevant': 'additions' });
+    this.list = h('ol', {
+      class: 'alerts',
+      'aria-live': 'polite',
+      'aria-relevant': 'additions',
+      'data-duplicates-dropped': 0,
+    });
     this.empty = h('p', { class: 'note' }, 'No alerts yet.');
     this.element = h(
       'section',
@@ -27,12 +36,17 @@ export class AlertsPanel {
 
   reset(): void {
     this.seen.clear();
+    this.duplicates = 0;
+    this.list.dataset.duplicatesDropped = '0';
     this.list.replaceChildren();
     this.empty.hidden = false;
   }
 
   add(alert: FeedAlert): void {
-    if (this.seen.has(alert.alertId)) return;
+    if (this.seen.has(alert.alertId)) {
+      this.list.dataset.duplicatesDropped = String(++this.duplicates);
+      return;
+    }
     this.seen.add(alert.alertId);
     this.empty.hidden = true;
     const item = h(

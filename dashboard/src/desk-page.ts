@@ -2,7 +2,7 @@ import type { DeskOverview, DeskPortfolio, HealthState, RiskClient } from '../..
 import { asOf } from './as-of.js';
 import { h } from './dom.js';
 import { formatFraction, formatTime, formatUsd } from './format.js';
-import { formatScore, HEALTH_STATES } from './health-display.js';
+import { byRisk, formatScore, HEALTH_STATES } from './health-display.js';
 import { portfolioHref } from './router.js';
 import { stateBadge } from './state-badge.js';
 
@@ -49,7 +49,11 @@ function atRiskTile(overview: DeskOverview, o: DeskPageOptions): HTMLElement {
     ...[...new Set([...SHOCKS, shock.fraction])]
       .sort((a, b) => b - a)
       .map((f) =>
-        h('option', { value: f, selected: f === shock.fraction }, `${formatFraction(f)} on non-stable assets`),
+        h(
+          'option',
+          { value: f, selected: f === shock.fraction },
+          `${formatFraction(f)} on non-stable assets`,
+        ),
       ),
   );
   return h(
@@ -125,7 +129,7 @@ export function deskView(overview: DeskOverview, o: DeskPageOptions): HTMLElemen
                 ].map((t) => h('th', { scope: 'col' }, t)),
               ),
             ),
-            h('tbody', {}, ...overview.portfolios.map(row)),
+            h('tbody', {}, ...[...overview.portfolios].sort(byRisk).map(row)),
           ),
       asOf(overview.asOf),
     ),

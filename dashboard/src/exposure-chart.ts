@@ -13,11 +13,19 @@ export function exposureChart(history: ExposureHistory): HTMLElement {
   const assets = [...new Set(history.points.map((p) => p.asset))].sort();
   if (hours.length === 0) return h('p', {}, 'No exposure recorded in the last 24 hours.');
   const value = new Map(history.points.map((p) => [`${p.hour}|${p.asset}`, p.latestNetExposureUsd]));
-  const plot = h('div', { class: 'plot', role: 'img', 'aria-label': 'Net exposure per asset, last 24 hours' });
+  const plot = h('div', {
+    class: 'plot',
+    role: 'img',
+    'aria-label': 'Net exposure per asset, last 24 hours',
+  });
   const table = h(
     'table',
     {},
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Hour'), ...assets.map((a) => h('th', { scope: 'col' }, a)))),
+    h(
+      'thead',
+      {},
+      h('tr', {}, h('th', { scope: 'col' }, 'Hour'), ...assets.map((a) => h('th', { scope: 'col' }, a))),
+    ),
     h(
       'tbody',
       {},
@@ -37,6 +45,11 @@ export function exposureChart(history: ExposureHistory): HTMLElement {
   void import('./uplot-chart.js').then(({ drawLines }) =>
     drawLines(plot, {
       xs: hours.map((hour) => Date.parse(hour) / 1000),
+      // The whole window, even when only a few hours have data yet.
+      xRange: [
+        Date.parse(hours[hours.length - 1]) / 1000 - history.windowHours * 3600,
+        Date.parse(hours[hours.length - 1]) / 1000,
+      ],
       series: assets.map((asset, i) => ({
         label: asset,
         colour: PALETTE[i % PALETTE.length],

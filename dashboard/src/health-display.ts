@@ -20,6 +20,24 @@ export function riskRank(state: HealthState): number {
   return RANK[state];
 }
 
+/**
+ * Riskiest first by the STATE (the state machine's), then the lowest score, no debt last, then by id. The API
+ * orders by score alone, which puts a portfolio held in MARGIN_CALL at 31 below a WARNING one at 30.
+ */
+export function byRisk<P extends { state: HealthState; healthScore: number | null; portfolioId: string }>(
+  a: P,
+  b: P,
+): number {
+  const rank = riskRank(b.state) - riskRank(a.state);
+  if (rank !== 0) return rank;
+  if (a.healthScore !== b.healthScore) {
+    if (a.healthScore === null) return 1;
+    if (b.healthScore === null) return -1;
+    return a.healthScore - b.healthScore;
+  }
+  return a.portfolioId < b.portfolioId ? -1 : a.portfolioId > b.portfolioId ? 1 : 0;
+}
+
 /** Where a score sits among the thresholds; null when there is no debt (no score). */
 export function zoneOf(score: number | null, t: MarginThresholds): HealthState | null {
   if (score === null) return null;
@@ -127,11 +145,12 @@ export function heldUntil(
  */
 export function formatDistance(changeFraction: number | null, direction: 'falls' | 'rises' | null): string {
   if (changeFraction === null || direction === null) return 'Not reachable by this asset alone';
-  // Already past it: a "falls" price at or above the current one, a "rises" price at or below.
-  const reached = direction === 'falls' ? changeFraction >= 0 : changeFraction <= 0;
-  if (reached) return `Reached (${direction === 'falls' ? 'price at or below it' : 'price at or above it'})`;
+  // Strictly past it (a score equal to the threshold is not yet in liquidation, so exactly 0 is not reached).
+  const reached = direction === 'falls' ? changeFraction > 0 : changeFraction < 0;
+  if (reached) return `Reached (price ${direction === 'falls' ? 'below' : 'above'} it)`;
+  const move = direction === 'falls' ? 'fall' : 'rise';
   const tenths = Math.trunc(Math.abs(changeFraction) * 1000) / 10;
-  return `${tenths.toFixed(1)} % ${direction === 'falls' ? 'fall' : 'rise'}`;
+  return tenths === 0 ? `< 0.1 % ${move}` : `${tenths.toFixed(1)} % ${move}`;
 }
 
 /** Data older than `boundMs` (or undated) is stale. */

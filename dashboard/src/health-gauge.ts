@@ -13,7 +13,7 @@ import {
 import { stateBadge } from './state-badge.js';
 
 const CX = 110;
-const CY = 110;
+const CY = 122;
 const R = 85;
 const WIDTH = 26;
 
@@ -40,9 +40,9 @@ export function healthGauge(health: MarginHealth): HTMLElement {
   const dial = svg(
     'svg',
     {
-      viewBox: '0 0 220 130',
+      viewBox: '0 0 220 140',
       width: 220,
-      height: 130,
+      height: 140,
       role: 'img',
       'aria-label': `Health score ${shown}, state ${state}${zone ? `, in the ${zone} zone` : ''}`,
     },

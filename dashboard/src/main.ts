@@ -105,7 +105,10 @@ class App {
 
   private onPortfolio(p: StreamPortfolio): void {
     const r = this.route;
-    if ((r.page === 'desk' && r.deskId === p.deskId) || (r.page === 'portfolio' && r.portfolioId === p.portfolioId))
+    if (
+      (r.page === 'desk' && r.deskId === p.deskId) ||
+      (r.page === 'portfolio' && r.portfolioId === p.portfolioId)
+    )
       this.scheduleRefresh();
   }
 
@@ -142,7 +145,8 @@ class App {
       this.main.replaceChildren(page);
       refreshAsOf(this.main, Date.now(), this.config.staleAfterSeconds * 1000);
       if (navigated) page.querySelector<HTMLElement>('h1')?.focus();
-      else if (focusKey) this.main.querySelector<HTMLElement>(`[data-key="${CSS.escape(focusKey)}"]`)?.focus();
+      else if (focusKey)
+        this.main.querySelector<HTMLElement>(`[data-key="${CSS.escape(focusKey)}"]`)?.focus();
     } catch (error) {
       if (serial !== this.loadSerial) return;
       if (error instanceof AuthenticationError) return this.fail(error);
@@ -174,7 +178,8 @@ async function boot(): Promise<void> {
     const response = await fetch('./config.json', { cache: 'no-store' });
     config = parseConfig(await response.json());
   } catch (error) {
-    const text = error instanceof ConfigProblem ? error.message : `config.json could not be read: ${String(error)}`;
+    const text =
+      error instanceof ConfigProblem ? error.message : `config.json could not be read: ${String(error)}`;
     main.replaceChildren(h('h1', {}, 'Configuration error'), h('p', { class: 'error', role: 'alert' }, text));
     return;
   }

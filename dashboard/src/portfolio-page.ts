@@ -22,9 +22,10 @@ export async function loadPortfolio(client: RiskClient, portfolioId: string): Pr
 }
 
 function tile(id: string, title: string, ...body: (Node | null)[]): HTMLElement {
+  const wide = id === 'collateral' || id === 'exposure' || id === 'liquidation';
   return h(
     'section',
-    { class: 'tile', 'aria-labelledby': `${id}-title`, 'data-tile': id },
+    { class: wide ? 'tile wide' : 'tile', 'aria-labelledby': `${id}-title`, 'data-tile': id },
     h('h2', { id: `${id}-title` }, title),
     ...body,
   );
@@ -71,7 +72,11 @@ function collateralTile(v: PortfolioView): HTMLElement {
       h(
         'thead',
         {},
-        h('tr', {}, ...['Asset', 'Held', 'Borrowed', 'Price', 'Net USD', 'Price source', 'Price as of'].map(th)),
+        h(
+          'tr',
+          {},
+          ...['Asset', 'Held', 'Borrowed', 'Price', 'Net USD', 'Price source', 'Price as of'].map(th),
+        ),
       ),
       h(
         'tbody',
@@ -98,7 +103,12 @@ function collateralTile(v: PortfolioView): HTMLElement {
 function varTile(v: PortfolioView): HTMLElement {
   const r = v.risk;
   if (r === null)
-    return tile('var', 'Value at risk', h('p', {}, 'No VaR/ES yet: it needs a full lookback of prices.'), asOf(v.asOf));
+    return tile(
+      'var',
+      'Value at risk',
+      h('p', {}, 'No VaR/ES yet: it needs a full lookback of prices.'),
+      asOf(v.asOf),
+    );
   const figures = [...r.figures].sort((a, b) => a.horizonDays - b.horizonDays || a.confidence - b.confidence);
   return tile(
     'var',
@@ -141,7 +151,11 @@ function liquidationTile(v: PortfolioView): HTMLElement {
       : h(
           'table',
           {},
-          h('caption', {}, 'The price of each asset alone (others unchanged) at which the score reaches liquidation'),
+          h(
+            'caption',
+            {},
+            'The price of each asset alone (others unchanged) at which the score reaches liquidation',
+          ),
           h('thead', {}, h('tr', {}, ...['Asset', 'Side', 'Current', 'Liquidation', 'Distance'].map(th))),
           h(
             'tbody',
@@ -173,10 +187,10 @@ export function portfolioView({ view, history }: PortfolioData): HTMLElement {
       'div',
       { class: 'tiles' },
       healthTile(view),
-      liquidationTile(view),
-      collateralTile(view),
-      tile('exposure', 'Exposure, last 24 hours', exposureChart(history), asOf(history.asOf)),
       varTile(view),
+      liquidationTile(view),
+      tile('exposure', 'Exposure, last 24 hours', exposureChart(history), asOf(history.asOf)),
+      collateralTile(view),
     ),
   );
 }

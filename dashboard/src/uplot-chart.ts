@@ -4,6 +4,7 @@ import { formatUsd } from './format.js';
 
 export interface LineData {
   xs: number[];
+  xRange: [number, number];
   series: { label: string; colour: string; values: (number | null)[] }[];
 }
 
@@ -19,11 +20,12 @@ export function drawLines(target: HTMLElement, data: LineData): void {
           label: s.label,
           stroke: s.colour,
           width: 2,
+          points: { show: true, size: 6 },
           value: (_u: uPlot, v: number | null) => (v === null ? '—' : formatUsd(v)),
         })),
       ],
       axes: [{}, { size: 80, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => formatUsd(t)) }],
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: () => data.xRange } },
       tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
     },
     [data.xs, ...data.series.map((s) => s.values)],

@@ -25,8 +25,15 @@ export function deskPortfolio(v: PortfolioView, shock: ShockSpec): DeskPortfolio
   };
 }
 
-/** Riskiest first: lowest score first, portfolios without debt (no score) last, then by id for a stable order. */
+const RANK: Record<HealthState, number> = { LIQUIDATION: 0, MARGIN_CALL: 1, WARNING: 2, HEALTHY: 3 };
+
+/**
+ * Riskiest first: by state (the machine's, so a portfolio held in margin call by the recovery band comes before a
+ * warning one with a lower score), then the lowest score, portfolios without debt (no score) last, then by id.
+ */
 function byHealth(a: DeskPortfolio, b: DeskPortfolio): number {
+  const byState = RANK[a.state] - RANK[b.state];
+  if (byState !== 0) return byState;
   if (a.healthScore === null || b.healthScore === null)
     return a.healthScore === b.healthScore
       ? a.portfolioId.localeCompare(b.portfolioId)

@@ -71,7 +71,12 @@ describe('deskOverview', () => {
     validate('api/desk-overview', o);
   });
 
-  it('sorts riskiest first, portfolios without debt last', () => {
+  it('sorts riskiest first by state, then score, portfolios without debt last', () => {
+    // Held in MARGIN_CALL at 31.6 by the recovery band: before a WARNING portfolio whatever its score.
+    const held = view('held', 1, 76_000, 'MARGIN_CALL');
+    const lowWarning = view('low-warning', 1, 76_500, 'WARNING'); // 30.7
+    const order = deskOverview('crypto', [lowWarning, held], DEFAULT_SHOCK, new Date()).portfolios;
+    expect(order.map((p) => p.portfolioId)).toEqual(['held', 'low-warning']);
     expect(o.portfolios.map((p) => p.portfolioId)).toEqual([
       'in-call',
       'hysteresis',
