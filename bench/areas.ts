@@ -1,6 +1,7 @@
 /** Benchmarks contributed by the areas after the risk core; each returns its printed figures. */
 import { runAmlBenchmarks } from './aml';
 import { runCheckRiskBenchmarks } from './check-risk';
+import { runDashboardBenchmarks } from './dashboard';
 import { runHaltPropagationBenchmarks } from './halt-propagation';
 import { runNotificationBenchmarks } from './notifications';
 import { runOperationsBenchmarks } from './operations';
@@ -19,4 +20,5 @@ export const AREA_BENCHMARKS: { name: string; run: () => Promise<BenchFigure[]> 
   { name: 'operations', run: runOperationsBenchmarks },
   { name: 'check-risk', run: runCheckRiskBenchmarks },
   { name: 'halt-propagation', run: runHaltPropagationBenchmarks },
+  { name: 'dashboard', run: runDashboardBenchmarks },
 ];

@@ -11,6 +11,7 @@ export interface DashboardRuntimeConfig {
   apiBaseUrl: string;
   auth: 'local' | 'google';
   googleClientId?: string;
+  localIdentity?: string;
   deskId: string;
   shockFraction?: number;
   staleAfterSeconds?: number;

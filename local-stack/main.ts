@@ -64,6 +64,8 @@ async function main(): Promise<number> {
     config: {
       apiBaseUrl: stack.functionUrls.riskApi ?? '',
       auth: 'local',
+      // Opens signed in as the scenario's risk manager (sign out to try another identity).
+      localIdentity: stack.areas.views.riskManager,
       deskId: 'default',
       // The replay is dated 2020: by the wall clock every figure is years old, which says nothing here.
       staleAfterSeconds: 10 * 365 * 86_400,
@@ -71,7 +73,7 @@ async function main(): Promise<number> {
   });
   running.dashboard = dashboard;
   console.log(
-    `  ${'dashboard'.padEnd(22)} ${dashboard.url}/#/desk/default  (sign in as ${stack.areas.views.riskManager})`,
+    `  ${'dashboard'.padEnd(22)} ${dashboard.url}/#/desk/default  (signed in as ${stack.areas.views.riskManager})`,
   );
   console.log(
     `PUBSUB_EMULATOR_HOST=${emulators.pubsubHost} FIRESTORE_EMULATOR_HOST=${emulators.firestoreHost}\n`,

@@ -5,6 +5,8 @@ export interface DashboardConfig {
   apiBaseUrl: string;
   auth: 'local' | 'google';
   googleClientId?: string;
+  /** Local stack only: sign in as this identity without the form (the scenario's risk manager). */
+  localIdentity?: string;
   deskId: string;
   /** The shock applied to non-stable assets for "collateral at risk" (−0.2: −20 %); the API's default when absent. */
   shockFraction?: number;
@@ -32,6 +34,12 @@ export function parseConfig(raw: unknown): DashboardConfig {
   const googleClientId = field(o, 'googleClientId');
   if (auth === 'google' && (typeof googleClientId !== 'string' || googleClientId === ''))
     problems.push('googleClientId is required with auth google');
+  const localIdentity = field(o, 'localIdentity');
+  if (
+    localIdentity !== undefined &&
+    (auth !== 'local' || typeof localIdentity !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(localIdentity))
+  )
+    problems.push('localIdentity must be an e-mail, and only with auth local');
   const deskId = field(o, 'deskId') ?? 'default';
   if (typeof deskId !== 'string' || deskId === '') problems.push('deskId must be a non-empty string');
   const shockFraction = field(o, 'shockFraction');
@@ -50,6 +58,7 @@ export function parseConfig(raw: unknown): DashboardConfig {
     apiBaseUrl: apiBaseUrl as string,
     auth: auth as 'local' | 'google',
     ...(typeof googleClientId === 'string' ? { googleClientId } : {}),
+    ...(typeof localIdentity === 'string' ? { localIdentity } : {}),
     deskId: deskId as string,
     ...(typeof shockFraction === 'number' ? { shockFraction } : {}),
     staleAfterSeconds: stale as number,

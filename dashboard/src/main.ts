@@ -190,6 +190,7 @@ async function boot(): Promise<void> {
     app?.stop();
     app = undefined;
     signOutButton.hidden = true;
+    if (!session.signedIn && !message && config.localIdentity) session.set(`local:${config.localIdentity}`);
     if (!session.signedIn || message) {
       session.clear();
       await signIn(main, config, session, message);

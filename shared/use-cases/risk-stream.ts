@@ -11,7 +11,7 @@ import type { StreamHeartbeat } from '../contracts/schema-types';
 import { deskPortfolio } from '../domain/risk/desk-overview';
 import type { Principal } from '../ports/caller-identity';
 import { CursorError, cursorAt, FEED_SETTLE_MS, parseCursor, readAlertFeed } from './alert-feed';
-import { readDeskViewsUpdatedAfter } from './portfolio-views';
+import { readDeskViews, readDeskViewsUpdatedAfter } from './portfolio-views';
 import { alertVisible, feedAlertOf, type AlertFilter, type RiskApiDeps } from './risk-api';
 
 export interface StreamEvent {
@@ -65,8 +65,12 @@ export async function runStream(
   let cursor = start;
   let caughtUp = false;
   let lastSentMs = began;
-  // Portfolio updates from the moment of connection (a client reads the desk itself first).
-  let viewsAfter = new Date(began).toISOString();
+  // Portfolio updates after the newest view at connection (a client reads the desk itself first). Taken from the
+  // data, not this server's clock: the views are stamped by the risk path's clock (a replay's, locally).
+  let viewsAfter = '';
+  if (filter.deskId !== undefined)
+    for (const v of await readDeskViews(d.store, filter.deskId))
+      if (v.updatedAt > viewsAfter) viewsAfter = v.updatedAt;
   const heartbeat = async (nowMs: number) => {
     const data: StreamHeartbeat = {
       asOf: new Date(nowMs - settleMs).toISOString(),

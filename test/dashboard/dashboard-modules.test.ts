@@ -14,6 +14,14 @@ describe('dashboard config, routes and formats', () => {
     expect(() => parseConfig({ apiBaseUrl: 'ftp://x', auth: 'google', shockFraction: 0.2 })).toThrow(
       /apiBaseUrl.*googleClientId.*shockFraction/,
     );
+    // The local stack's automatic sign-in is for local auth only.
+    expect(
+      parseConfig({ apiBaseUrl: 'http://x', auth: 'local', localIdentity: 'rm@fusion-risk.local' })
+        .localIdentity,
+    ).toBe('rm@fusion-risk.local');
+    expect(() =>
+      parseConfig({ apiBaseUrl: 'http://x', auth: 'google', googleClientId: 'c', localIdentity: 'rm@x.io' }),
+    ).toThrow(/localIdentity/);
   });
 
   it('routes by hash, encoded ids included, and falls back to the desk', () => {
