@@ -20,6 +20,7 @@ export default tseslint.config(
       'dist/**',
       'coverage/**',
       '.scratch/**',
+      '.local/**',
       'shared/contracts/generated/**',
       'sdk/src/generated/**',
       // Built bundles (dashboard/dist, sdk/dist): generated, never linted.

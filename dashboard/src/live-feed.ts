@@ -15,13 +15,13 @@ export interface LiveFeedHandlers {
   onFatal: (error: unknown) => void;
 }
 
-const BACKFILL_PAGE = 500;
-const BACKFILL_PAGES = 20;
+/** Alerts shown when the page opens; later ones arrive on the stream. */
+const RECENT_ALERTS = 200;
 
 /**
- * One desk's alerts and portfolio updates: the recent alerts from listAlerts, then the SDK's stream from the
- * last page's cursor (no gap between the two, and the stream replays whatever the cap left). The SDK
- * reconnects by itself with capped backoff; its state is passed on to be shown.
+ * One desk's alerts and portfolio updates: the newest alerts from listAlerts, then the SDK's stream from the
+ * cursor after them (no gap between the two). The SDK reconnects by itself with capped backoff; its state is
+ * passed on to be shown.
  */
 export class LiveFeed {
   private subscription: Subscription | undefined;
@@ -39,12 +39,9 @@ export class LiveFeed {
     this.handlers.onState('loading');
     let cursor: string | undefined;
     try {
-      for (let i = 0; i < BACKFILL_PAGES && !this.stopped; i++) {
-        const page = await this.client.listAlerts({ deskId: this.deskId, limit: BACKFILL_PAGE, cursor });
-        for (const a of page.alerts) this.handlers.onAlert(a);
-        cursor = page.cursor ?? cursor;
-        if (page.alerts.length < BACKFILL_PAGE) break;
-      }
+      const page = await this.client.listAlerts({ deskId: this.deskId, latest: true, limit: RECENT_ALERTS });
+      for (const a of page.alerts) this.handlers.onAlert(a);
+      cursor = page.cursor ?? undefined;
     } catch (error) {
       // Without the backfill the stream still starts (from now); the panel says what is missing.
       this.handlers.onState('loading', `recent alerts could not be read: ${String(error)}`);

@@ -41,7 +41,10 @@ export type VarView = Pick<PortfolioView, 'portfolioId' | 'asOf' | 'risk'>;
 export interface ListAlertsOptions {
   deskId?: string;
   portfolioId?: string;
+  /** After this position; without it (and without latest), from the oldest alert kept. */
   cursor?: string;
+  /** The newest `limit` alerts instead (oldest first), with the cursor to stream from after them. */
+  latest?: boolean;
   limit?: number;
 }
 
@@ -133,8 +136,11 @@ export class RiskClient {
       deskId: optionalId('deskId', options.deskId),
       portfolioId: optionalId('portfolioId', options.portfolioId),
       cursor: optionalId('cursor', options.cursor),
+      latest: options.latest === undefined ? undefined : String(options.latest === true),
       limit: optionalNumberInRange('limit', options.limit, 1, 500, true),
     };
+    if (options.latest === true && options.cursor !== undefined)
+      throw new TypeError('latest and cursor exclude each other');
     return this.get(`/alerts${query(params)}`);
   }
 

@@ -74,6 +74,16 @@ export interface DocumentStore {
     limit: number,
     settleMs: number,
   ): Promise<(StoredDocument<T> & { position: CommitPosition })[]>;
+  /**
+   * The last `limit` appended documents committed at least `settleMs` before the read, oldest first, each with its
+   * position: where a reader that wants "the latest, then everything after" starts (then readAfter from the last).
+   */
+  readLatest<T extends DocumentData>(
+    collection: string,
+    field: string,
+    limit: number,
+    settleMs: number,
+  ): Promise<(StoredDocument<T> & { position: CommitPosition })[]>;
   /** Runs fn atomically; adapters retry it on contention, so fn must not have side effects outside tx. */
   runTransaction<R>(fn: (tx: DocumentTransaction) => Promise<R>): Promise<R>;
 }

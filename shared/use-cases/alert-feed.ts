@@ -166,3 +166,21 @@ export async function readAlertFeed(
   const entries = docs.map((d) => ({ ...d.data, cursor: encodeCursor(d.position) }));
   return { entries, cursor: entries.length ? entries[entries.length - 1].cursor : cursor };
 }
+
+/**
+ * The newest `limit` settled alerts, oldest first, and the cursor after the newest: "the latest, then everything
+ * after" for a screen that opens on recent alerts and then streams (no need to page through the retention).
+ */
+export async function readLatestAlerts(
+  deps: { store: DocumentStore; settleMs?: number },
+  limit: number,
+): Promise<FeedPage> {
+  const docs = await deps.store.readLatest<FeedEntry>(
+    ALERT_FEED,
+    COMMITTED_AT,
+    limit,
+    deps.settleMs ?? FEED_SETTLE_MS,
+  );
+  const entries = docs.map((d) => ({ ...d.data, cursor: encodeCursor(d.position) }));
+  return { entries, cursor: entries.length ? entries[entries.length - 1].cursor : null };
+}

@@ -24,6 +24,7 @@ import {
   CursorError,
   FEED_SETTLE_MS,
   readAlertFeed,
+  readLatestAlerts,
   type FeedEntry,
   type FeedPage,
 } from './alert-feed';
@@ -305,6 +306,10 @@ export async function listAlerts(d: RiskApiDeps, p: Principal, q: Query): Promis
   if (isOutcome(filter)) return filter;
   const cursorText = one(q, 'cursor', problems);
   const limitText = one(q, 'limit', problems);
+  const latest = one(q, 'latest', problems);
+  if (latest !== undefined && latest !== 'true' && latest !== 'false')
+    problems.push('latest must be true or false');
+  if (latest === 'true' && cursorText !== undefined) problems.push('latest and cursor exclude each other');
   const limit = limitText === undefined ? DEFAULT_ALERT_PAGE : Number(limitText);
   if (!(Number.isInteger(limit) && limit >= 1 && limit <= MAX_ALERT_PAGE))
     problems.push(`limit must be a whole number from 1 to ${MAX_ALERT_PAGE}`);
@@ -312,6 +317,21 @@ export async function listAlerts(d: RiskApiDeps, p: Principal, q: Query): Promis
   if (problems.length) return invalid(...problems);
   const settleMs = d.settleMs ?? FEED_SETTLE_MS;
   const readAt = d.clock.now();
+  if (latest === 'true') {
+    // The newest settled alerts this caller may see: a window of up to MAX_SCANS pages, newest kept.
+    const page = await readLatestAlerts({ ...d, settleMs }, limit * MAX_SCANS);
+    const visible = page.entries.filter((e) => alertVisible(d, p, filter, e)).map(feedAlertOf);
+    return {
+      kind: 'ok',
+      body: {
+        asOf: new Date(readAt.getTime() - settleMs).toISOString(),
+        // After the newest alert read, visible or not: what follows is exactly what a stream from here sends.
+        cursor: page.cursor,
+        retentionDays: ALERT_FEED_RETENTION_DAYS,
+        alerts: visible.slice(Math.max(0, visible.length - limit)),
+      },
+    };
+  }
   const alerts: FeedAlert[] = [];
   let cursor = cursorText ?? null;
   try {

@@ -180,6 +180,15 @@ describe('RiskClient GET methods', () => {
     });
   });
 
+  it('listAlerts asks for the newest alerts with latest, never together with a cursor', async () => {
+    const { client } = clientFor(server!.url);
+    await client.listAlerts({ deskId: 'desk-1', latest: true, limit: 20 });
+    const url = new URL(server!.requests[0].url, 'http://x');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ deskId: 'desk-1', latest: 'true', limit: '20' });
+    await expect(client.listAlerts({ latest: true, cursor: 'c~1' })).rejects.toThrow(/latest and cursor/);
+    expect(server!.requests).toHaveLength(1);
+  });
+
   it('asks a token function before every request', async () => {
     let n = 0;
     const { client } = clientFor(server!.url, { token: async () => `token-${++n}` });

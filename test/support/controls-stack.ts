@@ -351,6 +351,7 @@ function withStopFault(store: DocumentStore, fault: { stops: boolean }): Documen
     createIfAbsent: (c, id, data) => store.createIfAbsent(c, id, data),
     appendIfAbsent: (c, id, data, field) => store.appendIfAbsent(c, id, data, field),
     readAfter: (c, field, after, limit, settleMs) => store.readAfter(c, field, after, limit, settleMs),
+    readLatest: (c, field, limit, settleMs) => store.readLatest(c, field, limit, settleMs),
     query: (c, filters) =>
       fault.stops && c === CONTROLS_COLLECTIONS.stops
         ? Promise.reject(new Error('injected fault: the stop state cannot be read'))

@@ -88,6 +88,9 @@ export class RecordingStore implements DocumentStore {
   ) {
     return this.inner.readAfter<T>(c, field, after, limit, settleMs);
   }
+  readLatest<T extends DocumentData>(c: string, field: string, limit: number, settleMs: number) {
+    return this.inner.readLatest<T>(c, field, limit, settleMs);
+  }
   async runTransaction<R>(fn: (tx: DocumentTransaction) => Promise<R>): Promise<R> {
     const pending: { collection: string; id: string; data: DocumentData }[] = [];
     const result = await this.inner.runTransaction(async (tx) => {

@@ -119,6 +119,34 @@ export class FirestoreDocumentStore implements DocumentStore {
     });
   }
 
+  async readLatest<T extends DocumentData>(
+    collection: string,
+    field: string,
+    limit: number,
+    settleMs: number,
+  ): Promise<(StoredDocument<T> & { position: CommitPosition })[]> {
+    const { FieldPath, Timestamp } = await import('@google-cloud/firestore');
+    const db = await this.db();
+    // Settled documents only, so the newest ones read here are the same a resuming reader would see before them.
+    const probe = await db.collection(collection).limit(1).get();
+    const horizon = Timestamp.fromMillis(probe.readTime.toMillis() - settleMs);
+    const snap = await db
+      .collection(collection)
+      .where(field, '<=', horizon)
+      .orderBy(field, 'desc')
+      .orderBy(FieldPath.documentId(), 'desc')
+      .limit(limit)
+      .get();
+    return snap.docs.reverse().map((d) => {
+      const committedAt = commitText(d.get(field) as Timestamp);
+      return {
+        id: d.id,
+        data: { ...(d.data() as T), [field]: committedAt },
+        position: { committedAt, id: d.id },
+      };
+    });
+  }
+
   async runTransaction<R>(fn: (tx: DocumentTransaction) => Promise<R>): Promise<R> {
     const db = await this.db();
     return db.runTransaction(async (t: Transaction) => {

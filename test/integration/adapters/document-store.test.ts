@@ -189,6 +189,15 @@ describe.each(adapters)('%s', (_name, make) => {
     expect(await store.readAfter('feed', 'committedAt', all[2].position, 10, 0)).toEqual([]);
     // Nothing younger than the settle time is shown yet.
     expect(await store.readAfter('feed', 'committedAt', null, 10, 60_000)).toEqual([]);
+    // The newest two, oldest first, at the same positions a forward reader sees; and the settle holds them back too.
+    const latest = await store.readLatest('feed', 'committedAt', 2, 0);
+    expect(latest.map((d) => [d.id, d.position])).toEqual(all.slice(1).map((d) => [d.id, d.position]));
+    expect((await store.readLatest('feed', 'committedAt', 10, 0)).map((d) => d.id)).toEqual([
+      'feed-b',
+      'feed-a',
+      'feed-c',
+    ]);
+    expect(await store.readLatest('feed', 'committedAt', 10, 60_000)).toEqual([]);
   });
 
   it('lets a reader paging alongside concurrent appenders see every document once, in commit order', async () => {

@@ -2,6 +2,7 @@
  * The local warehouse: embedded DuckDB with the tables derived from schemas/warehouse. Same contract as
  * BigQuery: rows are validated before they are written, and a re-sent row id is ignored.
  */
+import { MATERIALIZED_VIEWS, ROLLING_VIEWS } from '../../../shared/contracts/warehouse-views';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,7 +87,14 @@ describe('DuckDbWarehouse', () => {
     const tables = await w.query<{ t: string }>(
       `SELECT DISTINCT table_schema || '.' || table_name AS t FROM information_schema.tables ORDER BY t`,
     );
-    expect(tables.map((r) => r.t)).toEqual(WAREHOUSE_TABLES.map((t) => t.name).sort());
+    // Every table, and the views' standing objects (each materialized view as a table, each rolling view a view).
+    expect(tables.map((r) => r.t)).toEqual(
+      [
+        ...WAREHOUSE_TABLES.map((t) => t.name),
+        ...MATERIALIZED_VIEWS.map((v) => v.name),
+        ...ROLLING_VIEWS.map((v) => v.name),
+      ].sort(),
+    );
     const keys = await w.query<{ t: string; cols: string[] }>(
       `SELECT schema_name || '.' || table_name AS t, constraint_column_names AS cols
          FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' ORDER BY t`,

@@ -298,6 +298,13 @@ describe('riskApi on the Firestore emulator and DuckDB', () => {
       .body as unknown as SchemaTypes['api/alert-page'];
     expect(head.alerts.every((a) => a.deskId === 'default')).toBe(true);
     expect((await get(api, '/alerts?deskId=rates', HEAD)).status).toBe(403);
+    // The newest first-screenful, and the cursor to stream from after it.
+    const latest = (await get(api, '/alerts?latest=true&limit=2'))
+      .body as unknown as SchemaTypes['api/alert-page'];
+    expect(latest.alerts.map((a) => a.alertId)).toEqual(recorded.slice(-2));
+    expect(latest.cursor).toBe(latest.alerts[1].cursor);
+    const both = await get(api, `/alerts?latest=true&cursor=${encodeURIComponent(latest.cursor as string)}`);
+    expect(both.status).toBe(400);
     const invalid = await get(api, '/alerts?cursor=nonsense');
     expect([invalid.status, invalid.body.code]).toEqual([400, 'INVALID_CURSOR']);
     const expired = await get(api, '/alerts?cursor=000000000001.000000000~x');

@@ -105,6 +105,15 @@ export class MemoryDocumentStore implements DocumentStore {
       .sort((a, b) => (positionKey(a.position) < positionKey(b.position) ? -1 : 1))
       .slice(0, limit);
   }
+  async readLatest<T extends DocumentData>(
+    collection: string,
+    field: string,
+    limit: number,
+    settleMs: number,
+  ): Promise<(StoredDocument<T> & { position: CommitPosition })[]> {
+    const all = await this.readAfter<T>(collection, field, null, Number.MAX_SAFE_INTEGER, settleMs);
+    return all.slice(Math.max(0, all.length - limit));
+  }
 
   runTransaction<R>(fn: (tx: DocumentTransaction) => Promise<R>): Promise<R> {
     const run = async (): Promise<R> => {

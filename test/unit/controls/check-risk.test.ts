@@ -77,6 +77,10 @@ class SwitchableStore implements DocumentStore {
     await this.check();
     return this.inner.readAfter<T>(c, field, after, limit, settleMs);
   }
+  async readLatest<T extends DocumentData>(c: string, field: string, limit: number, settleMs: number) {
+    await this.check();
+    return this.inner.readLatest<T>(c, field, limit, settleMs);
+  }
   async createIfAbsent(c: string, id: string, d: DocumentData) {
     await this.check();
     return this.inner.createIfAbsent(c, id, d);
