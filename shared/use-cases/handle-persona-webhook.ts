@@ -14,6 +14,8 @@
  */
 import { DEFAULT_PERSONA_WEBHOOK_CONFIG, type PersonaWebhookConfig } from '../domain/kyc/webhook-config';
 import { idempotencyExpiry } from '../domain/retention';
+import { randomUUID } from 'node:crypto';
+import { claimOutboxEntry } from './lease';
 import type { KycEventV1, PersonaWebhookEvent } from '../contracts/schema-types';
 import { SchemaViolation, validate } from '../contracts/validation';
 import {
@@ -43,6 +45,9 @@ import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
 import { checkEventTimes, type EventTimeGuardDeps } from './event-time-guard';
+
+/** How long the invocation that committed a change may take to announce it before a redelivery takes over. */
+const DELIVERY_LEASE_MS = 30_000;
 
 export { DEFAULT_PERSONA_WEBHOOK_CONFIG, type PersonaWebhookConfig };
 
@@ -191,6 +196,10 @@ export async function handlePersonaWebhook(
     : undefined;
   const now = deps.clock.now().toISOString();
   const actor = deps.actor ?? 'personaWebhook';
+  // This invocation's delivery lease: whoever commits the change announces it; a concurrent redelivery of the
+  // same event meets the lease and is retried by Persona (503) rather than announcing it a second time.
+  const owner = randomUUID();
+  const leaseUntil = deps.clock.now().getTime() + DELIVERY_LEASE_MS;
 
   const result = await deps.store.runTransaction(async (tx) => {
     const seen = await tx.get<WebhookEventDoc>(KYC_COLLECTIONS.webhookEvents, personaEventId);
@@ -255,6 +264,7 @@ export async function handlePersonaWebhook(
       outcome,
       kycEvent,
       delivered: kycEvent === null,
+      ...(kycEvent ? { leaseOwner: owner, leaseUntil } : {}),
     } satisfies WebhookEventDoc);
     tx.set(KYC_COLLECTIONS.audit, auditId(caseId, personaEventId), {
       caseId,
@@ -272,7 +282,7 @@ export async function handlePersonaWebhook(
   });
 
   if (result.duplicateOf) return duplicate(deps, result.duplicateOf, logger);
-  if (result.kycEvent) await deliver(deps, result.kycEvent);
+  if (result.kycEvent) await deliverOrRelease(deps, result.kycEvent, owner);
   logger.info('persona event handled', { caseId, outcome: result.outcome, status });
   return { accepted: true, outcome: result.outcome, caseId, eventId: personaEventId };
 }
@@ -305,19 +315,50 @@ async function acknowledgeUnhandled(
   };
 }
 
-/** A repeated event changes nothing; if its announcement had failed, this is the retry that completes it. */
+/**
+ * A repeated event changes nothing; if its announcement had failed, this is the retry that completes it — once it
+ * holds the delivery lease. While another invocation holds it, RetryableError: Persona is answered 503 and comes
+ * back, by when the event is delivered or the lease has lapsed (its holder died).
+ */
 async function duplicate(
   deps: PersonaWebhookDeps,
   doc: WebhookEventDoc,
   logger: Logger,
 ): Promise<WebhookResult> {
   if (doc.kycEvent && !doc.delivered) {
-    await deliver(deps, doc.kycEvent);
-    logger.info('pending kyc event delivered on redelivery', { eventId: doc.kycEvent.eventId });
+    const owner = randomUUID();
+    const claimed = await claimOutboxEntry<WebhookEventDoc>(deps.store, {
+      collection: KYC_COLLECTIONS.webhookEvents,
+      id: doc.personaEventId,
+      owner,
+      nowMs: deps.clock.now().getTime(),
+      leaseMs: DELIVERY_LEASE_MS,
+      what: 'kyc event',
+    });
+    if (claimed?.kycEvent) {
+      await deliverOrRelease(deps, claimed.kycEvent, owner);
+      logger.info('pending kyc event delivered on redelivery', { eventId: claimed.kycEvent.eventId });
+    }
   } else {
     logger.info('persona event already handled; ignored', { outcome: doc.outcome });
   }
   return { accepted: true, outcome: 'duplicate', caseId: doc.caseId, eventId: doc.personaEventId };
+}
+
+/** Delivers, or gives the lease back at once on failure so Persona's retry need not wait for it to lapse. */
+async function deliverOrRelease(deps: PersonaWebhookDeps, e: KycEventV1, owner: string): Promise<void> {
+  try {
+    await deliver(deps, e);
+  } catch (err) {
+    await deps.store
+      .runTransaction(async (tx) => {
+        const doc = await tx.get<WebhookEventDoc>(KYC_COLLECTIONS.webhookEvents, e.personaEventId);
+        if (doc && !doc.delivered && doc.leaseOwner === owner)
+          tx.set(KYC_COLLECTIONS.webhookEvents, e.personaEventId, { ...doc, leaseUntil: 0 });
+      })
+      .catch(() => undefined); // the lease lapses by itself
+    throw err;
+  }
 }
 
 /** Warehouse row and message are both idempotent on the event id; then the outbox entry is closed. */

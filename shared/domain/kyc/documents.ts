@@ -43,6 +43,9 @@ export interface WebhookEventDoc {
   /** The state change to announce, until it is delivered (outbox). */
   kycEvent: KycEventV1 | null;
   delivered: boolean;
+  /** Who is delivering kycEvent, and until when (epoch ms): a concurrent redelivery waits instead of repeating it. */
+  leaseOwner?: string;
+  leaseUntil?: number;
 }
 
 export interface AuditEntryDoc {

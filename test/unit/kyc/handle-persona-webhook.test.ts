@@ -1,6 +1,8 @@
 import type { KycEventV1 } from '../../../shared/contracts/schema-types';
 import { KYC_COLLECTIONS, type KycCaseDoc } from '../../../shared/domain/kyc/documents';
 import { handlePersonaWebhook } from '../../../shared/use-cases/handle-persona-webhook';
+import { RetryableError } from '../../../shared/platform/errors';
+import type { EventBus } from '../../../shared/ports/event-bus';
 import {
   ALICE_PII,
   ALICE_SECRETS,
@@ -270,6 +272,50 @@ describe('handlePersonaWebhook', () => {
     // Delivered now: a third delivery publishes nothing more.
     await handlePersonaWebhook(s.deps, signed(body, s.clock));
     expect(s.bus.on('kyc.events.v1')).toHaveLength(1);
+  });
+
+  /** A bus whose publishes wait for `gate`: the first delivery is still announcing while others arrive. */
+  function gatedBus(bus: EventBus, gate: Promise<void>): EventBus {
+    return {
+      publish: async (topic, message, options) => {
+        await gate;
+        return bus.publish(topic, message, options);
+      },
+      publishRaw: (topic, data, options) => bus.publishRaw(topic, data, options),
+    };
+  }
+
+  it('a redelivery arriving while the first is still announcing is retried later (503), never announced twice', async () => {
+    const s = webhookSetup();
+    const body = event('evt_Slow', 'inquiry.approved', T1);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const first = handlePersonaWebhook({ ...s.deps, bus: gatedBus(s.bus, gate) }, signed(body, s.clock));
+    while (!(await s.store.get(KYC_COLLECTIONS.webhookEvents, 'evt_Slow')))
+      await new Promise((r) => setImmediate(r));
+    await expect(handlePersonaWebhook(s.deps, signed(body, s.clock))).rejects.toBeInstanceOf(RetryableError);
+    release();
+    expect(await first).toMatchObject({ accepted: true, outcome: 'applied' });
+    const later = await handlePersonaWebhook(s.deps, signed(body, s.clock));
+    expect(later.accepted && later.outcome).toBe('duplicate');
+    expect(s.bus.on('kyc.events.v1')).toHaveLength(1);
+  });
+
+  it('a redelivery takes over an announcement whose instance died, once its lease has lapsed', async () => {
+    const s = webhookSetup();
+    const body = event('evt_Dead', 'inquiry.approved', T1);
+    // The first instance commits, then never finishes announcing (its process is gone).
+    void handlePersonaWebhook(
+      { ...s.deps, bus: gatedBus(s.bus, new Promise(() => undefined)) },
+      signed(body, s.clock),
+    );
+    while (!(await s.store.get(KYC_COLLECTIONS.webhookEvents, 'evt_Dead')))
+      await new Promise((r) => setImmediate(r));
+    await expect(handlePersonaWebhook(s.deps, signed(body, s.clock))).rejects.toBeInstanceOf(RetryableError);
+    s.clock.advance(30_001);
+    const retry = await handlePersonaWebhook(s.deps, signed(body, s.clock));
+    expect(retry.accepted && retry.outcome).toBe('duplicate');
+    expect(s.bus.on<KycEventV1>('kyc.events.v1').map((e) => e.toStatus)).toEqual(['approved']);
   });
 
   it('fails transiently (so Persona retries) when the secret or the cipher is unavailable, changing nothing', async () => {
