@@ -24,4 +24,5 @@ module "fusion_risk" {
   api_invokers                = var.api_invokers
   edge_domains                = var.edge_domains
   edge_dns_zone               = var.edge_dns_zone
+  dashboard_domains           = var.dashboard_domains
 }

@@ -67,3 +67,8 @@ output "archive_retention_locked" {
   description = "Whether the archive retention policy is locked."
   value       = module.fusion_risk.archive_retention_locked
 }
+
+output "dashboard" {
+  description = "The risk dashboard: the bucket Cloud Build uploads dashboard/dist to and its URL."
+  value       = module.fusion_risk.dashboard
+}

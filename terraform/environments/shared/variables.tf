@@ -101,3 +101,9 @@ variable "edge_dns_zone" {
   type        = string
   default     = null
 }
+
+variable "dashboard_domains" {
+  description = "Domain names the risk dashboard is served on through the load balancer; riskApi's RISK_API_ALLOWED_ORIGINS lists https://<domain>. Empty: no dashboard."
+  type        = list(string)
+  default     = []
+}

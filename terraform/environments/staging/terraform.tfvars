@@ -63,3 +63,6 @@ api_invokers = {
 # edge_ip_address output with an A record, or set edge_dns_zone to a Cloud DNS zone of this project that serves it.
 # Persona's webhook URL is the public_endpoints output (https://<domain>/persona-webhook).
 edge_domains = ["hooks.staging.fusion-risk.example"]
+
+# The risk dashboard, on its own name through the same load balancer (riskApi allows this origin).
+dashboard_domains = ["risk.staging.fusion-risk.example"]

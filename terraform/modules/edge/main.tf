@@ -179,6 +179,58 @@ resource "google_compute_backend_service" "fn" {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
+# The risk dashboard: its built files (dashboard/dist, uploaded by Cloud Build) behind the same load balancer
+# ---------------------------------------------------------------------------------------------------------------
+
+locals {
+  dashboard           = length(var.dashboard_domains) > 0
+  certificate_domains = sort(concat(var.domains, var.dashboard_domains))
+}
+
+# HTML, JavaScript and CSS holding no data: every figure the dashboard shows comes from riskApi, which requires a
+# desk identity's Google ID token. So, like any web app's bundle, the files are readable by anyone; this bucket
+# holds nothing else (Cloud Build replaces its whole content on each deploy).
+resource "google_storage_bucket" "dashboard" {
+  count = local.dashboard ? 1 : 0
+
+  project                     = var.project_id
+  name                        = "${var.project_id}-fr-${var.environment}-dashboard"
+  location                    = upper(var.region)
+  uniform_bucket_level_access = true
+  public_access_prevention    = "inherited"
+  force_destroy               = true
+
+  website {
+    main_page_suffix = "index.html"
+    not_found_page   = "index.html"
+  }
+}
+
+resource "google_storage_bucket_iam_member" "dashboard_public" {
+  count = local.dashboard ? 1 : 0
+
+  bucket = google_storage_bucket.dashboard[0].name
+  role   = "roles/storage.objectViewer"
+  member = "allUsers"
+}
+
+resource "google_compute_backend_bucket" "dashboard" {
+  count = local.dashboard ? 1 : 0
+
+  project          = var.project_id
+  name             = "fr-${var.environment}-dashboard"
+  description      = "The risk dashboard's static files (${var.environment})."
+  bucket_name      = google_storage_bucket.dashboard[0].name
+  enable_cdn       = true
+  compression_mode = "AUTOMATIC"
+  custom_response_headers = [
+    "X-Content-Type-Options: nosniff",
+    "Referrer-Policy: no-referrer",
+    "X-Frame-Options: DENY",
+  ]
+}
+
+# ---------------------------------------------------------------------------------------------------------------
 # One URL map, certificate, proxy, address and forwarding rule (HTTPS only: nothing listens on port 80)
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -191,6 +243,22 @@ resource "google_compute_url_map" "edge" {
   host_rule {
     hosts        = var.domains
     path_matcher = "functions"
+  }
+
+  dynamic "host_rule" {
+    for_each = local.dashboard ? [1] : []
+    content {
+      hosts        = var.dashboard_domains
+      path_matcher = "dashboard"
+    }
+  }
+
+  dynamic "path_matcher" {
+    for_each = local.dashboard ? [1] : []
+    content {
+      name            = "dashboard"
+      default_service = google_compute_backend_bucket.dashboard[0].id
+    }
   }
 
   path_matcher {
@@ -217,10 +285,10 @@ resource "google_compute_url_map" "edge" {
 # Named after its domains: a change of domains creates the new certificate before the old one is released.
 resource "google_compute_managed_ssl_certificate" "edge" {
   project = var.project_id
-  name    = "fr-${var.environment}-edge-${substr(sha256(join(",", sort(var.domains))), 0, 8)}"
+  name    = "fr-${var.environment}-edge-${substr(sha256(join(",", local.certificate_domains)), 0, 8)}"
 
   managed {
-    domains = sort(var.domains)
+    domains = local.certificate_domains
   }
 
   lifecycle {
@@ -262,7 +330,7 @@ resource "google_compute_global_forwarding_rule" "edge" {
 
 # Optional: the A records, when the domains are served by a Cloud DNS zone of this project.
 resource "google_dns_record_set" "edge" {
-  for_each = var.dns_zone == null ? toset([]) : toset(var.domains)
+  for_each = var.dns_zone == null ? toset([]) : toset(local.certificate_domains)
 
   project      = var.project_id
   managed_zone = var.dns_zone

@@ -22,3 +22,11 @@ output "certificate" {
   description = "Id of the Google-managed certificate; it turns ACTIVE once every domain resolves to ip_address."
   value       = google_compute_managed_ssl_certificate.edge.id
 }
+
+output "dashboard" {
+  description = "The risk dashboard: the bucket Cloud Build uploads dashboard/dist to, and its URL (null without dashboard_domains)."
+  value = local.dashboard ? {
+    bucket = google_storage_bucket.dashboard[0].name
+    url    = "https://${var.dashboard_domains[0]}"
+  } : null
+}

@@ -45,6 +45,20 @@ variable "domains" {
   }
 }
 
+variable "dashboard_domains" {
+  description = "Domain names the risk dashboard is served on (its static files from a Cloud Storage bucket through this load balancer and Cloud CDN), e.g. [\"risk.example.com\"]; the same certificate covers them. Empty: no dashboard."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition = alltrue([
+      for d in var.dashboard_domains : can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", d))
+    ])
+    error_message = "dashboard_domains must be lowercase DNS names such as risk.example.com (no scheme, no path, no wildcard)."
+  }
+}
+
 variable "dns_zone" {
   description = "Cloud DNS managed zone (in this project) that serves the domains: an A record per domain is created there. Null: the operator points the domains at ip_address elsewhere."
   type        = string

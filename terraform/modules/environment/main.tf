@@ -127,13 +127,14 @@ module "functions" {
 module "edge" {
   source = "../edge"
 
-  project_id     = module.project.project_id
-  environment    = var.environment
-  region         = var.region
-  topology_path  = local.topology_path
-  function_names = module.functions.function_names
-  domains        = var.edge_domains
-  dns_zone       = var.edge_dns_zone
+  project_id        = module.project.project_id
+  environment       = var.environment
+  region            = var.region
+  topology_path     = local.topology_path
+  function_names    = module.functions.function_names
+  domains           = var.edge_domains
+  dashboard_domains = var.dashboard_domains
+  dns_zone          = var.edge_dns_zone
 }
 
 module "pubsub" {

@@ -67,3 +67,8 @@ output "archive_retention_locked" {
   description = "Whether the archive retention policy is locked."
   value       = module.archive.retention_locked
 }
+
+output "dashboard" {
+  description = "The risk dashboard: the bucket Cloud Build uploads dashboard/dist to and its URL (null without dashboard_domains)."
+  value       = module.edge.dashboard
+}

@@ -157,6 +157,13 @@ variable "edge_domains" {
   nullable    = false
 }
 
+variable "dashboard_domains" {
+  description = "Domain names the risk dashboard is served on through the same load balancer (e.g. [\"risk.example.com\"]); riskApi's RISK_API_ALLOWED_ORIGINS must list https://<domain>. Empty: no dashboard."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
 variable "edge_dns_zone" {
   description = "Cloud DNS managed zone of this project that serves edge_domains, to create their A records in; null when DNS is managed elsewhere."
   type        = string

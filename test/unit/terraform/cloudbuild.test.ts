@@ -66,6 +66,20 @@ describe('cloudbuild.yaml', () => {
     expect(yaml).toMatch(/Require approval/);
   });
 
+  it("deploys the applied environment's dashboard only: its config, then the bucket's whole content replaced", () => {
+    const deploy = steps.get('deploy-dashboard') ?? '';
+    expect(deploy).toMatch(/_APPLY_ENV.*nothing applied.*exit 0/);
+    expect(deploy).toMatch(/waitFor: \['tf-apply', 'build-dashboard'\]/);
+    expect(deploy).toContain("'auth': 'google', 'googleClientId': '${_DASHBOARD_OAUTH_CLIENT_ID}'");
+    expect(deploy).toContain("e['riskApi']");
+    expect(deploy).toContain('gcloud storage rsync --recursive --delete-unmatched-destination-objects');
+    expect(steps.get('tf-apply')).toContain('terraform output -json dashboard > /workspace/dashboard.json');
+    expect(steps.get('build-dashboard')).toMatch(/'build:dashboard'/);
+    expect(steps.get('promotion-record')).toMatch(/waitFor: \['tf-apply', 'deploy-dashboard'\]/);
+    // The browser tests run in the test step too.
+    expect(steps.get('test')).toMatch(/apt-get install -y --no-install-recommends chromium/);
+  });
+
   it('sets a timeout and logging options', () => {
     expect(yaml).toMatch(/^timeout: \d+s$/m);
     expect(yaml).toMatch(/^options:\n(?: {2}.*\n)*? {2}logging: CLOUD_LOGGING_ONLY/m);
@@ -80,7 +94,8 @@ describe('cloudbuild.yaml', () => {
     expect(steps.get('tf-apply')).toMatch(/waitFor: \[.*'promotion-gate'.*\]/);
     const record = steps.get('promotion-record') ?? '';
     expect(record).toContain('fusion-risk/promotions/${_APPLY_ENV}/${COMMIT_SHA}');
-    expect(record).toMatch(/waitFor: \['tf-apply'\]/);
+    // Recorded once the environment is applied and its dashboard deployed.
+    expect(record).toMatch(/waitFor: \['tf-apply', 'deploy-dashboard'\]/);
     expect(record).toMatch(/if \[ -z "\$\{_APPLY_ENV\}" \]; then .*exit 0; fi/);
   });
 });

@@ -166,7 +166,7 @@ describe('functions module: who can reach each function', () => {
 describe.each(ENVIRONMENTS)(
   '%s: no function is reachable anonymously but through the load balancer',
   (env) => {
-    it('grants allUsers/allAuthenticatedUsers nowhere but on the public functions', async () => {
+    it("grants allUsers/allAuthenticatedUsers nowhere but on the public functions and the dashboard's static files", async () => {
       const tree = await loadEnvironment(env);
       const anonymous = allModules(tree).flatMap((m) =>
         Object.entries(m.resources).flatMap(([type, byName]) =>
@@ -179,8 +179,16 @@ describe.each(ENVIRONMENTS)(
             .map(([name]) => address(m.address, `${type}.${name}`)),
         ),
       );
-      expect(anonymous).toEqual([
+      expect(anonymous.sort()).toEqual([
+        'module.fusion_risk.module.edge.google_storage_bucket_iam_member.dashboard_public',
         'module.fusion_risk.module.functions.google_cloud_run_service_iam_member.public',
+      ]);
+      // Only reading objects of the dashboard's own bucket (its built files; the data needs an ID token at riskApi).
+      const edge = resourcesOf(await parseDir(join(MODULES_DIR, 'edge')));
+      const grant = edge.google_storage_bucket_iam_member.dashboard_public;
+      expect([grant.role, grant.bucket]).toEqual([
+        'roles/storage.objectViewer',
+        '${google_storage_bucket.dashboard[0].name}',
       ]);
     });
 
@@ -339,5 +347,29 @@ describe('edge module: a backend with a Cloud Armor policy for every public func
       expect(lastDeny).toBeLessThan(firstOther);
       expect(new Set(rules[name].map((r) => r.priority)).size).toBe(rules[name].length);
     });
+  });
+});
+
+describe('edge module: the risk dashboard on its own name', () => {
+  it('serves the dashboard bucket for its domains, under the same certificate, and nothing without them', async () => {
+    const withDashboard = await evaluateLocals<{ dashboard: boolean; certificate_domains: string[] }>(
+      'edge',
+      { ...EDGE_ARGS, dashboard_domains: ['risk.dev.fusion-risk.example'] },
+      ['dashboard', 'certificate_domains'],
+    );
+    if (!withDashboard.ok) throw new Error(withDashboard.stderr);
+    expect(withDashboard.value).toEqual({
+      dashboard: true,
+      certificate_domains: ['hooks.dev.fusion-risk.example', 'risk.dev.fusion-risk.example'],
+    });
+    const without = await evaluateLocals<{ dashboard: boolean }>('edge', EDGE_ARGS, ['dashboard']);
+    if (!without.ok) throw new Error(without.stderr);
+    expect(without.value.dashboard).toBe(false);
+    const res = resourcesOf(await parseDir(join(MODULES_DIR, 'edge')));
+    const urlMap = resourceIn(res, 'google_compute_url_map', 'edge');
+    expect(JSON.stringify(urlMap)).toContain('google_compute_backend_bucket.dashboard[0].id');
+    expect(resourceIn(res, 'google_compute_backend_bucket', 'dashboard').bucket_name).toBe(
+      '${google_storage_bucket.dashboard[0].name}',
+    );
   });
 });
