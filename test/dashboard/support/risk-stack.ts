@@ -10,34 +10,24 @@ import { join } from 'node:path';
 import { startDashboardServer, type DashboardServer } from '../../../local-stack/dashboard-server';
 import { LocalSecrets, localPlatform } from '../../../local-stack/platform';
 import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
-import { DuckDbMaintenance } from '../../../shared/adapters/local/duckdb-maintenance';
 import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
-import type { SchemaTypes } from '../../../shared/contracts/schema-types';
-import { DEFAULT_RISK_COMPUTE_CONFIG } from '../../../shared/domain/risk/config';
 import { systemClock } from '../../../shared/platform/clocks';
 import { StructuredLogger } from '../../../shared/platform/logger';
-import { FEED_SETTLE_MS, recordAlert } from '../../../shared/use-cases/alert-feed';
-import { evaluateBatch, type PortfolioDoc } from '../../../shared/use-cases/compute-portfolio-risk';
-import { detectMarginEvents } from '../../../shared/use-cases/detect-margin-events';
+import { FEED_SETTLE_MS } from '../../../shared/use-cases/alert-feed';
+import type { PortfolioDoc } from '../../../shared/use-cases/compute-portfolio-risk';
+import { RiskFeed, tickAt } from '../../support/risk-feed';
 import { CapturingSink } from '../../support/capturing-sink';
-import { emulatorHosts, historicalPrices, isolatedProjectId } from '../../support/env';
+import { emulatorHosts, isolatedProjectId } from '../../support/env';
 import { serveRiskApi, stopRiskApi, type ServedApi } from '../../support/risk-api-server';
-import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
 import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import { buildDashboard } from './build-dashboard';
 
-type MarginAlert = SchemaTypes['messages/alerts.margin.v1'];
 type Position = PortfolioDoc['positions'][number];
 
 const DAY = 86_400_000;
 export const MANAGER = 'risk-manager@fusion-risk.local';
 
-/** The minute `ms`, as the scheduler's tick would name it. */
-export function tickAt(ms: number) {
-  const d = new Date(Math.floor(ms / 60_000) * 60_000);
-  const id = d.toISOString().replace(/[-:]/g, '').slice(0, 13);
-  return { tickId: `tick-${id.slice(0, 8)}T${id.slice(9, 13)}Z`, asOf: d.toISOString() };
-}
+export { tickAt };
 
 export function portfolio(id: string, positions: Position[], deskId = 'default'): PortfolioDoc {
   return {
@@ -62,8 +52,12 @@ async function freePort(): Promise<number> {
 }
 
 export class RiskStack {
-  /** Margin alert ids recorded in the feed, in order. */
-  readonly recorded: { alertId: string; deskId: string | undefined }[] = [];
+  private feed!: RiskFeed;
+
+  /** Margin alerts recorded in the feed, in order. */
+  get recorded(): { alertId: string; deskId: string | undefined }[] {
+    return this.feed.recorded;
+  }
   dashboard!: DashboardServer;
   apiUrl!: string;
   private api: ServedApi | undefined;
@@ -71,9 +65,7 @@ export class RiskStack {
   private distDir = '';
   private store!: FirestoreDocumentStore;
   private warehouse!: DuckDbWarehouse;
-  private maintenance!: DuckDbMaintenance;
   private platform!: ReturnType<typeof localPlatform>;
-  private readonly bus = new MemoryEventBus();
   private readonly logger = new StructuredLogger({ sink: new CapturingSink().sink });
   private archiveDir = '';
 
@@ -98,7 +90,7 @@ export class RiskStack {
     });
     this.warehouse = await DuckDbWarehouse.open();
     this.archiveDir = mkdtempSync(join(tmpdir(), 'dashboard-archive-'));
-    this.maintenance = new DuckDbMaintenance(this.warehouse, { archiveDir: this.archiveDir });
+    this.feed = new RiskFeed(this.store, this.warehouse, this.logger, this.archiveDir);
     this.platform = localPlatform({
       env: {
         ENVIRONMENT: 'local',
@@ -130,64 +122,8 @@ export class RiskStack {
   }
 
   /** Values `docs` at `tick` with the real risk path, keeps their views, and records their margin alerts. */
-  async runRisk(
-    docs: PortfolioDoc[],
-    tick: { tickId: string; asOf: string },
-    prices: Record<string, number>,
-  ) {
-    const history = new MemoryDocumentStore();
-    // A year of real closes (2023–2024), dated to end yesterday: VaR needs a full lookback.
-    const closes = historicalPrices();
-    for (const asset of ['BTC', 'ETH', 'USDC']) {
-      const rows = [];
-      for (let i = 400; i >= 1; i--)
-        rows.push({
-          date: new Date(Date.parse(tick.asOf.slice(0, 10)) - i * DAY).toISOString().slice(0, 10),
-          close: closes(asset, new Date(Date.parse('2024-12-01') - i * DAY)),
-        });
-      await history.set('dailyCloses', asset, { asset, closes: rows, updatedAt: tick.asOf });
-    }
-    const out = await evaluateBatch(
-      {
-        store: history,
-        bus: new MemoryEventBus(),
-        warehouse: this.warehouse,
-        logger: this.logger,
-        config: DEFAULT_RISK_COMPUTE_CONFIG,
-      },
-      docs,
-      {
-        ...tick,
-        prices,
-        provenance: Object.fromEntries(
-          Object.entries(prices).map(([asset, priceUsd]) => [
-            asset,
-            {
-              asset,
-              priceUsd,
-              asOf: tick.asOf,
-              source: 'chainlink' as const,
-              quality: 'CROSS_CHECKED' as const,
-            },
-          ]),
-        ),
-      },
-    );
-    const deps = {
-      store: this.store,
-      bus: this.bus,
-      warehouse: this.warehouse,
-      clock: systemClock,
-      logger: this.logger,
-    };
-    for (const r of out) await detectMarginEvents(deps, r);
-    await this.maintenance.refreshMaterializedView('risk.recent_portfolio_exposures_mv');
-    for (const a of this.bus.on<MarginAlert>('alerts.margin.v1')) {
-      if (this.recorded.some((r) => r.alertId === a.eventId)) continue;
-      await recordAlert({ store: this.store, clock: systemClock }, { source: 'alerts.margin.v1', alert: a });
-      this.recorded.push({ alertId: a.eventId, deskId: a.deskId });
-    }
-    return out;
+  runRisk(docs: PortfolioDoc[], tick: { tickId: string; asOf: string }, prices: Record<string, number>) {
+    return this.feed.run(docs, tick, prices);
   }
 
   /** Alerts are served once settled. */

@@ -17,7 +17,14 @@ describe('npm start -- --once', () => {
       timeout: 240_000,
       env: { ...process.env, PUBSUB_EMULATOR_HOST: '', FIRESTORE_EMULATOR_HOST: '' },
     });
-    expect(run.status).toBe(0);
+    // On failure, what the run said last (which part did not see what it expected, or the error).
+    expect({
+      status: run.status,
+      tail: run.status === 0 ? '' : `${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`,
+    }).toEqual({
+      status: 0,
+      tail: '',
+    });
     const out = run.stdout;
     // published → pushed → handled → stored, with counts
     expect(out).toMatch(/market\.prices\.v1\s+16\n/);

@@ -5,41 +5,30 @@
  * against the OpenAPI document (schemas/openapi/risk-api.json), errors included; the stream is read with fetch,
  * cut, and resumed from its Last-Event-ID on a restarted server after more alerts were recorded.
  */
-import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
-import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
-import type { SchemaTypes } from '../../../shared/contracts/schema-types';
-import { DEFAULT_RISK_COMPUTE_CONFIG } from '../../../shared/domain/risk/config';
-import { systemClock } from '../../../shared/platform/clocks';
-import { StructuredLogger } from '../../../shared/platform/logger';
-import { FEED_SETTLE_MS, recordAlert } from '../../../shared/use-cases/alert-feed';
-import { DuckDbMaintenance } from '../../../shared/adapters/local/duckdb-maintenance';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluateBatch, type PortfolioDoc } from '../../../shared/use-cases/compute-portfolio-risk';
-import { detectMarginEvents } from '../../../shared/use-cases/detect-margin-events';
 import { LocalSecrets, localPlatform } from '../../../local-stack/platform';
+import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
+import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
+import type { SchemaTypes } from '../../../shared/contracts/schema-types';
+import { systemClock } from '../../../shared/platform/clocks';
+import { StructuredLogger } from '../../../shared/platform/logger';
+import { FEED_SETTLE_MS } from '../../../shared/use-cases/alert-feed';
+import type { PortfolioDoc } from '../../../shared/use-cases/compute-portfolio-risk';
 import { CapturingSink } from '../../support/capturing-sink';
-import { emulatorHosts, historicalPrices, isolatedProjectId } from '../../support/env';
-import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
+import { emulatorHosts, isolatedProjectId } from '../../support/env';
 import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import { expectDocumented, expectDocumentedEvent } from '../../support/openapi';
+import { RiskFeed, tickAt } from '../../support/risk-feed';
 import { serveRiskApi, stopRiskApi, type ServedApi } from '../../support/risk-api-server';
 
 type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
-type MarginAlert = SchemaTypes['messages/alerts.margin.v1'];
 
 const MANAGER = 'risk-manager@desk.test';
 const HEAD = 'desk-head@desk.test';
 const ORIGIN = 'http://localhost:5173';
 const DAY = 86_400_000;
-
-/** The minute now, as the scheduler's tick would name it. */
-function tickAt(ms: number) {
-  const d = new Date(Math.floor(ms / 60_000) * 60_000);
-  const id = d.toISOString().replace(/[-:]/g, '').slice(0, 13);
-  return { tickId: `tick-${id.slice(0, 8)}T${id.slice(9, 13)}Z`, asOf: d.toISOString() };
-}
 
 const book = (id: string, deskId: string, btc: number, usdc: number, ethBorrow = 0): PortfolioDoc => ({
   portfolioId: id,
@@ -131,68 +120,28 @@ describe('riskApi on the Firestore emulator and DuckDB', () => {
   const projectId = isolatedProjectId('risk-api');
   let store: FirestoreDocumentStore;
   let warehouse: DuckDbWarehouse;
-  const bus = new MemoryEventBus();
   const logger = new StructuredLogger({ sink: new CapturingSink().sink });
   let platform: ReturnType<typeof localPlatform>;
   let api: ServedApi;
   let risks: PortfolioRisk[];
   const recorded: string[] = [];
-  let maintenance: DuckDbMaintenance;
 
-  /** Values `docs` at `tick` with the real risk path, keeps their views, and records their margin alerts. */
+  let feed: RiskFeed;
+  /** Values `docs` at `tick` with the real risk path; `recorded` gets the margin alerts it puts in the feed. */
   async function runRisk(
     docs: PortfolioDoc[],
     tick: { tickId: string; asOf: string },
     prices: Record<string, number>,
   ) {
-    const history = new MemoryDocumentStore();
-    // A year of real closes (2023–2024), dated to end yesterday: VaR needs a full lookback.
-    const closes = historicalPrices();
-    for (const asset of ['BTC', 'ETH', 'USDC']) {
-      const rows = [];
-      for (let i = 400; i >= 1; i--)
-        rows.push({
-          date: new Date(Date.parse(tick.asOf.slice(0, 10)) - i * DAY).toISOString().slice(0, 10),
-          close: closes(asset, new Date(Date.parse('2024-12-01') - i * DAY)),
-        });
-      await history.set('dailyCloses', asset, { asset, closes: rows, updatedAt: tick.asOf });
-    }
-    const riskBus = new MemoryEventBus();
-    const out = await evaluateBatch(
-      { store: history, bus: riskBus, warehouse, logger, config: DEFAULT_RISK_COMPUTE_CONFIG },
-      docs,
-      {
-        ...tick,
-        prices,
-        provenance: Object.fromEntries(
-          Object.entries(prices).map(([asset, priceUsd]) => [
-            asset,
-            {
-              asset,
-              priceUsd,
-              asOf: tick.asOf,
-              source: 'chainlink' as const,
-              quality: 'CROSS_CHECKED' as const,
-            },
-          ]),
-        ),
-      },
-    );
-    for (const r of out) await detectMarginEvents({ store, bus, warehouse, clock: systemClock, logger }, r);
-    // Locally the hourly roll-up is a table refreshMaterializedViews rebuilds; BigQuery's is always current.
-    await maintenance.refreshMaterializedView('risk.recent_portfolio_exposures_mv');
-    for (const a of bus.on<MarginAlert>('alerts.margin.v1')) {
-      if (recorded.includes(a.eventId)) continue;
-      await recordAlert({ store, clock: systemClock }, { source: 'alerts.margin.v1', alert: a });
-      recorded.push(a.eventId);
-    }
+    const out = await feed.run(docs, tick, prices);
+    for (const r of feed.recorded) if (!recorded.includes(r.alertId)) recorded.push(r.alertId);
     return out;
   }
 
   beforeAll(async () => {
     store = new FirestoreDocumentStore({ projectId, emulatorHost: emulatorHosts().firestoreHost });
     warehouse = await DuckDbWarehouse.open();
-    maintenance = new DuckDbMaintenance(warehouse, { archiveDir: mkdtempSync(join(tmpdir(), 'risk-api-')) });
+    feed = new RiskFeed(store, warehouse, logger, mkdtempSync(join(tmpdir(), 'risk-api-')));
     platform = localPlatform({
       env: {
         ENVIRONMENT: 'local',
