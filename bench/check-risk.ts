@@ -16,6 +16,7 @@ import { DEFAULT_RISK_PARAMS, RiskEngine } from '../shared/domain/risk/engine';
 import type { Position } from '../shared/domain/risk/margin';
 import { StructuredLogger } from '../shared/platform/logger';
 import type { BenchFigure } from './areas';
+import { percentile } from './percentile';
 
 // Overridable for a quick smoke run (BENCH_CHECK_RATE=20 BENCH_CHECK_SECONDS=2).
 const RATE = Number(process.env.BENCH_CHECK_RATE ?? 250);
@@ -44,11 +45,6 @@ const POLICY: RiskPolicy = {
   ],
 };
 
-function percentile(sorted: number[], p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  return sorted[lo] + (h - lo) * ((sorted[lo + 1] ?? sorted[lo]) - sorted[lo]);
-}
 const round = (x: number) => Math.round(x * 100) / 100;
 
 /** A deterministic random walk per asset (USDC flat): enough history for a 365-day VaR. */

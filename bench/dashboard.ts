@@ -17,6 +17,7 @@ import { freePort, startEmulators } from '../local-stack/emulators';
 import { startLocalStack } from '../local-stack/stack';
 import { ManualClock } from '../shared/platform/clocks';
 import type { BenchFigure } from './areas';
+import { percentile } from './percentile';
 
 const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 const FLAGS = [
@@ -34,11 +35,6 @@ const HIGH = 20_000;
 const LOW = 13_000;
 const WATCHED = 'dash-0';
 
-function percentile(sorted: number[], p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  return sorted[lo] + (h - lo) * ((sorted[lo + 1] ?? sorted[lo]) - sorted[lo]);
-}
 const median = (xs: number[]) =>
   percentile(
     [...xs].sort((a, b) => a - b),

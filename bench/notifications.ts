@@ -43,6 +43,7 @@ import type { DocumentStore } from '../shared/ports/document-store';
 import type { EventBus, PublishOptions } from '../shared/ports/event-bus';
 import type { TopicName } from '../shared/topology/topology';
 import type { BenchFigure } from './areas';
+import { percentile } from './percentile';
 
 const ALERTS = 500;
 const WARMUP_ALERTS = 60;
@@ -61,12 +62,6 @@ const UNLIMITED_RATES = Object.fromEntries(
 );
 const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'bench', from: '+15005550006' };
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  return sorted[lo] + (h - lo) * ((sorted[lo + 1] ?? sorted[lo]) - sorted[lo]);
-}
 const round = (x: number) => Math.round(x * 10) / 10;
 
 function alertFor(i: number, start: number): MarginAlert {

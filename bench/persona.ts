@@ -14,17 +14,12 @@ import { LOCAL_PERSONA } from '../local-stack/areas/kyc';
 import { ManualClock } from '../shared/platform/clocks';
 import { StructuredLogger } from '../shared/platform/logger';
 import type { BenchFigure } from './areas';
+import { percentile } from './percentile';
 
 const CASES = 60;
 const LIFECYCLE = ['inquiry.created', 'inquiry.started', 'inquiry.completed', 'inquiry.approved'];
 const WARMUP = 20;
 const REFUSED = 100;
-
-function percentile(sorted: number[], p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  return sorted[lo] + (h - lo) * ((sorted[lo + 1] ?? sorted[lo]) - sorted[lo]);
-}
 
 const round = (x: number) => Math.round(x * 10) / 10;
 

@@ -9,6 +9,7 @@ import { startLocalStack } from '../local-stack/stack';
 import { ManualClock } from '../shared/platform/clocks';
 import { tickIdOf } from '../shared/domain/prices/ticks';
 import type { BenchResult } from './var';
+import { percentile } from './percentile';
 
 const TICKS = 46;
 /** Ticks that warm the emulators' JVMs and the Node JIT before anything is measured. */
@@ -16,12 +17,6 @@ const WARMUP_TICKS = 6;
 const PORTFOLIOS = 50;
 const HIGH = 20_000;
 const LOW = 11_500; // 42.5 % below HIGH: inside the 50 % jump bound, and both sources agree on it
-
-function percentile(sorted: number[], p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  return sorted[lo] + (h - lo) * ((sorted[lo + 1] ?? sorted[lo]) - sorted[lo]);
-}
 
 export async function runPipelineBenchmark(): Promise<BenchResult[]> {
   const emulators = await startEmulators();
