@@ -75,8 +75,9 @@ export interface DocumentStore {
     settleMs: number,
   ): Promise<(StoredDocument<T> & { position: CommitPosition })[]>;
   /**
-   * The last `limit` appended documents committed at least `settleMs` before the read, oldest first, each with its
-   * position: where a reader that wants "the latest, then everything after" starts (then readAfter from the last).
+   * Of the last `limit` appended documents, those committed at least `settleMs` before the read, oldest first, each
+   * with its position: where a reader that wants "the latest, then everything after" starts (then readAfter from
+   * the last; the unsettled newest are read then).
    */
   readLatest<T extends DocumentData>(
     collection: string,

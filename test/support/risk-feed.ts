@@ -6,6 +6,7 @@
  */
 import { DuckDbMaintenance } from '../../shared/adapters/local/duckdb-maintenance';
 import type { SchemaTypes } from '../../shared/contracts/schema-types';
+import { tickIdOf, tickMinute } from '../../shared/domain/prices/ticks';
 import { DEFAULT_RISK_COMPUTE_CONFIG } from '../../shared/domain/risk/config';
 import { systemClock } from '../../shared/platform/clocks';
 import type { DocumentStore } from '../../shared/ports/document-store';
@@ -22,11 +23,10 @@ type MarginAlert = SchemaTypes['messages/alerts.margin.v1'];
 type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
 const DAY = 86_400_000;
 
-/** The minute `ms`, as the scheduler's tick would name it. */
+/** The minute of `ms` and its tick id, as ingestPrices names a tick. */
 export function tickAt(ms: number) {
-  const d = new Date(Math.floor(ms / 60_000) * 60_000);
-  const id = d.toISOString().replace(/[-:]/g, '').slice(0, 13);
-  return { tickId: `tick-${id.slice(0, 8)}T${id.slice(9, 13)}Z`, asOf: d.toISOString() };
+  const minute = tickMinute(new Date(ms));
+  return { tickId: tickIdOf(minute), asOf: minute.toISOString() };
 }
 
 export class RiskFeed {

@@ -126,18 +126,17 @@ export class FirestoreDocumentStore implements DocumentStore {
     settleMs: number,
   ): Promise<(StoredDocument<T> & { position: CommitPosition })[]> {
     const { FieldPath, Timestamp } = await import('@google-cloud/firestore');
+    // One query, newest first; those not yet settled at its read time are left out (they are read after).
     const db = await this.db();
-    // Settled documents only, so the newest ones read here are the same a resuming reader would see before them.
-    const probe = await db.collection(collection).limit(1).get();
-    const horizon = Timestamp.fromMillis(probe.readTime.toMillis() - settleMs);
     const snap = await db
       .collection(collection)
-      .where(field, '<=', horizon)
       .orderBy(field, 'desc')
       .orderBy(FieldPath.documentId(), 'desc')
       .limit(limit)
       .get();
-    return snap.docs.reverse().map((d) => {
+    const horizon = commitText(Timestamp.fromMillis(snap.readTime.toMillis() - settleMs));
+    const settled = snap.docs.filter((d) => commitText(d.get(field) as Timestamp) <= horizon);
+    return settled.reverse().map((d) => {
       const committedAt = commitText(d.get(field) as Timestamp);
       return {
         id: d.id,

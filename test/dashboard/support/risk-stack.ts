@@ -4,10 +4,10 @@
  * built dashboard served by local-stack/dashboard-server with riskApi allowing its origin.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDashboardServer, type DashboardServer } from '../../../local-stack/dashboard-server';
+import { freePort } from '../../../local-stack/emulators';
 import { LocalSecrets, localPlatform } from '../../../local-stack/platform';
 import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
 import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
@@ -41,15 +41,6 @@ export function portfolio(id: string, positions: Position[], deskId = 'default')
 
 export const held = (asset: string, amount: number): Position => ({ asset, amount, side: 'collateral' });
 export const owed = (asset: string, amount: number): Position => ({ asset, amount, side: 'borrow' });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  const port = await new Promise<number>((r) =>
-    s.listen(0, '127.0.0.1', () => r((s.address() as { port: number }).port)),
-  );
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 export class RiskStack {
   private feed!: RiskFeed;

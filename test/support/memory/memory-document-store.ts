@@ -111,8 +111,11 @@ export class MemoryDocumentStore implements DocumentStore {
     limit: number,
     settleMs: number,
   ): Promise<(StoredDocument<T> & { position: CommitPosition })[]> {
-    const all = await this.readAfter<T>(collection, field, null, Number.MAX_SAFE_INTEGER, settleMs);
-    return all.slice(Math.max(0, all.length - limit));
+    // As Firestore's: the newest `limit` of all, then those settled.
+    const all = await this.readAfter<T>(collection, field, null, Number.MAX_SAFE_INTEGER, 0);
+    const settled = await this.readAfter<T>(collection, field, null, Number.MAX_SAFE_INTEGER, settleMs);
+    const newest = new Set(all.slice(Math.max(0, all.length - limit)).map((d) => d.id));
+    return settled.filter((d) => newest.has(d.id));
   }
 
   runTransaction<R>(fn: (tx: DocumentTransaction) => Promise<R>): Promise<R> {
