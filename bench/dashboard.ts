@@ -18,6 +18,7 @@ import { startLocalStack } from '../local-stack/stack';
 import { ManualClock } from '../shared/platform/clocks';
 import type { BenchFigure } from './areas';
 import { percentile } from './percentile';
+import { seedBenchCloses } from './seed-closes';
 
 const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 const FLAGS = [
@@ -114,17 +115,7 @@ export async function runDashboardBenchmarks(): Promise<BenchFigure[]> {
     args: FLAGS.filter((f) => f !== '--headless=new'),
   });
   try {
-    for (const asset of ['BTC', 'USDC']) {
-      const closes = Array.from({ length: 400 }, (_, i) => ({
-        date: new Date(start - (400 - i) * 86_400_000).toISOString().slice(0, 10),
-        close: asset === 'BTC' ? 15_000 * (1 + 0.03 * Math.sin(i)) : 1,
-      }));
-      await stack.store.set('dailyCloses', asset, {
-        asset,
-        closes,
-        updatedAt: new Date(start).toISOString(),
-      });
-    }
+    await seedBenchCloses(stack.store, start);
     // Health 40 at HIGH (WARNING), about −3 at LOW (LIQUIDATION) for the watched one; a desk of 20.
     for (let i = 0; i < 20; i++)
       await stack.bus.publish('portfolio.positions.v1', {

@@ -10,6 +10,7 @@ import { ManualClock } from '../shared/platform/clocks';
 import { tickIdOf } from '../shared/domain/prices/ticks';
 import type { BenchResult } from './var';
 import { percentile } from './percentile';
+import { seedBenchCloses } from './seed-closes';
 
 const TICKS = 46;
 /** Ticks that warm the emulators' JVMs and the Node JIT before anything is measured. */
@@ -34,18 +35,7 @@ export async function runPipelineBenchmark(): Promise<BenchResult[]> {
     areas: [], // the risk path alone: price → risk → margin event → alert
   });
   try {
-    // A year of closes so each revaluation also runs the full VaR/ES grid.
-    for (const asset of ['BTC', 'USDC']) {
-      const closes = Array.from({ length: 400 }, (_, i) => ({
-        date: new Date(start - (400 - i) * 86_400_000).toISOString().slice(0, 10),
-        close: asset === 'BTC' ? 15_000 * (1 + 0.03 * Math.sin(i)) : 1,
-      }));
-      await stack.store.set('dailyCloses', asset, {
-        asset,
-        closes,
-        updatedAt: new Date(start).toISOString(),
-      });
-    }
+    await seedBenchCloses(stack.store, start);
     for (let i = 0; i < PORTFOLIOS; i++) {
       await stack.bus.publish('portfolio.positions.v1', {
         portfolioId: `bench-${i}`,
