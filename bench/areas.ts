@@ -1,5 +1,6 @@
 /** Benchmarks contributed by the areas after the risk core; each returns its printed figures. */
 import { runAmlBenchmarks } from './aml';
+import { runCasesBenchmarks } from './cases';
 import { runCheckRiskBenchmarks } from './check-risk';
 import { runDashboardBenchmarks } from './dashboard';
 import { runHaltPropagationBenchmarks } from './halt-propagation';
@@ -15,6 +16,7 @@ export interface BenchFigure {
 
 export const AREA_BENCHMARKS: { name: string; run: () => Promise<BenchFigure[]> }[] = [
   { name: 'aml', run: runAmlBenchmarks },
+  { name: 'cases', run: runCasesBenchmarks },
   { name: 'persona', run: runPersonaBenchmarks },
   { name: 'notifications', run: runNotificationBenchmarks },
   { name: 'operations', run: runOperationsBenchmarks },

@@ -9,6 +9,9 @@ import { detectMarginEvents } from './detect-margin-events/wiring';
 import { personaWebhook } from './persona-webhook/wiring';
 import { startKyc } from './start-kyc/wiring';
 import { evaluateAml } from './evaluate-aml/wiring';
+import { screenTransaction } from './screen-transaction/wiring';
+import { complianceCases } from './compliance-cases/wiring';
+import { watchCases } from './watch-cases/wiring';
 import { fanOutNotifications } from './fan-out-notifications/wiring';
 import { deliverNotification } from './deliver-notification/wiring';
 import { notificationPreferences } from './notification-preferences/wiring';
@@ -29,6 +32,9 @@ export const WIRINGS: { [N in FunctionName]: FunctionWiring<N> } = {
   personaWebhook,
   startKyc,
   evaluateAml,
+  screenTransaction,
+  complianceCases,
+  watchCases,
   fanOutNotifications,
   deliverNotification,
   notificationPreferences,

@@ -35,6 +35,7 @@ import { startKycArea, type KycServices } from './areas/kyc';
 import { startNotificationsArea, type NotificationsServices } from './areas/notifications';
 import { startOperationsArea, type OperationsServices } from './areas/operations';
 import { startViewsArea, type ViewsServices } from './areas/views';
+import { startCasesArea, type CasesServices } from './areas/cases';
 import type { AreaContext, LocalArea } from './areas/types';
 
 export interface LocalStackOptions {
@@ -80,6 +81,7 @@ export interface LocalStack {
     operations: OperationsServices;
     controls: ControlsServices;
     views: ViewsServices;
+    cases: CasesServices;
   };
   /** What Cloud Scheduler does every minute: POST to ingestPrices. */
   tick(): Promise<{ status: number; body: unknown }>;
@@ -93,7 +95,7 @@ const LOCAL_RETRY = { minimumBackoff: { seconds: 0, nanos: 200_000_000 }, maximu
 
 export const DEAD_LETTER_INSPECT = 'dead-letter.v1.inspect';
 
-export const AREAS = ['kyc', 'aml', 'notifications', 'operations', 'controls', 'views'] as const;
+export const AREAS = ['kyc', 'aml', 'notifications', 'operations', 'controls', 'views', 'cases'] as const;
 export type AreaName = (typeof AREAS)[number];
 
 /**
@@ -164,7 +166,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const views = wanted.has('views')
     ? await startViewsArea(ctx)
     : (unwired as unknown as LocalArea<ViewsServices>);
-  const areas: LocalArea[] = [kyc, aml, notifications, operations, controls, views];
+  const cases = wanted.has('cases')
+    ? await startCasesArea(ctx)
+    : (unwired as unknown as LocalArea<CasesServices>);
+  const areas: LocalArea[] = [kyc, aml, notifications, operations, controls, views, cases];
   for (const a of areas) env = { ...env, ...a.env };
   env = { ...env, ...o.env };
   const platform = localPlatform({ env, bus, store, warehouse, secrets, clock: o.clock, logger });
@@ -267,6 +272,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       operations: operations.services,
       controls: controls.services,
       views: views.services,
+      cases: cases.services,
     },
     settle,
     tick: async () => {

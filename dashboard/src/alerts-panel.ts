@@ -1,4 +1,5 @@
 import type { FeedAlert } from '../../sdk/src/index.js';
+import { alertText } from './alert-text.js';
 import { h } from './dom.js';
 import { formatTime } from './format.js';
 import { portfolioHref } from './router.js';
@@ -54,7 +55,7 @@ export class AlertsPanel {
       { 'data-alert-id': alert.alertId, 'data-severity': alert.severity },
       severityBadge(alert.severity),
       ' ',
-      h('span', { class: 'subject' }, alert.subject),
+      h('span', { class: 'subject' }, alertText(alert)),
       h(
         'span',
         { class: 'meta' },

@@ -1,9 +1,10 @@
 /**
  * fanOutNotifications — Pub/Sub push: alerts.margin.v1, alerts.aml.v1, alerts.prices.v1, alerts.operations.v1,
- * alerts.risk.v1 → notifications.dispatch.v1.
+ * alerts.risk.v1, alerts.cases.v1 → notifications.dispatch.v1.
  */
 import {
   normalizeAmlAlert,
+  normalizeCaseAlert,
   normalizeMarginAlert,
   normalizeOperationsAlert,
   normalizePriceAlert,
@@ -25,5 +26,6 @@ export const fanOutNotifications = pubsubWiring(
     'alerts.prices.v1': (m) => fanOut(d, normalizePriceAlert(m)),
     'alerts.operations.v1': (m) => fanOut(d, normalizeOperationsAlert(m)),
     'alerts.risk.v1': (m) => fanOut(d, normalizeRiskAlert(m)),
+    'alerts.cases.v1': (m) => fanOut(d, normalizeCaseAlert(m)),
   }),
 );

@@ -1,5 +1,6 @@
 /** personaWebhook — HTTP (Persona callbacks): verify Persona-Signature, advance the KYC case, publish kyc.events.v1. */
 import type { HttpFunction } from '@google-cloud/functions-framework';
+import { readCaseOpenerConfig } from '../../shared/platform/config/cases';
 import { readEventTimeConfig } from '../../shared/platform/config/event-time';
 import { readPersonaWebhookConfig } from '../../shared/platform/config/kyc';
 import {
@@ -78,6 +79,7 @@ export const personaWebhook = httpWiring(
       webhookSecrets: async () => splitSecrets(await p.secrets.get('PERSONA_WEBHOOK_SECRET')),
       config: { toleranceSeconds: kyc.webhookToleranceSeconds, maxBodyBytes: kyc.webhookMaxBodyBytes },
       eventTimeMaxSkewSeconds: readEventTimeConfig(p.env).maxSkewSeconds,
+      sla: readCaseOpenerConfig(p.env).sla,
     };
   },
   personaWebhookHttp,

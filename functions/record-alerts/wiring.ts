@@ -15,5 +15,6 @@ export const recordAlerts = pubsubWiring(
     'alerts.operations.v1': async (alert) =>
       void (await recordAlert(d, { source: 'alerts.operations.v1', alert })),
     'alerts.risk.v1': async (alert) => void (await recordAlert(d, { source: 'alerts.risk.v1', alert })),
+    'alerts.cases.v1': async (alert) => void (await recordAlert(d, { source: 'alerts.cases.v1', alert })),
   }),
 );

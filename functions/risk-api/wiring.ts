@@ -21,7 +21,6 @@ import {
   listAlerts,
   type ApiOutcome,
   type DeskAccess,
-  type Query,
   type RiskApiDeps,
 } from '../../shared/use-cases/risk-api';
 import {
@@ -31,6 +30,7 @@ import {
   type EventSink,
   type StreamEvent,
 } from '../../shared/use-cases/risk-stream';
+import { answerCors, queryOf } from '../runtime/browser-api';
 import { httpWiring } from '../runtime/http-wiring';
 import { systemClock } from '../../shared/platform/clocks';
 
@@ -57,35 +57,6 @@ function fail(res: Response, status: number, body: ApiError): void {
 function reply<T>(res: Response, o: ApiOutcome<T>): void {
   if (o.kind === 'ok') res.status(200).set('Cache-Control', 'no-store').json(o.body);
   else fail(res, o.status, o.body);
-}
-
-/** The query string as the use cases take it (repeated names kept as lists, nothing nested). */
-function queryOf(req: Request): Query {
-  const q: Query = {};
-  for (const [k, v] of new URL(req.originalUrl || req.url, 'http://localhost').searchParams) {
-    const prev = q[k];
-    q[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
-  return q;
-}
-
-/** CORS for the dashboard's origins only; true when the request was a preflight and has been answered. */
-function cors(req: Request, res: Response, allowed: readonly string[]): boolean {
-  const origin = req.get('origin');
-  const ok = origin !== undefined && allowed.includes(origin);
-  res.vary('Origin');
-  if (ok) {
-    res.set('Access-Control-Allow-Origin', origin);
-    res.set('Access-Control-Expose-Headers', 'Retry-After');
-  }
-  if (req.method !== 'OPTIONS') return false;
-  if (ok) {
-    res.set('Access-Control-Allow-Methods', 'GET');
-    res.set('Access-Control-Allow-Headers', 'Authorization, Last-Event-ID, Accept');
-    res.set('Access-Control-Max-Age', '600');
-  }
-  res.status(204).end();
-  return true;
 }
 
 type Route = (d: RiskApiHttpDeps, p: Principal, req: Request, res: Response) => Promise<void>;
@@ -191,7 +162,15 @@ export function riskApiHttp(deps: () => Promise<RiskApiHttpDeps>): HttpFunction 
     let d: RiskApiHttpDeps | undefined;
     try {
       d = await deps();
-      if (cors(req, res, d.config.allowedOrigins)) return;
+      if (
+        answerCors(req, res, {
+          allowedOrigins: d.config.allowedOrigins,
+          methods: 'GET',
+          headers: 'Authorization, Last-Event-ID, Accept',
+          expose: 'Retry-After',
+        })
+      )
+        return;
       // Authentication first: an anonymous caller learns nothing, not even which paths exist.
       const principal = await d.verifier.verify(req.get('authorization'));
       if (!principal) {

@@ -1,4 +1,7 @@
-/** The aml area on the local stack: evaluateAml with the configured policy and lists (no provider to start). */
+/**
+ * The aml area on the local stack: evaluateAml (the stream) and screenTransaction (the synchronous check) with the
+ * configured policy and lists (no provider to start).
+ */
 import { readAmlConfig, type ScreeningListSource } from '../../shared/platform/config/aml';
 import type { AreaContext, LocalArea } from './types';
 
@@ -11,7 +14,7 @@ export interface AmlServices {
 export async function startAmlArea(ctx: AreaContext): Promise<LocalArea<AmlServices>> {
   const aml = readAmlConfig(ctx.env);
   return {
-    functions: ['evaluateAml'],
+    functions: ['evaluateAml', 'screenTransaction'],
     env: {},
     services: { policyVersion: aml.policy.version, policySource: aml.policySource, lists: aml.lists },
   };

@@ -14,8 +14,10 @@ import { WAREHOUSE_TABLES, bigQuerySchema } from './warehouse-tables';
 import {
   MATERIALIZED_VIEWS,
   ROLLING_VIEWS,
+  SUMMARY_VIEWS,
   bigQueryMaterializedViewSql,
   bigQueryRollingViewSql,
+  bigQuerySummaryViewSql,
   bucketHours,
 } from './warehouse-views';
 
@@ -134,6 +136,7 @@ export function renderTables(): string {
         row_id: t.rowIdColumn,
         partition_field: t.partition?.field ?? null,
         partition_type: t.partition?.type ?? null,
+        expire_partitions: t.expirePartitions,
         clustering: t.cluster,
         schema: bigQuerySchema(t),
       },
@@ -174,12 +177,25 @@ export function renderViews(): string {
       },
     ]),
   );
+  // Logical grouped views over a table, deployed like rolling views.
+  const summaryViews = Object.fromEntries(
+    SUMMARY_VIEWS.map((v) => [
+      v.name,
+      {
+        ...split(v.name),
+        description: v.description,
+        source: v.source,
+        query: bigQuerySummaryViewSql(v, PROJECT_PLACEHOLDER),
+      },
+    ]),
+  );
   return (
     JSON.stringify(
       {
         project_placeholder: PROJECT_PLACEHOLDER,
         materialized_views: materializedViews,
         rolling_views: rollingViews,
+        summary_views: summaryViews,
       },
       null,
       2,

@@ -38,6 +38,8 @@ import emergencyStopRow from '../../schemas/warehouse/risk.emergency_stops.json'
 import checkRiskRequest from '../../schemas/inputs/check-risk-request.json';
 import preTradeDecisionRow from '../../schemas/warehouse/risk.pre_trade_decisions.json';
 import riskViolationRow from '../../schemas/warehouse/risk.risk_violations.json';
+import caseEventRow from '../../schemas/warehouse/compliance.case_events.json';
+import transactionRow from '../../schemas/warehouse/compliance.transactions.json';
 import portfolioView from '../../schemas/api/portfolio-view.json';
 import deskOverview from '../../schemas/api/desk-overview.json';
 import exposureHistory from '../../schemas/api/exposure-history.json';
@@ -45,6 +47,19 @@ import alertPage from '../../schemas/api/alert-page.json';
 import apiError from '../../schemas/api/api-error.json';
 import streamHeartbeat from '../../schemas/api/stream-heartbeat.json';
 import checkRiskResponse from '../../schemas/api/check-risk-response.json';
+import caseAlert from '../../schemas/messages/alerts.cases.v1.json';
+import screenResponse from '../../schemas/api/screen-transaction-response.json';
+import screenHold from '../../schemas/api/screen-transaction-hold.json';
+import caseErrorSchema from '../../schemas/api/case-error.json';
+import caseQueueSchema from '../../schemas/api/case-queue.json';
+import caseViewSchema from '../../schemas/api/case-view.json';
+import caseActionRequestSchema from '../../schemas/api/case-action-request.json';
+import caseBulkRequestSchema from '../../schemas/api/case-bulk-request.json';
+import caseBulkResultSchema from '../../schemas/api/case-bulk-result.json';
+import caseTrailExportSchema from '../../schemas/api/case-trail-export.json';
+import caseTrailVerificationSchema from '../../schemas/api/case-trail-verification.json';
+import caseMeSchema from '../../schemas/api/case-me.json';
+import caseMetricsSchema from '../../schemas/api/case-metrics.json';
 
 export const SCHEMAS = {
   'messages/market.prices.v1': marketPrices,
@@ -82,6 +97,8 @@ export const SCHEMAS = {
   'inputs/check-risk-request': checkRiskRequest,
   'warehouse/risk.pre_trade_decisions': preTradeDecisionRow,
   'warehouse/risk.risk_violations': riskViolationRow,
+  'warehouse/compliance.case_events': caseEventRow,
+  'warehouse/compliance.transactions': transactionRow,
   'api/portfolio-view': portfolioView,
   'api/desk-overview': deskOverview,
   'api/exposure-history': exposureHistory,
@@ -89,6 +106,19 @@ export const SCHEMAS = {
   'api/api-error': apiError,
   'api/stream-heartbeat': streamHeartbeat,
   'api/check-risk-response': checkRiskResponse,
+  'messages/alerts.cases.v1': caseAlert,
+  'api/screen-transaction-response': screenResponse,
+  'api/screen-transaction-hold': screenHold,
+  'api/case-error': caseErrorSchema,
+  'api/case-queue': caseQueueSchema,
+  'api/case-view': caseViewSchema,
+  'api/case-action-request': caseActionRequestSchema,
+  'api/case-bulk-request': caseBulkRequestSchema,
+  'api/case-bulk-result': caseBulkResultSchema,
+  'api/case-trail-export': caseTrailExportSchema,
+  'api/case-trail-verification': caseTrailVerificationSchema,
+  'api/case-me': caseMeSchema,
+  'api/case-metrics': caseMetricsSchema,
 } as const;
 
 export type SchemaName = keyof typeof SCHEMAS;

@@ -5,7 +5,7 @@ import { SCHEMAS, type SchemaName } from './schema-registry';
 import type { SchemaTypes } from './schema-types';
 
 /** Annotation keywords the warehouse derivation reads; ajv must know them in strict mode. */
-export const WAREHOUSE_KEYWORDS = ['x-table', 'x-row-id', 'x-partition', 'x-cluster'];
+export const WAREHOUSE_KEYWORDS = ['x-table', 'x-row-id', 'x-partition', 'x-cluster', 'x-expire-partitions'];
 
 /** Input that breaks its contract: a permanent error, never worth a retry. */
 export class SchemaViolation extends Error {

@@ -21,6 +21,8 @@ interface RowSchema {
   'x-row-id': string;
   'x-partition'?: { field: string; type: 'DAY' | 'HOUR' };
   'x-cluster'?: string[];
+  /** false: the table's partitions never expire (nor are they archived away); default true. */
+  'x-expire-partitions'?: boolean;
   description?: string;
   required: readonly string[];
   properties: Record<string, PropertySchema>;
@@ -42,6 +44,11 @@ export interface TableDefinition {
   rowIdColumn: string;
   partition?: { field: string; type: 'DAY' | 'HOUR' };
   cluster: string[];
+  /**
+   * Whether the partitions expire after the hot retention (and are moved to the cold archive before): true for the
+   * hot event tables, false for a table that must stay whole in BigQuery (x-expire-partitions: false in its schema).
+   */
+  expirePartitions: boolean;
   description?: string;
   columns: Column[];
 }
@@ -74,6 +81,11 @@ function definitionOf(schemaName: SchemaName): TableDefinition {
   }));
   if (!columns.some((c) => c.name === s['x-row-id']))
     throw new Error(`${schemaName}: x-row-id is not a column`);
+  const expire = s['x-expire-partitions'] ?? true;
+  if (typeof expire !== 'boolean')
+    throw new Error(`${schemaName}: x-expire-partitions must be true or false`);
+  if (!expire && !s['x-partition'])
+    throw new Error(`${schemaName}: x-expire-partitions applies to a partitioned table only`);
   return {
     name: s['x-table'] as TableName,
     dataset,
@@ -81,6 +93,7 @@ function definitionOf(schemaName: SchemaName): TableDefinition {
     rowIdColumn: s['x-row-id'],
     partition: s['x-partition'],
     cluster: s['x-cluster'] ?? [],
+    expirePartitions: expire,
     description: s.description,
     columns,
   };
@@ -121,11 +134,14 @@ const DUCKDB_TYPES: Record<ColumnType, string> = {
   DATE: 'DATE',
 };
 
+/** A column name as DuckDB SQL must write it: quoted, since some are keywords (compliance.case_events' `at`). */
+export const duckDbColumn = (name: string): string => `"${name}"`;
+
 /** DDL of the local warehouse; the row-id column is the primary key that makes inserts idempotent. */
 export function duckDbDdl(t: TableDefinition): string[] {
   const cols = t.columns.map(
     (c) =>
-      `  ${c.name} ${DUCKDB_TYPES[c.type]}${c.required ? ' NOT NULL' : ''}${c.name === t.rowIdColumn ? ' PRIMARY KEY' : ''}`,
+      `  ${duckDbColumn(c.name)} ${DUCKDB_TYPES[c.type]}${c.required ? ' NOT NULL' : ''}${c.name === t.rowIdColumn ? ' PRIMARY KEY' : ''}`,
   );
   return [
     `CREATE SCHEMA IF NOT EXISTS ${t.dataset}`,

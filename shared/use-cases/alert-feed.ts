@@ -1,5 +1,6 @@
 /**
- * The alert feed: every alert of every kind (margin, AML, prices, operations, risk controls) kept for
+ * The alert feed: every alert of every kind (margin, AML, prices, operations, risk controls, compliance case
+ * service levels) kept for
  * ALERT_FEED_RETENTION_DAYS in one Firestore collection, each stamped with its commit time by the store, and
  * read in commit order from a cursor. The cursor is the last position a reader saw (commit time and alert id):
  * the store's reads hold back the last FEED_SETTLE_MS, so a reader resuming from its cursor — after a
@@ -12,6 +13,7 @@
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import {
   normalizeAmlAlert,
+  normalizeCaseAlert,
   normalizeMarginAlert,
   normalizeOperationsAlert,
   normalizePriceAlert,
@@ -20,6 +22,7 @@ import {
 import type {
   AlertSource,
   AmlAlert,
+  CaseAlert,
   MarginAlert,
   OperationsAlert,
   PriceAlert,
@@ -60,7 +63,8 @@ export type FeedAlert =
   | { source: 'alerts.aml.v1'; alert: AmlAlert }
   | { source: 'alerts.prices.v1'; alert: PriceAlert }
   | { source: 'alerts.operations.v1'; alert: OperationsAlert }
-  | { source: 'alerts.risk.v1'; alert: RiskAlert };
+  | { source: 'alerts.risk.v1'; alert: RiskAlert }
+  | { source: 'alerts.cases.v1'; alert: CaseAlert };
 
 function normalized(a: FeedAlert) {
   switch (a.source) {
@@ -74,10 +78,15 @@ function normalized(a: FeedAlert) {
       return normalizeOperationsAlert(a.alert);
     case 'alerts.risk.v1':
       return normalizeRiskAlert(a.alert);
+    case 'alerts.cases.v1':
+      return normalizeCaseAlert(a.alert);
   }
 }
 
-/** The ids a reader filters and authorises by, where the alert carries them. */
+/**
+ * The ids a reader filters and authorises by, where the alert carries them. AML, operations and compliance case
+ * alerts carry neither: they belong to no desk, and only a reader of every desk sees them.
+ */
 function scopeOf(a: FeedAlert): { deskId: string | null; portfolioId: string | null } {
   const m = a.alert as { deskId?: string; portfolioId?: string };
   return { deskId: m.deskId ?? null, portfolioId: m.portfolioId ?? null };

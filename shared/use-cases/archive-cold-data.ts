@@ -6,7 +6,7 @@
  * its recorded state (an export cut short starts a new attempt under a new location), and a partition already
  * deleted is skipped.
  */
-import type { TableName } from '../contracts/warehouse-tables';
+import { tableDefinition, type TableName } from '../contracts/warehouse-tables';
 import {
   ARCHIVE_COLLECTION,
   archiveCutoffDay,
@@ -25,7 +25,10 @@ import type { PartitionDay, WarehouseMaintenance } from '../ports/warehouse-main
 export interface ArchiveColdDataConfig {
   /** Partitions whose day is older than this many days are archived (must stay below the partition expiration). */
   archiveAfterDays: number;
-  /** The hot tables: every time-partitioned warehouse table. */
+  /**
+   * The hot tables: every time-partitioned warehouse table. One whose partitions never expire (x-expire-partitions:
+   * false in its row schema, e.g. compliance.case_events) is skipped: it stays whole in the warehouse.
+   */
   tables: readonly TableName[];
   /** Export attempts per partition before it is left for an operator. */
   maxAttempts: number;
@@ -62,7 +65,9 @@ export interface ArchiveColdDataOutcome {
 export async function archiveColdData(deps: ArchiveColdDataDeps): Promise<ArchiveColdDataOutcome> {
   const cutoffDay = archiveCutoffDay(deps.clock.now(), deps.config.archiveAfterDays);
   const partitions: PartitionOutcome[] = [];
-  for (const table of deps.config.tables) {
+  // Archiving deletes what it archived: a table whose partitions never expire must keep every row in the warehouse.
+  const tables = deps.config.tables.filter((t) => tableDefinition(t).expirePartitions);
+  for (const table of tables) {
     // Days with rows past the window, plus any partition a previous run left midway (its rows may be gone).
     const days = new Set(await deps.maintenance.partitionDays(table, cutoffDay));
     const pending = await deps.store.query<PartitionArchiveRecord>(ARCHIVE_COLLECTION, [

@@ -15,143 +15,55 @@
  * and throws, Pub/Sub redelivers, and the redelivery writes the rows without publishing again. Any other
  * failure is finished the same way with the same alert ids (consumers dedupe on alertId).
  *
+ * Both paths share this: the compliance.transactions.v1 subscription (path 'stream') and the synchronous check
+ * screenTransaction (path 'screen'). Whichever sees a transaction id first evaluates and counts it and records the
+ * decision; the other finds the record and answers the same decision without counting again. Every evaluation is
+ * also a row of compliance.transactions (recordkeeping), and each alert joins its customer's compliance case; a
+ * screening hit's case keeps the screened name envelope-encrypted (encrypted before the commit, so the record is
+ * all delivery needs).
+ *
  * The transaction's occurredAt orders and prunes the window, so one later than now plus the allowed skew is
  * refused before anything is read or written (event-time-guard.ts): dead-lettered, operators alerted.
  */
-import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
-import { idempotencyExpiry } from '../domain/retention';
-import { alertOf, alertRow, type AmlAlert } from '../domain/aml/alerts';
-import type { CompiledPolicy } from '../domain/aml/policy';
-import { evaluateTransaction } from '../domain/aml/rules';
+import { alertRow, type AmlAlert } from '../domain/aml/alerts';
+import { SCREENING_RULES } from '../domain/aml/decision';
+import type { AmlTransaction } from '../domain/aml/window';
 import {
-  appendEntry,
-  entryOf,
-  withoutEntriesAfter,
-  type AmlTransaction,
-  type WindowEntry,
-} from '../domain/aml/window';
-import { DEFAULT_EVENT_TIME_MAX_SKEW_SECONDS, latestAcceptedMs } from '../domain/event-time';
-import type { Clock } from '../ports/clock';
-import type { DocumentStore } from '../ports/document-store';
-import type { EventBus } from '../ports/event-bus';
-import type { Logger } from '../ports/logger';
-import type { Warehouse } from '../ports/warehouse';
-import { requireEventTimes, type EventTimeGuardDeps } from './event-time-guard';
+  AML_COLLECTIONS,
+  outcomeOf,
+  recordEvaluation,
+  type AmlDeps,
+  type AmlOutcome,
+  type EvaluationDoc,
+} from './aml-evaluation';
+import { linkToCase, type CaseLink } from './cases/case-store';
 
-export interface AmlDeps extends EventTimeGuardDeps {
-  store: DocumentStore;
-  bus: EventBus;
-  warehouse: Warehouse;
-  clock: Clock;
-  logger: Logger;
-  policy: CompiledPolicy;
-}
-
-const SOURCE_TOPIC = 'compliance.transactions.v1';
-
-export const AML_COLLECTIONS = FIRESTORE_COLLECTIONS.aml;
-
-export interface WindowDoc {
-  [key: string]: unknown;
-  userId: string;
-  entries: WindowEntry[];
-  updatedAt: string;
-}
-
-export interface EvaluationDoc {
-  [key: string]: unknown;
-  transactionId: string;
-  userId: string;
-  policyVersion: string;
-  evaluatedAt: string;
-  alerts: AmlAlert[];
-  delivered: boolean;
-  /** The alerts went out but their rows did not (warehouse outage): the redelivery only writes the rows. */
-  published?: boolean;
-  /** Firestore TTL: a Date when written (read back as a Timestamp); outlives every redelivery, then goes. */
-  expireAt?: unknown;
-}
-
-export interface AmlOutcome {
-  /** false when the transaction had been evaluated before (a redelivery): nothing was counted. */
-  evaluated: boolean;
-  alertIds: string[];
-  /** Alerts delivered by this invocation (a redelivery may finish an earlier, failed delivery). */
-  delivered: string[];
-}
+export {
+  AML_COLLECTIONS,
+  type AmlDeps,
+  type AmlOutcome,
+  type EvaluationDoc,
+  type WindowDoc,
+} from './aml-evaluation';
 
 export async function evaluateAml(
   deps: AmlDeps,
   tx: AmlTransaction,
   delivery: { messageId?: string } = {},
 ): Promise<AmlOutcome> {
-  const { policy } = deps;
-  await requireEventTimes(deps, [
-    {
-      sourceTopic: SOURCE_TOPIC,
-      subjectKind: 'user',
-      subjectId: tx.userId,
-      eventId: tx.transactionId,
-      field: 'occurredAt',
-      value: tx.occurredAt,
-      messageId: delivery.messageId ?? tx.transactionId,
-    },
-  ]);
-  const now = deps.clock.now();
-  const detectedAt = now.toISOString();
-  // Entries a guard would refuse today (written before it existed) are no reference for pruning.
-  const latest = latestAcceptedMs(
-    now.getTime(),
-    deps.eventTimeMaxSkewSeconds ?? DEFAULT_EVENT_TIME_MAX_SKEW_SECONDS,
-  );
-  let dropped = 0;
-  const { evaluated, record } = await deps.store.runTransaction(async (t) => {
-    const existing = await t.get<EvaluationDoc>(AML_COLLECTIONS.evaluations, tx.transactionId);
-    if (existing) return { evaluated: false, record: existing };
-    const window = await t.get<WindowDoc>(AML_COLLECTIONS.windows, tx.userId);
-    const stored = window?.entries ?? [];
-    const history = withoutEntriesAfter(stored, latest);
-    dropped = stored.length - history.length;
-    const hits = evaluateTransaction(policy, tx, history);
-    const alerts = hits.map((h) => alertOf(h, policy.version, tx, detectedAt));
-    const doc: WindowDoc = {
-      userId: tx.userId,
-      entries: appendEntry(history, entryOf(tx), policy.retentionMs, policy.maxEntriesPerUser),
-      updatedAt: detectedAt,
-    };
-    const created: EvaluationDoc = {
-      transactionId: tx.transactionId,
-      userId: tx.userId,
-      policyVersion: policy.version,
-      evaluatedAt: detectedAt,
-      alerts,
-      delivered: alerts.length === 0,
-      expireAt: idempotencyExpiry(deps.clock.now()),
-    };
-    t.set(AML_COLLECTIONS.windows, tx.userId, doc);
-    t.create(AML_COLLECTIONS.evaluations, tx.transactionId, created);
-    return { evaluated: true, record: created };
-  });
-  const alertIds = record.alerts.map((a) => a.alertId);
-  const log = { transactionId: tx.transactionId, userId: tx.userId, policyVersion: record.policyVersion };
-  if (evaluated && dropped > 0)
-    deps.logger.warn('window entries dated in the future dropped', { ...log, dropped });
-  if (!evaluated) deps.logger.info('transaction already evaluated; not counted again', log);
-  if (record.delivered) return { evaluated, alertIds, delivered: [] };
-  await deliver(deps, record);
-  deps.logger.info('AML alerts delivered', {
-    ...log,
-    alerts: record.alerts.map((a) => ({ alertId: a.alertId, ruleId: a.ruleId, severity: a.severity })),
-  });
-  return { evaluated, alertIds, delivered: alertIds };
+  const { evaluated, record } = await recordEvaluation(deps, tx, 'stream', delivery);
+  const outcome = outcomeOf(evaluated, record);
+  if (record.delivered) return outcome;
+  await deliverEvaluation(deps, record);
+  return { ...outcome, delivered: outcome.alertIds, pending: false };
 }
 
 /**
- * Store, bus, warehouse, in that order, each idempotent on the alert id; then the record is closed. The alerts
+ * Store, bus, warehouse, cases, in that order, each idempotent on its id; then the record is closed. The alerts
  * do not wait for the warehouse: a failed insert records that they went out and throws, so the redelivery
  * writes the rows without announcing the alerts again.
  */
-async function deliver(deps: AmlDeps, record: EvaluationDoc): Promise<void> {
+export async function deliverEvaluation(deps: AmlDeps, record: EvaluationDoc): Promise<void> {
   for (const a of record.alerts) await deps.store.createIfAbsent(AML_COLLECTIONS.alerts, a.alertId, { ...a });
   if (!record.published) {
     for (const a of record.alerts) {
@@ -167,16 +79,32 @@ async function deliver(deps: AmlDeps, record: EvaluationDoc): Promise<void> {
     }
   }
   try {
-    await deps.warehouse.insert(
-      'compliance.aml_alerts',
-      record.alerts.map((a) => ({ ...alertRow(a) })),
-    );
+    if (record.alerts.length > 0)
+      await deps.warehouse.insert(
+        'compliance.aml_alerts',
+        record.alerts.map((a) => ({ ...alertRow(a) })),
+      );
+    await deps.warehouse.insert('compliance.transactions', [record.row]);
+    for (const a of record.alerts)
+      await linkToCase(
+        {
+          store: deps.store,
+          clock: deps.clock,
+          sla: deps.sla,
+          warehouse: deps.warehouse,
+          logger: deps.logger,
+        },
+        a.userId,
+        caseLinkOf(a, record),
+        record.transactionId,
+      );
   } catch (err) {
     // Best effort: if this write fails too, the redelivery publishes the same alert ids again.
-    await deps.store
-      .set(AML_COLLECTIONS.evaluations, record.transactionId, { ...record, published: true })
-      .catch(() => undefined);
-    deps.logger.warn('AML alerts published; warehouse rows pending until the redelivery', {
+    if (record.alerts.length > 0 && !record.published)
+      await deps.store
+        .set(AML_COLLECTIONS.evaluations, record.transactionId, { ...record, published: true })
+        .catch(() => undefined);
+    deps.logger.warn('AML evaluation delivered in part; the rest on the redelivery', {
       transactionId: record.transactionId,
       alertIds: record.alerts.map((a) => a.alertId),
     });
@@ -187,4 +115,25 @@ async function deliver(deps: AmlDeps, record: EvaluationDoc): Promise<void> {
     published: true,
     delivered: true,
   });
+  if (record.alerts.length > 0)
+    deps.logger.info('AML alerts delivered', {
+      transactionId: record.transactionId,
+      userId: record.userId,
+      policyVersion: record.policyVersion,
+      alerts: record.alerts.map((a) => ({ alertId: a.alertId, ruleId: a.ruleId, severity: a.severity })),
+    });
+}
+
+function caseLinkOf(a: AmlAlert, record: EvaluationDoc): CaseLink {
+  const screening = SCREENING_RULES.has(a.ruleType);
+  return {
+    kind: screening ? 'screening_hit' : 'aml_alert',
+    id: a.alertId,
+    severity: a.severity,
+    at: a.detectedAt,
+    ruleId: a.ruleId,
+    transactionId: a.transactionId,
+    summary: a.summary,
+    ...(screening && record.screenedName ? { personal: record.screenedName } : {}),
+  };
 }

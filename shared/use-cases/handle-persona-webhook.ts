@@ -39,6 +39,8 @@ import { camelizeKeys, HostilePayload } from '../domain/kyc/inflection';
 import { splitPersonalData } from '../domain/kyc/personal-data';
 import { verifyPersonaSignature, type SignatureRejection } from '../domain/kyc/signature';
 import type { Cipher, EncryptedEnvelope } from '../ports/cipher';
+import type { SlaPolicy } from '../domain/cases/sla';
+import { linkToCase } from './cases/case-store';
 import type { Clock } from '../ports/clock';
 import type { DocumentStore } from '../ports/document-store';
 import type { EventBus } from '../ports/event-bus';
@@ -61,6 +63,8 @@ export interface PersonaWebhookDeps extends EventTimeGuardDeps {
   /** The webhook secret(s) we accept; usually one, two while we rotate ours. */
   webhookSecrets: () => Promise<string[]>;
   config: PersonaWebhookConfig;
+  /** Deadlines of the compliance cases a review opens (default: DEFAULT_SLA). */
+  sla?: SlaPolicy;
   /** Recorded as who changed the case. */
   actor?: string;
 }
@@ -380,6 +384,21 @@ async function deliver(deps: PersonaWebhookDeps, e: KycEventV1): Promise<void> {
   await deps.bus.publish('kyc.events.v1', e, {
     attributes: { eventId: e.eventId, caseId: e.caseId, toStatus: e.toStatus },
   });
+  // An inquiry Persona sends to manual review is a compliance officer's to decide: it opens (or joins) the
+  // customer's compliance case. The KYC case id is the customer's reference id, the AML paths' user id.
+  if (e.toStatus === 'needs_review')
+    await linkToCase(
+      { store: deps.store, clock: deps.clock, warehouse: deps.warehouse, logger: deps.logger, sla: deps.sla },
+      e.caseId,
+      {
+        kind: 'kyc_review',
+        id: e.eventId,
+        severity: 'WARNING',
+        at: e.occurredAt,
+        summary: `KYC inquiry ${e.inquiryId} needs manual review`,
+      },
+      e.personaEventId,
+    );
   const doc = await deps.store.get<WebhookEventDoc>(KYC_COLLECTIONS.webhookEvents, e.personaEventId);
   if (doc) await deps.store.set(KYC_COLLECTIONS.webhookEvents, e.personaEventId, { ...doc, delivered: true });
 }

@@ -29,10 +29,11 @@ import {
   type FeedPage,
 } from './alert-feed';
 import { readDeskViews, readPortfolioView } from './portfolio-views';
+import { oneParam, type Query } from '../platform/query-params';
 
 /** Who may read which desk (from configuration). */
 export interface DeskAccess {
-  /** Reads every desk, and the alerts that belong to none (AML, operations). */
+  /** Reads every desk, and the alerts that belong to none (AML, operations, compliance cases). */
   readsAll(p: Principal): boolean;
   canRead(p: Principal, deskId: string): boolean;
 }
@@ -79,15 +80,8 @@ export function cursorRefusal(err: CursorError): ApiOutcome<never> {
 }
 
 /** A query parameter given once at most, as text. */
-export type Query = Record<string, string | string[] | undefined>;
-function one(q: Query, name: string, problems: string[]): string | undefined {
-  const v = q[name];
-  if (Array.isArray(v)) {
-    problems.push(`${name} is given more than once`);
-    return undefined;
-  }
-  return v === '' ? undefined : v;
-}
+export type { Query };
+const one = oneParam;
 
 function checkId(kind: string, id: string | undefined, problems: string[]): void {
   if (id !== undefined && !ID.test(id)) problems.push(`${kind} '${id.slice(0, 140)}' is not a valid id`);

@@ -17,6 +17,8 @@ function describeAlert(a: FeedAlert): string {
       return `${a.alert.kind} ${a.alert.sourceTopic}`;
     case 'alerts.risk.v1':
       return `${a.alert.kind} ${a.alert.scopeKey}`;
+    case 'alerts.cases.v1':
+      return `${a.alert.kind} ${a.alert.caseId} due ${a.alert.dueAt}`;
     default: {
       const unreachable: never = a; // a new source must be handled above
       return unreachable;
@@ -35,6 +37,11 @@ export function wrongAccesses(a: FeedAlert): unknown[] {
   if (a.source === 'alerts.aml.v1') {
     // @ts-expect-error an AML alert has no margin state
     seen.push(a.alert.toState);
+  }
+  if (a.source === 'alerts.cases.v1') {
+    seen.push(a.alert.caseId);
+    // @ts-expect-error a case alert names no portfolio
+    seen.push(a.alert.portfolioId);
   }
   // @ts-expect-error not narrowed: toState is not on every alert
   seen.push(a.alert.toState);

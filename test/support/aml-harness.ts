@@ -5,6 +5,7 @@
  */
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { FirestoreDocumentStore } from '../../shared/adapters/gcp/firestore-document-store';
+import { DevKeyCipher } from '../../shared/adapters/local/dev-key-cipher';
 import { DuckDbWarehouse } from '../../shared/adapters/local/duckdb-warehouse';
 import { MemoryEventBus } from './memory/memory-event-bus';
 import type { AmlAlert } from '../../shared/domain/aml/alerts';
@@ -24,6 +25,7 @@ import { pubsubPush } from './pubsub-push';
 export class AmlHarness {
   readonly bus = new MemoryEventBus();
   readonly sink = new CapturingSink();
+  readonly cipher = new DevKeyCipher({ ENVIRONMENT: 'local' });
   // After the scenario stream (08:00–16:00): evaluateAml refuses transactions dated after now.
   readonly clock = new ManualClock('2025-11-10T16:00:05Z');
 
@@ -48,6 +50,7 @@ export class AmlHarness {
       clock: this.clock,
       logger: new StructuredLogger({ sink: this.sink.sink, projectId: this.projectId }),
       policy: this.policy,
+      cipher: this.cipher,
     };
   }
 

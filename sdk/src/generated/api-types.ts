@@ -22,6 +22,56 @@ positions: Positions
 }
 
 /**
+ * One customer transaction to screen against the AML policy. transactionId is the platform's own id: a redelivered or re-published transaction carries the same id and is counted once.
+ */
+export interface ComplianceTransactionV1 {
+transactionId: string
+userId: string
+/**
+ * When the customer's account was opened (new-account rules).
+ */
+accountOpenedAt: string
+type: ("DEPOSIT" | "WITHDRAWAL" | "TRANSFER_IN" | "TRANSFER_OUT" | "LOAN_DISBURSEMENT" | "LOAN_REPAYMENT")
+/**
+ * Payment rail, when known.
+ */
+channel?: ("CRYPTO" | "WIRE" | "ACH" | "CARD" | "CASH" | "INTERNAL")
+/**
+ * Nominal amount in `currency`, as an exact decimal string (round-amount rules read it).
+ */
+amount: string
+/**
+ * ISO 4217 code or crypto ticker (USD, EUR, USDC, BTC...).
+ */
+currency: string
+/**
+ * The amount valued in USD at occurredAt (thresholds, velocity and structuring read it).
+ */
+amountUsd: number
+/**
+ * ISO 3166-1 alpha-2 country of the customer's residence, when known.
+ */
+customerCountry?: string
+/**
+ * The other side of the transaction, when known (screened by name and geography).
+ */
+counterparty?: {
+name?: string
+kind?: ("individual" | "entity")
+/**
+ * ISO 3166-1 alpha-2.
+ */
+country?: string
+/**
+ * ISO 3166-2 subdivision (UA-43 Crimea...), when known.
+ */
+region?: string
+accountRef?: string
+}
+occurredAt: string
+}
+
+/**
  * Units of the asset; the same upper bound as shared/amounts assetAmount.
  */
 export type PositiveAmount = number
@@ -397,7 +447,7 @@ latestHealthScore: (number | null)
 /**
  * One recorded alert; `source` (its topic) says which alert it carries.
  */
-export type FeedAlert = (MarginFeedAlert | AmlFeedAlert | PriceFeedAlert | OperationsFeedAlert | RiskFeedAlert)
+export type FeedAlert = (MarginFeedAlert | AmlFeedAlert | PriceFeedAlert | OperationsFeedAlert | RiskFeedAlert | CaseFeedAlert)
 
 /**
  * Alerts of every kind in the order they were recorded, after a cursor. Resume with `cursor` (or, on the stream, Last-Event-ID): nothing is missed and nothing repeated within the feed's retention.
@@ -664,6 +714,43 @@ reason?: string
 problems?: string[]
 at: string
 }
+export interface CaseFeedAlert {
+source: "alerts.cases.v1"
+cursor: string
+alertId: string
+kind: string
+severity: ("INFO" | "WARNING" | "CRITICAL")
+subject: string
+deskId: (string | null)
+portfolioId: (string | null)
+recordedAt: string
+alert: CaseAlertV1
+}
+/**
+ * A compliance case nearing or past its service-level deadline (SLA_AT_RISK, SLA_BREACHED), raised by watchCases within a minute of the moment and told to the compliance team. Ids only: the customer is the platform's opaque id, never a name. alertId is derived from the case, the kind and the deadline, so a repeated run raises the same alert.
+ */
+export interface CaseAlertV1 {
+alertId: string
+kind: ("SLA_AT_RISK" | "SLA_BREACHED")
+/**
+ * The alert's own severity: the case's for a breach, one step lower while only at risk.
+ */
+severity: ("INFO" | "WARNING" | "CRITICAL")
+caseId: string
+/**
+ * The customer's opaque platform id.
+ */
+subjectId: string
+caseSeverity: ("INFO" | "WARNING" | "CRITICAL")
+caseState: ("open" | "investigating" | "pending_second_approval")
+/**
+ * The officer working the case (a staff identity), or null when nobody is.
+ */
+assignee?: (string | null)
+openedAt: string
+dueAt: string
+detectedAt: string
+}
 
 /**
  * Every refusal of riskApi: what went wrong in words, a stable code to branch on, and for 400 each problem found.
@@ -732,4 +819,290 @@ operator: ("<" | "<=" | ">" | ">=")
 threshold: number
 value: (number | null)
 valueState?: ("NEGATIVE_EQUITY" | "ZERO_EQUITY")
+}
+
+/**
+ * screenTransaction's answer (HTTP 200): allow, review or block, the rules that fired and the decision id. The same transactionId always gets the same decision, whichever path (this check or the compliance.transactions.v1 stream) evaluated it first; it is counted in the customer's windows once.
+ */
+export interface ScreenTransactionResponse {
+decisionId: string
+transactionId: string
+/**
+ * allow: no rule fired. review: rules fired, none recommends blocking (execute and let compliance review, or hold, per the platform's policy). block: do not execute.
+ */
+decision: ("allow" | "review" | "block")
+/**
+ * The rules that fired, in policy order.
+ */
+rules: {
+ruleId: string
+ruleType: string
+severity: ("INFO" | "WARNING" | "CRITICAL")
+recommendedAction: ("MANUAL_REVIEW" | "ENHANCED_DUE_DILIGENCE" | "BLOCK")
+alertId: string
+summary: string
+}[]
+policyVersion: string
+evaluatedAt: string
+/**
+ * The path that evaluated and counted the transaction first.
+ */
+evaluatedBy: ("screen" | "stream")
+/**
+ * true when this call evaluated and counted the transaction; false when it had been evaluated before (a retry, or the stream saw it first) and the recorded decision is repeated.
+ */
+counted: boolean
+}
+
+/**
+ * screenTransaction could not decide (HTTP 400 for a request it cannot read, 422 for a transaction dated in the future, 503 when it failed): hold the transaction and retry with the same transactionId; never treat as allow.
+ */
+export interface ScreenTransactionHold {
+decision: "hold"
+code: ("INVALID_REQUEST" | "EVENT_TIME_IN_FUTURE" | "UNAVAILABLE" | "FORBIDDEN" | "UNAUTHENTICATED" | "METHOD_NOT_ALLOWED" | "UNSUPPORTED_MEDIA_TYPE")
+error: string
+problems?: string[]
+}
+
+/**
+ * Every refusal of complianceCases: what went wrong in words and a stable code to branch on. 400 INVALID_REQUEST / REASON_REQUIRED / UNKNOWN_OUTCOME (with each problem), 401 UNAUTHENTICATED, 403 FORBIDDEN / SAME_PERSON (four eyes), 404 NOT_FOUND, 409 CONFLICT (with the current version: reload and retry) or INVALID_TRANSITION (the case's state does not allow it), 503 UNAVAILABLE.
+ */
+export interface CaseApiError {
+error: string
+code: ("INVALID_REQUEST" | "REASON_REQUIRED" | "UNKNOWN_OUTCOME" | "UNAUTHENTICATED" | "FORBIDDEN" | "SAME_PERSON" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "UNSUPPORTED_MEDIA_TYPE" | "CONFLICT" | "INVALID_TRANSITION" | "UNAVAILABLE")
+problems?: string[]
+currentVersion?: number
+}
+
+export type CaseState = ("open" | "investigating" | "pending_second_approval" | "closed")
+export type CaseOutcome = ("cleared_false_positive" | "kyc_approved" | "kyc_declined" | "sanctions_match_confirmed" | "customer_blocked" | "sar_filed" | null)
+export type CaseSeverity = ("INFO" | "WARNING" | "CRITICAL")
+
+/**
+ * One page of the officers' queue: undecided cases by deadline (most urgent first), then recently decided ones; nextCursor fetches the next page (null: the last).
+ */
+export interface CaseQueuePage {
+cases: CaseSummary[]
+nextCursor: (string | null)
+asOf: string
+}
+export interface CaseSummary {
+caseId: string
+/**
+ * The customer's opaque platform id.
+ */
+subjectId: string
+state: CaseState
+outcome: CaseOutcome
+severity: CaseSeverity
+assignee: (string | null)
+/**
+ * AML rules of the linked alerts.
+ */
+rules: string[]
+/**
+ * How many concerns the case links.
+ */
+links: number
+openedAt: string
+updatedAt: string
+dueAt: string
+/**
+ * Service-level state now (a decided case is ok).
+ */
+sla: ("ok" | "at_risk" | "breached")
+decidedAt: (string | null)
+/**
+ * Send it back as expectedVersion with an action: a stale one is answered 409.
+ */
+version: number
+}
+
+/**
+ * One case with everything it links, its notes and its history. Personal data (the screened name, note texts) appears only when asked for with personal=true by a role allowed to see it, and that view is itself recorded on the trail.
+ */
+export interface CaseView {
+caseId: string
+subjectId: string
+state: ("open" | "investigating" | "pending_second_approval" | "closed")
+outcome: ("cleared_false_positive" | "kyc_approved" | "kyc_declined" | "sanctions_match_confirmed" | "customer_blocked" | "sar_filed" | null)
+severity: ("INFO" | "WARNING" | "CRITICAL")
+assignee: (string | null)
+rules: string[]
+links: number
+openedAt: string
+updatedAt: string
+dueAt: string
+sla: ("ok" | "at_risk" | "breached")
+decidedAt: (string | null)
+version: number
+reasonCode: (string | null)
+/**
+ * A decision waiting for a senior officer's approval (four eyes).
+ */
+pending: (null | {
+outcome: ("cleared_false_positive" | "kyc_approved" | "kyc_declined" | "sanctions_match_confirmed" | "customer_blocked" | "sar_filed" | null)
+reasonCode: string
+proposedBy: string
+proposedAt: string
+})
+decidedBy: string[]
+atRiskAt: string
+firstTouchedAt: (string | null)
+personalData: ("hidden" | "shown")
+linked: {
+kind: ("aml_alert" | "kyc_review" | "screening_hit")
+id: string
+severity: ("INFO" | "WARNING" | "CRITICAL")
+at: string
+ruleId?: string
+transactionId?: string
+summary?: string
+hasPersonalData: boolean
+/**
+ * What was screened; only with personalData shown.
+ */
+screenedName?: string
+}[]
+notes: {
+seq: number
+at: string
+author: string
+/**
+ * Only with personalData shown.
+ */
+text?: string
+}[]
+history: {
+seq: number
+at: string
+actor: string
+action: string
+reasonCode: (string | null)
+}[]
+}
+
+/**
+ * One officer action on one case, made against the version the officer read (expectedVersion; a stale one is answered 409 with the current version). Decisions (decide, approve, reject, reopen) need a reason code in UPPER_SNAKE_CASE; decide needs an outcome, assign a target officer (null unassigns), note its text (kept encrypted: notes are where personal data ends up).
+ */
+export interface CaseActionRequest {
+action: ("assign" | "claim" | "start" | "decide" | "approve" | "reject" | "reopen" | "note")
+expectedVersion: number
+to?: (string | null)
+outcome?: ("cleared_false_positive" | "kyc_approved" | "kyc_declined" | "sanctions_match_confirmed" | "customer_blocked" | "sar_filed")
+reasonCode?: string
+text?: string
+}
+
+/**
+ * Assign or close up to 100 cases at once, each against the version the officer read. Each case is decided on its own: four eyes apply to every case exactly as to one (a report or block goes to pending second approval).
+ */
+export interface CaseBulkRequest {
+action: ("assign" | "close")
+/**
+ * @minItems 1
+ * @maxItems 100
+ */
+cases: {
+caseId: string
+expectedVersion: number
+}[]
+to?: (string | null)
+outcome?: ("cleared_false_positive" | "kyc_approved" | "kyc_declined" | "sanctions_match_confirmed" | "customer_blocked" | "sar_filed")
+reasonCode?: string
+}
+
+/**
+ * Per case of a bulk request, in order: the status one request on that case would have had (200 with the case, or the refusal).
+ */
+export interface CaseBulkResult {
+succeeded: number
+results: {
+caseId: string
+status: (200 | 400 | 403 | 404 | 409 | 503)
+case?: CaseSummary
+error?: CaseApiError
+}[]
+}
+export interface CaseTrailExport {
+caseId: string
+exportedAt: string
+head: {
+seq: number
+hash: string
+}
+chainIntact: boolean
+events: {
+caseId: string
+seq: number
+actor: string
+action: string
+reasonCode: (string | null)
+before: unknown
+after: unknown
+requestId: string
+at: string
+prevHash: string
+hash: string
+}[]
+}
+
+/**
+ * The trail checked: each event against its hash and its predecessor, the case's head against the last event, and every event against the warehouse mirror (compliance.case_events), which catches a deleted last event and a consistently rewritten chain.
+ */
+export interface CaseTrailVerification {
+caseId: string
+verifiedAt: string
+events: number
+mirrored: number
+ok: boolean
+problems: {
+seq: (number | null)
+problem: ("EDITED" | "MISSING" | "BROKEN_LINK" | "NOT_IN_MIRROR" | "MIRROR_DIFFERS" | "MISSING_FROM_STORE")
+detail: string
+}[]
+}
+
+/**
+ * Who the caller is to the case tool: roles, whether they may see personal data, and the officers cases can be assigned to.
+ */
+export interface CaseToolMe {
+id: string
+roles: ("officer" | "senior_officer" | "auditor")[]
+seesPersonalData: boolean
+officers: string[]
+}
+
+/**
+ * Service-level metrics from the warehouse (compliance.case_summary, folded from the trail mirror): cases opened in the window plus every case still undecided. Hours are nearest-rank percentiles.
+ */
+export interface CaseMetrics {
+asOf: string
+windowDays: number
+backlog: {
+total: number
+overdue: number
+byAge: {
+bucket: ("under_4h" | "4h_to_24h" | "1d_to_3d" | "over_3d")
+count: number
+}[]
+}
+timeToFirstTouch: Quantiles
+timeToDecision: Quantiles
+falsePositiveRateByRule: {
+ruleId: string
+decided: number
+falsePositives: number
+rate: number
+}[]
+decidedWithinSla: {
+decided: number
+withinSla: number
+share: (number | null)
+}
+}
+export interface Quantiles {
+count: number
+p50Hours: (number | null)
+p90Hours: (number | null)
 }

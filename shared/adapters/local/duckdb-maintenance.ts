@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { tableDefinition, type TableName } from '../../contracts/warehouse-tables';
+import { duckDbColumn, tableDefinition, type TableName } from '../../contracts/warehouse-tables';
 import {
   duckDbMaterializedViewSql,
   duckDbRollingViewSql,
@@ -134,5 +134,5 @@ export class DuckDbMaintenance implements WarehouseMaintenance {
 function partitionColumn(table: TableName): string {
   const field = tableDefinition(table).partition?.field;
   if (!field) throw new Error(`${table} is not time-partitioned`);
-  return field;
+  return duckDbColumn(field);
 }

@@ -1,6 +1,6 @@
 import type { TableRows } from '../../contracts/schema-types';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
-import { WAREHOUSE_TABLES, duckDbDdl, type TableName } from '../../contracts/warehouse-tables';
+import { WAREHOUSE_TABLES, duckDbColumn, duckDbDdl, type TableName } from '../../contracts/warehouse-tables';
 import type { Warehouse, WarehouseRow } from '../../ports/warehouse';
 import { checkRows, rowsOf } from '../../platform/warehouse-rows';
 import { duckDbViewDdl } from '../../contracts/warehouse-views';
@@ -44,7 +44,7 @@ export class DuckDbWarehouse implements Warehouse {
     const values: DuckDBValue[] = [];
     for (const row of rows) for (const c of cols) values.push((row[c] ?? null) as DuckDBValue);
     const sql =
-      `INSERT INTO ${def.name} (${cols.join(', ')}) VALUES ` +
+      `INSERT INTO ${def.name} (${cols.map(duckDbColumn).join(', ')}) VALUES ` +
       rows.map(() => tuple).join(', ') +
       ' ON CONFLICT DO NOTHING';
     await this.serial(() => this.conn.run(sql, values));

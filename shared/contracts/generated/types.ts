@@ -1089,13 +1089,13 @@ detected_at: string
 export interface NotificationDispatchV1 {
 dispatchId: string
 alertId: string
-source: ("alerts.margin.v1" | "alerts.aml.v1" | "alerts.prices.v1" | "alerts.operations.v1" | "alerts.risk.v1")
+source: ("alerts.margin.v1" | "alerts.aml.v1" | "alerts.prices.v1" | "alerts.operations.v1" | "alerts.risk.v1" | "alerts.cases.v1")
 /**
- * Alert kind, e.g. margin.MARGIN_CALL, aml.structuring, prices.NO_USABLE_PRICE or operations.EVENT_TIME_IN_FUTURE or risk.STOP_CHANGED; selects the template.
+ * Alert kind, e.g. margin.MARGIN_CALL, aml.structuring, prices.NO_USABLE_PRICE or operations.EVENT_TIME_IN_FUTURE or risk.STOP_CHANGED or cases.SLA_BREACHED; selects the template.
  */
 kind: string
 /**
- * What the alert is about: a portfolio id, a customer id, an asset (price alerts), the source topic (operations alerts), or the scope key (risk alerts: global, desk:<id>, portfolio:<id>).
+ * What the alert is about: a portfolio id, a customer id, an asset (price alerts), the source topic (operations alerts), or the scope key (risk alerts: global, desk:<id>, portfolio:<id>), or the case id (case alerts).
  */
 subject: string
 severity: ("INFO" | "WARNING" | "CRITICAL")
@@ -1108,7 +1108,7 @@ channel: ("email" | "sms" | "webhook")
 /**
  * The alert as published on its source topic.
  */
-alert: (MarginAlertV1 | AmlAlertV1 | PriceAlertV1 | OperationsAlertV1 | RiskAlertV1)
+alert: (MarginAlertV1 | AmlAlertV1 | PriceAlertV1 | OperationsAlertV1 | RiskAlertV1 | CaseAlertV1)
 /**
  * When fanOutNotifications decided to send (its clock).
  */
@@ -1224,6 +1224,31 @@ reason?: string
  */
 problems?: string[]
 at: string
+}
+/**
+ * A compliance case nearing or past its service-level deadline (SLA_AT_RISK, SLA_BREACHED), raised by watchCases within a minute of the moment and told to the compliance team. Ids only: the customer is the platform's opaque id, never a name. alertId is derived from the case, the kind and the deadline, so a repeated run raises the same alert.
+ */
+export interface CaseAlertV1 {
+alertId: string
+kind: ("SLA_AT_RISK" | "SLA_BREACHED")
+/**
+ * The alert's own severity: the case's for a breach, one step lower while only at risk.
+ */
+severity: ("INFO" | "WARNING" | "CRITICAL")
+caseId: string
+/**
+ * The customer's opaque platform id.
+ */
+subjectId: string
+caseSeverity: ("INFO" | "WARNING" | "CRITICAL")
+caseState: ("open" | "investigating" | "pending_second_approval")
+/**
+ * The officer working the case (a staff identity), or null when nobody is.
+ */
+assignee?: (string | null)
+openedAt: string
+dueAt: string
+detectedAt: string
 }
 
 /**
@@ -1458,6 +1483,120 @@ detected_at: string
 }
 
 /**
+ * One event of a compliance case's trail: the warehouse mirror of the hash-chained trail kept in Firestore, one row per (case, seq), each carrying the case as it stood after the event. Verifying a case compares its (seq, hash) pairs here with the trail, and the trail must keep verifying for years (recordkeeping), so this table's partitions do not expire (x-expire-partitions false): unlike the hot event tables it is neither expired after the hot retention nor moved to the cold archive.
+ */
+export interface CaseEventRow {
+/**
+ * <caseId>:<seq zero-padded to 8 digits>: one row per trail event, so a re-sent event is written once.
+ */
+event_id: string
+case_id: string
+/**
+ * The user the case is about (a pseudonymous id, never a name).
+ */
+subject_id: string
+/**
+ * Position of the event in the case's trail, from 1 without gaps.
+ */
+seq: number
+/**
+ * Who acted: an officer's id, or system for automated events.
+ */
+actor: string
+action: string
+reason_code?: (string | null)
+/**
+ * The fields the event changed, before it, as JSON text.
+ */
+before_json: string
+/**
+ * The same fields after the event, as JSON text.
+ */
+after_json: string
+request_id: string
+at: string
+/**
+ * hash of the previous event (the chain's genesis value for seq 1).
+ */
+prev_hash: string
+/**
+ * Hash of this event chained to prev_hash: verification compares (seq, hash) with the Firestore trail.
+ */
+hash: string
+/**
+ * State of the case after this event.
+ */
+case_state: string
+/**
+ * Outcome of the case after this event; null while undecided (and again after a reopen).
+ */
+case_outcome?: (string | null)
+/**
+ * Severity of the case after this event.
+ */
+case_severity: string
+/**
+ * Service-level deadline of the case after this event, if any.
+ */
+case_due_at?: (string | null)
+/**
+ * Comma-separated ids of the AML rules linked to the case after this event.
+ */
+case_rules?: (string | null)
+}
+
+/**
+ * One evaluated transaction and the AML decision on it (recordkeeping: kept at least 5 years, in BigQuery and then the 7-year cold archive). No personal data in clear: no names and no account references, only pseudonymous ids, countries and amounts.
+ */
+export interface TransactionRow {
+/**
+ * One row per transaction: whichever path evaluates it first writes it, the other is ignored.
+ */
+transaction_id: string
+decision_id: string
+/**
+ * Pseudonymous id of the customer (never a name or account reference).
+ */
+user_id: string
+type: string
+channel?: (string | null)
+/**
+ * The amount as exact decimal text, in currency.
+ */
+amount: string
+currency: string
+/**
+ * The amount in USD, as the rules evaluated it.
+ */
+amount_usd: number
+customer_country?: (string | null)
+counterparty_kind?: (string | null)
+counterparty_country?: (string | null)
+counterparty_region?: (string | null)
+account_opened_at: string
+occurred_at: string
+evaluated_at: string
+policy_version: string
+/**
+ * Ids of the rules evaluated, as a JSON array.
+ */
+rules_evaluated: string
+/**
+ * Ids of the rules that fired, as a JSON array.
+ */
+rules_fired: string
+/**
+ * Ids of the AML alerts raised, as a JSON array.
+ */
+alert_ids: string
+outcome: ("allow" | "review" | "block")
+/**
+ * Which evaluation wrote the row, whichever came first: screen (the synchronous HTTP check) or stream (the compliance.transactions.v1 subscription).
+ */
+path: ("screen" | "stream")
+}
+
+/**
  * The state machine's state: with hysteresis, so it may lag a recovering score by the recovery band.
  */
 export type HealthState = ("HEALTHY" | "WARNING" | "MARGIN_CALL" | "LIQUIDATION")
@@ -1603,7 +1742,7 @@ latestHealthScore: (number | null)
 /**
  * One recorded alert; `source` (its topic) says which alert it carries.
  */
-export type FeedAlert = (MarginFeedAlert | AmlFeedAlert | PriceFeedAlert | OperationsFeedAlert | RiskFeedAlert)
+export type FeedAlert = (MarginFeedAlert | AmlFeedAlert | PriceFeedAlert | OperationsFeedAlert | RiskFeedAlert | CaseFeedAlert)
 
 /**
  * Alerts of every kind in the order they were recorded, after a cursor. Resume with `cursor` (or, on the stream, Last-Event-ID): nothing is missed and nothing repeated within the feed's retention.
@@ -1695,6 +1834,21 @@ alert: RiskAlertV1
 /**
  * Risk controls: STOP_CHANGED (a kill-switch transition: engaged, release requested, released; always CRITICAL), POLICY_INVALID (a stored risk policy that cannot be used; the last valid version stays in force), RISK_LIMIT_BREACHED / RISK_LIMIT_CLEARED (continuous evaluation). Ids only: the one personal datum is the actor, the operator's work e-mail (or 'circuit-breaker'), because who changed a control is the point of the alert. alertId is derived from the audit entry (or the evaluation), so a retry raises the same alert.
  */
+export interface CaseFeedAlert {
+source: "alerts.cases.v1"
+cursor: string
+alertId: string
+kind: string
+severity: ("INFO" | "WARNING" | "CRITICAL")
+subject: string
+deskId: (string | null)
+portfolioId: (string | null)
+recordedAt: string
+alert: CaseAlertV1
+}
+/**
+ * A compliance case nearing or past its service-level deadline (SLA_AT_RISK, SLA_BREACHED), raised by watchCases within a minute of the moment and told to the compliance team. Ids only: the customer is the platform's opaque id, never a name. alertId is derived from the case, the kind and the deadline, so a repeated run raises the same alert.
+ */
 export interface ApiError {
 error: string
 code: ("INVALID_REQUEST" | "INVALID_CURSOR" | "CURSOR_EXPIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "RATE_LIMITED" | "UNAVAILABLE" | "INTERNAL")
@@ -1761,6 +1915,292 @@ value: (number | null)
 valueState?: ("NEGATIVE_EQUITY" | "ZERO_EQUITY")
 }
 
+/**
+ * A compliance case nearing or past its service-level deadline (SLA_AT_RISK, SLA_BREACHED), raised by watchCases within a minute of the moment and told to the compliance team. Ids only: the customer is the platform's opaque id, never a name. alertId is derived from the case, the kind and the deadline, so a repeated run raises the same alert.
+ */
+export interface ScreenTransactionResponse {
+decisionId: string
+transactionId: string
+/**
+ * allow: no rule fired. review: rules fired, none recommends blocking (execute and let compliance review, or hold, per the platform's policy). block: do not execute.
+ */
+decision: ("allow" | "review" | "block")
+/**
+ * The rules that fired, in policy order.
+ */
+rules: {
+ruleId: string
+ruleType: string
+severity: ("INFO" | "WARNING" | "CRITICAL")
+recommendedAction: ("MANUAL_REVIEW" | "ENHANCED_DUE_DILIGENCE" | "BLOCK")
+alertId: string
+summary: string
+}[]
+policyVersion: string
+evaluatedAt: string
+/**
+ * The path that evaluated and counted the transaction first.
+ */
+evaluatedBy: ("screen" | "stream")
+/**
+ * true when this call evaluated and counted the transaction; false when it had been evaluated before (a retry, or the stream saw it first) and the recorded decision is repeated.
+ */
+counted: boolean
+}
+
+/**
+ * screenTransaction could not decide (HTTP 400 for a request it cannot read, 422 for a transaction dated in the future, 503 when it failed): hold the transaction and retry with the same transactionId; never treat as allow.
+ */
+export interface ScreenTransactionHold {
+decision: "hold"
+code: ("INVALID_REQUEST" | "EVENT_TIME_IN_FUTURE" | "UNAVAILABLE" | "FORBIDDEN" | "UNAUTHENTICATED" | "METHOD_NOT_ALLOWED" | "UNSUPPORTED_MEDIA_TYPE")
+error: string
+problems?: string[]
+}
+
+/**
+ * Every refusal of complianceCases: what went wrong in words and a stable code to branch on. 400 INVALID_REQUEST / REASON_REQUIRED / UNKNOWN_OUTCOME (with each problem), 401 UNAUTHENTICATED, 403 FORBIDDEN / SAME_PERSON (four eyes), 404 NOT_FOUND, 409 CONFLICT (with the current version: reload and retry) or INVALID_TRANSITION (the case's state does not allow it), 503 UNAVAILABLE.
+ */
+export interface CaseApiError {
+error: string
+code: ("INVALID_REQUEST" | "REASON_REQUIRED" | "UNKNOWN_OUTCOME" | "UNAUTHENTICATED" | "FORBIDDEN" | "SAME_PERSON" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "UNSUPPORTED_MEDIA_TYPE" | "CONFLICT" | "INVALID_TRANSITION" | "UNAVAILABLE")
+problems?: string[]
+currentVersion?: number
+}
+
+export type CaseState = ("open" | "investigating" | "pending_second_approval" | "closed")
+export type CaseOutcome = ("cleared_false_positive" | "kyc_approved" | "kyc_declined" | "sanctions_match_confirmed" | "customer_blocked" | "sar_filed" | null)
+export type CaseSeverity = ("INFO" | "WARNING" | "CRITICAL")
+
+/**
+ * One page of the officers' queue: undecided cases by deadline (most urgent first), then recently decided ones; nextCursor fetches the next page (null: the last).
+ */
+export interface CaseQueuePage {
+cases: CaseSummary[]
+nextCursor: (string | null)
+asOf: string
+}
+export interface CaseSummary {
+caseId: string
+/**
+ * The customer's opaque platform id.
+ */
+subjectId: string
+state: CaseState
+outcome: CaseOutcome
+severity: CaseSeverity
+assignee: (string | null)
+/**
+ * AML rules of the linked alerts.
+ */
+rules: string[]
+/**
+ * How many concerns the case links.
+ */
+links: number
+openedAt: string
+updatedAt: string
+dueAt: string
+/**
+ * Service-level state now (a decided case is ok).
+ */
+sla: ("ok" | "at_risk" | "breached")
+decidedAt: (string | null)
+/**
+ * Send it back as expectedVersion with an action: a stale one is answered 409.
+ */
+version: number
+}
+
+/**
+ * One case with everything it links, its notes and its history. Personal data (the screened name, note texts) appears only when asked for with personal=true by a role allowed to see it, and that view is itself recorded on the trail.
+ */
+export interface CaseView {
+caseId: string
+subjectId: string
+state: ("open" | "investigating" | "pending_second_approval" | "closed")
+outcome: ("cleared_false_positive" | "kyc_approved" | "kyc_declined" | "sanctions_match_confirmed" | "customer_blocked" | "sar_filed" | null)
+severity: ("INFO" | "WARNING" | "CRITICAL")
+assignee: (string | null)
+rules: string[]
+links: number
+openedAt: string
+updatedAt: string
+dueAt: string
+sla: ("ok" | "at_risk" | "breached")
+decidedAt: (string | null)
+version: number
+reasonCode: (string | null)
+/**
+ * A decision waiting for a senior officer's approval (four eyes).
+ */
+pending: (null | {
+outcome: ("cleared_false_positive" | "kyc_approved" | "kyc_declined" | "sanctions_match_confirmed" | "customer_blocked" | "sar_filed" | null)
+reasonCode: string
+proposedBy: string
+proposedAt: string
+})
+decidedBy: string[]
+atRiskAt: string
+firstTouchedAt: (string | null)
+personalData: ("hidden" | "shown")
+linked: {
+kind: ("aml_alert" | "kyc_review" | "screening_hit")
+id: string
+severity: ("INFO" | "WARNING" | "CRITICAL")
+at: string
+ruleId?: string
+transactionId?: string
+summary?: string
+hasPersonalData: boolean
+/**
+ * What was screened; only with personalData shown.
+ */
+screenedName?: string
+}[]
+notes: {
+seq: number
+at: string
+author: string
+/**
+ * Only with personalData shown.
+ */
+text?: string
+}[]
+history: {
+seq: number
+at: string
+actor: string
+action: string
+reasonCode: (string | null)
+}[]
+}
+
+/**
+ * One officer action on one case, made against the version the officer read (expectedVersion; a stale one is answered 409 with the current version). Decisions (decide, approve, reject, reopen) need a reason code in UPPER_SNAKE_CASE; decide needs an outcome, assign a target officer (null unassigns), note its text (kept encrypted: notes are where personal data ends up).
+ */
+export interface CaseActionRequest {
+action: ("assign" | "claim" | "start" | "decide" | "approve" | "reject" | "reopen" | "note")
+expectedVersion: number
+to?: (string | null)
+outcome?: ("cleared_false_positive" | "kyc_approved" | "kyc_declined" | "sanctions_match_confirmed" | "customer_blocked" | "sar_filed")
+reasonCode?: string
+text?: string
+}
+
+/**
+ * Assign or close up to 100 cases at once, each against the version the officer read. Each case is decided on its own: four eyes apply to every case exactly as to one (a report or block goes to pending second approval).
+ */
+export interface CaseBulkRequest {
+action: ("assign" | "close")
+/**
+ * @minItems 1
+ * @maxItems 100
+ */
+cases: {
+caseId: string
+expectedVersion: number
+}[]
+to?: (string | null)
+outcome?: ("cleared_false_positive" | "kyc_approved" | "kyc_declined" | "sanctions_match_confirmed" | "customer_blocked" | "sar_filed")
+reasonCode?: string
+}
+
+/**
+ * Per case of a bulk request, in order: the status one request on that case would have had (200 with the case, or the refusal).
+ */
+export interface CaseBulkResult {
+succeeded: number
+results: {
+caseId: string
+status: (200 | 400 | 403 | 404 | 409 | 503)
+case?: CaseSummary
+error?: CaseApiError
+}[]
+}
+export interface CaseTrailExport {
+caseId: string
+exportedAt: string
+head: {
+seq: number
+hash: string
+}
+chainIntact: boolean
+events: {
+caseId: string
+seq: number
+actor: string
+action: string
+reasonCode: (string | null)
+before: unknown
+after: unknown
+requestId: string
+at: string
+prevHash: string
+hash: string
+}[]
+}
+
+/**
+ * The trail checked: each event against its hash and its predecessor, the case's head against the last event, and every event against the warehouse mirror (compliance.case_events), which catches a deleted last event and a consistently rewritten chain.
+ */
+export interface CaseTrailVerification {
+caseId: string
+verifiedAt: string
+events: number
+mirrored: number
+ok: boolean
+problems: {
+seq: (number | null)
+problem: ("EDITED" | "MISSING" | "BROKEN_LINK" | "NOT_IN_MIRROR" | "MIRROR_DIFFERS" | "MISSING_FROM_STORE")
+detail: string
+}[]
+}
+
+/**
+ * Who the caller is to the case tool: roles, whether they may see personal data, and the officers cases can be assigned to.
+ */
+export interface CaseToolMe {
+id: string
+roles: ("officer" | "senior_officer" | "auditor")[]
+seesPersonalData: boolean
+officers: string[]
+}
+
+/**
+ * Service-level metrics from the warehouse (compliance.case_summary, folded from the trail mirror): cases opened in the window plus every case still undecided. Hours are nearest-rank percentiles.
+ */
+export interface CaseMetrics {
+asOf: string
+windowDays: number
+backlog: {
+total: number
+overdue: number
+byAge: {
+bucket: ("under_4h" | "4h_to_24h" | "1d_to_3d" | "over_3d")
+count: number
+}[]
+}
+timeToFirstTouch: Quantiles
+timeToDecision: Quantiles
+falsePositiveRateByRule: {
+ruleId: string
+decided: number
+falsePositives: number
+rate: number
+}[]
+decidedWithinSla: {
+decided: number
+withinSla: number
+share: (number | null)
+}
+}
+export interface Quantiles {
+count: number
+p50Hours: (number | null)
+p90Hours: (number | null)
+}
+
 export interface SchemaTypes {
   'messages/market.prices.v1': MarketPricesV1;
   'messages/portfolio.positions.v1': PortfolioPositionsV1;
@@ -1797,6 +2237,8 @@ export interface SchemaTypes {
   'inputs/check-risk-request': CheckRiskRequest;
   'warehouse/risk.pre_trade_decisions': PreTradeDecisionRow;
   'warehouse/risk.risk_violations': RiskViolationRow;
+  'warehouse/compliance.case_events': CaseEventRow;
+  'warehouse/compliance.transactions': TransactionRow;
   'api/portfolio-view': PortfolioView;
   'api/desk-overview': DeskOverview;
   'api/exposure-history': ExposureHistory;
@@ -1804,6 +2246,19 @@ export interface SchemaTypes {
   'api/api-error': ApiError;
   'api/stream-heartbeat': StreamHeartbeat;
   'api/check-risk-response': CheckRiskResponse;
+  'messages/alerts.cases.v1': CaseAlertV1;
+  'api/screen-transaction-response': ScreenTransactionResponse;
+  'api/screen-transaction-hold': ScreenTransactionHold;
+  'api/case-error': CaseApiError;
+  'api/case-queue': CaseQueuePage;
+  'api/case-view': CaseView;
+  'api/case-action-request': CaseActionRequest;
+  'api/case-bulk-request': CaseBulkRequest;
+  'api/case-bulk-result': CaseBulkResult;
+  'api/case-trail-export': CaseTrailExport;
+  'api/case-trail-verification': CaseTrailVerification;
+  'api/case-me': CaseToolMe;
+  'api/case-metrics': CaseMetrics;
 }
 
 /** Message type per topic that declares a schema in shared/contracts/topology.json. */
@@ -1817,6 +2272,7 @@ export interface TopicMessages {
   'compliance.transactions.v1': ComplianceTransactionV1;
   'kyc.events.v1': KycEventV1;
   'alerts.aml.v1': AmlAlertV1;
+  'alerts.cases.v1': CaseAlertV1;
   'notifications.dispatch.v1': NotificationDispatchV1;
   'alerts.operations.v1': OperationsAlertV1;
   'alerts.risk.v1': RiskAlertV1;
@@ -1837,4 +2293,6 @@ export interface TableRows {
   'risk.emergency_stops': EmergencyStopRow;
   'risk.pre_trade_decisions': PreTradeDecisionRow;
   'risk.risk_violations': RiskViolationRow;
+  'compliance.case_events': CaseEventRow;
+  'compliance.transactions': TransactionRow;
 }

@@ -5,7 +5,7 @@
  * Bounds, everywhere: "max"/"threshold" fire strictly above, "min" at or above, bands are [lower, upper)
  * (Tazama's convention, with `!= null` checks so a bound of 0 still counts).
  */
-import { nameObfuscation, prepareName, type NameObfuscation } from './names';
+import { nameObfuscation, type NameObfuscation } from './names';
 import type { AmlRule, CompiledPolicy } from './policy';
 import type { ScreeningMatch } from './screening';
 import type { AmlTransaction, WindowEntry } from './window';
@@ -266,8 +266,8 @@ export function evaluateRule(
             list: rule.params.list,
             minScore: rule.params.minScore,
             finding: 'obfuscation',
+            // Not the name itself: alerts travel to notifications and the warehouse. The case keeps it encrypted.
             obfuscation: found,
-            screenedAs: prepareName(name),
             ...(match ? { match: matchDetails(match) } : {}),
           },
         };

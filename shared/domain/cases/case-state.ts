@@ -50,6 +50,7 @@ export interface CaseStatus {
 
 export type CaseAction =
   | { kind: 'assign'; to: string | null }
+  | { kind: 'claim' }
   | { kind: 'start' }
   | { kind: 'decide'; outcome: CaseOutcome; reasonCode: string }
   | { kind: 'approve'; reasonCode: string }
@@ -97,7 +98,21 @@ export function applyCaseAction(c: CaseStatus, action: CaseAction, actor: Actor,
   switch (action.kind) {
     case 'assign':
       if (c.state === 'closed') throw invalid('assign');
+      // Taking a case away from a colleague is a lead's call; handing out unassigned work is anyone's.
+      if (c.assignee !== null && c.assignee !== actor.id && !can(actor, 'senior_officer'))
+        throw new CaseTransitionError(
+          'FORBIDDEN',
+          `${actor.id} may not reassign a case assigned to ${c.assignee}: a senior officer is required`,
+        );
       return { ...c, assignee: action.to };
+    case 'claim':
+      if (c.state === 'closed') throw invalid('claim');
+      if (c.assignee !== null && c.assignee !== actor.id)
+        throw new CaseTransitionError(
+          'INVALID_TRANSITION',
+          `the case is assigned to ${c.assignee}: ask a senior officer to reassign it`,
+        );
+      return { ...c, assignee: actor.id };
     case 'start':
       if (c.state !== 'open') throw invalid('start investigating');
       return { ...c, state: 'investigating', assignee: c.assignee ?? actor.id };

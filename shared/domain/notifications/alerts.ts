@@ -1,6 +1,7 @@
 /** Turns the alerts of each source topic into NormalizedAlert: kind, subject, level, escalation. */
 import type {
   AmlAlert,
+  CaseAlert,
   MarginAlert,
   NormalizedAlert,
   OperationsAlert,
@@ -120,6 +121,26 @@ export function normalizeRiskAlert(a: RiskAlert): NormalizedAlert {
     severity: stop ? 'CRITICAL' : a.severity,
     level: severityRank(stop ? 'CRITICAL' : a.severity),
     escalation: stop,
+    alert: a,
+  };
+}
+
+const CASE_LEVEL: Record<CaseAlert['kind'], number> = { SLA_AT_RISK: 1, SLA_BREACHED: 2 };
+
+/**
+ * Compliance-case service-level alerts go to the compliance team, per case: a repeated at-risk warning for one
+ * case is de-duplicated, while the breach that follows it is an escalation and never suppressed. The subject is
+ * the case id, never the customer (ids only; the customer's id is opaque, and several cases may share one).
+ */
+export function normalizeCaseAlert(a: CaseAlert): NormalizedAlert {
+  return {
+    source: 'alerts.cases.v1',
+    alertId: a.alertId,
+    kind: `cases.${a.kind}`,
+    subject: a.caseId,
+    severity: a.severity,
+    level: CASE_LEVEL[a.kind],
+    escalation: a.kind === 'SLA_BREACHED',
     alert: a,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Who is told about an alert: the portfolio's owners for margin alerts, the risk desk for price and valuation
- * and risk-control alerts, the operations team for operations alerts, the compliance team for AML.
+ * and risk-control alerts, the operations team for operations alerts, the compliance team for AML and for
+ * compliance cases nearing or past their service level.
  */
 import {
   COMPLIANCE_TEAM,
@@ -20,6 +21,8 @@ export function audienceOf(alert: Pick<NormalizedAlert, 'source' | 'subject'>): 
     return { collection: NOTIFICATION_COLLECTIONS.teams, id: RISK_DESK_TEAM };
   if (alert.source === 'alerts.operations.v1')
     return { collection: NOTIFICATION_COLLECTIONS.teams, id: OPERATIONS_TEAM };
+  if (alert.source === 'alerts.cases.v1')
+    return { collection: NOTIFICATION_COLLECTIONS.teams, id: COMPLIANCE_TEAM };
   return { collection: NOTIFICATION_COLLECTIONS.teams, id: COMPLIANCE_TEAM };
 }
 

@@ -3,7 +3,15 @@
  * readable body (an escaped HTML copy for mail clients), a webhook carries structured JSON. No PII beyond
  * what the alert itself holds (ids, amounts); contact details never appear in a message.
  */
-import type { AmlAlert, Dispatch, MarginAlert, OperationsAlert, PriceAlert, RiskAlert } from './types';
+import type {
+  AmlAlert,
+  CaseAlert,
+  Dispatch,
+  MarginAlert,
+  OperationsAlert,
+  PriceAlert,
+  RiskAlert,
+} from './types';
 
 export interface RenderedEmail {
   subject: string;
@@ -129,11 +137,31 @@ function riskLines(a: RiskAlert): { headline: string; lines: string[] } {
   };
 }
 
+const CASE_HEADLINE: Record<CaseAlert['kind'], string> = {
+  SLA_BREACHED: 'breached its service level',
+  SLA_AT_RISK: 'is at risk of missing its service level',
+};
+
+/** Ids, states and times only: the customer is named nowhere (the case id leads to them in the case file). */
+function caseLines(a: CaseAlert): { headline: string; lines: string[] } {
+  return {
+    headline: `Compliance case ${a.caseId} ${CASE_HEADLINE[a.kind]}`,
+    lines: [
+      `Case: ${a.caseId}`,
+      `Case severity: ${a.caseSeverity}; state: ${a.caseState.replace(/_/g, ' ')}`,
+      `Assignee: ${a.assignee ?? 'unassigned'}`,
+      `Opened: ${a.openedAt}; due: ${a.dueAt}`,
+      `Detected: ${a.detectedAt}; alert: ${a.alertId}`,
+    ],
+  };
+}
+
 function content(d: Dispatch): { headline: string; lines: string[] } {
   if (d.source === 'alerts.margin.v1') return marginLines(d.alert as MarginAlert);
   if (d.source === 'alerts.prices.v1') return priceLines(d.alert as PriceAlert);
   if (d.source === 'alerts.operations.v1') return operationsLines(d.alert as OperationsAlert);
   if (d.source === 'alerts.risk.v1') return riskLines(d.alert as RiskAlert);
+  if (d.source === 'alerts.cases.v1') return caseLines(d.alert as CaseAlert);
   return amlLines(d.alert as AmlAlert);
 }
 
@@ -175,6 +203,11 @@ export function renderSms(d: Dispatch): string {
     const a = d.alert as RiskAlert;
     const what = a.kind === 'STOP_CHANGED' ? ` ${stopSummary(a)}` : '';
     return `Fusion Risk CONTROLS ${d.severity}: ${a.kind} ${a.scopeKey}${what}. Ref ${a.alertId.slice(0, 13)}`;
+  }
+  if (d.source === 'alerts.cases.v1') {
+    const a = d.alert as CaseAlert;
+    const unassigned = a.assignee ? '' : ', unassigned';
+    return `Fusion Risk CASES ${d.severity}: ${a.kind} ${a.caseId}, due ${a.dueAt}${unassigned}. Ref ${a.alertId.slice(0, 12)}`;
   }
   const a = d.alert as AmlAlert;
   return `Fusion Risk AML ${d.severity}: ${a.ruleType} on ${a.userId}, ${a.recommendedAction}. Ref ${a.alertId.slice(0, 12)}`;

@@ -7,6 +7,7 @@ export type AmlAlert = SchemaTypes['messages/alerts.aml.v1'];
 export type PriceAlert = SchemaTypes['messages/alerts.prices.v1'];
 export type OperationsAlert = SchemaTypes['messages/alerts.operations.v1'];
 export type RiskAlert = SchemaTypes['messages/alerts.risk.v1'];
+export type CaseAlert = SchemaTypes['messages/alerts.cases.v1'];
 export type Dispatch = SchemaTypes['messages/notifications.dispatch.v1'];
 export type Preferences = SchemaTypes['inputs/notification-preferences'];
 export type DeliveryRow = SchemaTypes['warehouse/notifications.deliveries'];
@@ -57,8 +58,9 @@ export interface PortfolioOwnerDoc {
 }
 
 /**
- * Document `notificationTeams/{teamId}`: the members told about a team's alerts (compliance: AML alerts;
- * the risk desk's on-call rota: price and risk-control alerts; operations: operations alerts).
+ * Document `notificationTeams/{teamId}`: the members told about a team's alerts (compliance: AML alerts and
+ * compliance cases nearing or past their service level; the risk desk's on-call rota: price and risk-control
+ * alerts; operations: operations alerts).
  */
 export interface TeamDoc {
   [key: string]: unknown;
@@ -85,12 +87,15 @@ export interface NormalizedAlert {
   alertId: string;
   /** e.g. margin.MARGIN_CALL, aml.structuring, prices.NO_USABLE_PRICE: the de-duplication kind and the template. */
   kind: string;
-  /** Portfolio id (margin, unvalued portfolio), customer id (AML), asset (price feed), source topic (operations) or scope key (risk controls). */
+  /**
+   * Portfolio id (margin, unvalued portfolio), customer id (AML), asset (price feed), source topic (operations),
+   * scope key (risk controls) or case id (compliance case service levels).
+   */
   subject: string;
   severity: Severity;
   /** Orders alerts of one subject: a higher level than what was last sent is news. */
   level: number;
   /** An escalation (e.g. margin call → liquidation) is never suppressed. */
   escalation: boolean;
-  alert: MarginAlert | AmlAlert | PriceAlert | OperationsAlert | RiskAlert;
+  alert: MarginAlert | AmlAlert | PriceAlert | OperationsAlert | RiskAlert | CaseAlert;
 }

@@ -36,9 +36,15 @@ export interface PersonaApiConfig {
 
 const KMS_KEY = /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/;
 
-export function readPersonaWebhookConfig(env: NodeJS.ProcessEnv = process.env): PersonaWebhookConfig {
-  const problems: string[] = [];
-  const environment = environmentOf(env, problems);
+/**
+ * The KYC key (KYC_KMS_KEY_NAME) every function that handles customers' personal data encrypts with; required
+ * outside the local stack, which uses a development key instead.
+ */
+export function kycKeyName(
+  env: NodeJS.ProcessEnv,
+  environment: Environment,
+  problems: string[],
+): string | undefined {
   const kmsKeyName = env.KYC_KMS_KEY_NAME || undefined;
   if (kmsKeyName && !KMS_KEY.test(kmsKeyName))
     problems.push(
@@ -46,6 +52,13 @@ export function readPersonaWebhookConfig(env: NodeJS.ProcessEnv = process.env): 
     );
   if (!kmsKeyName && environment !== 'local')
     problems.push('KYC_KMS_KEY_NAME is not set (required outside ENVIRONMENT=local)');
+  return kmsKeyName;
+}
+
+export function readPersonaWebhookConfig(env: NodeJS.ProcessEnv = process.env): PersonaWebhookConfig {
+  const problems: string[] = [];
+  const environment = environmentOf(env, problems);
+  const kmsKeyName = kycKeyName(env, environment, problems);
   const config: PersonaWebhookConfig = {
     environment,
     kmsKeyName,

@@ -6,7 +6,14 @@
  * empty setting lets every verified caller read everything.
  */
 import { DEFAULT_SHOCK, type ShockSpec } from '../../domain/risk/shock';
-import { ConfigError, environmentOf, integer, readCallerAuth, type CallerAuthConfig } from './runtime';
+import {
+  browserOrigins,
+  ConfigError,
+  environmentOf,
+  integer,
+  readCallerAuth,
+  type CallerAuthConfig,
+} from './runtime';
 
 export const ALL_DESKS = '*';
 
@@ -79,23 +86,7 @@ export function readRiskApiConfig(env: NodeJS.ProcessEnv = process.env): RiskApi
     problems.push(...err.problems);
   }
   const access = parseAccess(env.RISK_API_ACCESS ?? '', problems);
-  const allowedOrigins = (env.RISK_API_ALLOWED_ORIGINS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const isOrigin = (o: string): boolean => {
-    try {
-      const u = new URL(o);
-      return (
-        (u.protocol === 'https:' || (environment === 'local' && u.protocol === 'http:')) && u.origin === o
-      );
-    } catch {
-      return false;
-    }
-  };
-  for (const o of allowedOrigins)
-    if (!isOrigin(o))
-      problems.push(`RISK_API_ALLOWED_ORIGINS: '${o}' is not an https origin (scheme://host[:port])`);
+  const allowedOrigins = browserOrigins(env, 'RISK_API_ALLOWED_ORIGINS', environment, problems);
   const ratePerMinute = integer(env, 'RISK_API_RATE_PER_MINUTE', 300, 1, 100_000, problems);
   const rateBurst = integer(env, 'RISK_API_RATE_BURST', 60, 1, 100_000, problems);
   const shock = parseShock(env, problems);

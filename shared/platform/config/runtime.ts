@@ -100,6 +100,32 @@ export function serviceUrl(
   return v;
 }
 
+/** Browser origins allowed to call an API (CORS), exact matches: https, or http in the local stack. */
+export function browserOrigins(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  environment: Environment,
+  problems: string[],
+): string[] {
+  const origins = (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const isOrigin = (o: string): boolean => {
+    try {
+      const u = new URL(o);
+      return (
+        (u.protocol === 'https:' || (environment === 'local' && u.protocol === 'http:')) && u.origin === o
+      );
+    } catch {
+      return false;
+    }
+  };
+  for (const o of origins)
+    if (!isOrigin(o)) problems.push(`${name}: '${o}' is not an https origin (scheme://host[:port])`);
+  return origins;
+}
+
 export interface CallerAuthConfig {
   /** google: verify the caller's Google ID token; local: `Bearer local:<identity>` (local stack only). */
   auth: 'google' | 'local';

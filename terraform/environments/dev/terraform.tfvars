@@ -48,7 +48,30 @@ function_environment = {
     RISK_API_ACCESS          = "risk-head@dev.fusion-risk.example=*;cro@dev.fusion-risk.example=*;lending-desk@dev.fusion-risk.example=default"
     RISK_API_ALLOWED_ORIGINS = "https://risk.dev.fusion-risk.example"
   }
+  # The lending platform's synchronous AML check: ID tokens for its own URL, from screen_transaction_callers only.
+  screenTransaction = { SCREEN_TRANSACTION_AUDIENCE = "{url:screenTransaction}" }
+  # The compliance officers' case tool, called from the dashboard in browsers like riskApi: the dashboard's OAuth
+  # client id as ID-token audience (example value: replace it) and its origin for CORS; who is what below.
+  complianceCases = {
+    COMPLIANCE_CASES_AUDIENCE        = "000000000000-riskdashboard.apps.googleusercontent.com"
+    COMPLIANCE_CASES_ALLOWED_ORIGINS = "https://risk.dev.fusion-risk.example"
+  }
 }
+
+# The lending platform's service accounts that call screenTransaction: run.invoker on it and its
+# SCREEN_TRANSACTION_CALLERS (e-mails, without serviceAccount:).
+screen_transaction_callers = ["lending-platform@fusion-risk-dev.iam.gserviceaccount.com"]
+
+# The compliance case tool's users (example addresses: replace them): e-mail => officer, senior_officer, auditor.
+compliance_case_roles = {
+  "compliance-head@dev.fusion-risk.example"    = ["officer", "senior_officer"]
+  "compliance-officer@dev.fusion-risk.example" = ["officer"]
+  "internal-audit@dev.fusion-risk.example"     = ["auditor"]
+}
+# Auditors see cases without the decrypted personal data.
+compliance_auditors_see_personal_data = false
+# Case deadlines per alert severity, in hours.
+case_sla_hours = { CRITICAL = 4, WARNING = 24, INFO = 72 }
 
 # Who may call the HTTP APIs (nobody until named here), e.g. the lending platform's backend service account.
 api_invokers = {

@@ -85,6 +85,30 @@ variable "function_environment" {
   default     = null
 }
 
+variable "screen_transaction_callers" {
+  description = "E-mails of the lending platform's service accounts that call screenTransaction (run.invoker and SCREEN_TRANSACTION_CALLERS)."
+  type        = list(string)
+  default     = null
+}
+
+variable "compliance_case_roles" {
+  description = "The compliance case tool's users: e-mail => roles (officer, senior_officer, auditor)."
+  type        = map(list(string))
+  default     = null
+}
+
+variable "compliance_auditors_see_personal_data" {
+  description = "Whether auditors in the compliance case tool see decrypted personal data."
+  type        = bool
+  default     = null
+}
+
+variable "case_sla_hours" {
+  description = "Compliance case deadline per alert severity (CRITICAL, WARNING, INFO), in hours."
+  type        = map(number)
+  default     = null
+}
+
 variable "api_invokers" {
   description = "HTTP API function => IAM members allowed to call it."
   type        = map(list(string))

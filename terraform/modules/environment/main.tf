@@ -23,6 +23,43 @@ locals {
   retention          = jsondecode(file(local.retention_path))
   hot_retention_days = local.retention.hotRetentionDays
   archive_after_days = local.retention.archiveAfterDays
+
+  # Settings rendered from typed variables validated below (the rest of each function's settings come from
+  # function_environment as written), in the formats the code's configuration readers parse
+  # (shared/platform/config/screen-transaction.ts and cases.ts).
+  #   CASE_SLA_HOURS: the case deadlines, read by every function that opens or works cases (the same everywhere).
+  case_sla_hours = join(",", [
+    for s in ["CRITICAL", "WARNING", "INFO"] : "${s}=${var.case_sla_hours[s]}" if contains(keys(var.case_sla_hours), s)
+  ])
+  rendered_environment = {
+    evaluateAml = { CASE_SLA_HOURS = local.case_sla_hours }
+    screenTransaction = {
+      CASE_SLA_HOURS             = local.case_sla_hours
+      SCREEN_TRANSACTION_CALLERS = join(",", var.screen_transaction_callers)
+    }
+    complianceCases = {
+      CASE_SLA_HOURS = local.case_sla_hours
+      # officer@bank.com=officer|senior_officer;audit@bank.com=auditor
+      COMPLIANCE_CASES_ROLES = join(";", [
+        for who in sort(keys(var.compliance_case_roles)) : "${who}=${join("|", distinct(var.compliance_case_roles[who]))}"
+      ])
+      COMPLIANCE_AUDITORS_SEE_PERSONAL_DATA = tostring(var.compliance_auditors_see_personal_data)
+    }
+  }
+  function_environment = {
+    for f in distinct(concat(keys(var.function_environment), keys(local.rendered_environment))) :
+    f => merge(lookup(var.function_environment, f, {}), lookup(local.rendered_environment, f, {}))
+  }
+
+  # The platform's service accounts that call screenTransaction also hold run.invoker on it (as api_invokers do):
+  # one variable for both, so the IAM check in front and the function's own check agree.
+  rendered_invokers = {
+    screenTransaction = [for e in var.screen_transaction_callers : "serviceAccount:${e}"]
+  }
+  api_invokers = {
+    for f in distinct(concat(keys(var.api_invokers), [for f, members in local.rendered_invokers : f if length(members) > 0])) :
+    f => distinct(concat(lookup(var.api_invokers, f, []), lookup(local.rendered_invokers, f, [])))
+  }
 }
 
 check "archive_before_expiry" {
@@ -88,6 +125,7 @@ module "kms" {
   environment = var.environment
   location    = var.region
   encrypters  = module.functions.kms_encrypters
+  decrypters  = module.functions.kms_decrypters
 }
 
 module "functions" {
@@ -106,8 +144,8 @@ module "functions" {
   dataset_ids           = module.warehouse.dataset_ids
   warehouse_tables      = module.warehouse.tables
   kms_keys              = module.kms.keys
-  function_environment  = var.function_environment
-  api_invokers          = var.api_invokers
+  function_environment  = local.function_environment
+  api_invokers          = local.api_invokers
   bigquery_location     = var.bigquery_location
   min_instances         = var.min_instances
   max_instances         = var.max_instances

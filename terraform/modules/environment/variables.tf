@@ -138,10 +138,77 @@ variable "alert_emails" {
 }
 
 variable "function_environment" {
-  description = "Function name (or \"*\" for all) => non-secret settings its configuration requires outside local (e.g. NOTIFY_EMAIL_FROM, PERSONA_INQUIRY_TEMPLATE_ID); \"{url:<function>}\" becomes that function's URL. Secrets come from Secret Manager, never from here."
+  description = "Function name (or \"*\" for all) => non-secret settings its configuration requires outside local (e.g. NOTIFY_EMAIL_FROM, PERSONA_INQUIRY_TEMPLATE_ID); \"{url:<function>}\" becomes that function's URL. Secrets come from Secret Manager, never from here. The settings rendered from their own variables (case_sla_hours, screen_transaction_callers, compliance_case_roles, compliance_auditors_see_personal_data) are not set here."
   type        = map(map(string))
   default     = {}
   nullable    = false
+
+  validation {
+    condition = alltrue(flatten([
+      for f, env in var.function_environment : [
+        for k in keys(env) : !contains(["CASE_SLA_HOURS", "SCREEN_TRANSACTION_CALLERS", "COMPLIANCE_CASES_ROLES", "COMPLIANCE_AUDITORS_SEE_PERSONAL_DATA"], k)
+      ]
+    ]))
+    error_message = "function_environment must not set CASE_SLA_HOURS, SCREEN_TRANSACTION_CALLERS, COMPLIANCE_CASES_ROLES or COMPLIANCE_AUDITORS_SEE_PERSONAL_DATA: set case_sla_hours, screen_transaction_callers, compliance_case_roles and compliance_auditors_see_personal_data instead."
+  }
+}
+
+variable "screen_transaction_callers" {
+  description = "E-mails of the lending platform's service accounts that call screenTransaction (its synchronous AML check): they receive run.invoker on it and are its SCREEN_TRANSACTION_CALLERS. Empty: nobody may call it (the function refuses to start outside local)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for e in var.screen_transaction_callers : can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.-]+\\.iam\\.gserviceaccount\\.com$", e))])
+    error_message = "screen_transaction_callers must be service account e-mails (<name>@<project>.iam.gserviceaccount.com), without the serviceAccount: prefix."
+  }
+}
+
+variable "compliance_case_roles" {
+  description = "The compliance case tool's users: Google account e-mail => roles (officer, senior_officer, auditor), rendered as complianceCases' COMPLIANCE_CASES_ROLES (a@x=officer|senior_officer;b@y=auditor). Nobody listed: nobody may use the tool."
+  type        = map(list(string))
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for who in keys(var.compliance_case_roles) : can(regex("^[^\\s@=;|,]+@[^\\s@=;|,]+$", who))])
+    error_message = "compliance_case_roles keys must be e-mail addresses (no spaces, =, ; or |)."
+  }
+  validation {
+    condition = alltrue([
+      for roles in values(var.compliance_case_roles) :
+      length(roles) > 0 && alltrue([for r in roles : contains(["officer", "senior_officer", "auditor"], r)])
+    ])
+    error_message = "compliance_case_roles values must be non-empty lists of officer, senior_officer and auditor."
+  }
+}
+
+variable "compliance_auditors_see_personal_data" {
+  description = "Whether auditors in the compliance case tool see a case's decrypted personal data (COMPLIANCE_AUDITORS_SEE_PERSONAL_DATA); officers always may."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "case_sla_hours" {
+  description = "Compliance case deadline per alert severity, in hours (CASE_SLA_HOURS of the functions that open and work cases); a severity left out keeps the code's default."
+  type        = map(number)
+  default = {
+    CRITICAL = 4
+    WARNING  = 24
+    INFO     = 72
+  }
+  nullable = false
+
+  validation {
+    condition     = alltrue([for s in keys(var.case_sla_hours) : contains(["CRITICAL", "WARNING", "INFO"], s)])
+    error_message = "case_sla_hours keys must be CRITICAL, WARNING or INFO."
+  }
+  validation {
+    condition     = alltrue([for h in values(var.case_sla_hours) : h > 0 && h <= 8760])
+    error_message = "case_sla_hours values must be hours in (0, 8760]."
+  }
 }
 
 variable "api_invokers" {
@@ -158,7 +225,7 @@ variable "edge_domains" {
 }
 
 variable "dashboard_domains" {
-  description = "Domain names the risk dashboard is served on through the same load balancer (e.g. [\"risk.example.com\"]); riskApi's RISK_API_ALLOWED_ORIGINS must list https://<domain>. Empty: no dashboard."
+  description = "Domain names the risk dashboard is served on through the same load balancer (e.g. [\"risk.example.com\"]); riskApi's RISK_API_ALLOWED_ORIGINS and complianceCases' COMPLIANCE_CASES_ALLOWED_ORIGINS must list https://<domain>. Empty: no dashboard."
   type        = list(string)
   default     = []
   nullable    = false

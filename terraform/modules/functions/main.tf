@@ -54,7 +54,7 @@ locals {
   # Each function's environment, lowest precedence first: environment-wide extras, operator settings for every
   # function ("*") and for this one (a value "{url:<function>}" becomes that function's URL, e.g. an ID-token
   # audience), then what the platform owns and no setting may override: the base values, the Cloud KMS keys the
-  # function encrypts with (e.g. KYC_KMS_KEY_NAME) and its name.
+  # function encrypts or decrypts with (e.g. KYC_KMS_KEY_NAME) and its name.
   environment = {
     for name, f in local.functions : name => merge(
       var.extra_environment,
@@ -63,7 +63,7 @@ locals {
         k => can(regex(local.url_placeholder, v)) ? local.function_urls[regex(local.url_placeholder, v)[0]] : v
       },
       local.base_environment,
-      { for k in f.encrypts : var.kms_keys[k].env_var => var.kms_keys[k].id if contains(keys(var.kms_keys), k) },
+      { for k in distinct(concat(f.encrypts, f.decrypts)) : var.kms_keys[k].env_var => var.kms_keys[k].id if contains(keys(var.kms_keys), k) },
       { FUNCTION_NAME = name },
     )
   }
@@ -246,7 +246,7 @@ resource "google_cloudfunctions2_function" "fn" {
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.fn[each.key].email
 
-    # Non-secret configuration only; Cloud KMS keys reach only the functions that encrypt with them.
+    # Non-secret configuration only; Cloud KMS keys reach only the functions that encrypt or decrypt with them.
     environment_variables = local.environment[each.key]
 
     # No secret_environment_variables: the code reads each secret from Secret Manager by name (cached a few
@@ -261,6 +261,10 @@ resource "google_cloudfunctions2_function" "fn" {
     precondition {
       condition     = length(setsubtract(each.value.encrypts, keys(var.kms_keys))) == 0
       error_message = "${each.key} encrypts with Cloud KMS keys the kms module does not declare: ${join(", ", setsubtract(each.value.encrypts, keys(var.kms_keys)))}."
+    }
+    precondition {
+      condition     = length(setsubtract(each.value.decrypts, keys(var.kms_keys))) == 0
+      error_message = "${each.key} decrypts with Cloud KMS keys the kms module does not declare: ${join(", ", setsubtract(each.value.decrypts, keys(var.kms_keys)))}."
     }
   }
 }

@@ -43,6 +43,11 @@ output "kms_encrypters" {
   value       = { for k, b in module.topology.kms_bindings : k => { key = b.key, email = google_service_account.fn[b.function].email } }
 }
 
+output "kms_decrypters" {
+  description = "\"function/key\" => { key, email } for each Cloud KMS key a function decrypts with (topology \"decrypts\"; the kms module grants these cryptoKeyDecrypter only)."
+  value       = { for k, b in module.topology.kms_decrypt_bindings : k => { key = b.key, email = google_service_account.fn[b.function].email } }
+}
+
 output "function_folders" {
   description = "Function name (topology key) => folder, which is also its Cloud Run service name (for monitoring)."
   value       = { for k, f in local.functions : k => f.folder }

@@ -164,7 +164,7 @@ variable "build_service_account" {
 }
 
 variable "kms_keys" {
-  description = "Cloud KMS key name => { id, env_var }, from the kms module: a function that encrypts with a key receives its id in env_var."
+  description = "Cloud KMS key name => { id, env_var }, from the kms module: a function that encrypts or decrypts with a key receives its id in env_var."
   type = map(object({
     id      = string
     env_var = string

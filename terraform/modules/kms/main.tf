@@ -1,12 +1,14 @@
 # Cloud KMS: a key ring per environment and the symmetric keys that wrap the data keys of envelope encryption
-# (KYC personal data). Only the functions that name a key under "encrypts" may use it, and only to ENCRYPT
-# (roles/cloudkms.cryptoKeyEncrypter); nobody else gets any role here.
-#
-# Nobody may decrypt: no deployed function reads personal data back (personaWebhook, the internet-facing webhook,
-# only encrypts). Decryption is for a future case tool, which will run under its own identity and receive
-# roles/cloudkms.cryptoKeyDecrypter on the key alone, never a function's service account and never
-# cryptoKeyEncrypterDecrypter. A compromised webhook can thus write ciphertext but never read personal data back. Keys and key rings cannot be deleted in Cloud KMS: removing one from
-# Terraform only schedules its versions for destruction, so prevent_destroy guards against it.
+# (KYC personal data). Only the functions that name a key in shared/contracts/topology.json may use it, each role on
+# that key alone; nobody else gets any role here:
+#   - "encrypts": roles/cloudkms.cryptoKeyEncrypter (encrypt only): personaWebhook, the AML paths that open cases
+#     (evaluateAml, screenTransaction) and the case tool's officers' notes.
+#   - "decrypts": roles/cloudkms.cryptoKeyDecrypter (decrypt only), granted apart. Only the compliance case tool's
+#     own service account (complianceCases) may decrypt, to show officers the personal data of a case.
+# Never cryptoKeyEncrypterDecrypter, and encrypting never implies decrypting: personaWebhook, the internet-facing
+# webhook, still only encrypts, so a compromised webhook can write ciphertext but never read personal data back.
+# Keys and key rings cannot be deleted in Cloud KMS: removing one from Terraform only schedules its versions for
+# destruction, so prevent_destroy guards against it.
 
 locals {
   labels = {
@@ -46,6 +48,23 @@ resource "google_kms_crypto_key_iam_member" "encrypter" {
 
   crypto_key_id = google_kms_crypto_key.this[each.value.key].id
   role          = "roles/cloudkms.cryptoKeyEncrypter"
+  member        = "serviceAccount:${each.value.email}"
+
+  lifecycle {
+    precondition {
+      condition     = contains(keys(var.keys), each.value.key)
+      error_message = "${each.key}: no Cloud KMS key named ${each.value.key} (keys: ${join(", ", keys(var.keys))})."
+    }
+  }
+}
+
+# Decrypt only (cloudkms.cryptoKeyVersions.useToDecrypt): the case tool unwraps a case's data keys to show officers
+# the personal data. Granted only to the functions that name the key under "decrypts".
+resource "google_kms_crypto_key_iam_member" "decrypter" {
+  for_each = var.decrypters
+
+  crypto_key_id = google_kms_crypto_key.this[each.value.key].id
+  role          = "roles/cloudkms.cryptoKeyDecrypter"
   member        = "serviceAccount:${each.value.email}"
 
   lifecycle {

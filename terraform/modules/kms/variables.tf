@@ -20,8 +20,8 @@ variable "location" {
 
 variable "keys" {
   description = <<-EOT
-    Key name => symmetric ENCRYPT_DECRYPT key. Functions name these keys under "encrypts" in shared/contracts/topology.json
-    and receive the key's resource name in env_var. rotation_days: automatic rotation period (new key
+    Key name => symmetric ENCRYPT_DECRYPT key. Functions name these keys under "encrypts" (and, for the case tool,
+    "decrypts") in shared/contracts/topology.json and receive the key's resource name in env_var. rotation_days: automatic rotation period (new key
     versions encrypt; old versions still decrypt).
   EOT
   type = map(object({
@@ -52,7 +52,16 @@ variable "keys" {
 }
 
 variable "encrypters" {
-  description = "\"function/key\" => { key, email }: the only identities granted a role on a key: cryptoKeyEncrypter (encrypt only), each on its key alone. Keyed by name so plans do not wait for emails."
+  description = "\"function/key\" => { key, email }: the identities granted cryptoKeyEncrypter (encrypt only), each on its key alone. Keyed by name so plans do not wait for emails."
+  type = map(object({
+    key   = string
+    email = string
+  }))
+  default = {}
+}
+
+variable "decrypters" {
+  description = "\"function/key\" => { key, email }: the identities granted cryptoKeyDecrypter (decrypt only), each on its key alone: the functions that name the key under \"decrypts\" in the topology. Keyed by name so plans do not wait for emails."
   type = map(object({
     key   = string
     email = string

@@ -3,7 +3,8 @@
 #
 # Access is part of each function's entry too: the warehouse tables it writes and reads, whether it runs BigQuery jobs,
 # whether it writes the cold archive (and so reads and deletes in every partitioned table), whether it uses
-# Firestore and the Cloud KMS keys it encrypts with (encrypt only: no deployed function decrypts).
+# Firestore, the Cloud KMS keys it encrypts with ("encrypts") and, apart, those it decrypts with ("decrypts": only
+# the compliance case tool, which shows officers the personal data). Encrypting never implies decrypting.
 
 locals {
   topology = jsondecode(file(var.topology_path))
@@ -16,10 +17,12 @@ locals {
       partition_field = try(t.partition_field, null)
     }
   }
-  # Views are read like tables (a function that queries one is granted dataViewer on it), never partitioned here.
+  # Views are read like tables (a function that queries one is granted dataViewer on it), never partitioned here:
+  # materialized views, rolling views and summary views (logical views grouped over one table).
   view_names = var.views_path == null ? [] : concat(
     keys(try(jsondecode(file(var.views_path)).materializedViews, {})),
     keys(try(jsondecode(file(var.views_path)).rollingViews, {})),
+    keys(try(jsondecode(file(var.views_path)).summaryViews, {})),
   )
   view_tables = { for k in local.view_names : k => { dataset = split(".", k)[0], partition_field = null } }
   tables      = merge(local.base_tables, local.view_tables)
@@ -78,8 +81,10 @@ locals {
       bigquery_jobs = try(fn.bigqueryJobs, false) || local.archives[name]
       # Every function keeps its idempotency records and state in Firestore unless its entry says otherwise.
       firestore = try(fn.firestore, true)
-      # Cloud KMS keys (names of the kms module's keys) the function encrypts with; it may not decrypt with them.
+      # Cloud KMS keys (names of the kms module's keys) the function encrypts with; that alone never lets it decrypt.
       encrypts = sort(distinct(try(fn.encrypts, [])))
+      # Cloud KMS keys the function decrypts with (reads personal data back): granted apart, key by key.
+      decrypts = sort(distinct(try(fn.decrypts, [])))
       # Materialized views the function refreshes: a function that runs jobs and writes (in its own entry, not
       # through archiving) the source of a view refreshes it, as refreshMaterializedViews does.
       refreshes = sort([
@@ -197,6 +202,9 @@ locals {
 
   kms_bindings = merge([
     for name, f in local.functions : { for k in f.encrypts : "${name}/${k}" => { function = name, key = k } }
+  ]...)
+  kms_decrypt_bindings = merge([
+    for name, f in local.functions : { for k in f.decrypts : "${name}/${k}" => { function = name, key = k } }
   ]...)
 
   # Internet-facing functions: served only through the HTTPS load balancer and its Cloud Armor policy (modules/edge).

@@ -9,7 +9,7 @@ output "topics" {
 }
 
 output "functions" {
-  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, secret_prefixes, memory, timeout_seconds, min_instances, concurrency, public, max_body_bytes, consumes, service_account_id, writes, reads, archive, bigquery_jobs, firestore, encrypts, refreshes."
+  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, secret_prefixes, memory, timeout_seconds, min_instances, concurrency, public, max_body_bytes, consumes, service_account_id, writes, reads, archive, bigquery_jobs, firestore, encrypts, decrypts, refreshes."
   value       = local.functions
 
   precondition {
@@ -78,6 +78,11 @@ output "dataset_bindings" {
 output "kms_bindings" {
   description = "\"function/key\" => { function, key } for each Cloud KMS key a function encrypts with (encrypt only)."
   value       = local.kms_bindings
+}
+
+output "kms_decrypt_bindings" {
+  description = "\"function/key\" => { function, key } for each Cloud KMS key a function decrypts with (topology \"decrypts\"; decrypt only)."
+  value       = local.kms_decrypt_bindings
 }
 
 output "partitioned_tables" {

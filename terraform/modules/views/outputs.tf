@@ -17,3 +17,13 @@ output "rolling_views" {
     error_message = "Warehouse views: ${join("; ", local.problems)}."
   }
 }
+
+output "summary_views" {
+  description = "dataset.table => { dataset, table, description, source, query } (logical views grouped over one table, e.g. one row per compliance case), query as generated with the project substituted."
+  value       = local.summary_views
+
+  precondition {
+    condition     = length(local.problems) == 0
+    error_message = "Warehouse views: ${join("; ", local.problems)}."
+  }
+}

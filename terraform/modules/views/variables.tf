@@ -1,5 +1,5 @@
 variable "views_path" {
-  description = "Path to shared/contracts/warehouse-views.json: the materialized and rolling views of the warehouse, checked against the generated tables."
+  description = "Path to shared/contracts/warehouse-views.json: the materialized, rolling and summary views of the warehouse, checked against the generated tables."
   type        = string
 
   validation {

@@ -30,8 +30,11 @@ locals {
   # The scheduled refreshMaterializedViews function refreshes every MV explicitly each minute;
   # refresh_interval_ms is the automatic backstop.
   # ---------------------------------------------------------------------------------------------------------
+  # Summary views (e.g. compliance.case_summary, one row per compliance case folded from its trail) are logical views
+  # grouped straight over one table, deployed like the rolling views.
   materialized_views = module.views.materialized_views
   rolling_views      = module.views.rolling_views
+  summary_views      = module.views.summary_views
 }
 
 module "views" {
@@ -49,7 +52,7 @@ resource "google_bigquery_dataset" "this" {
   project                    = var.project_id
   dataset_id                 = each.value
   location                   = var.location
-  description                = "Fusion Risk ${each.value} data (${var.environment}); partitions expire after ${var.hot_retention_days} days, older data lives in the Cloud Storage archive."
+  description                = "Fusion Risk ${each.value} data (${var.environment}); partitions expire after ${var.hot_retention_days} days (but in tables whose row schema says x-expire-partitions: false), older data lives in the Cloud Storage archive."
   max_time_travel_hours      = var.max_time_travel_hours
   delete_contents_on_destroy = !var.deletion_protection
   labels                     = local.labels
@@ -67,12 +70,15 @@ resource "google_bigquery_table" "table" {
   deletion_protection = var.deletion_protection
   labels              = local.labels
 
+  # Partitions expire after the hot retention (archived before), but in a table whose row schema sets
+  # "x-expire-partitions": false (expire_partitions in the generated file), e.g. compliance.case_events, whose trail
+  # must keep verifying for years: its partitions never expire.
   dynamic "time_partitioning" {
     for_each = try(each.value.partition_field, null) == null ? [] : [each.value]
     content {
       type          = time_partitioning.value.partition_type
       field         = time_partitioning.value.partition_field
-      expiration_ms = local.hot_retention_ms
+      expiration_ms = try(each.value.expire_partitions, true) ? local.hot_retention_ms : null
     }
   }
 
@@ -129,6 +135,24 @@ resource "google_bigquery_table" "rolling_view" {
   depends_on = [google_bigquery_table.materialized_view]
 }
 
+resource "google_bigquery_table" "summary_view" {
+  for_each = local.summary_views
+
+  project             = var.project_id
+  dataset_id          = google_bigquery_dataset.this[each.value.dataset].dataset_id
+  table_id            = each.value.table
+  description         = each.value.description
+  deletion_protection = var.deletion_protection
+  labels              = local.labels
+
+  view {
+    query          = each.value.query
+    use_legacy_sql = false
+  }
+
+  depends_on = [google_bigquery_table.table]
+}
+
 # Each materialized view is authorised on its dataset: a reader granted only the view (riskApi's per-table
 # dataViewer on the hourly roll-up) can query it without read access to the table beneath it.
 resource "google_bigquery_dataset_access" "materialized_view" {
@@ -141,6 +165,21 @@ resource "google_bigquery_dataset_access" "materialized_view" {
     project_id = var.project_id
     dataset_id = google_bigquery_table.materialized_view[each.key].dataset_id
     table_id   = google_bigquery_table.materialized_view[each.key].table_id
+  }
+}
+
+# Each summary view is authorised on the dataset of its source likewise: a function granted only the view (dataViewer
+# on compliance.case_summary) reads the summary without read access to the trail beneath it.
+resource "google_bigquery_dataset_access" "summary_view" {
+  for_each = local.summary_views
+
+  project    = var.project_id
+  dataset_id = google_bigquery_dataset.this[split(".", each.value.source)[0]].dataset_id
+
+  view {
+    project_id = var.project_id
+    dataset_id = google_bigquery_table.summary_view[each.key].dataset_id
+    table_id   = google_bigquery_table.summary_view[each.key].table_id
   }
 }
 

@@ -23,9 +23,19 @@ output "rolling_views" {
   value       = sort([for k, t in google_bigquery_table.rolling_view : "${t.dataset_id}.${t.table_id}"])
 }
 
+output "summary_views" {
+  description = "dataset.table of every summary view (a logical view grouped over one table, e.g. compliance.case_summary)."
+  value       = sort([for k, t in google_bigquery_table.summary_view : "${t.dataset_id}.${t.table_id}"])
+}
+
 output "partitioned_tables" {
-  description = "dataset.table of every time-partitioned table: the hot event tables whose partitions expire and are archived."
+  description = "dataset.table of every time-partitioned table: the hot event tables whose partitions expire and are archived (see non_expiring_tables for the exceptions)."
   value       = sort([for k, t in local.tables : k if try(t.partition_field, null) != null])
+}
+
+output "non_expiring_tables" {
+  description = "dataset.table of every partitioned table whose partitions never expire (x-expire-partitions: false in its row schema), e.g. compliance.case_events."
+  value       = sort([for k, t in local.tables : k if try(t.partition_field, null) != null && !try(t.expire_partitions, true)])
 }
 
 output "hot_retention_days" {

@@ -24,7 +24,7 @@ variable "tables_path" {
 }
 
 variable "views_path" {
-  description = "Path to shared/contracts/warehouse-views.json (materialized and rolling views)."
+  description = "Path to shared/contracts/warehouse-views.json (materialized, rolling and summary views)."
   type        = string
 
   validation {

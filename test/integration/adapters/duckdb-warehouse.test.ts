@@ -2,15 +2,21 @@
  * The local warehouse: embedded DuckDB with the tables derived from schemas/warehouse. Same contract as
  * BigQuery: rows are validated before they are written, and a re-sent row id is ignored.
  */
-import { MATERIALIZED_VIEWS, ROLLING_VIEWS } from '../../../shared/contracts/warehouse-views';
+import { MATERIALIZED_VIEWS, ROLLING_VIEWS, SUMMARY_VIEWS } from '../../../shared/contracts/warehouse-views';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbWarehouse } from '../../../shared/adapters/local/duckdb-warehouse';
 import type {
+  CaseEventRow,
   MarginEventRow as MarginEventSchema,
   MarketPriceRow as MarketPriceSchema,
 } from '../../../shared/contracts/schema-types';
+import { DuckDbMaintenance } from '../../../shared/adapters/local/duckdb-maintenance';
+import { ManualClock } from '../../../shared/platform/clocks';
+import { StructuredLogger } from '../../../shared/platform/logger';
+import { archiveColdData } from '../../../shared/use-cases/archive-cold-data';
+import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
 import type { WarehouseRow } from '../../../shared/ports/warehouse';
 
 /** Row types from the schemas, usable where the Warehouse port takes generic rows. */
@@ -93,6 +99,7 @@ describe('DuckDbWarehouse', () => {
         ...WAREHOUSE_TABLES.map((t) => t.name),
         ...MATERIALIZED_VIEWS.map((v) => v.name),
         ...ROLLING_VIEWS.map((v) => v.name),
+        ...SUMMARY_VIEWS.map((v) => v.name),
       ].sort(),
     );
     const keys = await w.query<{ t: string; cols: string[] }>(
@@ -209,5 +216,164 @@ describe('DuckDbWarehouse', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('compliance.case_summary (a summary view over compliance.case_events)', () => {
+    /** One trail event; the case as it stands after it rides along (case_*). */
+    function event(caseId: string, seq: number, at: string, fields: Partial<CaseEventRow>): CaseEventRow {
+      return {
+        event_id: `${caseId}:${String(seq).padStart(8, '0')}`,
+        case_id: caseId,
+        subject_id: 'desk-client-dmitri',
+        seq,
+        actor: 'system',
+        action: 'opened',
+        reason_code: null,
+        before_json: '{}',
+        after_json: '{}',
+        request_id: `req-${caseId}-${seq}`,
+        at,
+        prev_hash: `h${seq - 1}`,
+        hash: `h${seq}`,
+        case_state: 'open',
+        case_outcome: null,
+        case_severity: 'HIGH',
+        case_due_at: '2025-11-05T09:00:00.000Z',
+        case_rules: 'structuring.24h',
+        ...fields,
+      };
+    }
+
+    const A = 'case_a';
+    const B = 'case_b';
+    const trail: CaseEventRow[] = [
+      // Opened by the system, viewed by an officer (not a touch), then worked, decided, reopened.
+      event(A, 1, '2025-11-03T09:00:00.000Z', {}),
+      event(A, 2, '2025-11-03T09:05:00.000Z', {
+        actor: 'system',
+        action: 'rule_linked',
+        case_rules: 'structuring.24h,velocity.1h',
+      }),
+      event(A, 3, '2025-11-03T09:30:00.000Z', { actor: 'officer-amara', action: 'personal_data_viewed' }),
+      event(A, 4, '2025-11-03T10:00:00.000Z', {
+        actor: 'officer-amara',
+        action: 'assigned',
+        case_state: 'in_review',
+        case_rules: 'structuring.24h,velocity.1h',
+      }),
+      event(A, 5, '2025-11-04T16:00:00.000Z', {
+        actor: 'officer-amara',
+        action: 'decided',
+        case_state: 'closed',
+        case_outcome: 'escalated',
+        case_severity: 'CRITICAL',
+        case_due_at: null,
+        case_rules: 'structuring.24h,velocity.1h',
+      }),
+      // Reopened: the latest event's outcome is NULL while an earlier one's is not.
+      event(A, 6, '2025-11-05T08:00:00.000Z', {
+        actor: 'officer-lee',
+        action: 'reopened',
+        reason_code: 'new_evidence',
+        case_state: 'in_review',
+        case_outcome: null,
+        case_severity: 'CRITICAL',
+        case_due_at: '2025-11-07T08:00:00.000Z',
+        case_rules: null,
+      }),
+      // Untouched by any officer: only system events and a view of personal data.
+      event(B, 1, '2025-11-04T12:00:00.000Z', { subject_id: 'desk-client-amelie', case_severity: 'LOW' }),
+      event(B, 2, '2025-11-04T13:00:00.000Z', {
+        subject_id: 'desk-client-amelie',
+        actor: 'officer-lee',
+        action: 'personal_data_viewed',
+        case_severity: 'LOW',
+      }),
+    ];
+
+    it('folds each case trail into one row: opened, first touch, decided, latest state by seq (NULL included)', async () => {
+      // Out of order, in two batches: the view orders by seq, not by arrival.
+      await w.insert('compliance.case_events', [trail[5], trail[0], trail[7]]);
+      await w.insert('compliance.case_events', [trail[3], trail[1], trail[4], trail[2], trail[6]]);
+      const rows = await w.query('SELECT * FROM compliance.case_summary ORDER BY case_id');
+      expect(rows).toEqual([
+        {
+          case_id: A,
+          subject_id: 'desk-client-dmitri',
+          opened_at: '2025-11-03T09:00:00.000Z',
+          // Not the system's events, not the personal-data view at 09:30: the assignment at 10:00.
+          first_touch_at: '2025-11-03T10:00:00.000Z',
+          decided_at: '2025-11-04T16:00:00.000Z',
+          last_event_at: '2025-11-05T08:00:00.000Z',
+          state: 'in_review',
+          // The reopen's NULL, not the earlier 'escalated' (DuckDB's max_by would skip the NULL).
+          outcome: null,
+          severity: 'CRITICAL',
+          due_at: '2025-11-07T08:00:00.000Z',
+          rules: null,
+          events: 6,
+        },
+        {
+          case_id: B,
+          subject_id: 'desk-client-amelie',
+          opened_at: '2025-11-04T12:00:00.000Z',
+          first_touch_at: null,
+          decided_at: null,
+          last_event_at: '2025-11-04T13:00:00.000Z',
+          state: 'open',
+          outcome: null,
+          severity: 'LOW',
+          due_at: '2025-11-05T09:00:00.000Z',
+          rules: 'structuring.24h',
+          events: 2,
+        },
+      ]);
+    });
+
+    it('gives the decided outcome while the case stays closed', async () => {
+      await w.insert('compliance.case_events', trail.slice(0, 5));
+      expect(
+        await w.query(
+          'SELECT state, outcome, decided_at, rules FROM compliance.case_summary WHERE case_id = @id',
+          {
+            id: A,
+          },
+        ),
+      ).toEqual([
+        {
+          state: 'closed',
+          outcome: 'escalated',
+          decided_at: '2025-11-04T16:00:00.000Z',
+          rules: 'structuring.24h,velocity.1h',
+        },
+      ]);
+    });
+
+    it('is never archived away: archiving skips a table whose partitions do not expire', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'duck-archive-'));
+      try {
+        await w.insert('compliance.case_events', trail);
+        await w.insert('risk.margin_events', [EVENT]);
+        const outcome = await archiveColdData({
+          store: new MemoryDocumentStore(),
+          maintenance: new DuckDbMaintenance(w, { archiveDir: dir }),
+          clock: new ManualClock('2027-01-01T00:00:00.000Z'),
+          logger: new StructuredLogger({ sink: () => undefined }),
+          config: {
+            archiveAfterDays: 60,
+            tables: ['compliance.case_events', 'risk.margin_events'],
+            maxAttempts: 3,
+          },
+        });
+        // The hot table's old partition is archived and deleted; the trail stays whole.
+        expect(outcome.partitions.map((p) => [p.table, p.result])).toEqual([
+          ['risk.margin_events', 'archived'],
+        ]);
+        expect(await count('risk.margin_events')).toBe(0);
+        expect(await count('compliance.case_events')).toBe(trail.length);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

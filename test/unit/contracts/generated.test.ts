@@ -10,8 +10,10 @@ import { SCHEMAS, type SchemaName } from '../../../shared/contracts/schema-regis
 import {
   MATERIALIZED_VIEWS,
   ROLLING_VIEWS,
+  SUMMARY_VIEWS,
   bigQueryMaterializedViewSql,
   bigQueryRollingViewSql,
+  bigQuerySummaryViewSql,
 } from '../../../shared/contracts/warehouse-views';
 import { ROOT } from './schema-fixtures';
 
@@ -92,11 +94,26 @@ describe('generated files', () => {
     expect(tables['risk.margin_events'].schema.map((c) => c.name)).toContain('detected_at');
   });
 
+  it('tell Terraform which partitioned tables never expire: compliance.case_events only (x-expire-partitions: false)', () => {
+    const { tables } = JSON.parse(rendered[TABLES_FILE]) as {
+      tables: Record<string, { partition_field: string | null; expire_partitions: boolean }>;
+    };
+    const never = Object.entries(tables)
+      .filter(([, t]) => t.expire_partitions === false)
+      .map(([name]) => name);
+    expect(never).toEqual(['compliance.case_events']);
+    expect(tables['compliance.case_events'].partition_field).toBe('at');
+    // Every other table says so explicitly: the flag is carried, not left to Terraform's default.
+    expect(Object.values(tables).every((t) => typeof t.expire_partitions === 'boolean')).toBe(true);
+    expect(tables['compliance.transactions'].expire_partitions).toBe(true);
+  });
+
   it('give Terraform every view with the SQL the code renders for BigQuery, the project left as a placeholder', () => {
     const views = JSON.parse(rendered[VIEWS_FILE]) as {
       project_placeholder: string;
       materialized_views: Record<string, { dataset: string; table: string; source: string; query: string }>;
       rolling_views: Record<string, { dataset: string; table: string; over: string; query: string }>;
+      summary_views: Record<string, { dataset: string; table: string; source: string; query: string }>;
     };
     const placeholder = views.project_placeholder;
     expect(placeholder).toBe('${project_id}');
@@ -116,6 +133,14 @@ describe('generated files', () => {
       expect(`${g.dataset}.${g.table}`).toBe(r.name);
       expect(g.over).toBe(r.over);
       expect(g.query).toBe(bigQueryRollingViewSql(r, placeholder));
+    }
+    expect(Object.keys(views.summary_views).sort()).toEqual(SUMMARY_VIEWS.map((v) => v.name).sort());
+    expect(Object.keys(views.summary_views)).toContain('compliance.case_summary');
+    for (const v of SUMMARY_VIEWS) {
+      const g = views.summary_views[v.name];
+      expect(`${g.dataset}.${g.table}`).toBe(v.name);
+      expect(g.source).toBe(v.source);
+      expect(g.query).toBe(bigQuerySummaryViewSql(v, placeholder));
     }
   });
 });

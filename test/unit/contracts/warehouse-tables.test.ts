@@ -96,7 +96,8 @@ describe('warehouse tables', () => {
         .map((l) => l.trim().replace(/,$/, ''));
       expect(lines).toHaveLength(Object.keys(schema.properties).length);
       for (const line of lines) {
-        const [name, type] = line.split(' ');
+        const [quoted, type] = line.split(' ');
+        const name = quoted.replace(/^"(.*)"$/, '$1');
         const p = schema.properties[name];
         expect(p).toBeDefined();
         expect([name, type]).toEqual([name, DUCK[expectedBigQueryType(p)]]);
@@ -110,19 +111,44 @@ describe('warehouse tables', () => {
     expect(duckDbDdl(tableDefinition('risk.margin_events'))[1]).toBe(
       [
         'CREATE TABLE IF NOT EXISTS risk.margin_events (',
-        '  event_id VARCHAR NOT NULL PRIMARY KEY,',
-        '  portfolio_id VARCHAR NOT NULL,',
-        '  from_state VARCHAR NOT NULL,',
-        '  to_state VARCHAR NOT NULL,',
-        '  health_score DOUBLE,',
-        '  tick_id VARCHAR NOT NULL,',
-        '  as_of TIMESTAMPTZ NOT NULL,',
-        '  collateral_usd DOUBLE NOT NULL,',
-        '  borrow_usd DOUBLE NOT NULL,',
-        '  detected_at TIMESTAMPTZ NOT NULL',
+        '  "event_id" VARCHAR NOT NULL PRIMARY KEY,',
+        '  "portfolio_id" VARCHAR NOT NULL,',
+        '  "from_state" VARCHAR NOT NULL,',
+        '  "to_state" VARCHAR NOT NULL,',
+        '  "health_score" DOUBLE,',
+        '  "tick_id" VARCHAR NOT NULL,',
+        '  "as_of" TIMESTAMPTZ NOT NULL,',
+        '  "collateral_usd" DOUBLE NOT NULL,',
+        '  "borrow_usd" DOUBLE NOT NULL,',
+        '  "detected_at" TIMESTAMPTZ NOT NULL',
         ')',
       ].join('\n'),
     );
+  });
+
+  it('lets partitions expire unless the row schema says "x-expire-partitions": false (compliance.case_events only)', () => {
+    const schemaOf = (t: string) =>
+      rowSchemas.find((r) => r['x-table'] === t) as unknown as Record<string, unknown>;
+    for (const t of WAREHOUSE_TABLES)
+      expect([t.name, t.expirePartitions]).toEqual([
+        t.name,
+        schemaOf(t.name)['x-expire-partitions'] !== false,
+      ]);
+    expect(WAREHOUSE_TABLES.filter((t) => !t.expirePartitions).map((t) => t.name)).toEqual([
+      'compliance.case_events',
+    ]);
+    expect(tableDefinition('compliance.case_events')).toMatchObject({
+      rowIdColumn: 'event_id',
+      partition: { field: 'at', type: 'DAY' },
+      cluster: ['case_id'],
+      expirePartitions: false,
+    });
+    expect(tableDefinition('compliance.transactions')).toMatchObject({
+      rowIdColumn: 'transaction_id',
+      partition: { field: 'evaluated_at', type: 'DAY' },
+      cluster: ['user_id', 'outcome'],
+      expirePartitions: true,
+    });
   });
 
   it.each(WAREHOUSE_TABLES.map((t) => [t.name, t] as const))(

@@ -1,6 +1,7 @@
 import type { KycEventV1 } from '../../../shared/contracts/schema-types';
 import { KYC_COLLECTIONS, type KycCaseDoc } from '../../../shared/domain/kyc/documents';
 import { handlePersonaWebhook } from '../../../shared/use-cases/handle-persona-webhook';
+import { CASE_COLLECTIONS, type CaseDoc } from '../../../shared/use-cases/cases/case-store';
 import { RetryableError } from '../../../shared/platform/errors';
 import type { EventBus } from '../../../shared/ports/event-bus';
 import {
@@ -65,6 +66,28 @@ describe('handlePersonaWebhook', () => {
     expect(audit.map((a) => a.data)).toEqual([
       expect.objectContaining({ actor: 'personaWebhook', action: 'webhook inquiry.created', applied: true }),
     ]);
+  });
+
+  it('opens the customer’s compliance case when Persona sends the inquiry to manual review, once', async () => {
+    const s = webhookSetup();
+    await handlePersonaWebhook(s.deps, signed(event('evt_C', 'inquiry.created', T0), s.clock));
+    const cases = () => s.store.all(CASE_COLLECTIONS.cases);
+    expect(await cases()).toEqual([]);
+    const review = signed(event('evt_R', 'inquiry.marked-for-review', T1), s.clock);
+    await handlePersonaWebhook(s.deps, review);
+    await handlePersonaWebhook(s.deps, review);
+    const [c] = (await cases()).map((d) => d.data as CaseDoc);
+    expect(c).toMatchObject({ subjectId: 'user-alice', state: 'open', severity: 'WARNING' });
+    expect(c.links).toEqual([
+      expect.objectContaining({
+        kind: 'kyc_review',
+        at: T1,
+        summary: 'KYC inquiry inq_AliceFirstInquiry0001 needs manual review',
+      }),
+    ]);
+    expect(await cases()).toHaveLength(1);
+    // Ids only: the case holds none of the inquiry's personal data.
+    for (const secret of ALICE_SECRETS) expect(JSON.stringify(c)).not.toContain(secret);
   });
 
   it('walks the lifecycle and stamps the decision time used by the result cache', async () => {

@@ -278,7 +278,11 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
     expect(resource(kms, 'google_kms_crypto_key_iam_member', 'encrypter').role).toBe(
       'roles/cloudkms.cryptoKeyEncrypter',
     );
+    expect(resource(kms, 'google_kms_crypto_key_iam_member', 'decrypter').role).toBe(
+      'roles/cloudkms.cryptoKeyDecrypter',
+    );
     expect(moduleNamed(tree, 'environment').children.kms.inputs).toHaveProperty('encrypters');
+    expect(moduleNamed(tree, 'environment').children.kms.inputs).toHaveProperty('decrypters');
     expect(topo.functions.archiveColdData.writes).toEqual(topo.partitioned_tables);
   });
 });

@@ -62,6 +62,11 @@ const FORMER_ROOT_DEFAULTS: Record<string, unknown> = {
   alert_emails: [],
   function_environment: {},
   api_invokers: {},
+  // Added with the compliance case tool; the defaults a root gets by leaving them unset.
+  screen_transaction_callers: [],
+  compliance_case_roles: {},
+  compliance_auditors_see_personal_data: false,
+  case_sla_hours: { CRITICAL: 4, WARNING: 24, INFO: 72 },
 };
 
 interface Evaluation {
@@ -230,6 +235,39 @@ describe('terraform/modules/environment', () => {
       vars: ['build_service_account=builder@example.iam.gserviceaccount.com'],
       edit: undefined,
       message: /build_service_account must be projects\/<project>\/serviceAccounts\/<email>/,
+    },
+    {
+      what: 'a compliance case role that is not one',
+      vars: ['compliance_case_roles={"ann@bank.example"=["officer","boss"]}'],
+      edit: undefined,
+      message: /compliance_case_roles values must be non-empty lists of officer, senior_officer and auditor/,
+    },
+    {
+      what: 'a compliance case user that is not an e-mail',
+      vars: ['compliance_case_roles={"ann"=["officer"]}'],
+      edit: undefined,
+      message: /compliance_case_roles keys must be e-mail addresses/,
+    },
+    {
+      what: 'a screenTransaction caller given as an IAM member instead of an e-mail',
+      vars: ['screen_transaction_callers=["serviceAccount:lending@fusion-risk-dev.iam.gserviceaccount.com"]'],
+      edit: undefined,
+      message: /screen_transaction_callers must be service account e-mails/,
+    },
+    {
+      what: 'a case deadline for an unknown severity',
+      vars: ['case_sla_hours={"URGENT"=2}'],
+      edit: undefined,
+      message: /case_sla_hours keys must be CRITICAL, WARNING or INFO/,
+    },
+    {
+      what: 'a rendered case setting set through function_environment',
+      vars: [
+        'function_environment={"complianceCases"={"COMPLIANCE_CASES_ROLES"="ann@bank.example=auditor"}}',
+      ],
+      edit: undefined,
+      message:
+        /function_environment must not set CASE_SLA_HOURS, SCREEN_TRANSACTION_CALLERS, COMPLIANCE_CASES_ROLES/,
     },
     {
       what: 'a null deletion_protection (required inputs are not nullable)',

@@ -41,15 +41,25 @@ export async function evaluateLocals<T>(
   args: Record<string, unknown>,
   names: string[],
   expressions: Record<string, string> = {},
+  /**
+   * Only these locals (and no module call): for a module whose other locals read files relative to the root or
+   * call modules that need a provider (modules/environment). They must refer only to variables and each other.
+   */
+  only?: string[],
 ): Promise<Evaluation<T>> {
   const src = join(MODULES_DIR, module);
   const config = await parseDir(src);
-  const calls = Object.fromEntries(
-    Object.entries(labelled(config, 'module')).map(([name, call]) => [
-      name,
-      { ...call, source: join(src, String(call.source)) },
-    ]),
-  );
+  const calls = only
+    ? {}
+    : Object.fromEntries(
+        Object.entries(labelled(config, 'module')).map(([name, call]) => [
+          name,
+          { ...call, source: join(src, String(call.source)) },
+        ]),
+      );
+  const locals = only
+    ? Object.fromEntries(Object.entries(localsOf(config)).filter(([k]) => only.includes(k)))
+    : localsOf(config);
   const dir = mkdtempSync(join(tmpdir(), `fr-locals-${module}-`));
   try {
     mkdirSync(join(dir, 'mod'));
@@ -57,7 +67,7 @@ export async function evaluateLocals<T>(
     writeFileSync(
       join(dir, 'mod', 'main.tf.json'),
       JSON.stringify({
-        locals: localsOf(config),
+        locals,
         ...(Object.keys(calls).length > 0 ? { module: calls } : {}),
         output: {
           ...Object.fromEntries(names.map((n) => [n, { value: `\${local.${n}}` }])),

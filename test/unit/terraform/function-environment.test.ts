@@ -23,6 +23,8 @@ import { readPriceSourcesConfig } from '../../../shared/platform/config/prices';
 import { readRiskConfig } from '../../../shared/platform/config/risk';
 import { readCheckRiskConfig, readRiskAdminConfig } from '../../../shared/platform/config/controls';
 import { readRiskApiConfig } from '../../../shared/platform/config/risk-api';
+import { readCaseOpenerConfig, readComplianceCasesConfig } from '../../../shared/platform/config/cases';
+import { readScreenTransactionConfig } from '../../../shared/platform/config/screen-transaction';
 import retention from '../../../shared/contracts/retention.json';
 import { evaluateLocals } from './evaluate';
 import { ENVIRONMENTS, ROOT, TF_DIR, loadEnvironment, moduleNamed, parseHcl, topology } from './hcl';
@@ -42,6 +44,9 @@ const READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   readRiskAdminConfig,
   readCheckRiskConfig,
   readRiskApiConfig,
+  readCaseOpenerConfig,
+  readComplianceCasesConfig,
+  readScreenTransactionConfig,
 };
 
 /** Configuration readers a function's wiring calls (every function also reads the platform config). */
@@ -58,16 +63,39 @@ interface Out {
   function_urls: Record<string, string>;
 }
 
+interface EnvironmentInputs {
+  function_environment: Record<string, Record<string, string>>;
+  api_invokers: Record<string, string[]>;
+}
+
+/**
+ * What modules/environment hands the functions module from a root's terraform.tfvars: function_environment and
+ * api_invokers as written, plus the settings it renders from their own validated variables (the case deadlines,
+ * screenTransaction's callers, the case tool's roles and whether auditors see personal data).
+ */
+async function environmentInputs(env: string): Promise<EnvironmentInputs> {
+  const tfvars = await parseHcl(
+    'terraform.tfvars',
+    readFileSync(join(TF_DIR, 'environments', env, 'terraform.tfvars'), 'utf8'),
+  );
+  const r = await evaluateLocals<EnvironmentInputs>(
+    'environment',
+    { ...tfvars, environment: env },
+    ['function_environment', 'api_invokers'],
+    {},
+    ['case_sla_hours', 'rendered_environment', 'function_environment', 'rendered_invokers', 'api_invokers'],
+  );
+  if (!r.ok) throw new Error(r.stderr);
+  return r.value;
+}
+
 describe.each(ENVIRONMENTS)('the environment of each function in %s', (env) => {
   let out: Out;
   const project = `fusion-risk-${env}`;
   const kycKey = `projects/${project}/locations/europe-west1/keyRings/fusion-risk-${env}/cryptoKeys/kyc`;
 
   beforeAll(async () => {
-    const tfvars = await parseHcl(
-      'terraform.tfvars',
-      readFileSync(join(TF_DIR, 'environments', env, 'terraform.tfvars'), 'utf8'),
-    );
+    const inputs = await environmentInputs(env);
     // What modules/environment passes as extra_environment (module outputs, known only at apply): same names.
     const tree = await loadEnvironment(env);
     const extra = moduleNamed(tree, 'environment').children.functions.inputs.extra_environment as Record<
@@ -102,7 +130,7 @@ describe.each(ENVIRONMENTS)('the environment of each function in %s', (env) => {
         bigquery_location: 'EU',
         kms_keys: { kyc: { id: kycKey, env_var: 'KYC_KMS_KEY_NAME' } },
         extra_environment: extraEnvironment,
-        function_environment: tfvars.function_environment ?? {},
+        function_environment: inputs.function_environment,
       },
       ['environment', 'function_urls'],
     );
@@ -127,12 +155,37 @@ describe.each(ENVIRONMENTS)('the environment of each function in %s', (env) => {
     },
   );
 
-  it('gives the KYC key only to the functions that encrypt with it', () => {
+  it('gives the KYC key only to the functions that encrypt or decrypt with it', () => {
     const holders = Object.entries(out.environment)
       .filter(([, e]) => 'KYC_KMS_KEY_NAME' in e)
       .map(([n]) => n);
-    expect(holders.sort()).toEqual(['personaWebhook']);
-    expect(out.environment.personaWebhook.KYC_KMS_KEY_NAME).toBe(kycKey);
+    const topo = topology().functions as Record<string, { encrypts?: string[]; decrypts?: string[] }>;
+    const named = Object.keys(topo).filter((n) =>
+      [...(topo[n].encrypts ?? []), ...(topo[n].decrypts ?? [])].includes('kyc'),
+    );
+    expect(holders.sort()).toEqual(named.sort());
+    expect(holders.sort()).toEqual(['complianceCases', 'evaluateAml', 'personaWebhook', 'screenTransaction']);
+    for (const n of holders) expect(out.environment[n].KYC_KMS_KEY_NAME).toBe(kycKey);
+  });
+
+  it('renders the case settings from their own variables in the formats the readers parse', () => {
+    const cases = out.environment.complianceCases;
+    expect(cases.COMPLIANCE_CASES_ROLES).toMatch(
+      /^[^;=|]+@[^;=|]+=(officer|senior_officer|auditor)(\|(officer|senior_officer|auditor))*(;[^;=|]+@[^;=|]+=(officer|senior_officer|auditor)(\|(officer|senior_officer|auditor))*)*$/,
+    );
+    expect(readComplianceCasesConfig({ ...cases }).roles.size).toBeGreaterThan(0);
+    expect(cases.COMPLIANCE_AUDITORS_SEE_PERSONAL_DATA).toBe('false');
+    for (const n of ['evaluateAml', 'screenTransaction', 'complianceCases'])
+      expect({ n, sla: out.environment[n].CASE_SLA_HOURS }).toEqual({
+        n,
+        sla: 'CRITICAL=4,WARNING=24,INFO=72',
+      });
+    expect(out.environment.screenTransaction.SCREEN_TRANSACTION_CALLERS).toBe(
+      `lending-platform@${project}.iam.gserviceaccount.com`,
+    );
+    expect(out.environment.screenTransaction.SCREEN_TRANSACTION_AUDIENCE).toBe(
+      out.function_urls.screenTransaction,
+    );
   });
 
   it('resolves {url:<function>} to that function, and lets no setting carry a secret name', () => {
@@ -184,11 +237,8 @@ describe('function_environment cannot override what the platform owns', () => {
 });
 
 describe('who may call each function', () => {
-  it('leaves public only the Persona webhook and the browser-facing riskApi (each checks its caller itself); pushed and scheduled functions to the invoker; HTTP APIs to named callers', async () => {
-    const tfvars = await parseHcl(
-      'terraform.tfvars',
-      readFileSync(join(TF_DIR, 'environments', 'dev', 'terraform.tfvars'), 'utf8'),
-    );
+  it('leaves public only the Persona webhook and the browser-facing riskApi and complianceCases (each checks its caller itself); pushed and scheduled functions to the invoker; HTTP APIs to named callers', async () => {
+    const inputs = await environmentInputs('dev');
     const r = await evaluateLocals<{
       api: Record<string, unknown>;
       public: Record<string, unknown>;
@@ -210,15 +260,16 @@ describe('who may call each function', () => {
         dataset_ids: {},
         warehouse_tables: {},
         bigquery_location: 'EU',
-        api_invokers: tfvars.api_invokers ?? {},
+        api_invokers: inputs.api_invokers,
       },
       ['api', 'public', 'invoked', 'api_invoker_bindings'],
     );
     expect(r.ok ? '' : r.stderr).toBe('');
     if (!r.ok) return;
     const topo = topology().functions;
-    // The webhook verifies Persona's signature; riskApi verifies the desk's ID tokens (a browser cannot pass IAM).
-    expect(Object.keys(r.value.public).sort()).toEqual(['personaWebhook', 'riskApi']);
+    // The webhook verifies Persona's signature; riskApi and complianceCases verify the desk's and the officers' ID
+    // tokens (a browser cannot pass IAM).
+    expect(Object.keys(r.value.public).sort()).toEqual(['complianceCases', 'personaWebhook', 'riskApi']);
     expect(Object.keys(r.value.invoked).sort()).toEqual(
       Object.keys(topo)
         .filter((n) => (topo[n].subscriptions ?? []).length > 0 || topo[n].schedule)
@@ -228,13 +279,20 @@ describe('who may call each function', () => {
       'checkRisk',
       'notificationPreferences',
       'riskAdmin',
+      'screenTransaction',
       'startKyc',
     ]);
     expect(
       Object.values(r.value.api_invoker_bindings)
         .map((b) => b.function)
         .sort(),
-    ).toEqual(['checkRisk', 'notificationPreferences', 'riskAdmin', 'startKyc']);
+    ).toEqual(['checkRisk', 'notificationPreferences', 'riskAdmin', 'screenTransaction', 'startKyc']);
+    // screenTransaction's invokers are its SCREEN_TRANSACTION_CALLERS (screen_transaction_callers), nobody else.
+    expect(
+      Object.values(r.value.api_invoker_bindings)
+        .filter((b) => b.function === 'screenTransaction')
+        .map((b) => b.member),
+    ).toEqual(['serviceAccount:lending-platform@fusion-risk-dev.iam.gserviceaccount.com']);
     // Services call services; only the admin API is called by people, as a group the desk manages.
     for (const b of Object.values(r.value.api_invoker_bindings))
       expect(`${b.function} ${b.member.split(':')[0]}`).toBe(

@@ -10,11 +10,25 @@ import { join } from 'node:path';
 import { MATERIALIZED_VIEWS } from '../../../shared/contracts/warehouse-views';
 import { runtimeClosure } from '../contracts/publish-scan';
 import { evaluateModule } from './evaluate';
-import { MODULES_DIR, ROOT, TF_DIR, moduleNames, parseDir, readJson, resourcesOf, valuesOf } from './hcl';
+import {
+  MODULES_DIR,
+  ROOT,
+  TF_DIR,
+  labelled,
+  moduleNames,
+  parseDir,
+  readJson,
+  resourcesOf,
+  valuesOf,
+} from './hcl';
 
-/** Cloud KMS roles that can decrypt; only a function whose code decrypts may hold one (none does today). */
+/**
+ * Cloud KMS roles that can decrypt. Only a function whose code decrypts may hold one, and then only
+ * cryptoKeyDecrypter on the keys it names under "decrypts" (never cryptoKeyEncrypterDecrypter).
+ */
 const DECRYPT_ROLES = ['roles/cloudkms.cryptoKeyEncrypterDecrypter', 'roles/cloudkms.cryptoKeyDecrypter'];
 const ENCRYPT_ROLE = 'roles/cloudkms.cryptoKeyEncrypter';
+const DECRYPT_ROLE = 'roles/cloudkms.cryptoKeyDecrypter';
 
 /** Every Cloud KMS role (roles/cloudkms.*) any module grants, as "module: resource role". */
 async function kmsGrants(): Promise<{ where: string; role: string }[]> {
@@ -38,8 +52,17 @@ interface Entry {
 interface TopologyOut {
   functions: Record<
     string,
-    { secrets: string[]; encrypts: string[]; archive: boolean; bigquery_jobs: boolean; firestore: boolean }
+    {
+      secrets: string[];
+      encrypts: string[];
+      decrypts: string[];
+      archive: boolean;
+      bigquery_jobs: boolean;
+      firestore: boolean;
+    }
   >;
+  kms_bindings: Record<string, { function: string; key: string }>;
+  kms_decrypt_bindings: Record<string, { function: string; key: string }>;
 }
 
 const entries = readJson<{ functions: Record<string, Entry> }>(
@@ -116,19 +139,48 @@ describe('every grant a function holds is used by its code, and everything its c
       secrets: ['PERSONA_WEBHOOK_SECRET'],
     });
     expect(usesOf('archive-cold-data')).toMatchObject({ archives: true, maintenance: true, store: true });
+    // The case tool decrypts a case's personal data and officers' notes (in the use case its wiring loads).
+    expect(usesOf('compliance-cases')).toMatchObject({ cipher: true, decrypts: true });
+    expect(usesOf('evaluate-aml')).toMatchObject({ cipher: true, decrypts: false });
   });
 
-  it('grants a Cloud KMS role that decrypts to no function unless its code decrypts (none does today)', async () => {
-    const decrypting = Object.values(entries).filter((e) => usesOf(e.folder).decrypts);
-    expect(decrypting).toEqual([]);
+  it('grants cryptoKeyDecrypter exactly to the functions whose code decrypts, on the keys they name under "decrypts", and never cryptoKeyEncrypterDecrypter', async () => {
+    const decrypting = Object.entries(entries)
+      .filter(([, e]) => usesOf(e.folder).decrypts)
+      .map(([n]) => n)
+      .sort();
+    // Today only the compliance case tool shows personal data back (to officers).
+    expect(decrypting).toEqual(['complianceCases']);
+    const naming = Object.entries(out.functions)
+      .filter(([, f]) => f.decrypts.length > 0)
+      .map(([n]) => n)
+      .sort();
+    expect(naming).toEqual(decrypting);
+    expect(
+      Object.values(out.kms_decrypt_bindings)
+        .map((b) => `${b.function}/${b.key}`)
+        .sort(),
+    ).toEqual(naming.flatMap((n) => out.functions[n].decrypts.map((k) => `${n}/${k}`)).sort());
+
     const grants = await kmsGrants();
-    expect(grants.filter((g) => DECRYPT_ROLES.includes(g.role))).toEqual([]);
-    // The one KMS grant: cryptoKeyEncrypter, per key, to the encrypters the functions module derives from "encrypts".
-    expect(grants).toEqual([
-      { where: 'kms: google_kms_crypto_key_iam_member.encrypter', role: ENCRYPT_ROLE },
+    expect(grants.filter((g) => g.role === 'roles/cloudkms.cryptoKeyEncrypterDecrypter')).toEqual([]);
+    // Two KMS grants: cryptoKeyEncrypter to the encrypters the functions module derives from "encrypts", and
+    // cryptoKeyDecrypter to the decrypters it derives from "decrypts", each per key.
+    expect(grants.map((g) => `${g.where} ${g.role}`).sort()).toEqual([
+      `kms: google_kms_crypto_key_iam_member.decrypter ${DECRYPT_ROLE}`,
+      `kms: google_kms_crypto_key_iam_member.encrypter ${ENCRYPT_ROLE}`,
     ]);
     const kms = resourcesOf(await parseDir(join(MODULES_DIR, 'kms'))).google_kms_crypto_key_iam_member;
     expect(kms.encrypter.for_each).toBe('${var.encrypters}');
+    expect(kms.decrypter.for_each).toBe('${var.decrypters}');
+    expect(kms.decrypter.crypto_key_id).toBe('${google_kms_crypto_key.this[each.value.key].id}');
+    // The decrypters reach the kms module only from the topology's "decrypts" (through the functions module).
+    const outputs = labelled(await parseDir(join(MODULES_DIR, 'functions')), 'output');
+    expect(String(outputs.kms_decrypters.value)).toContain('module.topology.kms_decrypt_bindings');
+    expect(String(outputs.kms_decrypters.value)).not.toMatch(/module\.topology\.kms_bindings\b/);
+    const kmsCall = labelled(await parseDir(join(MODULES_DIR, 'environment')), 'module').kms;
+    expect(kmsCall.decrypters).toBe('${module.functions.kms_decrypters}');
+    expect(kmsCall.encrypters).toBe('${module.functions.kms_encrypters}');
   });
 
   describe.each(Object.entries(entries).map(([name, e]) => [name, e] as const))('%s', (name, entry) => {
@@ -151,14 +203,28 @@ describe('every grant a function holds is used by its code, and everything its c
       expect(out.functions[name].encrypts.length > 0).toBe(uses.cipher);
     });
 
-    it('may only encrypt with its Cloud KMS keys unless its code decrypts', async () => {
-      // A function's KMS roles are those of the kms module's grant to the encrypters, if it names a key.
-      const held =
-        out.functions[name].encrypts.length > 0
-          ? (await kmsGrants()).filter((g) => g.where.endsWith('.encrypter')).map((g) => g.role)
-          : [];
+    it('decrypts with a Cloud KMS key (topology "decrypts") exactly when its code decrypts with its cipher', () => {
+      expect(out.functions[name].decrypts.length > 0).toBe(uses.decrypts);
+      if (uses.decrypts) expect(uses.cipher).toBe(true);
+    });
+
+    it('holds cryptoKeyEncrypter when it encrypts, and a decrypting role only when its code decrypts (cryptoKeyDecrypter)', async () => {
+      // A function's KMS roles are those of the kms module's grants to the encrypters and to the decrypters, if it
+      // names a key under "encrypts" or "decrypts".
+      const grants = await kmsGrants();
+      const held = [
+        ...(out.functions[name].encrypts.length > 0
+          ? grants.filter((g) => g.where.endsWith('.encrypter')).map((g) => g.role)
+          : []),
+        ...(out.functions[name].decrypts.length > 0
+          ? grants.filter((g) => g.where.endsWith('.decrypter')).map((g) => g.role)
+          : []),
+      ];
       if (!uses.decrypts) expect(held.filter((r) => DECRYPT_ROLES.includes(r))).toEqual([]);
-      expect(held).toEqual(out.functions[name].encrypts.length > 0 ? [ENCRYPT_ROLE] : []);
+      expect(held).toEqual([
+        ...(out.functions[name].encrypts.length > 0 ? [ENCRYPT_ROLE] : []),
+        ...(uses.decrypts ? [DECRYPT_ROLE] : []),
+      ]);
     });
 
     it('writes the cold archive exactly when its code exports partitions', () => {

@@ -369,6 +369,8 @@ export interface GeneratedTables {
       table: string;
       partition_field?: string;
       partition_type?: string;
+      /** false: the table's partitions never expire (x-expire-partitions in its row schema). */
+      expire_partitions?: boolean;
       clustering?: string[];
       schema: { name: string; type: string; mode: string }[];
     }

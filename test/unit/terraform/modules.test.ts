@@ -29,6 +29,7 @@ import {
   type Body,
 } from './hcl';
 import { PROVIDER_PACKAGES, providerVersionOf } from './provider-schema';
+import { evaluateLocals } from './evaluate';
 
 /** Modules that only compute values (no provider), so tests can evaluate them offline. */
 const DATA_ONLY_MODULES = ['topology', 'views'];
@@ -159,7 +160,7 @@ describe('terraform modules', () => {
     }
   });
 
-  it('hard-codes no topology name (topic, subscription, function, folder) in any module', () => {
+  it('hard-codes no topology name (topic, subscription, function, folder) in any module', async () => {
     const topo = topology();
     const names = [
       ...Object.keys(topo.topics),
@@ -176,6 +177,15 @@ describe('terraform modules', () => {
         .map((n) => `${rel(file)}: ${n}`);
     });
     expect(offenders).toEqual([]);
+    // The one place a module names functions: the environment module renders a few functions' settings (and
+    // screenTransaction's invokers) from typed variables, keyed like terraform.tfvars' function_environment. Each
+    // must be a topology function (the functions module also checks function_environment and api_invokers).
+    const env = localsOf(await parseDir(modDir('environment')));
+    const named = [
+      ...Object.keys(env.rendered_environment as Record<string, unknown>),
+      ...Object.keys(env.rendered_invokers as Record<string, unknown>),
+    ];
+    expect(named.filter((n) => !(n in topo.functions))).toEqual([]);
   });
 
   it('runs every function on nodejs22 and never on a deprecated runtime', async () => {
@@ -345,7 +355,7 @@ describe('warehouse module', () => {
     expect(table.deletion_protection).toBe('${var.deletion_protection}');
     expect(dynamicContent(table, 'time_partitioning')).toMatchObject({
       field: '${time_partitioning.value.partition_field}',
-      expiration_ms: '${local.hot_retention_ms}',
+      expiration_ms: '${try(each.value.expire_partitions, true) ? local.hot_retention_ms : null}',
     });
     expect(locals.hot_retention_ms).toBe('${var.hot_retention_days * 24 * 60 * 60 * 1000}');
     // No default: the number comes from shared/contracts/retention.json, through modules/environment.
@@ -354,7 +364,64 @@ describe('warehouse module', () => {
     expect(tables['risk.margin_events']).toMatchObject({ dataset: 'risk', table: 'margin_events' });
   });
 
-  it('creates every materialized view and rolling view of shared/contracts/warehouse-views.json, through modules/views', () => {
+  it('lets partitions expire after the hot retention but in a table whose row schema says x-expire-partitions: false', async () => {
+    // The generated file carries the flag: false on compliance.case_events (its trail must verify for years).
+    expect(tables['compliance.case_events'].expire_partitions).toBe(false);
+    expect(tables['risk.margin_events'].expire_partitions).toBe(true);
+    // The expiration each table gets, evaluated by Terraform from the module's own expression.
+    const expiration = String(
+      dynamicContent(res('google_bigquery_table', 'table'), 'time_partitioning')?.expiration_ms,
+    )
+      .replace(/^\$\{/, '')
+      .replace(/\}$/, '');
+    const dir = mkdtempSync(join(tmpdir(), 'fr-expiry-'));
+    try {
+      // A table of an older generated file, without the key, keeps expiring.
+      const legacy = { ...tables['risk.margin_events'] } as Record<string, unknown>;
+      delete legacy.expire_partitions;
+      const tablesPath = join(dir, 'tables.json');
+      writeFileSync(
+        tablesPath,
+        JSON.stringify({ tables: { ...tables, 'legacy.events': { ...legacy, dataset: 'legacy' } } }),
+      );
+      const of = (t: string) => expiration.split('each.value').join(`local.tables[${JSON.stringify(t)}]`);
+      const r = await evaluateLocals<{
+        hot_retention_ms: number;
+        case_events: number | null;
+        margin_events: number | null;
+        legacy: number | null;
+      }>(
+        'warehouse',
+        {
+          project_id: 'demo-project',
+          environment: 'dev',
+          tables_path: tablesPath,
+          views_path: join(ROOT, 'shared', 'contracts', 'warehouse-views.json'),
+          generated_views_path: join(TF_DIR, 'generated', 'bigquery-views.json'),
+          location: 'EU',
+          hot_retention_days: 90,
+          deletion_protection: false,
+        },
+        ['hot_retention_ms'],
+        {
+          case_events: of('compliance.case_events'),
+          margin_events: of('risk.margin_events'),
+          legacy: of('legacy.events'),
+        },
+      );
+      expect(r.ok ? '' : r.stderr).toBe('');
+      if (!r.ok) return;
+      expect(r.value.hot_retention_ms).toBe(90 * 24 * 3600 * 1000);
+      expect(r.value.margin_events).toBe(r.value.hot_retention_ms);
+      expect(r.value.legacy).toBe(r.value.hot_retention_ms);
+      // Terraform drops a null output value: no expiration at all.
+      expect(r.value.case_events ?? null).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('creates every materialized view, rolling view and summary view of shared/contracts/warehouse-views.json, through modules/views', () => {
     const views = labelled(config, 'module').views;
     expect(views).toMatchObject({
       source: '../views',
@@ -381,6 +448,17 @@ describe('warehouse module', () => {
     const view = res('google_bigquery_table', 'rolling_view');
     expect(view.for_each).toBe('${local.rolling_views}');
     expect(block(view, 'view')).toEqual({ query: '${each.value.query}', use_legacy_sql: false });
+    // Summary views: logical views grouped over a table, authorised on its dataset like the materialized views.
+    expect(localsOf(config).summary_views).toBe('${module.views.summary_views}');
+    const summary = res('google_bigquery_table', 'summary_view');
+    expect(summary.for_each).toBe('${local.summary_views}');
+    expect(block(summary, 'view')).toEqual({ query: '${each.value.query}', use_legacy_sql: false });
+    expect(summary.depends_on).toEqual(['${google_bigquery_table.table}']);
+    const access = res('google_bigquery_dataset_access', 'summary_view');
+    expect(access.for_each).toBe('${local.summary_views}');
+    expect(block(access, 'view')).toMatchObject({
+      table_id: '${google_bigquery_table.summary_view[each.key].table_id}',
+    });
   });
 
   it('keeps the state of the former single-view addresses (moved blocks to the contract names)', () => {
@@ -417,20 +495,44 @@ describe('kms module', () => {
     expect(keys.default).toMatchObject({ kyc: { env_var: 'KYC_KMS_KEY_NAME' } });
   });
 
-  it('grants only cryptoKeyEncrypter (no decrypt), per key, to the functions that name the key', async () => {
-    expect(rolesOf(config)).toEqual(['roles/cloudkms.cryptoKeyEncrypter']);
-    expect(rolesOf(config).filter((r) => /Decrypter/.test(r))).toEqual([]);
-    expect(res('google_kms_crypto_key_iam_member', 'encrypter').crypto_key_id).toBe(
-      '${google_kms_crypto_key.this[each.value.key].id}',
+  it('grants cryptoKeyEncrypter to the functions that name the key under "encrypts" and cryptoKeyDecrypter only to those under "decrypts", per key, never cryptoKeyEncrypterDecrypter', async () => {
+    expect(rolesOf(config).sort()).toEqual([
+      'roles/cloudkms.cryptoKeyDecrypter',
+      'roles/cloudkms.cryptoKeyEncrypter',
+    ]);
+    expect(rolesOf(config).filter((r) => /EncrypterDecrypter/.test(r))).toEqual([]);
+    const encrypter = res('google_kms_crypto_key_iam_member', 'encrypter');
+    const decrypter = res('google_kms_crypto_key_iam_member', 'decrypter');
+    expect(encrypter.role).toBe('roles/cloudkms.cryptoKeyEncrypter');
+    expect(decrypter.role).toBe('roles/cloudkms.cryptoKeyDecrypter');
+    for (const grant of [encrypter, decrypter])
+      expect(grant.crypto_key_id).toBe('${google_kms_crypto_key.this[each.value.key].id}');
+    expect(encrypter.for_each).toBe('${var.encrypters}');
+    expect(decrypter.for_each).toBe('${var.decrypters}');
+    // Like the encrypter, the decrypter refuses a key the module does not declare.
+    expect(JSON.stringify(block(decrypter, 'lifecycle'))).toContain(
+      'contains(keys(var.keys), each.value.key)',
     );
+
     const access = JSON.parse(read(join(ROOT, 'shared', 'contracts', 'topology.json'))) as {
-      functions: Record<string, { encrypts?: string[] }>;
+      functions: Record<string, { encrypts?: string[]; decrypts?: string[] }>;
     };
-    const encrypting = Object.entries(access.functions)
-      .filter(([, a]) => (a.encrypts ?? []).includes('kyc'))
-      .map(([f]) => f);
-    expect(encrypting.sort()).toEqual(['personaWebhook']);
+    const naming = (field: 'encrypts' | 'decrypts') =>
+      Object.entries(access.functions)
+        .filter(([, a]) => (a[field] ?? []).includes('kyc'))
+        .map(([f]) => f)
+        .sort();
+    expect(naming('encrypts')).toEqual([
+      'complianceCases',
+      'evaluateAml',
+      'personaWebhook',
+      'screenTransaction',
+    ]);
+    // Only the case tool reads personal data back; the internet-facing webhook still only encrypts.
+    expect(naming('decrypts')).toEqual(['complianceCases']);
     const functionsLocals = localsOf(await parseDir(modDir('functions')));
+    // A function that encrypts or decrypts with a key receives its name (KYC_KMS_KEY_NAME).
+    expect(String(functionsLocals.environment)).toContain('distinct(concat(f.encrypts, f.decrypts))');
     expect(String(functionsLocals.environment)).toContain('var.kms_keys[k].env_var => var.kms_keys[k].id');
   });
 });

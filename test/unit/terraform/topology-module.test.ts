@@ -111,14 +111,16 @@ describe('terraform/modules/topology evaluated against shared/contracts/topology
   const views = readJson<{
     materializedViews: Record<string, unknown>;
     rollingViews: Record<string, unknown>;
+    summaryViews: Record<string, unknown>;
   }>(join(ROOT, 'shared', 'contracts', 'warehouse-views.json'));
   const tables: Record<string, { dataset: string }> = {
     ...generatedTables().tables,
     ...Object.fromEntries(
-      [...Object.keys(views.materializedViews), ...Object.keys(views.rollingViews)].map((k) => [
-        k,
-        { dataset: k.split('.')[0] },
-      ]),
+      [
+        ...Object.keys(views.materializedViews),
+        ...Object.keys(views.rollingViews),
+        ...Object.keys(views.summaryViews),
+      ].map((k) => [k, { dataset: k.split('.')[0] }]),
     ),
   };
   const uris = Object.fromEntries(
@@ -206,9 +208,14 @@ describe('terraform/modules/topology evaluated against shared/contracts/topology
     expect(mod.functions.checkRisk.min_instances).toBeGreaterThanOrEqual(1);
   });
 
-  it('lets an instance serve several requests at once only where the topology says (checkRisk), one elsewhere', () => {
+  it('lets an instance serve several requests at once only where the topology says (checkRisk, riskApi, screenTransaction, complianceCases), one elsewhere', () => {
     const shared = Object.keys(topo.functions).filter((n) => mod.functions[n].concurrency > 1);
-    expect(shared).toEqual(['checkRisk', 'riskApi']);
+    expect(shared.sort()).toEqual(['checkRisk', 'complianceCases', 'riskApi', 'screenTransaction']);
+    for (const [name, f] of Object.entries(topo.functions))
+      expect({ name, concurrency: mod.functions[name].concurrency }).toEqual({
+        name,
+        concurrency: (f as { concurrency?: number }).concurrency ?? 1,
+      });
     // One warm instance absorbs a burst from state it already holds instead of cold-starting more.
     expect(mod.functions.checkRisk.concurrency).toBe(80);
     // Each open alert stream holds a request for minutes: one instance serves a desk's screens.
@@ -318,6 +325,33 @@ describe('terraform/modules/topology evaluated against shared/contracts/topology
         ].sort(),
       );
       expect(Object.values(result.value.dataset_bindings).filter((b) => b.function === first)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('grants read on a summary view (compliance.case_summary) like on a table', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fr-summary-topology-'));
+    try {
+      const withView = JSON.parse(JSON.stringify(topo)) as typeof topo & {
+        functions: Record<string, { reads?: string[]; writes?: string[] }>;
+      };
+      const first = Object.keys(withView.functions)[0];
+      withView.functions[first].reads = [
+        ...(withView.functions[first].reads ?? []),
+        'compliance.case_summary',
+      ];
+      const path = join(dir, 'topology.json');
+      writeFileSync(path, JSON.stringify(withView));
+      const result = evaluate(path, {});
+      expect(result.ok ? '' : result.stderr).toBe('');
+      if (!result.ok) return;
+      expect(result.value.table_bindings[`${first}/compliance.case_summary/reader`]).toEqual({
+        function: first,
+        table: 'compliance.case_summary',
+        dataset: 'compliance',
+        role: 'roles/bigquery.dataViewer',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

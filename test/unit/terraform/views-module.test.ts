@@ -22,12 +22,14 @@ interface ViewsOut {
     }
   >;
   rolling_views: Record<string, { dataset: string; table: string; over: string; query: string }>;
+  summary_views: Record<string, { dataset: string; table: string; source: string; query: string }>;
 }
 
 interface Generated {
   project_placeholder: string;
   materialized_views: Record<string, { source: string; query: string }>;
   rolling_views: Record<string, { over: string; query: string }>;
+  summary_views: Record<string, { source: string; query: string }>;
 }
 
 const MV = 'risk.recent_portfolio_exposures_mv';
@@ -39,9 +41,11 @@ interface Def {
 
 interface Defs {
   materializedViews: Record<string, Def>;
+  summaryViews: Record<string, Omit<Def, 'bucket'> & { source: string; groupBy: string[] }>;
 }
 
 const mv = (d: Defs): Def => d.materializedViews[MV];
+const SUMMARY = 'compliance.case_summary';
 
 const PROJECT = 'demo-project';
 const VIEWS = join(ROOT, 'shared', 'contracts', 'warehouse-views.json');
@@ -103,6 +107,9 @@ describe('terraform/modules/views', () => {
       expect(out.materialized_views[name].query).toBe(withProject(v.query));
     for (const [name, v] of Object.entries(g.rolling_views))
       expect(out.rolling_views[name].query).toBe(withProject(v.query));
+    expect(Object.keys(out.summary_views).sort()).toEqual(Object.keys(g.summary_views).sort());
+    for (const [name, v] of Object.entries(g.summary_views))
+      expect(out.summary_views[name].query).toBe(withProject(v.query));
     const all = JSON.stringify(out);
     expect(all).not.toContain(g.project_placeholder);
     expect(all).toContain(`\`${PROJECT}.`);
@@ -150,7 +157,26 @@ describe('terraform/modules/views', () => {
     }
   });
 
+  it('deploys the summary view of compliance cases as a logical view over the trail, in its dataset', () => {
+    expect(out.summary_views[SUMMARY]).toMatchObject({
+      dataset: 'compliance',
+      table: 'case_summary',
+      source: 'compliance.case_events',
+    });
+    expect(out.summary_views[SUMMARY].query).toContain(`FROM \`${PROJECT}.compliance.case_events\``);
+  });
+
   it.each([
+    [
+      'a summary view reading a column its source lacks',
+      (d: Defs) => d.summaryViews[SUMMARY].measures.push({ as: 'x', fn: 'MAX', column: 'no_such_column' }),
+      `${SUMMARY}: reads no_such_column, not a column of compliance.case_events`,
+    ],
+    [
+      'a summary view over a table that is not generated',
+      (d: Defs) => (d.summaryViews[SUMMARY].source = 'compliance.nope'),
+      `${SUMMARY}: source compliance.nope is not a generated table`,
+    ],
     [
       'a column the source lacks',
       (d: Defs) => mv(d).measures.push({ as: 'x', fn: 'MAX', column: 'no_such_column' }),
@@ -187,6 +213,11 @@ describe('terraform/modules/views', () => {
       'renders a view from another source',
       (g: Generated) => (g.materialized_views[MV].source = 'market.prices'),
       `${MV} is rendered from another source`,
+    ],
+    [
+      'misses a declared summary view',
+      (g: Generated) => delete g.summary_views[SUMMARY],
+      `${SUMMARY} is not rendered`,
     ],
   ])('refuses a generated file that %s (run `npm run gen`)', (_what, edit, message) => {
     const r = evaluateEdited({ generated: edit });

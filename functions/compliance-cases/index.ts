@@ -1,0 +1,5 @@
+/** complianceCases: the deployed entry point, its one wiring (./wiring.ts) on the Google Cloud platform. */
+import { register } from '../runtime/register';
+import { complianceCases } from './wiring';
+
+register(complianceCases);

@@ -1,0 +1,5 @@
+/** watchCases: the deployed entry point, its one wiring (./wiring.ts) on the Google Cloud platform. */
+import { register } from '../runtime/register';
+import { watchCases } from './wiring';
+
+register(watchCases);
