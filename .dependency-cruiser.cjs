@@ -1,10 +1,11 @@
 /**
  * Import direction, checked by `npm run lint` (dependency-cruiser). The library (shared/) is layered:
  * contracts and topology at the bottom, then ports and the pure domain, then use cases, then platform runtimes
- * and adapters at the edge. Function wirings (functions/), the local stack, the CLI, benchmarks and tests sit on
+ * and adapters at the edge. Function wirings (functions/), the local stack, the CLI, operators' commands (ops/),
+ * benchmarks and tests sit on
  * top of it; nothing below imports anything above.
  */
-const ABOVE_THE_LIBRARY = '^(functions/|local-stack/|cli/|bench/|test/|bin/)';
+const ABOVE_THE_LIBRARY = '^(functions/|local-stack/|cli/|bench/|ops/|test/|bin/)';
 
 module.exports = {
   forbidden: [

@@ -48,7 +48,7 @@ export default tseslint.config(
   },
   {
     // Command-line entry points and benchmarks talk to a terminal.
-    files: ['cli/**/*.ts', 'bench/**/*.ts', 'bin/**/*.mjs', 'local-stack/main.ts'],
+    files: ['cli/**/*.ts', 'ops/**/*.ts', 'bench/**/*.ts', 'bin/**/*.mjs', 'local-stack/main.ts'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -16,6 +16,8 @@ export interface DashboardRuntimeConfig {
   shockFraction?: number;
   staleAfterSeconds?: number;
   reconnectMaxMs?: number;
+  /** complianceCases' URL: the officers' page is offered only with it. */
+  casesApiUrl?: string;
 }
 
 export interface DashboardServerOptions {

@@ -14,6 +14,8 @@ export interface DashboardConfig {
   staleAfterSeconds: number;
   /** The alert stream's reconnect backoff cap. Default 15 s. */
   reconnectMaxMs: number;
+  /** complianceCases' URL; without it the officers' page is not offered. */
+  casesApiUrl?: string;
 }
 
 export class ConfigProblem extends Error {}
@@ -53,6 +55,9 @@ export function parseConfig(raw: unknown): DashboardConfig {
   const reconnect = field(o, 'reconnectMaxMs') ?? 15_000;
   if (!(typeof reconnect === 'number' && reconnect >= 0))
     problems.push('reconnectMaxMs must be a number ≥ 0');
+  const casesApiUrl = field(o, 'casesApiUrl');
+  if (casesApiUrl !== undefined && (typeof casesApiUrl !== 'string' || !/^https?:\/\//.test(casesApiUrl)))
+    problems.push('casesApiUrl must be an http(s) URL');
   if (problems.length) throw new ConfigProblem(`config.json: ${problems.join('; ')}`);
   return {
     apiBaseUrl: apiBaseUrl as string,
@@ -63,5 +68,6 @@ export function parseConfig(raw: unknown): DashboardConfig {
     ...(typeof shockFraction === 'number' ? { shockFraction } : {}),
     staleAfterSeconds: stale as number,
     reconnectMaxMs: reconnect as number,
+    ...(typeof casesApiUrl === 'string' ? { casesApiUrl } : {}),
   };
 }

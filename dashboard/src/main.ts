@@ -11,7 +11,8 @@ import { deskView, loadDesk } from './desk-page.js';
 import { h } from './dom.js';
 import { LiveFeed } from './live-feed.js';
 import { loadPortfolio, portfolioView } from './portfolio-page.js';
-import { deskHref, parseRoute, type Route } from './router.js';
+import { CASES_HREF, deskHref, parseRoute, type Route } from './router.js';
+import type { CasesPage } from './cases-page.js';
 import { Session, signIn } from './session.js';
 import './styles.css';
 
@@ -45,16 +46,22 @@ class App {
   private loadSerial = 0;
   private readonly onHash = () => this.navigate();
   private readonly ticker: ReturnType<typeof setInterval>;
+  /** The officers' page, loaded on first use (its own chunk). */
+  private cases: Promise<CasesPage> | undefined;
 
   constructor(
     private readonly config: DashboardConfig,
     private readonly client: RiskClient,
     private readonly signOut: (message?: string) => void,
+    private readonly token: () => string,
   ) {
     this.shock = config.shockFraction;
     this.route = parseRoute(location.hash, config.deskId);
     byId('alerts').append(this.alerts.element);
     byId('desk-link').setAttribute('href', deskHref(config.deskId));
+    const casesLink = byId('cases-link');
+    casesLink.setAttribute('href', CASES_HREF);
+    casesLink.hidden = config.casesApiUrl === undefined;
     window.addEventListener('hashchange', this.onHash);
     // Ages and stale badges move with the clock even when no data arrives.
     this.ticker = setInterval(() => refreshAsOf(document, Date.now(), config.staleAfterSeconds * 1000), 1000);
@@ -76,6 +83,14 @@ class App {
 
   private navigate(): void {
     this.route = parseRoute(location.hash, this.config.deskId);
+    // Without complianceCases configured there is no officers' page: the desk instead.
+    if ((this.route.page === 'cases' || this.route.page === 'case') && !this.config.casesApiUrl)
+      this.route = { page: 'desk', deskId: this.config.deskId };
+    const onCases = this.route.page === 'cases' || this.route.page === 'case';
+    if (onCases) byId('cases-link').setAttribute('aria-current', 'page');
+    else byId('cases-link').removeAttribute('aria-current');
+    // The alert panel follows the desk of the first page; the officers' page keeps the one it has, or the default.
+    if (onCases && !this.feedDesk) this.follow(this.config.deskId);
     if (this.route.page === 'desk') this.follow(this.route.deskId);
     void this.render(true);
   }
@@ -135,6 +150,8 @@ class App {
           },
         };
         page = deskView(await loadDesk(options), options);
+      } else if (route.page === 'cases' || route.page === 'case') {
+        page = await (await this.casesPage()).render(route);
       } else {
         const data = await loadPortfolio(this.client, route.portfolioId);
         this.follow(data.view.deskId);
@@ -159,6 +176,20 @@ class App {
     } finally {
       if (serial === this.loadSerial) this.main.removeAttribute('aria-busy');
     }
+  }
+
+  private casesPage(): Promise<CasesPage> {
+    this.cases ??= import('./cases-page.js').then(
+      ({ CasesPage }) =>
+        new CasesPage({
+          baseUrl: this.config.casesApiUrl as string,
+          token: this.token,
+          onAuthError: (error) => this.fail(error),
+        }),
+    );
+    // A failed load (a network error fetching the chunk) is tried again on the next visit.
+    this.cases.catch(() => (this.cases = undefined));
+    return this.cases;
   }
 
   private fail(error: unknown): void {
@@ -197,7 +228,12 @@ async function boot(): Promise<void> {
     }
     signOutButton.hidden = false;
     const client = new RiskClient({ baseUrl: config.apiBaseUrl, token: () => session.current() });
-    app = new App(config, client, (m) => void run(m));
+    app = new App(
+      config,
+      client,
+      (m) => void run(m),
+      () => session.current(),
+    );
     app.start();
   };
   signOutButton.addEventListener('click', () => {

@@ -1,8 +1,21 @@
-/** Hash routes: #/desk/<deskId> and #/portfolio/<portfolioId>. Pure (no DOM). */
+/** Hash routes: #/desk/<deskId>, #/portfolio/<portfolioId>, #/cases and #/cases/<caseId>. Pure (no DOM). */
 
-export type Route = { page: 'desk'; deskId: string } | { page: 'portfolio'; portfolioId: string };
+export type Route =
+  | { page: 'desk'; deskId: string }
+  | { page: 'portfolio'; portfolioId: string }
+  | { page: 'cases' }
+  | { page: 'case'; caseId: string };
 
 export function parseRoute(hash: string, defaultDeskId: string): Route {
+  if (/^#\/cases\/?$/.test(hash)) return { page: 'cases' };
+  const c = /^#\/cases\/([^/]+)\/?$/.exec(hash);
+  if (c) {
+    try {
+      return { page: 'case', caseId: decodeURIComponent(c[1]) };
+    } catch {
+      return { page: 'cases' };
+    }
+  }
   const m = /^#\/(desk|portfolio)\/([^/]+)\/?$/.exec(hash);
   if (m) {
     let id: string;
@@ -22,4 +35,10 @@ export function deskHref(deskId: string): string {
 
 export function portfolioHref(portfolioId: string): string {
   return `#/portfolio/${encodeURIComponent(portfolioId)}`;
+}
+
+export const CASES_HREF = '#/cases';
+
+export function caseHref(caseId: string): string {
+  return `#/cases/${encodeURIComponent(caseId)}`;
 }

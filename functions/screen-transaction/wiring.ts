@@ -51,7 +51,10 @@ export function screenTransactionHttp(deps: () => Promise<ScreenTransactionHttpD
           error: 'the body must be a JSON object (Content-Type: application/json)',
         });
       const tx = validate('messages/compliance.transactions.v1', req.body);
-      res.status(200).json(await screen(d, tx));
+      const screened = await screen(d, tx);
+      res.status(200).json(screened.response);
+      // After the answer: delivery is not on the platform's path (the sweep covers an instance that stops here).
+      await screened.handOff();
     } catch (err) {
       if (err instanceof SchemaViolation)
         return hold(res, 400, {

@@ -128,9 +128,14 @@ export async function recordEvaluation(
   const screenedName = await encryptScreenedName(deps, tx);
   let dropped = 0;
   const result = await deps.store.runTransaction(async (t) => {
-    const existing = await t.get<EvaluationDoc>(AML_COLLECTIONS.evaluations, tx.transactionId);
+    // One read for both: the answer's path is this transaction's round trips.
+    const [found, win] = await t.getAll([
+      { collection: AML_COLLECTIONS.evaluations, id: tx.transactionId },
+      { collection: AML_COLLECTIONS.windows, id: tx.userId },
+    ]);
+    const existing = found as EvaluationDoc | undefined;
     if (existing) return { evaluated: false, record: existing };
-    const window = await t.get<WindowDoc>(AML_COLLECTIONS.windows, tx.userId);
+    const window = win as WindowDoc | undefined;
     const stored = window?.entries ?? [];
     const history = withoutEntriesAfter(stored, latest);
     dropped = stored.length - history.length;

@@ -25,18 +25,9 @@
  * The transaction's occurredAt orders and prunes the window, so one later than now plus the allowed skew is
  * refused before anything is read or written (event-time-guard.ts): dead-lettered, operators alerted.
  */
-import { alertRow, type AmlAlert } from '../domain/aml/alerts';
-import { SCREENING_RULES } from '../domain/aml/decision';
 import type { AmlTransaction } from '../domain/aml/window';
-import {
-  AML_COLLECTIONS,
-  outcomeOf,
-  recordEvaluation,
-  type AmlDeps,
-  type AmlOutcome,
-  type EvaluationDoc,
-} from './aml-evaluation';
-import { linkToCase, type CaseLink } from './cases/case-store';
+import { outcomeOf, recordEvaluation, type AmlDeps, type AmlOutcome } from './aml-evaluation';
+import { deliverEvaluation } from './aml-delivery';
 
 export {
   AML_COLLECTIONS,
@@ -58,82 +49,4 @@ export async function evaluateAml(
   return { ...outcome, delivered: outcome.alertIds, pending: false };
 }
 
-/**
- * Store, bus, warehouse, cases, in that order, each idempotent on its id; then the record is closed. The alerts
- * do not wait for the warehouse: a failed insert records that they went out and throws, so the redelivery
- * writes the rows without announcing the alerts again.
- */
-export async function deliverEvaluation(deps: AmlDeps, record: EvaluationDoc): Promise<void> {
-  for (const a of record.alerts) await deps.store.createIfAbsent(AML_COLLECTIONS.alerts, a.alertId, { ...a });
-  if (!record.published) {
-    for (const a of record.alerts) {
-      await deps.bus.publish('alerts.aml.v1', a, {
-        attributes: {
-          alertId: a.alertId,
-          userId: a.userId,
-          severity: a.severity,
-          ruleType: a.ruleType,
-          recommendedAction: a.recommendedAction,
-        },
-      });
-    }
-  }
-  try {
-    if (record.alerts.length > 0)
-      await deps.warehouse.insert(
-        'compliance.aml_alerts',
-        record.alerts.map((a) => ({ ...alertRow(a) })),
-      );
-    await deps.warehouse.insert('compliance.transactions', [record.row]);
-    for (const a of record.alerts)
-      await linkToCase(
-        {
-          store: deps.store,
-          clock: deps.clock,
-          sla: deps.sla,
-          warehouse: deps.warehouse,
-          logger: deps.logger,
-        },
-        a.userId,
-        caseLinkOf(a, record),
-        record.transactionId,
-      );
-  } catch (err) {
-    // Best effort: if this write fails too, the redelivery publishes the same alert ids again.
-    if (record.alerts.length > 0 && !record.published)
-      await deps.store
-        .set(AML_COLLECTIONS.evaluations, record.transactionId, { ...record, published: true })
-        .catch(() => undefined);
-    deps.logger.warn('AML evaluation delivered in part; the rest on the redelivery', {
-      transactionId: record.transactionId,
-      alertIds: record.alerts.map((a) => a.alertId),
-    });
-    throw err;
-  }
-  await deps.store.set(AML_COLLECTIONS.evaluations, record.transactionId, {
-    ...record,
-    published: true,
-    delivered: true,
-  });
-  if (record.alerts.length > 0)
-    deps.logger.info('AML alerts delivered', {
-      transactionId: record.transactionId,
-      userId: record.userId,
-      policyVersion: record.policyVersion,
-      alerts: record.alerts.map((a) => ({ alertId: a.alertId, ruleId: a.ruleId, severity: a.severity })),
-    });
-}
-
-function caseLinkOf(a: AmlAlert, record: EvaluationDoc): CaseLink {
-  const screening = SCREENING_RULES.has(a.ruleType);
-  return {
-    kind: screening ? 'screening_hit' : 'aml_alert',
-    id: a.alertId,
-    severity: a.severity,
-    at: a.detectedAt,
-    ruleId: a.ruleId,
-    transactionId: a.transactionId,
-    summary: a.summary,
-    ...(screening && record.screenedName ? { personal: record.screenedName } : {}),
-  };
-}
+export { deliverEvaluation, deliverPendingEvaluations, type DeliveryDeps } from './aml-delivery';

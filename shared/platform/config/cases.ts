@@ -37,6 +37,14 @@ export function slaOf(env: NodeJS.ProcessEnv, problems: string[]): SlaPolicy {
   return { deadlineMs, atRiskAfter };
 }
 
+/** Deadlines alone (watchCases, which opens cases only for what it delivers late and holds no key). */
+export function readCaseSlaConfig(env: NodeJS.ProcessEnv = process.env): SlaPolicy {
+  const problems: string[] = [];
+  const sla = slaOf(env, problems);
+  if (problems.length) throw new ConfigError(problems);
+  return sla;
+}
+
 /** The paths that open cases (evaluateAml, screenTransaction, personaWebhook): the key and the deadlines. */
 export interface CaseOpenerConfig {
   environment: Environment;

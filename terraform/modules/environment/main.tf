@@ -32,7 +32,9 @@ locals {
     for s in ["CRITICAL", "WARNING", "INFO"] : "${s}=${var.case_sla_hours[s]}" if contains(keys(var.case_sla_hours), s)
   ])
   rendered_environment = {
-    evaluateAml = { CASE_SLA_HOURS = local.case_sla_hours }
+    evaluateAml    = { CASE_SLA_HOURS = local.case_sla_hours }
+    personaWebhook = { CASE_SLA_HOURS = local.case_sla_hours }
+    watchCases     = { CASE_SLA_HOURS = local.case_sla_hours }
     screenTransaction = {
       CASE_SLA_HOURS             = local.case_sla_hours
       SCREEN_TRANSACTION_CALLERS = join(",", var.screen_transaction_callers)

@@ -17,7 +17,7 @@ import { StructuredLogger } from '../../../shared/platform/logger';
 import { AML_COLLECTIONS, type WindowDoc } from '../../../shared/use-cases/aml-evaluation';
 import { CASE_COLLECTIONS, type CaseDoc } from '../../../shared/use-cases/cases/case-store';
 import { sweepCaseMirror } from '../../../shared/use-cases/cases/case-mirror';
-import { evaluateAml } from '../../../shared/use-cases/evaluate-aml';
+import { deliverPendingEvaluations, evaluateAml } from '../../../shared/use-cases/evaluate-aml';
 import type { TrailEvent } from '../../../shared/domain/cases/trail';
 import { readAmlConfig } from '../../../shared/platform/config/aml';
 import { CapturingSink } from '../../support/capturing-sink';
@@ -65,6 +65,19 @@ describe('compliance cases on the Firestore emulator and DuckDB', () => {
   const sanctioned = (userId: string) =>
     txOf(userId, { counterparty: { name: SCREENED, kind: 'entity', country: 'EE' } });
 
+  const platformParts = () => ({
+    env: {
+      ENVIRONMENT: 'local',
+      COMPLIANCE_CASES_ROLES: `${ANN}=officer;${BOB}=officer;${SUE}=senior_officer|officer;${TOM}=senior_officer;${AUD}=auditor`,
+      SCREEN_TRANSACTION_CALLERS: PLATFORM,
+    },
+    bus,
+    store,
+    warehouse,
+    secrets: new LocalSecrets(),
+    clock: systemClock,
+    logger,
+  });
   const amlDeps = () => ({
     store,
     bus,
@@ -111,6 +124,10 @@ describe('compliance cases on the Firestore emulator and DuckDB', () => {
   };
   /** What a consumer of compliance.transactions.v1 does with the check's publish: deliver, without counting again. */
   async function deliverPublished(): Promise<void> {
+    // The check hands the transaction over after its answer: wait for the publish.
+    const deadline = Date.now() + 5000;
+    while (!bus.messages.some((m) => m.topic === 'compliance.transactions.v1') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
     const published = bus.messages.filter((m) => m.topic === 'compliance.transactions.v1').splice(0);
     bus.messages.splice(
       0,
@@ -123,19 +140,7 @@ describe('compliance cases on the Firestore emulator and DuckDB', () => {
   beforeAll(async () => {
     store = new FirestoreDocumentStore({ projectId, emulatorHost: emulatorHosts().firestoreHost });
     warehouse = await DuckDbWarehouse.open();
-    platform = localPlatform({
-      env: {
-        ENVIRONMENT: 'local',
-        COMPLIANCE_CASES_ROLES: `${ANN}=officer;${BOB}=officer;${SUE}=senior_officer|officer;${TOM}=senior_officer;${AUD}=auditor`,
-        SCREEN_TRANSACTION_CALLERS: PLATFORM,
-      },
-      bus,
-      store,
-      warehouse,
-      secrets: new LocalSecrets(),
-      clock: systemClock,
-      logger,
-    });
+    platform = localPlatform(platformParts());
     cases = await serveHttpFunction(complianceCases, platform);
     screen = await serveHttpFunction(screenTransaction, platform);
   });
@@ -227,14 +232,38 @@ describe('compliance cases on the Firestore emulator and DuckDB', () => {
       });
       expect(await screenTx(txOf('u-x'), null)).toMatchObject({ status: 401, body: { decision: 'hold' } });
       expect(await screenTx(txOf('u-x'), ANN)).toMatchObject({ status: 403, body: { decision: 'hold' } });
-      bus.failNext = 1;
-      const tx = txOf('u-y');
-      expect(await screenTx(tx)).toMatchObject({
-        status: 503,
-        body: { decision: 'hold', code: 'UNAVAILABLE' },
-      });
-      // The retry repeats the decision recorded before the failure and publishes it this time.
-      expect(await screenTx(tx)).toMatchObject({ status: 200, body: { decision: 'allow', counted: false } });
+      // The store is down: no decision could be made, so none is given.
+      const down = Object.create(store) as FirestoreDocumentStore;
+      down.runTransaction = () => Promise.reject(new Error('firestore unavailable (injected)'));
+      const broken = await serveHttpFunction(
+        screenTransaction,
+        localPlatform({ ...platformParts(), store: down }),
+      );
+      try {
+        expect(await call(broken, 'screen-transaction', 'POST', '/', PLATFORM, txOf('u-y'))).toMatchObject({
+          status: 503,
+          body: { decision: 'hold', code: 'UNAVAILABLE' },
+        });
+      } finally {
+        await broken.close();
+      }
+    });
+
+    it('answers once the decision is committed; what it could not hand to the stream, the sweep delivers', async () => {
+      const user = `${AML_USERS.sanctions}-4`;
+      const tx = sanctioned(user);
+      bus.failNext = 1; // the hand-off publish fails after the answer
+      expect(await screenTx(tx)).toMatchObject({ status: 200, body: { decision: 'block', counted: true } });
+      expect(await caseOfSubject(user)).toEqual([]);
+      expect(await deliverPendingEvaluations(amlDeps(), 0)).toBeGreaterThanOrEqual(1);
+      const [c] = await caseOfSubject(user);
+      expect(c.links.map((l) => l.kind)).toEqual(['screening_hit']);
+      expect(
+        bus.messages.filter(
+          (m) => m.topic === 'alerts.aml.v1' && (m.data as { userId: string }).userId === user,
+        ),
+      ).toHaveLength(1);
+      expect(await deliverPendingEvaluations(amlDeps(), 0)).toBe(0);
     });
   });
 

@@ -72,6 +72,8 @@ describe('cloudbuild.yaml', () => {
     expect(deploy).toMatch(/waitFor: \['tf-apply', 'build-dashboard'\]/);
     expect(deploy).toContain("'auth': 'google', 'googleClientId': '${_DASHBOARD_OAUTH_CLIENT_ID}'");
     expect(deploy).toContain("e['riskApi']");
+    // The officers' page talks to complianceCases through the same load balancer.
+    expect(deploy).toContain("'casesApiUrl': e['complianceCases']");
     expect(deploy).toContain('gcloud storage rsync --recursive --delete-unmatched-destination-objects');
     expect(steps.get('tf-apply')).toContain('terraform output -json dashboard > /workspace/dashboard.json');
     expect(steps.get('build-dashboard')).toMatch(/'build:dashboard'/);

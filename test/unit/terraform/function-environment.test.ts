@@ -23,7 +23,11 @@ import { readPriceSourcesConfig } from '../../../shared/platform/config/prices';
 import { readRiskConfig } from '../../../shared/platform/config/risk';
 import { readCheckRiskConfig, readRiskAdminConfig } from '../../../shared/platform/config/controls';
 import { readRiskApiConfig } from '../../../shared/platform/config/risk-api';
-import { readCaseOpenerConfig, readComplianceCasesConfig } from '../../../shared/platform/config/cases';
+import {
+  readCaseOpenerConfig,
+  readCaseSlaConfig,
+  readComplianceCasesConfig,
+} from '../../../shared/platform/config/cases';
 import { readScreenTransactionConfig } from '../../../shared/platform/config/screen-transaction';
 import retention from '../../../shared/contracts/retention.json';
 import { evaluateLocals } from './evaluate';
@@ -45,6 +49,7 @@ const READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   readCheckRiskConfig,
   readRiskApiConfig,
   readCaseOpenerConfig,
+  readCaseSlaConfig,
   readComplianceCasesConfig,
   readScreenTransactionConfig,
 };
@@ -175,7 +180,8 @@ describe.each(ENVIRONMENTS)('the environment of each function in %s', (env) => {
     );
     expect(readComplianceCasesConfig({ ...cases }).roles.size).toBeGreaterThan(0);
     expect(cases.COMPLIANCE_AUDITORS_SEE_PERSONAL_DATA).toBe('false');
-    for (const n of ['evaluateAml', 'screenTransaction', 'complianceCases'])
+    // Every function that opens cases (their deadlines) or works them.
+    for (const n of ['evaluateAml', 'screenTransaction', 'personaWebhook', 'complianceCases', 'watchCases'])
       expect({ n, sla: out.environment[n].CASE_SLA_HOURS }).toEqual({
         n,
         sla: 'CRITICAL=4,WARNING=24,INFO=72',
