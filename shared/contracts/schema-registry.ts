@@ -25,6 +25,7 @@ import webhookEvent from '../../schemas/inputs/persona-webhook-event.json';
 import kycEventRow from '../../schemas/warehouse/compliance.kyc_events.json';
 import amlPolicy from '../../schemas/inputs/aml-policy.json';
 import riskPolicy from '../../schemas/inputs/risk-policy.json';
+import priceFeeds from '../../schemas/inputs/price-feeds.json';
 import amlAlert from '../../schemas/messages/alerts.aml.v1.json';
 import transaction from '../../schemas/messages/compliance.transactions.v1.json';
 import amlAlertRow from '../../schemas/warehouse/compliance.aml_alerts.json';
@@ -86,6 +87,7 @@ export const SCHEMAS = {
   'messages/alerts.aml.v1': amlAlert,
   'inputs/aml-policy': amlPolicy,
   'inputs/risk-policy': riskPolicy,
+  'inputs/price-feeds': priceFeeds,
   'warehouse/compliance.aml_alerts': amlAlertRow,
   'messages/notifications.dispatch.v1': dispatch,
   'inputs/notification-preferences': preferences,

@@ -1062,6 +1062,107 @@ enabled?: boolean
 }
 
 /**
+ * The price-feed configuration ingestPrices reads (shared/domain/prices/config.ts, PriceFeedConfig): per asset where Chainlink and Pyth publish it and the bounds of the validation rules, plus the pipeline-wide settings. Adding an asset is a change to this document, never to code. Bounds that would switch a validation rule off (a jump or deviation ratio of 0 or beyond 1, a staleness limit of days) are refused; the cross-field checks (unique assets, proxies and Pyth ids; maxCoolDownMs ≥ coolDownMs) are parsePriceFeedConfig's.
+ */
+export interface PriceFeedConfigDocument {
+/**
+ * @minItems 1
+ */
+assets: PriceFeedAssetDocument[]
+/**
+ * Added to each Chainlink heartbeat: heartbeat rounds land late under congestion.
+ */
+chainlinkStalenessMarginSeconds: number
+/**
+ * A timestamp this far ahead of our clock is still accepted (clock skew); beyond it, rejected.
+ */
+maxFutureSkewSeconds: number
+/**
+ * How recent the last good price must be to vouch for an untrusted source on its own.
+ */
+continuityWindowSeconds: number
+circuitBreaker: PriceFeedCircuitBreakerPolicy
+/**
+ * Upper bound on one source's read; the tick runs every minute, so never more than that.
+ */
+sourceTimeoutMs: number
+/**
+ * Daily closes kept per asset for VaR (a year of returns needs 366).
+ */
+dailyCloseLimit: number
+}
+/**
+ * At least one source: an asset without a chainlink feed needs a pyth id.
+ */
+export interface PriceFeedAssetDocument {
+asset: string
+chainlink?: PriceFeedChainlinkDocument
+pyth?: PriceFeedPythDocument
+/**
+ * Largest move vs the last good price a single source may report, |a − b| / max(a, b) (Liquity: 0.5). That ratio is below 1 for any two positive prices, so 1 or more would accept every jump.
+ */
+maxJumpRatio: number
+/**
+ * Largest gap between sources that still counts as agreement, |a − b| / min(a, b) (Liquity: 0.05).
+ */
+maxSourceDeviation: number
+/**
+ * Where the values come from and what is unconfirmed.
+ */
+note?: string
+}
+export interface PriceFeedChainlinkDocument {
+/**
+ * The feed's proxy address (not the aggregator behind it, which changes at phase upgrades).
+ */
+proxy: string
+/**
+ * Expected decimals(); another answer means the proxy now points somewhere unexpected.
+ */
+decimals: number
+/**
+ * The feed's heartbeat: an honest answer is never older than this (plus the margin).
+ */
+heartbeatSeconds: number
+/**
+ * Overrides chainlinkStalenessMarginSeconds for this feed.
+ */
+stalenessMarginSeconds?: number
+/**
+ * The feed's deviation trigger (fraction); informational, the local server emulates it.
+ */
+deviationThreshold?: number
+}
+export interface PriceFeedPythDocument {
+/**
+ * 32-byte hex price feed id, 0x optional, any case (normalised to 0x + lowercase).
+ */
+id: string
+/**
+ * Pyth publishes several times a second; anything older than this is stale.
+ */
+maxAgeSeconds: number
+/**
+ * Reject when conf / price exceeds this (pause when σ/μ is too wide).
+ */
+maxConfidenceRatio: number
+}
+export interface PriceFeedCircuitBreakerPolicy {
+/**
+ * Consecutive failed reads that open a source's circuit.
+ */
+failureThreshold: number
+/**
+ * First cool-down after opening.
+ */
+coolDownMs: number
+/**
+ * Each failed trial doubles the cool-down up to this (at least coolDownMs).
+ */
+maxCoolDownMs: number
+}
+
+/**
  * One AML alert: one triggered rule for one transaction under one policy version.
  */
 export interface AmlAlertRow {
@@ -2226,6 +2327,7 @@ export interface SchemaTypes {
   'messages/alerts.aml.v1': AmlAlertV1;
   'inputs/aml-policy': AmlPolicy;
   'inputs/risk-policy': RiskPolicy;
+  'inputs/price-feeds': PriceFeedConfigDocument;
   'warehouse/compliance.aml_alerts': AmlAlertRow;
   'messages/notifications.dispatch.v1': NotificationDispatchV1;
   'inputs/notification-preferences': NotificationPreferences;
