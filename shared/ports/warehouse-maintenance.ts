@@ -43,3 +43,31 @@ export interface ArchiveManifest {
   format: 'parquet';
   verifiedAt: string;
 }
+
+/** One verified archive location of a day: the folder with `_VERIFIED.json`, and what that marker says. */
+export interface VerifiedArchive {
+  location: string;
+  manifest: ArchiveManifest;
+}
+
+/**
+ * Reading the cold archive back into the warehouse (the operators' `npm run restore-archive`): BigQuery load jobs
+ * from the archive bucket in production, DuckDB's read_parquet over the archive folder locally. The target table is
+ * never a hot table: it is created with the source table's columns and partitioning but NO partition expiration,
+ * or BigQuery would drop a restored old partition on arrival.
+ */
+export interface ArchiveRestore {
+  /** Verified locations (with `_VERIFIED.json`) of one day of a table, by attempt, ascending. */
+  verifiedArchives(p: PartitionDay): Promise<VerifiedArchive[]>;
+  /** Row count re-read from the archived Parquet files under `location`. */
+  countArchivedRows(location: string): Promise<number>;
+  /**
+   * Creates `into` (dataset.table) with `table`'s columns, partitioning and row id and no expiration, if missing;
+   * throws if an existing `into` expires partitions or the table.
+   */
+  prepareRestoreTable(table: TableName, into: string): Promise<void>;
+  /** Loads the archived objects into `into`, skipping row ids already there; resolves with the rows added. */
+  restoreObjects(table: TableName, objects: string[], into: string): Promise<number>;
+  /** Rows of one UTC day in `into` (by `table`'s partitioning column). */
+  countRestoredRows(table: TableName, into: string, day: string): Promise<number>;
+}

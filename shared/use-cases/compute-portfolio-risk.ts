@@ -32,6 +32,7 @@ import { requireEventTimes, type EventTimeGuardDeps } from './event-time-guard';
 import { MARKET_STATE, type LatestPrice, type MarketState } from './market-state';
 import type { PriceQuality, PriceSource } from '../contracts/generated/types';
 import { loadHistory } from './risk-history';
+import { SHARD_VALUED_LOG } from '../platform/log-messages';
 
 type PricesMessage = SchemaTypes['messages/market.prices.v1'];
 type PositionsMessage = SchemaTypes['messages/portfolio.positions.v1'];
@@ -207,6 +208,7 @@ function tickOf(tickId: string, asOf: string, latest: ProvenancedPrice[]): Tick 
 
 /** One shard at one tick: every portfolio of the shard, in one batch. */
 export async function processShard(deps: RiskDeps, work: ShardWork): Promise<number> {
+  const started = performance.now();
   // The message's shard count rules: a fan-out made before a configuration change still covers every bucket.
   const { from, to } = bucketRange(work.shard, work.shardCount);
   const docs = await deps.store.query<PortfolioDoc>(COLLECTIONS.portfolios, [
@@ -214,7 +216,20 @@ export async function processShard(deps: RiskDeps, work: ShardWork): Promise<num
     { field: 'bucket', op: '<', value: to },
   ]);
   const portfolios = docs.map((d) => d.data);
-  await evaluateBatch(deps, portfolios, tickOf(work.tickId, work.asOf, work.prices), work.shard);
+  const valued = await evaluateBatch(
+    deps,
+    portfolios,
+    tickOf(work.tickId, work.asOf, work.prices),
+    work.shard,
+  );
+  // Read by Cloud Monitoring (shard valuation time, portfolios valued per tick): see platform/log-messages.ts.
+  deps.logger.info(SHARD_VALUED_LOG, {
+    tickId: work.tickId,
+    shard: work.shard,
+    portfolios: portfolios.length,
+    valued: valued.length,
+    durationMs: Math.round(performance.now() - started),
+  });
   return portfolios.length;
 }
 

@@ -35,6 +35,7 @@ import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
 import { forEachSettled } from '../platform/bounded';
 import { PORTFOLIO_VIEWS, portfolioViewOf } from './portfolio-views';
+import { MARGIN_ALERT_PUBLISHED_LOG } from '../platform/log-messages';
 
 type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
 type PortfolioRiskBatch = SchemaTypes['messages/risk.portfolio-risk.v1'];
@@ -252,6 +253,14 @@ async function deliver(
       attributes: { eventId: a.eventId, portfolioId: a.portfolioId },
     });
     onPublished();
+    // Read by Cloud Monitoring (the price-to-alert SLO): see platform/log-messages.ts. Once per published alert:
+    // a redelivery that finds it published neither publishes nor logs it again.
+    deps.logger.info(MARGIN_ALERT_PUBLISHED_LOG, {
+      eventId: a.eventId,
+      tickId: a.tickId,
+      toState: a.toState,
+      priceToAlertMs: deps.clock.now().getTime() - Date.parse(a.asOf),
+    });
   }
   await deps.warehouse.insert('risk.margin_events', [
     {

@@ -17,6 +17,8 @@ import type { AuthClient } from 'google-auth-library';
 import { tableDefinition, type TableName } from '../../contracts/warehouse-tables';
 import { dayBounds } from '../../domain/archive/partition-archive';
 import type { ArchiveManifest, PartitionDay, WarehouseMaintenance } from '../../ports/warehouse-maintenance';
+import type { VerifiedArchive } from '../../ports/warehouse-maintenance';
+import { WAREHOUSE_TABLES, bigQuerySchema } from '../../contracts/warehouse-tables';
 
 const STORAGE = 'https://storage.googleapis.com/storage/v1';
 
@@ -168,6 +170,89 @@ export class BigQueryMaintenance implements WarehouseMaintenance {
     return affected ?? 0;
   }
 
+  // ── Restore (ArchiveRestore): the operators' restore-archive command ──────────────────────────────────────────
+
+  async verifiedArchives(p: PartitionDay): Promise<VerifiedArchive[]> {
+    const [dataset, name] = p.table.split('.');
+    dayBounds(p.day);
+    const prefix = `${dataset}/${name}/dt=${p.day}/`;
+    const markers = (await this.list(this.options.archiveBucket, prefix))
+      .map((o) => ({ name: o.name, m: /attempt-(\d+)\/_VERIFIED\.json$/.exec(o.name) }))
+      .filter((o) => o.m && o.name === `${prefix}attempt-${o.m[1]}/_VERIFIED.json`)
+      .sort((a, b) => Number(a.m?.[1]) - Number(b.m?.[1]));
+    const gcs = await this.gcs();
+    const out: VerifiedArchive[] = [];
+    for (const marker of markers) {
+      const res = await gcs.request<ArchiveManifest | string>({
+        url: `${this.storage()}/b/${this.options.archiveBucket}/o/${encodeURIComponent(marker.name)}`,
+        params: { alt: 'media' },
+      });
+      const manifest = (typeof res.data === 'string' ? JSON.parse(res.data) : res.data) as ArchiveManifest;
+      out.push({ location: marker.name.slice(0, -'/_VERIFIED.json'.length), manifest });
+    }
+    return out;
+  }
+
+  async prepareRestoreTable(table: TableName, into: string): Promise<void> {
+    const target = restoreTableName(table, into);
+    const bq = await this.bq();
+    const dataset = bq.dataset(target.dataset);
+    const [datasetExists] = await dataset.exists();
+    if (!datasetExists) await bq.createDataset(target.dataset, { location: this.options.location });
+    const t = dataset.table(target.table);
+    const [exists] = await t.exists();
+    if (!exists) await dataset.createTable(target.table, restoreTableMetadata(table));
+    const [meta] = (await t.getMetadata()) as unknown as [
+      { expirationTime?: string; timePartitioning?: { expirationMs?: string | number | null } },
+    ];
+    // A dataset default (default_partition_expiration_ms / default_table_expiration_ms) would be inherited here:
+    // a restored 2024 partition in a table that expires partitions after 90 days is deleted on arrival.
+    const expiry = meta.timePartitioning?.expirationMs;
+    if (meta.expirationTime || (expiry !== undefined && expiry !== null && Number(expiry) > 0))
+      throw new Error(
+        `${into} expires ${meta.expirationTime ? 'the table' : `partitions after ${expiry} ms`}: ` +
+          'restore into a table without expiration (remove it, or use a dataset without default expirations)',
+      );
+  }
+
+  async restoreObjects(table: TableName, objects: string[], into: string): Promise<number> {
+    const target = restoreTableName(table, into);
+    if (objects.length === 0) return 0;
+    const bq = await this.bq();
+    const staging = `${target.table}__restore_staging`;
+    // Load jobs append without de-duplication: load into a scratch table, then insert only the row ids not yet in
+    // the target (MERGE), so a rerun adds nothing.
+    const [job] = await bq.createJob(
+      restoreLoadJob({
+        projectId: this.options.projectId,
+        location: this.options.location,
+        bucket: this.options.archiveBucket,
+        objects,
+        dataset: target.dataset,
+        table: staging,
+      }),
+    );
+    try {
+      await job.promise();
+      const { affected } = await this.run({
+        query: restoreMergeSql(table, this.fq(into), this.fq(`${target.dataset}.${staging}`)),
+      });
+      return affected ?? 0;
+    } finally {
+      await bq.dataset(target.dataset).table(staging).delete({ ignoreNotFound: true });
+    }
+  }
+
+  async countRestoredRows(table: TableName, into: string, day: string): Promise<number> {
+    restoreTableName(table, into);
+    const { where, params } = this.dayFilter({ table, day });
+    const { rows } = await this.run<{ n: number }>({
+      query: `SELECT COUNT(*) AS n FROM ${this.fq(into)} WHERE ${where}`,
+      params,
+    });
+    return Number(rows[0]?.n ?? 0);
+  }
+
   private async list(bucket: string, prefix: string): Promise<GcsObject[]> {
     const gcs = await this.gcs();
     const out: GcsObject[] = [];
@@ -228,4 +313,76 @@ function partitionColumn(table: TableName): string {
   const field = tableDefinition(table).partition?.field;
   if (!field) throw new Error(`${table} is not time-partitioned`);
   return field;
+}
+
+/** Checks an `into` name: dataset.table, never one of the (expiring) warehouse tables. */
+function restoreTableName(table: TableName, into: string): { dataset: string; table: string } {
+  tableDefinition(table);
+  if (!/^[A-Za-z_]\w*\.[A-Za-z_]\w*$/.test(into)) throw new Error(`not a dataset.table name: ${into}`);
+  if (WAREHOUSE_TABLES.some((t) => t.name === into))
+    throw new Error(`${into} is a warehouse table: restore into a table of its own`);
+  const [dataset, name] = into.split('.');
+  return { dataset, table: name };
+}
+
+/**
+ * The restore table: the source table's schema, partitioning and clustering, and NO expiration (no
+ * timePartitioning.expirationMs, no expirationTime) — a restored old partition must not be dropped on arrival.
+ */
+export function restoreTableMetadata(table: TableName): {
+  schema: { fields: ReturnType<typeof bigQuerySchema> };
+  timePartitioning?: { type: 'DAY' | 'HOUR'; field: string };
+  clustering?: { fields: string[] };
+  description: string;
+} {
+  const def = tableDefinition(table);
+  return {
+    schema: { fields: bigQuerySchema(def) },
+    ...(def.partition ? { timePartitioning: { type: def.partition.type, field: def.partition.field } } : {}),
+    ...(def.cluster.length ? { clustering: { fields: def.cluster } } : {}),
+    description: `Restored from the cold archive of ${table} (npm run restore-archive); partitions never expire.`,
+  };
+}
+
+/** The load job of archived Parquet objects into an unpartitioned scratch table (replaced on every load). */
+export function restoreLoadJob(o: {
+  projectId: string;
+  location?: string;
+  bucket: string;
+  objects: string[];
+  dataset: string;
+  table: string;
+}): {
+  location?: string;
+  configuration: {
+    load: {
+      sourceUris: string[];
+      sourceFormat: 'PARQUET';
+      destinationTable: { projectId: string; datasetId: string; tableId: string };
+      createDisposition: 'CREATE_IF_NEEDED';
+      writeDisposition: 'WRITE_TRUNCATE';
+    };
+  };
+} {
+  return {
+    ...(o.location ? { location: o.location } : {}),
+    configuration: {
+      load: {
+        sourceUris: o.objects.map((name) => `gs://${o.bucket}/${name}`),
+        sourceFormat: 'PARQUET',
+        destinationTable: { projectId: o.projectId, datasetId: o.dataset, tableId: o.table },
+        createDisposition: 'CREATE_IF_NEEDED',
+        writeDisposition: 'WRITE_TRUNCATE',
+      },
+    },
+  };
+}
+
+/** Inserts the scratch table's rows whose row id the restore table does not hold yet. */
+export function restoreMergeSql(table: TableName, into: string, staging: string): string {
+  const def = tableDefinition(table);
+  const cols = def.columns.map((c) => `\`${c.name}\``).join(', ');
+  const id = `\`${def.rowIdColumn}\``;
+  return `MERGE ${into} T USING ${staging} S ON T.${id} = S.${id}
+WHEN NOT MATCHED THEN INSERT (${cols}) VALUES (${def.columns.map((c) => `S.\`${c.name}\``).join(', ')})`;
 }

@@ -16,6 +16,9 @@ import {
 import { dayBounds } from '../../domain/archive/partition-archive';
 import type { Warehouse, WarehouseRow } from '../../ports/warehouse';
 import type { ArchiveManifest, PartitionDay, WarehouseMaintenance } from '../../ports/warehouse-maintenance';
+import type { VerifiedArchive } from '../../ports/warehouse-maintenance';
+import { readFileSync } from 'node:fs';
+import { WAREHOUSE_TABLES, duckDbDdl, type TableDefinition } from '../../contracts/warehouse-tables';
 
 const DAY_SECONDS = 86_400;
 
@@ -123,6 +126,58 @@ export class DuckDbMaintenance implements WarehouseMaintenance {
       .map((f) => join(dir, f));
   }
 
+  // ── Restore (ArchiveRestore): the operators' restore-archive command ──────────────────────────────────────────
+
+  async verifiedArchives(p: PartitionDay): Promise<VerifiedArchive[]> {
+    const [dataset, name] = p.table.split('.');
+    dayBounds(p.day);
+    const dayDir = this.resolveLocation(`${dataset}/${name}/dt=${p.day}`);
+    if (!existsSync(dayDir)) return [];
+    return readdirSync(dayDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && /^attempt-\d+$/.test(d.name))
+      .map((d) => ({ attempt: Number(d.name.slice('attempt-'.length)), dir: d.name }))
+      .sort((a, b) => a.attempt - b.attempt)
+      .flatMap(({ dir }) => {
+        const marker = join(dayDir, dir, '_VERIFIED.json');
+        if (!existsSync(marker)) return [];
+        const manifest = JSON.parse(readFileSync(marker, 'utf8')) as ArchiveManifest;
+        return [{ location: `${dataset}/${name}/dt=${p.day}/${dir}`, manifest }];
+      });
+  }
+
+  async prepareRestoreTable(table: TableName, into: string): Promise<void> {
+    const target = restoreTarget(table, into);
+    // DuckDB has no partition expiry: the table is the source's columns with its row id as the primary key.
+    for (const sql of duckDbDdl(target)) await this.warehouse.query(sql);
+  }
+
+  async restoreObjects(table: TableName, objects: string[], into: string): Promise<number> {
+    const target = restoreTarget(table, into);
+    if (objects.length === 0) return 0;
+    const files = objects.map((o) => literal(this.resolveLocation(o))).join(', ');
+    const cols = target.columns.map((c) => duckDbColumn(c.name)).join(', ');
+    const count = async () =>
+      Number((await this.warehouse.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${into}`))[0]?.n ?? 0);
+    const before = await count();
+    // The row id is the primary key: rows already restored are skipped, so a rerun adds nothing.
+    await this.warehouse.query(
+      `INSERT INTO ${into} (${cols}) SELECT ${cols} FROM read_parquet([${files}]) ON CONFLICT DO NOTHING`,
+    );
+    return (await count()) - before;
+  }
+
+  async countRestoredRows(table: TableName, into: string, day: string): Promise<number> {
+    restoreTarget(table, into);
+    const { from, to } = dayBounds(day);
+    const column = partitionColumn(table);
+    const [row] = await this.warehouse.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM ${into}
+       WHERE ${column} >= CAST(@from AS TIMESTAMPTZ) AND ${column} < CAST(@to AS TIMESTAMPTZ)`,
+      { from, to },
+    );
+    return Number(row?.n ?? 0);
+  }
+
   private resolveLocation(location: string): string {
     const dir = resolve(this.archiveDir, location);
     if (!dir.startsWith(this.archiveDir + sep))
@@ -135,4 +190,13 @@ function partitionColumn(table: TableName): string {
   const field = tableDefinition(table).partition?.field;
   if (!field) throw new Error(`${table} is not time-partitioned`);
   return duckDbColumn(field);
+}
+
+/** The restore table's definition: the source's columns, partitioning and row id under the `into` name. */
+function restoreTarget(table: TableName, into: string): TableDefinition {
+  if (!/^[A-Za-z_]\w*\.[A-Za-z_]\w*$/.test(into)) throw new Error(`not a dataset.table name: ${into}`);
+  if (WAREHOUSE_TABLES.some((t) => t.name === into))
+    throw new Error(`${into} is a warehouse table: restore into a table of its own`);
+  const [dataset, name] = into.split('.');
+  return { ...tableDefinition(table), name: into as TableName, dataset, table: name };
 }

@@ -29,4 +29,6 @@ module "fusion_risk" {
   edge_domains                          = var.edge_domains
   edge_dns_zone                         = var.edge_dns_zone
   dashboard_domains                     = var.dashboard_domains
+  pagerduty_channel                     = var.pagerduty_channel
+  service_levels                        = var.service_levels
 }

@@ -96,3 +96,9 @@ edge_domains = ["hooks.fusion-risk.example"]
 
 # The risk dashboard, on its own name through the same load balancer (riskApi allows this origin).
 dashboard_domains = ["risk.fusion-risk.example"]
+
+# Service levels: unset attributes keep modules/monitoring's defaults (every function 99.5 % of requests not 5xx,
+# the Persona webhook 95 % of answers within 1 s, margin alerts 99 % within 60 s of their price tick, over a rolling
+# 7 days), e.g. service_levels = { price_to_alert_ms = 45000 }.
+# PagerDuty for CRITICAL alerts only: a pagerduty notification channel created once out of band with the integration
+# key (terraform/README.md), e.g. pagerduty_channel = "projects/<project>/notificationChannels/<id>". Unset: email only.

@@ -131,3 +131,24 @@ variable "dashboard_domains" {
   type        = list(string)
   default     = []
 }
+
+variable "pagerduty_channel" {
+  description = "PagerDuty notification channel (projects/<project>/notificationChannels/<id>), created out of band with the integration key: CRITICAL alerts page it; null: email only."
+  type        = string
+  default     = null
+}
+
+variable "service_levels" {
+  description = "SLO targets (window_days, availability_goal, latency per function, price_to_alert_ms, price_to_alert_goal); an attribute left unset keeps modules/monitoring's default."
+  type = object({
+    window_days       = optional(number)
+    availability_goal = optional(number)
+    latency = optional(map(object({
+      threshold_ms = number
+      goal         = number
+    })))
+    price_to_alert_ms   = optional(number)
+    price_to_alert_goal = optional(number)
+  })
+  default = null
+}

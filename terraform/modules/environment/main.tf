@@ -195,4 +195,10 @@ module "monitoring" {
   alert_emails              = var.alert_emails
   functions                 = module.functions.function_folders
   dead_letter_subscriptions = module.pubsub.dead_letter_inspection_subscription_names
+
+  pagerduty_channel = var.pagerduty_channel
+  service_levels    = var.service_levels
+  # Uptime checks through the load balancer: the public functions' URLs and the dashboard's, when it is served.
+  public_endpoints = module.edge.endpoints
+  dashboard_url    = length(var.dashboard_domains) > 0 ? "https://${var.dashboard_domains[0]}" : null
 }

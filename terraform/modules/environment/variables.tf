@@ -236,3 +236,25 @@ variable "edge_dns_zone" {
   type        = string
   default     = null
 }
+
+variable "pagerduty_channel" {
+  description = "Name of a PagerDuty notification channel of this project (projects/<project>/notificationChannels/<id>), created once out of band with the integration key (which never goes through Terraform): CRITICAL alerts (dead letters, fast SLO burn, an endpoint down) page it too. null: email only."
+  type        = string
+  default     = null
+}
+
+variable "service_levels" {
+  description = "SLO targets (modules/monitoring validates them and holds the defaults an attribute left unset gets): window_days (7), availability_goal of every function (0.995), latency (function => { threshold_ms, goal }; personaWebhook 1000 ms at 0.95), price_to_alert_ms (60000) and price_to_alert_goal (0.99)."
+  type = object({
+    window_days       = optional(number)
+    availability_goal = optional(number)
+    latency = optional(map(object({
+      threshold_ms = number
+      goal         = number
+    })))
+    price_to_alert_ms   = optional(number)
+    price_to_alert_goal = optional(number)
+  })
+  default  = {}
+  nullable = false
+}

@@ -1,9 +1,16 @@
 # Alerting for one environment: dead letters waiting for an operator, functions failing too often, and
 # notification channels delivering below their targets. Functions and dead-letter topics come from the other
-# modules (so from the topology); the notification targets are per channel.
+# modules (so from the topology); the notification targets are per channel. Service levels and their burn-rate
+# alerts are in slo.tf, the log-based metrics of the use cases' figures in log-metrics.tf, uptime checks in
+# uptime.tf and the operations dashboard in dashboard.tf.
+#
+# Two routes: every policy notifies the email channels; only CRITICAL ones (severity = "CRITICAL": dead letters,
+# fast SLO burn, an endpoint down) also page through PagerDuty, when pagerduty_channel is set.
 
 locals {
   channels = [for c in google_monitoring_notification_channel.email : c.id]
+  # Email and, when configured, PagerDuty: for severity = "CRITICAL" policies only.
+  critical_channels = concat(local.channels, var.pagerduty_channel == null ? [] : [var.pagerduty_channel])
 
   delivery_metric = "logging.googleapis.com/user/${google_logging_metric.notification_attempts.name}"
   # Final outcomes only: an attempt Pub/Sub will retry is neither a success nor a failure yet.
@@ -23,6 +30,10 @@ resource "google_monitoring_notification_channel" "email" {
   }
 }
 
+# No PagerDuty channel here: its integration key is a secret, and no secret value goes through Terraform (its
+# state would hold it; modules.test.ts checks that no module reads one). The channel is created once per
+# project out of band, with the key, and its name given as pagerduty_channel (terraform/README.md).
+
 # ---------------------------------------------------------------------------------------------------------------
 # Dead letters: the inspection subscription of each dead-letter topic retains what no consumer could process.
 # ---------------------------------------------------------------------------------------------------------------
@@ -32,7 +43,8 @@ resource "google_monitoring_alert_policy" "dead_letter_backlog" {
   project               = var.project_id
   display_name          = "Fusion Risk ${var.environment}: dead letters waiting on ${each.key}"
   combiner              = "OR"
-  notification_channels = local.channels
+  severity              = "CRITICAL"
+  notification_channels = local.critical_channels
   user_labels           = { app = "fusion-risk", environment = var.environment }
 
   conditions {
@@ -69,6 +81,7 @@ resource "google_monitoring_alert_policy" "function_error_rate" {
   project               = var.project_id
   display_name          = "Fusion Risk ${var.environment}: ${each.key} error rate above ${var.function_error_rate.threshold * 100}%"
   combiner              = "OR"
+  severity              = "ERROR"
   notification_channels = local.channels
   user_labels           = { app = "fusion-risk", environment = var.environment }
 
@@ -145,6 +158,7 @@ resource "google_monitoring_alert_policy" "notification_success" {
   project               = var.project_id
   display_name          = "Fusion Risk ${var.environment}: ${each.key} notifications below ${each.value}% success"
   combiner              = "OR"
+  severity              = "ERROR"
   notification_channels = local.channels
   user_labels           = { app = "fusion-risk", environment = var.environment }
 

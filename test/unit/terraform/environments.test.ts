@@ -67,6 +67,14 @@ const FORMER_ROOT_DEFAULTS: Record<string, unknown> = {
   compliance_case_roles: {},
   compliance_auditors_see_personal_data: false,
   case_sla_hours: { CRITICAL: 4, WARNING: 24, INFO: 72 },
+  // Added with the service levels: every attribute unset, so modules/monitoring applies its own defaults.
+  service_levels: {
+    window_days: null,
+    availability_goal: null,
+    latency: null,
+    price_to_alert_ms: null,
+    price_to_alert_goal: null,
+  },
 };
 
 interface Evaluation {
