@@ -21,14 +21,12 @@
 import type { ClientConfig, PubSub } from '@google-cloud/pubsub';
 import { SchemaViolation, validate } from '../shared/contracts/validation';
 import { isTopic, SUBSCRIPTIONS, topicSchema, type TopicName } from '../shared/topology/topology';
+import { runAsProcess, withArgs, type CommandIo } from './command';
 
 export const INSPECT_SUBSCRIPTION = 'dead-letter.v1.inspect';
 export const REPLAYED_FROM = 'fusion-replayed-from';
 
-export interface ReplayIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
+export type ReplayIo = CommandIo;
 
 const USAGE =
   'usage: replay-dead-letters [--dry-run] [--topic TOPIC] [--reason REASON] [--max N] [--subscription NAME]';
@@ -306,13 +304,9 @@ export async function pubSubDeadLetters(
   };
 }
 
-async function main(): Promise<number> {
-  const io: ReplayIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
-  const args = parseReplayArgs(process.argv.slice(2));
-  if (typeof args === 'string') {
-    io.err(`${args}\n${USAGE}`);
-    return 2;
-  }
+const main = () => withArgs(parseReplayArgs, USAGE, run);
+
+async function run(args: ReplayArgs, io: ReplayIo): Promise<number> {
   const projectId = process.env.GOOGLE_CLOUD_PROJECT;
   if (!projectId) {
     io.err(`GOOGLE_CLOUD_PROJECT is not set\n${USAGE}`);
@@ -326,11 +320,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module)
-  main().then(
-    (code) => (process.exitCode = code),
-    (err: unknown) => {
-      console.error(err);
-      process.exitCode = 2;
-    },
-  );
+if (require.main === module) runAsProcess(main);

@@ -27,11 +27,9 @@ import {
 } from '../shared/domain/archive/partition-archive';
 import type { DocumentStore } from '../shared/ports/document-store';
 import type { ArchiveRestore } from '../shared/ports/warehouse-maintenance';
+import { runAsProcess, withArgs, type CommandIo } from './command';
 
-export interface RestoreIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
+export type RestoreIo = CommandIo;
 
 const USAGE =
   'usage: restore-archive --table dataset.table --from YYYY-MM-DD --to YYYY-MM-DD --into dataset.table_restored\n' +
@@ -177,13 +175,9 @@ export async function restoreArchive(
   return failed ? 1 : 0;
 }
 
-async function main(): Promise<number> {
-  const io: RestoreIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
-  const args = parseRestoreArgs(process.argv.slice(2));
-  if (typeof args === 'string') {
-    io.err(`${args}\n${USAGE}`);
-    return 2;
-  }
+const main = () => withArgs(parseRestoreArgs, USAGE, run);
+
+async function run(args: RestoreArgs, io: RestoreIo): Promise<number> {
   const projectId = process.env.GOOGLE_CLOUD_PROJECT;
   if (!args.localArchive) {
     if (!projectId || !process.env.ARCHIVE_BUCKET) {
@@ -218,11 +212,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module)
-  main().then(
-    (code) => (process.exitCode = code),
-    (err: unknown) => {
-      console.error(err);
-      process.exitCode = 2;
-    },
-  );
+if (require.main === module) runAsProcess(main);

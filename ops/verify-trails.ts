@@ -16,11 +16,9 @@ import type { DocumentStore } from '../shared/ports/document-store';
 import type { Warehouse } from '../shared/ports/warehouse';
 import { CASE_COLLECTIONS, type CaseDoc } from '../shared/use-cases/cases/case-store';
 import { verifyCase } from '../shared/use-cases/cases/compliance-cases';
+import { runAsProcess, withArgs, type CommandIo } from './command';
 
-export interface VerifyIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
+export type VerifyIo = CommandIo;
 
 const USAGE = 'usage: verify-trails (--case cs_<32 hex> [--case …] | --all) [--duckdb FILE]';
 
@@ -77,13 +75,9 @@ export async function verifyTrails(
   return failed ? 1 : 0;
 }
 
-async function main(): Promise<number> {
-  const io: VerifyIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
-  const args = parseVerifyArgs(process.argv.slice(2));
-  if (typeof args === 'string') {
-    io.err(`${args}\n${USAGE}`);
-    return 2;
-  }
+const main = () => withArgs(parseVerifyArgs, USAGE, run);
+
+async function run(args: VerifyArgs, io: VerifyIo): Promise<number> {
   const projectId = process.env.GOOGLE_CLOUD_PROJECT;
   if (!projectId) {
     io.err(`GOOGLE_CLOUD_PROJECT is not set\n${USAGE}`);
@@ -105,11 +99,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module)
-  main().then(
-    (code) => (process.exitCode = code),
-    (err: unknown) => {
-      console.error(err);
-      process.exitCode = 2;
-    },
-  );
+if (require.main === module) runAsProcess(main);
