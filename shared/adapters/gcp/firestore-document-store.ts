@@ -20,8 +20,25 @@ function commitText(t: Timestamp): string {
 export class FirestoreDocumentStore implements DocumentStore {
   private client?: Promise<Firestore>;
   private closed = false;
+  /** Operations started and not settled; close() waits for them before it terminates the client. */
+  private active = 0;
+  private idle?: () => void;
 
-  constructor(private readonly options: { projectId: string; emulatorHost?: string; databaseId?: string }) {}
+  constructor(private readonly options: { projectId: string; emulatorHost?: string; databaseId?: string }) {
+    // Every operation is counted: terminating the client under a query in flight makes the client reject a
+    // promise of its own that nobody holds, which ends the process (seen at shutdown under load).
+    for (const name of OPERATIONS) {
+      const op = (this[name] as (...args: unknown[]) => Promise<unknown>).bind(this);
+      (this as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => this.counted(op(...args));
+    }
+  }
+
+  private counted<T>(work: Promise<T>): Promise<T> {
+    this.active++;
+    return work.finally(() => {
+      if (--this.active === 0) this.idle?.();
+    });
+  }
 
   private db(): Promise<Firestore> {
     // After close, calls fail here, as an ordinary rejection the caller handles: inside the client, a query
@@ -175,8 +192,27 @@ export class FirestoreDocumentStore implements DocumentStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.active > 0)
+      await new Promise<void>((resolve) => {
+        this.idle = resolve;
+        setTimeout(resolve, CLOSE_DRAIN_MS).unref();
+      });
     if (this.client) await (await this.client).terminate();
   }
 }
 
 type FirebaseFirestoreQuery = import('@google-cloud/firestore').Query;
+
+const OPERATIONS = [
+  'get',
+  'getMany',
+  'set',
+  'createIfAbsent',
+  'query',
+  'readAfter',
+  'readLatest',
+  'runTransaction',
+] as const;
+
+/** How long close() waits for operations in flight before it terminates the client anyway. */
+const CLOSE_DRAIN_MS = 5000;

@@ -328,6 +328,28 @@ describe('FirestoreDocumentStore.close', () => {
     expect(unhandled).toEqual([]);
   });
 
+  it('waits for the queries in flight before it terminates the client, so none rejects unheld', async () => {
+    const store = new FirestoreDocumentStore({
+      projectId: isolatedProjectId('closing'),
+      emulatorHost: emulatorHosts().firestoreHost,
+    });
+    for (let i = 0; i < 20; i++) await store.set('pollers', `p${i}`, { n: i });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // Pollers mid-read when the instance shuts down: each settles with its answer, then the client goes.
+      const reads = Array.from({ length: 10 }, () => store.query('pollers', []));
+      await store.close();
+      for (const r of await Promise.all(reads)) expect(r).toHaveLength(20);
+      await expect(store.query('pollers', [])).rejects.toThrow('the document store is closed');
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it('is harmless on a store that never connected', async () => {
     const store = new FirestoreDocumentStore({
       projectId: isolatedProjectId('idle'),
