@@ -22,7 +22,15 @@ export function httpWiring<N extends FunctionName, D>(
         once(() =>
           outsideRequest(async () => {
             const p = await platform();
-            return build(p, p.logger(name));
+            const logger = p.logger(name);
+            try {
+              return await build(p, logger);
+            } catch (err) {
+              // The handler's own logger does not exist yet: without this line a refused configuration would
+              // answer 500 with nothing in the logs to say why (it is tried again on the next request).
+              logger.error('function could not start: its dependencies were refused', { error: err });
+              throw err;
+            }
           }),
         ),
         observe,

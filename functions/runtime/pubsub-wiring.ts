@@ -19,7 +19,14 @@ export function pubsubWiring<N extends FunctionName, D extends { bus: EventBus; 
         name,
         async () => {
           const p = await platform();
-          return build(p, p.logger(name));
+          const logger = p.logger(name);
+          try {
+            return await build(p, logger);
+          } catch (err) {
+            // No handler logger yet: say why the delivery fails (Pub/Sub retries it; the next one tries again).
+            logger.error('function could not start: its dependencies were refused', { error: err });
+            throw err;
+          }
         },
         routes,
         observe,
