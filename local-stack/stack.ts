@@ -280,10 +280,6 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       return { status: res.status, body: await res.json() };
     },
     stop: async () => {
-      // Drain first: an invocation still running when its store closes fails in the background, and a failure
-      // nobody awaits any more (a client already gone) would end the process on its way out.
-      const drainUntil = Date.now() + 10_000;
-      while (inFlight > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
       for (const s of servers) {
         s.closeAllConnections?.();
         await new Promise((r) => s.close(r));

@@ -21,3 +21,11 @@ export function checkRows(table: TableName, rows: WarehouseRow[]): TableDefiniti
 export function rowsOf(rows: readonly object[]): WarehouseRow[] {
   return rows as WarehouseRow[];
 }
+
+/** Warehouse timestamps arrive as Date (DuckDB), text, or { value } (BigQuery): one ISO form. */
+export function warehouseTimestamp(v: unknown): string {
+  const raw = v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v;
+  const d = raw instanceof Date ? raw : new Date(String(raw));
+  if (Number.isNaN(d.getTime())) throw new Error(`not a timestamp: ${String(raw)}`);
+  return d.toISOString();
+}

@@ -18,8 +18,8 @@ import {
   type EvaluationPath,
   type TransactionRow,
 } from '../domain/aml/decision';
-import type { CompiledPolicy } from '../domain/aml/policy';
-import { evaluateRule, evaluateTransaction } from '../domain/aml/rules';
+import type { AmlRule, CompiledPolicy } from '../domain/aml/policy';
+import { evaluateRule, evaluateTransaction, type RuleHit } from '../domain/aml/rules';
 import {
   appendEntry,
   entryOf,
@@ -125,7 +125,7 @@ export async function recordEvaluation(
     now.getTime(),
     deps.eventTimeMaxSkewSeconds ?? DEFAULT_EVENT_TIME_MAX_SKEW_SECONDS,
   );
-  const screenedName = await encryptScreenedName(deps, tx);
+  const { screening, screenedName } = await screenFirst(deps, tx);
   let dropped = 0;
   const result = await deps.store.runTransaction(async (t) => {
     // One read for both: the answer's path is this transaction's round trips.
@@ -139,7 +139,7 @@ export async function recordEvaluation(
     const stored = window?.entries ?? [];
     const history = withoutEntriesAfter(stored, latest);
     dropped = stored.length - history.length;
-    const hits = evaluateTransaction(policy, tx, history);
+    const hits = evaluateTransaction(policy, tx, history, screening);
     const alerts = hits.map((h) => alertOf(h, policy.version, tx, detectedAt));
     const doc: WindowDoc = {
       userId: tx.userId,
@@ -181,20 +181,25 @@ export async function recordEvaluation(
 }
 
 /**
- * The screened name, encrypted before the commit, when a screening rule fires on it. Screening reads only the
- * transaction (no window), so the rules run here give the same screening hits as the evaluation itself.
+ * The screening rules, evaluated once before the store transaction: they read only the transaction (no window), so
+ * their hits are final and the transaction (retried on contention) does not screen the name again; and when one
+ * fires, the screened name, encrypted before the commit.
  */
-async function encryptScreenedName(
+async function screenFirst(
   deps: AmlDeps,
   tx: AmlTransaction,
-): Promise<EncryptedEnvelope | undefined> {
+): Promise<{ screening: Map<AmlRule, RuleHit | undefined>; screenedName?: EncryptedEnvelope }> {
+  const screening = new Map<AmlRule, RuleHit | undefined>();
   const name = tx.counterparty?.name;
-  if (!name) return undefined;
-  const hit = deps.policy.rules.some(
-    (r) => SCREENING_RULES.has(r.type) && evaluateRule(deps.policy, r, tx, []) !== undefined,
+  if (!name) return { screening };
+  for (const r of deps.policy.rules)
+    if (SCREENING_RULES.has(r.type)) screening.set(r, evaluateRule(deps.policy, r, tx, []));
+  if (![...screening.values()].some(Boolean)) return { screening };
+  const screenedName = await deps.cipher.encrypt(
+    Buffer.from(name, 'utf8'),
+    screenedNameAad(tx.transactionId),
   );
-  if (!hit) return undefined;
-  return deps.cipher.encrypt(Buffer.from(name, 'utf8'), screenedNameAad(tx.transactionId));
+  return { screening, screenedName };
 }
 
 export function outcomeOf(evaluated: boolean, record: EvaluationDoc): AmlOutcome {

@@ -30,6 +30,7 @@ import {
 } from './alert-feed';
 import { readDeskViews, readPortfolioView } from './portfolio-views';
 import { oneParam, type Query } from '../platform/query-params';
+import { warehouseTimestamp } from '../platform/warehouse-rows';
 
 /** Who may read which desk (from configuration). */
 export interface DeskAccess {
@@ -174,13 +175,7 @@ interface HistoryRow {
   latest_health_score: unknown;
 }
 
-/** Warehouse timestamps arrive as Date (DuckDB), text, or { value } (BigQuery): one ISO form. */
-function iso(v: unknown): string {
-  const raw = v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v;
-  const d = raw instanceof Date ? raw : new Date(String(raw));
-  if (Number.isNaN(d.getTime())) throw new Error(`not a timestamp: ${String(raw)}`);
-  return d.toISOString();
-}
+const iso = warehouseTimestamp;
 const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 

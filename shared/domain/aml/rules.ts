@@ -321,15 +321,20 @@ export function evaluateRule(
   }
 }
 
-/** Every rule of the policy that fires for this transaction, in policy order. */
+/**
+ * Every rule of the policy that fires for this transaction, in policy order. `known` holds rules already
+ * evaluated for this transaction (screening, which reads no window, done once before a store transaction), so
+ * they are not evaluated again.
+ */
 export function evaluateTransaction(
   policy: CompiledPolicy,
   tx: AmlTransaction,
   history: readonly WindowEntry[],
+  known: ReadonlyMap<AmlRule, RuleHit | undefined> = new Map(),
 ): RuleHit[] {
   const hits: RuleHit[] = [];
   for (const rule of policy.rules) {
-    const hit = evaluateRule(policy, rule, tx, history);
+    const hit = known.has(rule) ? known.get(rule) : evaluateRule(policy, rule, tx, history);
     if (hit) hits.push(hit);
   }
   return hits;

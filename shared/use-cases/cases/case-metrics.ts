@@ -2,17 +2,11 @@
 import type { SchemaTypes } from '../../contracts/schema-types';
 import { caseMetricsOf, type CaseSummaryRow } from '../../domain/cases/metrics';
 import type { Warehouse } from '../../ports/warehouse';
+import { warehouseTimestamp } from '../../platform/warehouse-rows';
 
 export type CaseMetrics = SchemaTypes['api/case-metrics'];
 
-/** Warehouse timestamps arrive as Date (DuckDB), text, or { value } (BigQuery): one ISO form. */
-function iso(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  const raw = typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v;
-  const d = raw instanceof Date ? raw : new Date(String(raw));
-  if (Number.isNaN(d.getTime())) throw new Error(`not a timestamp: ${String(raw)}`);
-  return d.toISOString();
-}
+const iso = (v: unknown): string | null => (v === null || v === undefined ? null : warehouseTimestamp(v));
 
 const SQL =
   'SELECT case_id, opened_at, first_touch_at, decided_at, state, outcome, due_at, rules ' +

@@ -24,6 +24,7 @@ import {
   readTrail,
   recordPersonalDataView,
   type ActOutcome,
+  type CaseDeps,
   type CaseDoc,
 } from './case-store';
 import { caseMetrics, type CaseMetrics } from './case-metrics';
@@ -83,6 +84,15 @@ export function actorOf(d: CasesApiDeps, p: Principal): Actor | Outcome<never> {
     return err(403, 'FORBIDDEN', `${p.id} has no role in the compliance case tool`);
   return { id: p.id, roles };
 }
+
+/** What the case store needs of the API's dependencies (it mirrors each event right after its commit). */
+const caseDepsOf = (d: CasesApiDeps): CaseDeps => ({
+  store: d.store,
+  clock: d.clock,
+  warehouse: d.warehouse,
+  logger: d.logger,
+  sla: d.sla,
+});
 
 export function isOutcome(x: unknown): x is Outcome<never> {
   return typeof x === 'object' && x !== null && 'kind' in x;
@@ -242,14 +252,7 @@ export async function getCase(
   let opened = new Map<string, string>();
   if (show && fields.length) {
     // The audit event first: if it cannot be written, nothing is decrypted.
-    c =
-      (await recordPersonalDataView(
-        { store: d.store, clock: d.clock, warehouse: d.warehouse, logger: d.logger },
-        caseId,
-        a,
-        fields,
-        requestId,
-      )) ?? c;
+    c = (await recordPersonalDataView(caseDepsOf(d), caseId, a, fields, requestId)) ?? c;
     opened = await decryptAll(d, c, notes);
   }
   return { kind: 'ok', body: viewOf(c, trail, opened, show && fields.length > 0, d.clock.now()) };
@@ -314,7 +317,7 @@ function viewOf(
   };
 }
 
-function actionOf(b: CaseActionRequest, a: Actor, problems: string[]): CaseAction | 'note' | undefined {
+function actionOf(b: CaseActionRequest, problems: string[]): CaseAction | 'note' | undefined {
   const reason = b.reasonCode ?? '';
   switch (b.action) {
     case 'assign':
@@ -334,7 +337,6 @@ function actionOf(b: CaseActionRequest, a: Actor, problems: string[]): CaseActio
     case 'note':
       if (!b.text || b.text.trim() === '') problems.push('note needs text');
       else if (b.text.length > MAX_NOTE) problems.push(`a note is at most ${MAX_NOTE} characters`);
-      void a;
       return 'note';
   }
   return undefined;
@@ -376,12 +378,12 @@ export async function act(
   const bad = validCaseId(caseId);
   if (bad) return bad;
   const problems: string[] = [];
-  const action = actionOf(b, a, problems);
+  const action = actionOf(b, problems);
   const assignTo = b.action === 'assign' ? b.to : undefined;
   const who = assigneeProblem(d, assignTo);
   if (who) problems.push(who);
   if (problems.length || !action) return err(400, 'INVALID_REQUEST', 'invalid action', { problems });
-  const deps = { store: d.store, clock: d.clock, warehouse: d.warehouse, logger: d.logger, sla: d.sla };
+  const deps = caseDepsOf(d);
   if (action === 'note') {
     const sealed = await d.cipher.encrypt(Buffer.from(b.text ?? '', 'utf8'), noteAad(caseId));
     return fromAct(await addNote(deps, caseId, sealed, a, b.expectedVersion, requestId), d.clock.now());
@@ -421,7 +423,7 @@ export async function bulk(
           outcome: b.outcome as (typeof CASE_OUTCOMES)[number],
           reasonCode: b.reasonCode ?? '',
         };
-  const deps = { store: d.store, clock: d.clock, warehouse: d.warehouse, logger: d.logger, sla: d.sla };
+  const deps = caseDepsOf(d);
   const results: BulkResult['results'] = [];
   for (const [i, c] of b.cases.entries()) {
     const o = fromAct(

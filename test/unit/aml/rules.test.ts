@@ -294,3 +294,25 @@ describe('the whole bundled policy', () => {
     ]);
   });
 });
+
+describe('rules evaluated before the store transaction', () => {
+  it('are taken as given and not evaluated again; the rest are evaluated, in policy order', () => {
+    const policy = bundledPolicy();
+    const sanctions = policy.rules.find((r) => r.id === 'sanctions.ofac-sdn');
+    if (!sanctions) throw new Error('the bundled policy screens against the SDN list');
+    const sanctioned = tx({ counterparty: { name: 'Garantex Europa OU', kind: 'entity', country: 'EE' } });
+    const fresh = evaluateTransaction(policy, sanctioned, []);
+    expect(fresh.map((h) => h.rule.id)).toContain('sanctions.ofac-sdn');
+    // Known not to fire: not screened again, so not reported.
+    const known = new Map([[sanctions, undefined]]);
+    expect(evaluateTransaction(policy, sanctioned, [], known).map((h) => h.rule.id)).not.toContain(
+      'sanctions.ofac-sdn',
+    );
+    // A known hit stands for a name the rules would not match themselves.
+    const hit = fresh.find((h) => h.rule === sanctions);
+    const plain = tx({ amountUsd: 20_000, amount: '20000' });
+    expect(evaluateTransaction(policy, plain, [], new Map([[sanctions, hit]])).map((h) => h.rule.id)).toEqual(
+      ['large.ctr', 'sanctions.ofac-sdn'],
+    );
+  });
+});
