@@ -1,5 +1,6 @@
 /** Every entry point, for tools that load them all (`functions-framework --source`). */
 import './ingest-prices';
+import './backfill-closes';
 import './compute-portfolio-risk';
 import './detect-margin-events';
 import './persona-webhook';

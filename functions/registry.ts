@@ -4,6 +4,7 @@
  * test checks that each wiring's trigger is the topology's.
  */
 import { ingestPrices } from './ingest-prices/wiring';
+import { backfillCloses } from './backfill-closes/wiring';
 import { computePortfolioRisk } from './compute-portfolio-risk/wiring';
 import { detectMarginEvents } from './detect-margin-events/wiring';
 import { personaWebhook } from './persona-webhook/wiring';
@@ -27,6 +28,7 @@ import type { FunctionWiring } from './runtime/wiring';
 
 export const WIRINGS: { [N in FunctionName]: FunctionWiring<N> } = {
   ingestPrices,
+  backfillCloses,
   computePortfolioRisk,
   detectMarginEvents,
   personaWebhook,

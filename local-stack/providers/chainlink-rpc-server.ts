@@ -1,14 +1,19 @@
 /**
  * A local Ethereum JSON-RPC endpoint that answers `eth_call` for Chainlink feed proxies the way a node would:
- * `latestRoundData()` (0xfeaf968c) and `decimals()` (0x313ce567), ABI-encoded with viem. Rounds follow the
- * feed's own update rules (a new round when the price moved beyond the deviation threshold or the heartbeat
- * elapsed), so `updatedAt` ages realistically. Single requests and JSON-RPC batches are both accepted.
+ * `latestRoundData()` (0xfeaf968c), `getRoundData(uint80)` (0x9a6fc8f5) and `decimals()` (0x313ce567),
+ * ABI-encoded with viem. Rounds follow the feed's own update rules (a new round when the price moved beyond the
+ * deviation threshold or the heartbeat elapsed), so `updatedAt` ages realistically. With `history`, the feed
+ * also has a past from `history.from`: rounds at irregular times under the same two triggers (several a day),
+ * and optionally a proxy upgrade at `history.phaseChangeAt` — rounds before it belong to the previous phase,
+ * whose aggregator numbered them from 1 — so `getRoundData` walks back across phases as on mainnet, and an id
+ * with no round reverts "No data present". Single requests and JSON-RPC batches are both accepted.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { decodeFunctionData, encodeFunctionResult, type Hex } from 'viem';
+import { decodeFunctionData, encodeErrorResult, encodeFunctionResult, parseAbi, type Hex } from 'viem';
 import { AGGREGATOR_V3_ABI } from '../../shared/adapters/oracles/aggregator-v3-abi';
 import type { PriceFeedConfig } from '../../shared/domain/prices/config';
 import type { Clock } from '../../shared/ports/clock';
+import { seededRandom } from '../seeded-random';
 import { Chaos, type AnswerFault, type ChaosOptions } from './chaos';
 import { hang, listen, send, sendJson, toScaledInteger, type RunningServer } from './http-server';
 
@@ -37,6 +42,16 @@ export interface ChainlinkRpcServerOptions {
   chainId?: number;
   /** Proxy phase id, the high bits of every round id (default 5). */
   phaseId?: number;
+  /** The feeds' past, generated on first use up to the clock's now (see the header). */
+  history?: ChainlinkHistorySpec;
+}
+
+export interface ChainlinkHistorySpec {
+  from: Date;
+  /** The proxy upgrade: earlier rounds are the previous phase's (phaseId − 1). */
+  phaseChangeAt?: Date;
+  /** Seeds the irregular round times (default 1). */
+  seed?: number;
 }
 
 export interface ChainlinkServerStats {
@@ -45,6 +60,8 @@ export interface ChainlinkServerStats {
   byMethod: Record<string, number>;
   /** latestRoundData calls per asset. */
   roundReads: Record<string, number>;
+  /** getRoundData calls per asset. */
+  historyReads: Record<string, number>;
 }
 
 interface RoundState {
@@ -77,12 +94,27 @@ export const ROUND_FAULTS: readonly AnswerFault[] = [
   'zero-timestamp',
 ];
 
+/** What a feed reverts with for a round id it never had (AggregatorV3Interface: "No data present"). */
+const NO_DATA_REVERT = encodeErrorResult({
+  abi: parseAbi(['error Error(string)']),
+  errorName: 'Error',
+  args: ['No data present'],
+});
+
 export class ChainlinkRpcServer {
   private chaos: Chaos;
   private readonly rounds = new Map<string, RoundState>();
+  /** Every round per asset and phase (aggregator round n at index n − 1), history and live alike. */
+  private readonly phases = new Map<string, Map<number, RoundState[]>>();
   private readonly byProxy = new Map<string, ChainlinkFeedSpec>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  readonly stats: ChainlinkServerStats = { httpRequests: 0, rpcCalls: 0, byMethod: {}, roundReads: {} };
+  readonly stats: ChainlinkServerStats = {
+    httpRequests: 0,
+    rpcCalls: 0,
+    byMethod: {},
+    roundReads: {},
+    historyReads: {},
+  };
 
   constructor(private readonly options: ChainlinkRpcServerOptions) {
     for (const f of options.feeds) this.byProxy.set(f.proxy.toLowerCase(), f);
@@ -200,12 +232,14 @@ export class ChainlinkRpcServer {
       );
     if (functionName === 'version')
       return ok(encodeFunctionResult({ abi: AGGREGATOR_V3_ABI, functionName: 'version', result: 4n }));
+    if (functionName === 'getRoundData') return this.getRoundData(feed, data, ok, err);
     if (functionName !== 'latestRoundData') return err(3, 'execution reverted', '0x');
 
     this.stats.roundReads[feed.asset] = (this.stats.roundReads[feed.asset] ?? 0) + 1;
     const now = this.options.clock.now();
     let round: RoundState;
     try {
+      this.ensureHistory(feed, now);
       round = this.currentRound(feed, now);
     } catch (e) {
       return err(-32603, `no price for ${feed.asset}: ${(e as Error).message}`);
@@ -214,7 +248,7 @@ export class ChainlinkRpcServer {
     if (fault === 'rpc-error') return err(-32603, 'internal error');
     if (fault === 'revert') return err(3, 'execution reverted', '0x');
     const r = this.faulted(feed, round, now, fault);
-    const roundId = (BigInt(this.options.phaseId ?? 5) << 64n) | r.aggregatorRound;
+    const roundId = (BigInt(this.phaseId) << 64n) | r.aggregatorRound;
     return ok(
       encodeFunctionResult({
         abi: AGGREGATOR_V3_ABI,
@@ -222,6 +256,106 @@ export class ChainlinkRpcServer {
         result: [roundId, r.answer, r.startedAt, r.updatedAt, roundId],
       }),
     );
+  }
+
+  /** Every round the feed has had so far, oldest first, phases in order (what a test checks a walk against). */
+  roundsOf(asset: string): { phase: number; aggregatorRound: bigint; answer: bigint; updatedAt: number }[] {
+    const feed = this.options.feeds.find((f) => f.asset === asset);
+    if (!feed) return [];
+    this.ensureHistory(feed, this.options.clock.now());
+    const phases = this.phases.get(asset) ?? new Map<number, RoundState[]>();
+    return [...phases.keys()]
+      .sort((a, b) => a - b)
+      .flatMap((phase) =>
+        (phases.get(phase) ?? []).map((r) => ({
+          phase,
+          aggregatorRound: r.aggregatorRound,
+          answer: r.answer,
+          updatedAt: Number(r.updatedAt),
+        })),
+      );
+  }
+
+  private get phaseId(): number {
+    return this.options.phaseId ?? 5;
+  }
+
+  /** A proxy's `getRoundData(roundId)`: the round of that phase, or the revert of a round that never was. */
+  private getRoundData(
+    feed: ChainlinkFeedSpec,
+    data: Hex,
+    ok: (r: unknown) => RpcResponse,
+    err: (code: number, message: string, data?: unknown) => RpcResponse,
+  ): RpcResponse {
+    this.stats.historyReads[feed.asset] = (this.stats.historyReads[feed.asset] ?? 0) + 1;
+    const { args } = decodeFunctionData({ abi: AGGREGATOR_V3_ABI, data });
+    const roundId = (args as readonly [bigint])[0];
+    this.ensureHistory(feed, this.options.clock.now());
+    const phase = Number(roundId >> 64n);
+    const aggregatorRound = roundId & ((1n << 64n) - 1n);
+    const round =
+      aggregatorRound >= 1n
+        ? this.phases.get(feed.asset)?.get(phase)?.[Number(aggregatorRound) - 1]
+        : undefined;
+    if (!round) return err(3, 'execution reverted: No data present', NO_DATA_REVERT);
+    return ok(
+      encodeFunctionResult({
+        abi: AGGREGATOR_V3_ABI,
+        functionName: 'getRoundData',
+        result: [roundId, round.answer, round.startedAt, round.updatedAt, roundId],
+      }),
+    );
+  }
+
+  /** Generates the feed's past once, up to `now`: irregular rounds, the earlier ones in the previous phase. */
+  private ensureHistory(feed: ChainlinkFeedSpec, now: Date): void {
+    if (this.phases.has(feed.asset)) return;
+    const phases = new Map<number, RoundState[]>();
+    this.phases.set(feed.asset, phases);
+    const history = this.options.history;
+    if (!history) return;
+    const random = seededRandom(
+      (history.seed ?? 1) + [...feed.asset].reduce((h, c) => h * 31 + c.charCodeAt(0), 7),
+    );
+    const heartbeatMs = (feed.heartbeatSeconds ?? 3600) * 1000;
+    const change = history.phaseChangeAt?.getTime();
+    const decimals = feed.decimals ?? 8;
+    const deviation = feed.deviationThreshold ?? 0;
+    let last: { t: number; price: number } | undefined;
+    // Checks 10–20 minutes apart: the heartbeat gap leaves room for the last check, so no round is late.
+    const nextGap = () => Math.max(600_000, heartbeatMs - 1_200_000) * (0.2 + 0.8 * random());
+    let gap = nextGap();
+    // The node checks every 10–20 minutes (irregularly): a round when the price moved past the deviation
+    // trigger, or when the irregular heartbeat gap (20–100 % of the heartbeat) has passed.
+    for (let t = history.from.getTime(); t < now.getTime(); t += 600_000 * (1 + random())) {
+      let price: number | undefined;
+      try {
+        price = this.options.price(feed.asset, new Date(t));
+      } catch {
+        price = undefined; // no quote at that time: the feed had no round
+      }
+      if (price === undefined || !Number.isFinite(price) || price <= 0) continue;
+      const due =
+        !last ||
+        t - last.t >= gap ||
+        (deviation > 0 && Math.abs(price - last.price) / last.price > deviation);
+      if (!due) continue;
+      const phase = change !== undefined && t < change ? this.phaseId - 1 : this.phaseId;
+      const list = phases.get(phase) ?? [];
+      phases.set(phase, list);
+      const at = BigInt(Math.floor(t / 1000));
+      list.push({
+        aggregatorRound: BigInt(list.length + 1),
+        answer: toScaledInteger(price, decimals),
+        startedAt: at,
+        updatedAt: at,
+      });
+      last = { t, price };
+      gap = nextGap();
+    }
+    // Live rounds continue the current phase's numbering.
+    const latest = phases.get(this.phaseId)?.at(-1);
+    if (latest) this.rounds.set(feed.asset, latest);
   }
 
   /** The feed's latest round at `now`, opening a new one when deviation or heartbeat says so. */
@@ -247,6 +381,12 @@ export class ChainlinkRpcServer {
       updatedAt: nowSec,
     };
     this.rounds.set(feed.asset, next);
+    const phases = this.phases.get(feed.asset);
+    if (phases) {
+      const list = phases.get(this.phaseId) ?? [];
+      phases.set(this.phaseId, list);
+      list.push(next);
+    }
     return next;
   }
 

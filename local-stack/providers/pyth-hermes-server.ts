@@ -1,5 +1,7 @@
 /**
- * A local Pyth Hermes serving `GET /v2/updates/price/latest` in the v2 wire format: `binary` (hex or base64)
+ * A local Pyth Hermes serving `GET /v2/updates/price/latest` and, for history, `GET /v2/updates/price/{publish_time}`
+ * (the first update at or after that time: Pyth publishes several times a second, so the update of that very
+ * second; 404 before `historyFrom` or in the future) in the v2 wire format: `binary` (hex or base64)
  * plus `parsed[]` with `price`/`conf` as integer strings, `expo` (default −8), `publish_time` in seconds and
  * `id` without `0x`. Unknown ids answer 404 with the plain-text body "Price ids not found" unless
  * `ignore_invalid_price_ids=true`. Optionally demands `Authorization: Bearer <apiKey>`.
@@ -31,6 +33,8 @@ export interface PythHermesServerOptions {
   host?: string;
   /** When set, requests without `Authorization: Bearer <apiKey>` get 401. */
   apiKey?: string;
+  /** The oldest publish time history serves (default: any time the price function can price). */
+  historyFrom?: Date;
 }
 
 export interface PythServerStats {
@@ -39,6 +43,8 @@ export interface PythServerStats {
   idRequests: Record<string, number>;
   notFound: number;
   unauthorized: number;
+  /** Requests for a past publish time. */
+  historyRequests: number;
 }
 
 /** The answer faults a Hermes feed can show (chaos tests draw from the same list). */
@@ -67,7 +73,13 @@ export class PythHermesServer {
   private readonly byId = new Map<string, PythFeedSpec>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private slot = 85_480_000;
-  readonly stats: PythServerStats = { httpRequests: 0, idRequests: {}, notFound: 0, unauthorized: 0 };
+  readonly stats: PythServerStats = {
+    httpRequests: 0,
+    idRequests: {},
+    notFound: 0,
+    unauthorized: 0,
+    historyRequests: 0,
+  };
 
   constructor(private readonly options: PythHermesServerOptions) {
     for (const f of options.feeds) this.byId.set(normalise(f.id), f);
@@ -93,8 +105,8 @@ export class PythHermesServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.stats.httpRequests++;
     const url = new URL(req.url ?? '/', 'http://hermes.local');
-    if (req.method !== 'GET' || url.pathname !== '/v2/updates/price/latest')
-      return send(res, 404, 'text/plain', 'Not Found');
+    const route = /^\/v2\/updates\/price\/(latest|\d+)$/.exec(url.pathname);
+    if (req.method !== 'GET' || !route) return send(res, 404, 'text/plain', 'Not Found');
     if (this.options.apiKey && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
       this.stats.unauthorized++;
       return send(res, 401, 'text/plain', 'Unauthorized');
@@ -115,15 +127,30 @@ export class PythHermesServer {
       return send(res, 404, 'text/plain', 'Price ids not found');
     }
     const encoding = url.searchParams.get('encoding') === 'base64' ? 'base64' : 'hex';
-    const now = this.options.clock.now();
+    let now = this.options.clock.now();
+    if (route[1] !== 'latest') {
+      this.stats.historyRequests++;
+      const at = new Date(Number(route[1]) * 1000);
+      const from = this.options.historyFrom?.getTime() ?? 0;
+      if (at.getTime() < from || at.getTime() > now.getTime())
+        return send(res, 404, 'text/plain', 'Price update not found');
+      now = at;
+    }
     this.slot += 3;
     const parsed: Record<string, unknown>[] = [];
+    const history = route[1] !== 'latest';
     for (const id of known) {
       const feed = this.byId.get(id) as PythFeedSpec;
       this.stats.idRequests[feed.asset] = (this.stats.idRequests[feed.asset] ?? 0) + 1;
-      const answerFault = this.chaos.answerFault(feed.asset, PYTH_FAULTS);
+      const answerFault = history ? undefined : this.chaos.answerFault(feed.asset, PYTH_FAULTS);
       if (answerFault === 'missing') continue;
-      const price = this.wirePrice(feed, now, answerFault);
+      let price: PriceWire;
+      try {
+        price = this.wirePrice(feed, now, answerFault);
+      } catch (err) {
+        if (history) continue; // no quote at that time: Hermes has no update for that id
+        throw err;
+      }
       parsed.push({
         id,
         price,

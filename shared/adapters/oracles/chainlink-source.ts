@@ -38,7 +38,7 @@ export interface ChainlinkPriceSourceOptions {
   blockTag?: 'latest' | 'safe' | 'finalized';
 }
 
-interface Classified {
+export interface Classified {
   kind: FailureKind;
   reason: string;
   message: string;
@@ -117,23 +117,32 @@ export class ChainlinkPriceSource implements PriceSource {
 
   private clientFor(url: string): PublicClient {
     if (this.client?.url !== url) {
-      const transport = http(url, {
-        batch: this.options.batch ?? true,
-        timeout: this.options.timeoutMs ?? 5_000,
-        retryCount: 0,
-      });
-      this.client = { url, client: createPublicClient({ transport }) };
+      this.client = {
+        url,
+        client: rpcClient(url, { batch: this.options.batch ?? true, timeoutMs: this.options.timeoutMs }),
+      };
     }
     return this.client.client;
   }
 
   private failure(asset: string, error: unknown, url: string): SourceResult {
-    const c = classify(error);
-    return sourceFailure('chainlink', asset, c.kind, c.reason, scrub(c.message, url));
+    const c = classifyRpcError(error);
+    return sourceFailure('chainlink', asset, c.kind, c.reason, scrubRpcUrl(c.message, url));
   }
 }
 
-function classify(error: unknown): Classified {
+/** A viem client on the RPC URL: calls made together go out as one JSON-RPC batch; no retries of its own. */
+export function rpcClient(url: string, options: { batch?: boolean; timeoutMs?: number } = {}): PublicClient {
+  const transport = http(url, {
+    batch: options.batch ?? true,
+    timeout: options.timeoutMs ?? 5_000,
+    retryCount: 0,
+  });
+  return createPublicClient({ transport });
+}
+
+/** What an eth_call failure means: a node or network fault (unavailable) or an answer that is wrong (bad-response). */
+export function classifyRpcError(error: unknown): Classified {
   if (!(error instanceof BaseError)) {
     return {
       kind: 'unavailable',
@@ -189,7 +198,7 @@ function classify(error: unknown): Classified {
 }
 
 /** Removes the URL (and its origin) from any text that might reach a log. */
-function scrub(text: string, url: string): string {
+export function scrubRpcUrl(text: string, url: string): string {
   let out = text.split(url).join('[rpc-url]');
   try {
     out = out.split(new URL(url).origin).join('[rpc-url]');

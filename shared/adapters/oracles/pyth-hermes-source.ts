@@ -9,7 +9,9 @@
 import type { PriceFeedConfig } from '../../domain/prices/config';
 import { normalisePythId } from '../../domain/prices/config';
 import { parseIntegerString, scaledToNumber } from '../../domain/prices/decimal';
+import type { HistoricalPythPrice } from '../../domain/prices/history-close';
 import type { PriceSource } from '../../ports/price-source';
+import { HistoryReadError, type PythPriceHistory } from '../../ports/price-history';
 import { failAll, sourceFailure, type FailureKind, type SourceResult } from '../../domain/prices/types';
 import type { SecretStore } from '../../ports/secret-store';
 
@@ -42,7 +44,7 @@ class ReadFailure extends Error {
   }
 }
 
-export class PythHermesPriceSource implements PriceSource {
+export class PythHermesPriceSource implements PriceSource, PythPriceHistory {
   readonly name = 'pyth' as const;
 
   constructor(private readonly options: PythHermesPriceSourceOptions) {}
@@ -71,8 +73,8 @@ export class PythHermesPriceSource implements PriceSource {
     let parsed: Map<string, unknown>;
     try {
       const headers = await this.headers();
-      let res = await this.get(ids, false, headers);
-      if (res.status === 404) res = await this.get(ids, true, headers);
+      let res = await this.get('latest', ids, false, headers);
+      if (res.status === 404) res = await this.get('latest', ids, true, headers);
       parsed = this.parseBody(res);
     } catch (err) {
       const f =
@@ -102,6 +104,48 @@ export class PythHermesPriceSource implements PriceSource {
     return out;
   }
 
+  has(asset: string): boolean {
+    return this.options.feeds[asset] !== undefined;
+  }
+
+  /**
+   * History: `GET /v2/updates/price/{publish_time}` answers, per id, the first update published at or after that
+   * time. How far back it goes is Hermes' own retention (UNCONFIRMED; the backfill treats "none" as the end of
+   * Pyth's history for that day). A 404 after the retry with ignore_invalid_price_ids means nothing there.
+   */
+  async pricesAt(assets: readonly string[], publishTime: number): Promise<Map<string, HistoricalPythPrice>> {
+    const out = new Map<string, HistoricalPythPrice>();
+    const idOf = new Map<string, string>();
+    for (const a of assets) if (this.options.feeds[a]) idOf.set(a, normalisePythId(this.options.feeds[a]));
+    if (idOf.size === 0) return out;
+    if (!Number.isInteger(publishTime) || publishTime <= 0)
+      throw new RangeError(`publish time ${publishTime} is not a positive whole number of seconds`);
+    const ids = [...new Set(idOf.values())];
+    let parsed: Map<string, unknown>;
+    try {
+      const headers = await this.headers();
+      let res = await this.get(String(publishTime), ids, false, headers);
+      if (res.status === 404) res = await this.get(String(publishTime), ids, true, headers);
+      if (res.status === 404) return out;
+      parsed = this.parseBody(res);
+    } catch (err) {
+      if (err instanceof ReadFailure) throw new HistoryReadError('pyth', err.reason, err.message);
+      throw new HistoryReadError('pyth', 'UNKNOWN_ERROR', (err as Error)?.name ?? 'unknown error');
+    }
+    for (const [asset, id] of idOf) {
+      const entry = parsed.get(id);
+      if (entry === undefined) continue;
+      const r = toResult(asset, entry);
+      if (r.ok)
+        out.set(asset, {
+          price: r.price,
+          confidence: r.confidence ?? 0,
+          publishTime: Math.round(r.publishTime.getTime() / 1000),
+        });
+    }
+    return out;
+  }
+
   private async headers(): Promise<Record<string, string>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (!this.options.apiKeySecret) return headers;
@@ -114,14 +158,16 @@ export class PythHermesPriceSource implements PriceSource {
     return headers;
   }
 
+  /** `at`: `latest` or a publish time in unix seconds. */
   private async get(
+    at: string,
     ids: string[],
     ignoreInvalid: boolean,
     headers: Record<string, string>,
   ): Promise<HttpOutcome> {
     const query = ids.map((id) => `ids[]=${id}`);
     if (ignoreInvalid) query.push('ignore_invalid_price_ids=true');
-    const url = `${this.options.baseUrl.replace(/\/+$/, '')}/v2/updates/price/latest?${query.join('&')}`;
+    const url = `${this.options.baseUrl.replace(/\/+$/, '')}/v2/updates/price/${at}?${query.join('&')}`;
     let response: Response;
     try {
       response = await fetch(url, { headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000) });

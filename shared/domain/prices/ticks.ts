@@ -25,6 +25,8 @@ export function utcDate(at: Date): string {
 export interface DailyClose {
   date: string;
   close: number;
+  /** Set on backfilled closes: which sources vouched for it (a live close has none). */
+  sources?: 'chainlink+pyth' | 'chainlink' | 'pyth';
 }
 
 /**
