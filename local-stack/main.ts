@@ -10,7 +10,7 @@ import { firebasePorts, freePort, startEmulators, type Emulators } from './emula
 import { startLocalStack, type LocalStack } from './stack';
 import { ManualClock } from '../shared/platform/clocks';
 import { interpolatedPrices, loadDailyClosesCsv } from './providers/historical-prices';
-import { formatReport, playScenario, SCENARIO, scenarioSettings } from './scenario';
+import { formatReport, playScenario, SCENARIO, scenarioChainlinkHistory, scenarioSettings } from './scenario';
 import { SCENARIO_PARTS } from './scenarios';
 import { buildDashboard } from './dashboard-build';
 import { startDashboardServer, type DashboardServer } from './dashboard-server';
@@ -53,6 +53,7 @@ async function main(): Promise<number> {
     clock,
     prices: interpolatedPrices(closes),
     env: { ...scenarioSettings(), RISK_API_ALLOWED_ORIGINS: dashboardOrigin },
+    chainlinkHistory: scenarioChainlinkHistory(),
     functionPortBase: once ? 0 : ports.functions,
   });
   running.stack = stack;
@@ -80,7 +81,7 @@ async function main(): Promise<number> {
   );
 
   for (const part of SCENARIO_PARTS) await part.prepare?.(stack, clock);
-  const report = await playScenario(stack, clock, closes, {
+  const report = await playScenario(stack, clock, {
     dayDelayMs: once ? 0 : 2000,
     onDay: (line) => console.log(line),
   });

@@ -1,12 +1,13 @@
 /**
  * The bundled scenario: Black Thursday (March 2020) replayed day by day from the real closes in
- * test/fixtures/daily-closes-usd.csv. Demo portfolios are opened before the crash; each simulated day
- * Cloud Scheduler's call to ingestPrices is made at 23:59 UTC, so the day's close flows through the whole
- * topology: prices → risk → margin events → alerts. One desk tops up collateral after its margin call.
+ * test/fixtures/daily-closes-usd.csv. As on a fresh deployment, the history backfill first fills the year of
+ * daily closes VaR needs from the local Chainlink node's and Hermes' history. Demo portfolios are opened before
+ * the crash; each simulated day Cloud Scheduler's call to ingestPrices is made at 23:59 UTC, so the day's close
+ * flows through the whole topology: prices → risk → margin events → alerts. One desk tops up collateral after its margin call.
  */
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import type { ManualClock } from '../shared/platform/clocks';
-import type { DailyCloseTable } from './providers/historical-prices';
+import type { ChainlinkHistorySpec } from './providers/chainlink-rpc-server';
 import { DEAD_LETTER_INSPECT, type LocalStack } from './stack';
 
 export const SCENARIO = {
@@ -15,6 +16,7 @@ export const SCENARIO = {
   lastDay: '2020-03-20',
   /** Assets quoted in March 2020 (SOL and WBTC have no closes yet). */
   assets: ['BTC', 'ETH', 'LINK', 'USDC', 'USDT'],
+  /** Days of closes backfilled before the first day (VaR looks back a year). */
   historyDays: 400,
 };
 
@@ -56,29 +58,43 @@ const TOP_UP = {
 
 /** The settings the scenario's functions run with: its assets only, four risk shards. */
 export function scenarioSettings(): Record<string, string> {
-  return { PRICE_ASSETS: SCENARIO.assets.join(','), RISK_SHARD_COUNT: '4' };
+  return {
+    PRICE_ASSETS: SCENARIO.assets.join(','),
+    RISK_SHARD_COUNT: '4',
+    HISTORY_BACKFILL_DAYS: String(SCENARIO.historyDays),
+    // The local Hermes has no rate limit to respect.
+    HISTORY_BACKFILL_PYTH_INTERVAL_MS: '0',
+  };
 }
 
 const DAY = 86_400_000;
 const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-/** The daily closes the live system would have accumulated before the scenario starts (VaR needs a year). */
-export async function seedHistory(stack: LocalStack, closes: DailyCloseTable): Promise<void> {
+/**
+ * The local Chainlink node's past, for backfillCloses to walk before the scenario starts: rounds from well before
+ * the history VaR needs, and a proxy upgrade inside that year, as a real feed has had.
+ */
+export function scenarioChainlinkHistory(): ChainlinkHistorySpec {
   const start = Date.parse(SCENARIO.firstDay);
-  for (const asset of SCENARIO.assets) {
-    const series = closes.get(asset);
-    const rows: { date: string; close: number }[] = [];
-    for (let i = SCENARIO.historyDays; i >= 1; i--) {
-      const date = isoDay(start - i * DAY);
-      const close = series?.get(date);
-      if (close !== undefined) rows.push({ date, close });
-    }
-    await stack.store.set('dailyCloses', asset, {
-      asset,
-      closes: rows,
-      updatedAt: new Date(start).toISOString(),
-    });
-  }
+  return {
+    from: new Date(start - (SCENARIO.historyDays + 20) * DAY),
+    phaseChangeAt: new Date(start - 150 * DAY + 13 * 3_600_000),
+  };
+}
+
+/** A fresh deployment's first step: the history backfill fills the year of closes VaR needs, from the sources. */
+export async function backfillHistory(stack: LocalStack, onLine?: (line: string) => void): Promise<void> {
+  const res = await stack.backfill();
+  const body = res.body as {
+    status?: string;
+    from?: string;
+    to?: string;
+    assets?: Record<string, { filled: number }>;
+  };
+  if (res.status !== 200 || body.status !== 'done')
+    throw new Error(`history backfill answered ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+  const filled = Object.entries(body.assets ?? {}).map(([a, o]) => `${a} ${o.filled}`);
+  onLine?.(`history backfill ${body.from} .. ${body.to}: ${filled.join(', ')} closes`);
 }
 
 export interface ScenarioReport {
@@ -98,7 +114,6 @@ export interface ScenarioReport {
 export async function playScenario(
   stack: LocalStack,
   clock: ManualClock,
-  closes: DailyCloseTable,
   options: { dayDelayMs?: number; onDay?: (line: string) => void } = {},
 ): Promise<ScenarioReport> {
   const alertsSub = await subscribe(stack, 'alerts.margin.v1', 'scenario-alerts');
@@ -112,7 +127,7 @@ export async function playScenario(
   alertsSub.on('message', collect(alerts));
   deadSub.on('message', collect(dead));
   try {
-    await seedHistory(stack, closes);
+    await backfillHistory(stack, options.onDay);
     const opened = new Date(Date.parse(SCENARIO.firstDay) - DAY).toISOString();
     for (const p of DEMO_PORTFOLIOS) {
       await stack.bus.publish('portfolio.positions.v1', { ...p, updatedAt: opened });

@@ -24,6 +24,7 @@ import { FlowMeter } from './flow-meter';
 import { LocalSecrets, localPlatform } from './platform';
 import {
   startChainlinkRpcServer,
+  type ChainlinkHistorySpec,
   chainlinkFeedSpecs,
   type PriceFunction,
 } from './providers/chainlink-rpc-server';
@@ -62,6 +63,8 @@ export interface LocalStackOptions {
   areas?: readonly AreaName[];
   /** Fault-injection seam for tests: wraps the warehouse every function uses. */
   wrapWarehouse?: (w: Warehouse) => Warehouse;
+  /** Gives the local Chainlink node a past (rounds, a proxy upgrade) for backfillCloses to walk; none by default. */
+  chainlinkHistory?: ChainlinkHistorySpec;
 }
 
 export interface LocalStack {
@@ -85,6 +88,8 @@ export interface LocalStack {
   };
   /** What Cloud Scheduler does every minute: POST to ingestPrices. */
   tick(): Promise<{ status: number; body: unknown }>;
+  /** What an operator does after deploying (and Scheduler daily): POST to backfillCloses. */
+  backfill(): Promise<{ status: number; body: unknown }>;
   /** Resolves once no invocation is running and none started or finished for quietMs (rejects after timeoutMs). */
   settle(quietMs?: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -102,7 +107,13 @@ export type AreaName = (typeof AREAS)[number];
  * The risk core, always served: price → risk → margin event → alert, and the pre-trade check (checkRisk builds its
  * state and starts polling only at its first request).
  */
-const CORE: FunctionName[] = ['ingestPrices', 'computePortfolioRisk', 'detectMarginEvents', 'checkRisk'];
+const CORE: FunctionName[] = [
+  'ingestPrices',
+  'backfillCloses',
+  'computePortfolioRisk',
+  'detectMarginEvents',
+  'checkRisk',
+];
 
 async function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -138,6 +149,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     price: o.prices,
     clock: o.clock,
     chaos: o.chaos?.chainlink,
+    history: o.chainlinkHistory,
   });
   const pyth = await startPythHermesServer({
     feeds: pythFeedSpecs(priceFeeds),
@@ -277,6 +289,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     settle,
     tick: async () => {
       const res = await fetch(functionUrls.ingestPrices ?? '', { method: 'POST' });
+      return { status: res.status, body: await res.json() };
+    },
+    backfill: async () => {
+      const res = await fetch(functionUrls.backfillCloses ?? '', { method: 'POST' });
       return { status: res.status, body: await res.json() };
     },
     stop: async () => {

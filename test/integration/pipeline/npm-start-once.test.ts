@@ -26,6 +26,10 @@ describe('npm start -- --once', () => {
       tail: '',
     });
     const out = run.stdout;
+    // A fresh deployment's first step: the backfill fills the 400 days before the replay from the local sources.
+    expect(out).toMatch(
+      /history backfill 2019-01-30 \.\. 2020-03-04: BTC 400, ETH 400, USDC 400, LINK 400, USDT 400 closes/,
+    );
     // published → pushed → handled → stored, with counts
     expect(out).toMatch(/market\.prices\.v1\s+16\n/);
     expect(out).toMatch(/market\.prices\.v1 → computePortfolioRisk\s+handled 16, rejected 0, failed 0/);
