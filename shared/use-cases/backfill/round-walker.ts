@@ -37,8 +37,8 @@ const INTERPOLATION_READS = 4;
 export class RoundWalker {
   private readonly cache = new Map<string, WalkPoint | null>();
   private state?: WalkState;
-  /** The walk reached the feed's first round: nothing earlier exists. */
-  private exhausted = false;
+  /** The feed has no round at or before this time (the walk went past its first round). */
+  private noRoundBy?: number;
 
   constructor(
     private readonly history: ChainlinkRoundHistory,
@@ -54,11 +54,8 @@ export class RoundWalker {
 
   /** The last round updated at or before `time` (unix seconds); undefined when the feed has no round that old. */
   async atOrBefore(time: number): Promise<WalkPoint | undefined> {
-    if (this.state && time > this.state.askedAt) {
-      this.state = undefined;
-      this.exhausted = false;
-    }
-    if (this.exhausted) return undefined;
+    if (this.noRoundBy !== undefined && time <= this.noRoundBy) return undefined;
+    if (this.state && time > this.state.askedAt) this.state = undefined;
     if (!this.state) {
       const latest = toPoint(await this.history.latestRound(this.asset));
       this.remember(latest);
@@ -81,7 +78,7 @@ export class RoundWalker {
       // Everything in hi's phase is later than `time`: continue from the previous phase's last round.
       const last = await this.lastRoundOfPhase(hi.phase - 1);
       if (!last) {
-        this.exhausted = true;
+        this.noRoundBy = time;
         return undefined;
       }
       if (last.updatedAt <= time) {
