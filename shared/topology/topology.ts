@@ -23,6 +23,11 @@ export interface FunctionSpec {
   trigger: 'http' | 'pubsub';
   /** Internet-facing: served through the HTTPS load balancer (terraform/modules/edge), never called by us. */
   public: boolean;
+  /**
+   * The setting in which the function checks its callers itself (e.g. RISK_CHECK_CALLERS); Terraform sets it to
+   * every service account that holds run.invoker on the function.
+   */
+  callersSetting?: string;
   publishes: TopicName[];
   schedule?: { cron: string; timeZone: string; attemptDeadline: string };
   subscriptions: SubscriptionSpec[];
@@ -58,6 +63,7 @@ export const FUNCTIONS: FunctionSpec[] = (
     folder: f.folder,
     trigger: f.trigger as 'http' | 'pubsub',
     public: 'public' in f ? f.public : false,
+    callersSetting: 'callersSetting' in f ? f.callersSetting : undefined,
     publishes: f.publishes as TopicName[],
     schedule: 'schedule' in f ? f.schedule : undefined,
     subscriptions: raw.map((s) => ({
@@ -75,3 +81,23 @@ export const FUNCTIONS: FunctionSpec[] = (
 });
 
 export const SUBSCRIPTIONS: SubscriptionSpec[] = FUNCTIONS.flatMap((f) => f.subscriptions);
+
+/**
+ * A caller outside this system (the lending platform): the topics it publishes to and the HTTP API functions it
+ * calls. Terraform grants exactly these to the service accounts an environment names for it.
+ */
+export interface OutsideCaller {
+  name: string;
+  description: string;
+  publishes: TopicName[];
+  invokes: FunctionName[];
+}
+
+export const OUTSIDE_CALLERS: OutsideCaller[] = Object.entries(topologyJson.outsideCallers).map(
+  ([name, c]) => ({
+    name,
+    description: c.description,
+    publishes: c.publishes as TopicName[],
+    invokes: c.invokes as FunctionName[],
+  }),
+);

@@ -22,6 +22,7 @@ module "fusion_risk" {
   alert_emails                          = var.alert_emails
   function_environment                  = var.function_environment
   api_invokers                          = var.api_invokers
+  platform_service_accounts             = var.platform_service_accounts
   screen_transaction_callers            = var.screen_transaction_callers
   compliance_case_roles                 = var.compliance_case_roles
   compliance_auditors_see_personal_data = var.compliance_auditors_see_personal_data

@@ -85,8 +85,14 @@ variable "function_environment" {
   default     = null
 }
 
+variable "platform_service_accounts" {
+  description = "E-mails of the lending platform's service accounts: publisher on the topics and run.invoker (and the callers settings) on the functions the topology's outsideCallers.platform lists."
+  type        = list(string)
+  default     = null
+}
+
 variable "screen_transaction_callers" {
-  description = "E-mails of the lending platform's service accounts that call screenTransaction (run.invoker and SCREEN_TRANSACTION_CALLERS)."
+  description = "Former input, kept working: e-mails of further service accounts that call screenTransaction (run.invoker and so SCREEN_TRANSACTION_CALLERS); the platform's go in platform_service_accounts."
   type        = list(string)
   default     = null
 }

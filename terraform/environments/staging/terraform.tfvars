@@ -37,10 +37,8 @@ function_environment = {
     RISK_ADMINS         = "risk-head@staging.fusion-risk.example,cro@staging.fusion-risk.example"
     RISK_OPERATORS      = "risk-oncall@staging.fusion-risk.example"
   }
-  checkRisk = {
-    RISK_CHECK_AUDIENCE = "{url:checkRisk}"
-    RISK_CHECK_CALLERS  = "lending-platform@fusion-risk-staging.iam.gserviceaccount.com"
-  }
+  # The pre-trade check: ID tokens for its own URL, from platform_service_accounts only (its RISK_CHECK_CALLERS).
+  checkRisk = { RISK_CHECK_AUDIENCE = "{url:checkRisk}" }
   # The desk's read API, called from browsers: Google Identity Services ID tokens, whose audience is the dashboard's
   # OAuth client id (example value: replace it); who reads which desk; the dashboard's origin for CORS.
   riskApi = {
@@ -48,7 +46,7 @@ function_environment = {
     RISK_API_ACCESS          = "risk-head@staging.fusion-risk.example=*;cro@staging.fusion-risk.example=*;lending-desk@staging.fusion-risk.example=default"
     RISK_API_ALLOWED_ORIGINS = "https://risk.staging.fusion-risk.example"
   }
-  # The lending platform's synchronous AML check: ID tokens for its own URL, from screen_transaction_callers only.
+  # The lending platform's synchronous AML check: ID tokens for its own URL, from platform_service_accounts only.
   screenTransaction = { SCREEN_TRANSACTION_AUDIENCE = "{url:screenTransaction}" }
   # The compliance officers' case tool, called from the dashboard in browsers like riskApi: the dashboard's OAuth
   # client id as ID-token audience (example value: replace it) and its origin for CORS; who is what below.
@@ -58,9 +56,11 @@ function_environment = {
   }
 }
 
-# The lending platform's service accounts that call screenTransaction: run.invoker on it and its
-# SCREEN_TRANSACTION_CALLERS (e-mails, without serviceAccount:).
-screen_transaction_callers = ["lending-platform@fusion-risk-staging.iam.gserviceaccount.com"]
+# The lending platform's service accounts (e-mails, without serviceAccount:). What the platform may do is declared in
+# shared/contracts/topology.json (outsideCallers.platform): publish to portfolio.positions.v1 and
+# compliance.transactions.v1, call checkRisk and screenTransaction (run.invoker, and so their RISK_CHECK_CALLERS and
+# SCREEN_TRANSACTION_CALLERS). Replaces screen_transaction_callers and a checkRisk entry in api_invokers.
+platform_service_accounts = ["lending-platform@fusion-risk-staging.iam.gserviceaccount.com"]
 
 # The compliance case tool's users (example addresses: replace them): e-mail => officer, senior_officer, auditor.
 compliance_case_roles = {
@@ -77,7 +77,6 @@ case_sla_hours = { CRITICAL = 4, WARNING = 24, INFO = 72 }
 api_invokers = {
   startKyc                = ["serviceAccount:lending-platform@fusion-risk-staging.iam.gserviceaccount.com"]
   notificationPreferences = ["serviceAccount:lending-platform@fusion-risk-staging.iam.gserviceaccount.com"]
-  checkRisk               = ["serviceAccount:lending-platform@fusion-risk-staging.iam.gserviceaccount.com"]
   # People: the risk desk signs in with its Google accounts; riskAdmin itself checks RISK_ADMINS / RISK_OPERATORS.
   riskAdmin = ["group:risk-desk@staging.fusion-risk.example"]
 }

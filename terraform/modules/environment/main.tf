@@ -35,10 +35,9 @@ locals {
     evaluateAml    = { CASE_SLA_HOURS = local.case_sla_hours }
     personaWebhook = { CASE_SLA_HOURS = local.case_sla_hours }
     watchCases     = { CASE_SLA_HOURS = local.case_sla_hours }
-    screenTransaction = {
-      CASE_SLA_HOURS             = local.case_sla_hours
-      SCREEN_TRANSACTION_CALLERS = join(",", var.screen_transaction_callers)
-    }
+    # Its SCREEN_TRANSACTION_CALLERS (like checkRisk's RISK_CHECK_CALLERS) is rendered by the functions module from
+    # whoever holds run.invoker on it: below.
+    screenTransaction = { CASE_SLA_HOURS = local.case_sla_hours }
     complianceCases = {
       CASE_SLA_HOURS = local.case_sla_hours
       # officer@bank.com=officer|senior_officer;audit@bank.com=auditor
@@ -53,8 +52,16 @@ locals {
     f => merge(lookup(var.function_environment, f, {}), lookup(local.rendered_environment, f, {}))
   }
 
-  # The platform's service accounts that call screenTransaction also hold run.invoker on it (as api_invokers do):
-  # one variable for both, so the IAM check in front and the function's own check agree.
+  # Callers outside this system, keyed as the topology's "outsideCallers", which says what each may do (the
+  # platform: publish positions and transactions, call checkRisk and screenTransaction). The modules grant it to
+  # these service accounts: publisher on the topics (pubsub), run.invoker on the functions and their callers
+  # setting (functions: RISK_CHECK_CALLERS, SCREEN_TRANSACTION_CALLERS), so IAM and each function's own check agree.
+  outside_callers = {
+    platform = var.platform_service_accounts
+  }
+
+  # Former input, kept working: screen_transaction_callers adds run.invoker on screenTransaction (and so its
+  # SCREEN_TRANSACTION_CALLERS) for service accounts that are not the platform's. platform_service_accounts covers it.
   rendered_invokers = {
     screenTransaction = [for e in var.screen_transaction_callers : "serviceAccount:${e}"]
   }
@@ -148,6 +155,7 @@ module "functions" {
   kms_keys              = module.kms.keys
   function_environment  = local.function_environment
   api_invokers          = local.api_invokers
+  outside_callers       = local.outside_callers
   bigquery_location     = var.bigquery_location
   min_instances         = var.min_instances
   max_instances         = var.max_instances
@@ -185,6 +193,7 @@ module "pubsub" {
   topology_path              = local.topology_path
   function_uris              = module.functions.function_uris
   push_service_account_email = module.functions.invoker_email
+  outside_callers            = local.outside_callers
 }
 
 module "monitoring" {

@@ -138,7 +138,7 @@ variable "alert_emails" {
 }
 
 variable "function_environment" {
-  description = "Function name (or \"*\" for all) => non-secret settings its configuration requires outside local (e.g. NOTIFY_EMAIL_FROM, PERSONA_INQUIRY_TEMPLATE_ID); \"{url:<function>}\" becomes that function's URL. Secrets come from Secret Manager, never from here. The settings rendered from their own variables (case_sla_hours, screen_transaction_callers, compliance_case_roles, compliance_auditors_see_personal_data) are not set here."
+  description = "Function name (or \"*\" for all) => non-secret settings its configuration requires outside local (e.g. NOTIFY_EMAIL_FROM, PERSONA_INQUIRY_TEMPLATE_ID); \"{url:<function>}\" becomes that function's URL. Secrets come from Secret Manager, never from here. The settings rendered from their own variables (case_sla_hours, compliance_case_roles, compliance_auditors_see_personal_data) and the callers settings (RISK_CHECK_CALLERS, SCREEN_TRANSACTION_CALLERS: from platform_service_accounts, api_invokers and screen_transaction_callers) are not set here."
   type        = map(map(string))
   default     = {}
   nullable    = false
@@ -146,15 +146,27 @@ variable "function_environment" {
   validation {
     condition = alltrue(flatten([
       for f, env in var.function_environment : [
-        for k in keys(env) : !contains(["CASE_SLA_HOURS", "SCREEN_TRANSACTION_CALLERS", "COMPLIANCE_CASES_ROLES", "COMPLIANCE_AUDITORS_SEE_PERSONAL_DATA"], k)
+        for k in keys(env) : !contains(["CASE_SLA_HOURS", "SCREEN_TRANSACTION_CALLERS", "COMPLIANCE_CASES_ROLES", "COMPLIANCE_AUDITORS_SEE_PERSONAL_DATA", "RISK_CHECK_CALLERS"], k)
       ]
     ]))
-    error_message = "function_environment must not set CASE_SLA_HOURS, SCREEN_TRANSACTION_CALLERS, COMPLIANCE_CASES_ROLES or COMPLIANCE_AUDITORS_SEE_PERSONAL_DATA: set case_sla_hours, screen_transaction_callers, compliance_case_roles and compliance_auditors_see_personal_data instead."
+    error_message = "function_environment must not set CASE_SLA_HOURS, SCREEN_TRANSACTION_CALLERS, COMPLIANCE_CASES_ROLES, COMPLIANCE_AUDITORS_SEE_PERSONAL_DATA or RISK_CHECK_CALLERS: set case_sla_hours, compliance_case_roles and compliance_auditors_see_personal_data instead, and name the callers of checkRisk and screenTransaction in platform_service_accounts (or api_invokers): their run.invoker members are their callers settings."
+  }
+}
+
+variable "platform_service_accounts" {
+  description = "E-mails of the lending platform's service accounts (the topology's outsideCallers.platform): they may publish to the topics the topology lists under its publishes (roles/pubsub.publisher: portfolio.positions.v1, compliance.transactions.v1) and call the functions under its invokes (run.invoker on checkRisk and screenTransaction, and those functions' own caller checks, RISK_CHECK_CALLERS and SCREEN_TRANSACTION_CALLERS). Empty: the platform may do none of it (and checkRisk and screenTransaction, whom nobody else may call, refuse to start outside local)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for e in var.platform_service_accounts : can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.-]+\\.iam\\.gserviceaccount\\.com$", e))])
+    error_message = "platform_service_accounts must be service account e-mails (<name>@<project>.iam.gserviceaccount.com), without the serviceAccount: prefix."
   }
 }
 
 variable "screen_transaction_callers" {
-  description = "E-mails of the lending platform's service accounts that call screenTransaction (its synchronous AML check): they receive run.invoker on it and are its SCREEN_TRANSACTION_CALLERS. Empty: nobody may call it (the function refuses to start outside local)."
+  description = "Former input, kept working: e-mails of further service accounts that call screenTransaction (its synchronous AML check): they receive run.invoker on it and so are in its SCREEN_TRANSACTION_CALLERS. The lending platform's go in platform_service_accounts, which covers screenTransaction and checkRisk."
   type        = list(string)
   default     = []
   nullable    = false

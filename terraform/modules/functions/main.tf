@@ -10,9 +10,10 @@
 module "topology" {
   source = "../topology"
 
-  topology_path = var.topology_path
-  tables_path   = var.tables_path
-  views_path    = var.views_path
+  topology_path   = var.topology_path
+  tables_path     = var.tables_path
+  views_path      = var.views_path
+  outside_callers = var.outside_callers
 }
 
 locals {
@@ -22,11 +23,28 @@ locals {
   invoked = { for name, f in local.functions : name => f if length(f.consumes) > 0 || f.schedule != null }
   public  = { for name, f in local.functions : name => f if f.public }
   # HTTP APIs other services call (neither pushed to, scheduled nor public): reachable from outside the project,
-  # but only by the identities in api_invokers (Cloud Run checks their ID token).
+  # but only by the identities in api_invokers and the outside callers the topology lets invoke them (the lending
+  # platform's service accounts: outside_callers). Cloud Run checks their ID token. A member named both ways is one
+  # binding (same key).
   api = { for name, f in local.functions : name => f if f.trigger == "http" && !f.public && !contains(keys(local.invoked), name) }
-  api_invoker_bindings = merge([
-    for name, members in var.api_invokers : { for m in members : "${name}/${m}" => { function = name, member = m } }
-  ]...)
+  api_invoker_bindings = merge(
+    merge([
+      for name, members in var.api_invokers : { for m in members : "${name}/${m}" => { function = name, member = m } }
+    ]...),
+    module.topology.outside_invoker_bindings,
+  )
+  # A function that checks its callers itself (topology "callersSetting", e.g. checkRisk's RISK_CHECK_CALLERS) gets
+  # in that setting the e-mail of every service account that holds run.invoker on it, so its own check admits
+  # exactly whom IAM admits. (Members other than service accounts, e.g. a group, pass IAM but not that check.)
+  callers_settings = {
+    for name, f in local.functions : name => {
+      (f.callers_setting) = join(",", sort(distinct([
+        for b in values(local.api_invoker_bindings) : trimprefix(b.member, "serviceAccount:")
+        if b.function == name && startswith(b.member, "serviceAccount:")
+      ])))
+    }
+    if f.callers_setting != null
+  }
 
   bundles = { for name, f in local.functions : name => "${var.bundle_dir}/${f.folder}.zip" }
 
@@ -54,7 +72,7 @@ locals {
   # Each function's environment, lowest precedence first: environment-wide extras, operator settings for every
   # function ("*") and for this one (a value "{url:<function>}" becomes that function's URL, e.g. an ID-token
   # audience), then what the platform owns and no setting may override: the base values, the Cloud KMS keys the
-  # function encrypts or decrypts with (e.g. KYC_KMS_KEY_NAME) and its name.
+  # function encrypts or decrypts with (e.g. KYC_KMS_KEY_NAME), its callers setting and its name.
   environment = {
     for name, f in local.functions : name => merge(
       var.extra_environment,
@@ -64,6 +82,7 @@ locals {
       },
       local.base_environment,
       { for k in distinct(concat(f.encrypts, f.decrypts)) : var.kms_keys[k].env_var => var.kms_keys[k].id if contains(keys(var.kms_keys), k) },
+      lookup(local.callers_settings, name, {}),
       { FUNCTION_NAME = name },
     )
   }
@@ -263,6 +282,10 @@ resource "google_cloudfunctions2_function" "fn" {
       error_message = "${each.key} encrypts with Cloud KMS keys the kms module does not declare: ${join(", ", setsubtract(each.value.encrypts, keys(var.kms_keys)))}."
     }
     precondition {
+      condition     = each.value.callers_setting == null ? true : !contains(keys(merge(lookup(var.function_environment, "*", {}), lookup(var.function_environment, each.key, {}))), each.value.callers_setting)
+      error_message = "function_environment sets ${coalesce(each.value.callers_setting, "-")} of ${each.key}, which lists the service accounts that hold run.invoker on it: name them in api_invokers or as an outside caller (platform_service_accounts) instead."
+    }
+    precondition {
       condition     = length(setsubtract(each.value.decrypts, keys(var.kms_keys))) == 0
       error_message = "${each.key} decrypts with Cloud KMS keys the kms module does not declare: ${join(", ", setsubtract(each.value.decrypts, keys(var.kms_keys)))}."
     }
@@ -279,7 +302,8 @@ resource "google_cloud_run_service_iam_member" "invoker" {
   member   = "serviceAccount:${google_service_account.invoker.email}"
 }
 
-# HTTP APIs: only the identities the environment names may call them.
+# HTTP APIs: only the identities the environment names may call them (api_invokers, and the service accounts of the
+# outside callers the topology lets invoke them).
 resource "google_cloud_run_service_iam_member" "api" {
   for_each = local.api_invoker_bindings
 

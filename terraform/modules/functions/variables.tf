@@ -157,6 +157,12 @@ variable "api_invokers" {
   }
 }
 
+variable "outside_callers" {
+  description = "Caller declared under outsideCallers in the topology (e.g. platform) => e-mails of its service accounts: each holds run.invoker on the functions the topology lists under that caller's invokes and is in their callers setting (topology callersSetting)."
+  type        = map(list(string))
+  default     = {}
+}
+
 variable "build_service_account" {
   description = "Service account Cloud Build uses to build the functions (projects/<p>/serviceAccounts/<email>); null uses the project default."
   type        = string

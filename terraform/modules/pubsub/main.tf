@@ -8,9 +8,10 @@
 module "topology" {
   source = "../topology"
 
-  topology_path = var.topology_path
-  project_id    = var.project_id
-  function_uris = var.function_uris
+  topology_path   = var.topology_path
+  project_id      = var.project_id
+  function_uris   = var.function_uris
+  outside_callers = var.outside_callers
 }
 
 data "google_project" "this" {
@@ -95,6 +96,17 @@ resource "google_pubsub_subscription" "dead_letter_inspection" {
   expiration_policy {
     ttl = ""
   }
+}
+
+# Callers outside this system (topology "outsideCallers", e.g. the lending platform) publish to the topics the
+# topology lists under their "publishes", with the service accounts the environment names for them; nothing else.
+resource "google_pubsub_topic_iam_member" "outside_publisher" {
+  for_each = module.topology.outside_publisher_bindings
+
+  project = var.project_id
+  topic   = google_pubsub_topic.this[each.value.topic].name
+  role    = "roles/pubsub.publisher"
+  member  = each.value.member
 }
 
 # The Pub/Sub service agent forwards undeliverable messages: it must publish to the dead-letter topic and

@@ -43,6 +43,12 @@ variable "push_service_account_email" {
   }
 }
 
+variable "outside_callers" {
+  description = "Caller declared under outsideCallers in the topology (e.g. platform) => e-mails of its service accounts: each may publish (roles/pubsub.publisher) to the topics the topology lists under that caller's publishes."
+  type        = map(list(string))
+  default     = {}
+}
+
 variable "topic_message_retention_duration" {
   description = "How long topics keep published messages for seek/replay (\"600s\"-\"2678400s\"); null keeps none beyond subscriptions."
   type        = string

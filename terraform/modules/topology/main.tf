@@ -5,6 +5,10 @@
 # whether it writes the cold archive (and so reads and deletes in every partitioned table), whether it uses
 # Firestore, the Cloud KMS keys it encrypts with ("encrypts") and, apart, those it decrypts with ("decrypts": only
 # the compliance case tool, which shows officers the personal data). Encrypting never implies decrypting.
+#
+# So are the callers outside this system ("outsideCallers": the lending platform): the topics each publishes to and
+# the HTTP API functions it invokes. The identities are an environment's (var.outside_callers: caller => service
+# account e-mails); what they may do is written in the topology, never in a module.
 
 locals {
   topology = jsondecode(file(var.topology_path))
@@ -64,6 +68,9 @@ locals {
       # like checkRisk's in-memory policies, stops and prices); above 1 the instance gets a whole vCPU.
       concurrency = try(fn.concurrency, 1)
       public      = try(fn.public, false)
+      # The setting in which an HTTP function checks its callers itself (e.g. RISK_CHECK_CALLERS): the functions
+      # module renders it from every service account that holds run.invoker on the function, so both agree.
+      callers_setting = try(fn.callersSetting, null)
       # The largest request body a public function accepts: the load balancer in front refuses anything larger
       # (modules/edge). Every public function must declare it; null elsewhere.
       max_body_bytes = try(fn.maxBodyBytes, null)
@@ -214,6 +221,44 @@ locals {
   public_problems = sort(concat(
     [for name, f in local.functions : "${name} is not an HTTP function" if f.public && f.trigger != "http"],
     [for name, f in local.functions : "${name} declares no maxBodyBytes (a positive whole number)" if f.public && !try(f.max_body_bytes >= 1 && floor(f.max_body_bytes) == f.max_body_bytes, false)],
+  ))
+
+  # Callers outside this system (the lending platform) and what each may do: publish to the topics under
+  # "publishes", call the HTTP API functions under "invokes".
+  outside_callers = {
+    for name, c in try(local.topology.outsideCallers, {}) : name => {
+      publishes = sort(distinct(try(c.publishes, [])))
+      invokes   = sort(distinct(try(c.invokes, [])))
+    }
+  }
+  # HTTP APIs: neither public, pushed to nor scheduled (what the functions module lets api_invokers call).
+  api_functions = [
+    for name, f in local.functions : name
+    if f.trigger == "http" && !f.public && length(f.consumes) == 0 && f.schedule == null
+  ]
+  # One grant per topic (or function) and service account, keyed as the functions module keys api_invokers'
+  # ("<function>/<member>"), so a member granted both ways is one binding.
+  outside_publisher_bindings = merge(flatten([
+    for caller, c in local.outside_callers : [
+      for t in c.publishes : {
+        for e in lookup(var.outside_callers, caller, []) : "${t}/serviceAccount:${e}" => { topic = t, member = "serviceAccount:${e}" }
+      }
+    ]
+  ])...)
+  outside_invoker_bindings = merge(flatten([
+    for caller, c in local.outside_callers : [
+      for f in c.invokes : {
+        for e in lookup(var.outside_callers, caller, []) : "${f}/serviceAccount:${e}" => { function = f, member = "serviceAccount:${e}" }
+      }
+    ]
+  ])...)
+  outside_caller_problems = sort(concat(
+    flatten([for caller, c in local.outside_callers : [for t in c.publishes : "${caller} publishes ${t}, which is not a declared topic" if !contains(keys(local.topics), t)]]),
+    flatten([for caller, c in local.outside_callers : [for f in c.invokes : "${caller} invokes ${f}, which is not a topology function" if !contains(keys(local.functions), f)]]),
+    flatten([for caller, c in local.outside_callers : [for f in c.invokes : "${caller} invokes ${f}, which is not an HTTP API function (HTTP, not public, not pushed to, not scheduled)" if contains(keys(local.functions), f) && !contains(local.api_functions, f)]]),
+    [for name, f in local.functions : "${name}: callersSetting ${f.callers_setting} is not an environment variable name" if f.callers_setting != null && !can(regex("^[A-Z][A-Z0-9_]*$", f.callers_setting))],
+    [for name, f in local.functions : "${name} declares callersSetting but is not an HTTP API function" if f.callers_setting != null && !contains(local.api_functions, name)],
+    [for caller in keys(var.outside_callers) : "outside_callers names ${caller}, which the topology does not declare under outsideCallers" if !contains(keys(local.outside_callers), caller)],
   ))
 
   bigquery_job_functions = sort([for name, f in local.functions : name if f.bigquery_jobs])

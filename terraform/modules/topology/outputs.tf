@@ -9,7 +9,7 @@ output "topics" {
 }
 
 output "functions" {
-  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, secret_prefixes, memory, timeout_seconds, min_instances, concurrency, public, max_body_bytes, consumes, service_account_id, writes, reads, archive, bigquery_jobs, firestore, encrypts, decrypts, refreshes."
+  description = "Function name (entry point) => folder, trigger, schedule, publishes, secrets, secret_prefixes, memory, timeout_seconds, min_instances, concurrency, public, callers_setting, max_body_bytes, consumes, service_account_id, writes, reads, archive, bigquery_jobs, firestore, encrypts, decrypts, refreshes."
   value       = local.functions
 
   precondition {
@@ -118,4 +118,24 @@ output "public_functions" {
 output "scheduled_functions" {
   description = "Function name => { cron, timeZone, attemptDeadline } for functions Cloud Scheduler calls."
   value       = local.scheduled
+}
+
+output "outside_callers" {
+  description = "Caller outside this system (topology \"outsideCallers\", e.g. platform) => { publishes: topics it may publish to, invokes: HTTP API functions it may call }."
+  value       = local.outside_callers
+
+  precondition {
+    condition     = length(local.outside_caller_problems) == 0
+    error_message = "Outside callers: ${join("; ", local.outside_caller_problems)}."
+  }
+}
+
+output "outside_publisher_bindings" {
+  description = "\"topic/serviceAccount:<e-mail>\" => { topic, member } for each topic an outside caller publishes to and each of its service accounts (var.outside_callers): roles/pubsub.publisher."
+  value       = local.outside_publisher_bindings
+}
+
+output "outside_invoker_bindings" {
+  description = "\"function/serviceAccount:<e-mail>\" => { function, member } for each HTTP API function an outside caller invokes and each of its service accounts (var.outside_callers): roles/run.invoker, keyed like the functions module's api_invokers bindings."
+  value       = local.outside_invoker_bindings
 }

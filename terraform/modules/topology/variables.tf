@@ -41,3 +41,14 @@ variable "function_uris" {
   type        = map(string)
   default     = {}
 }
+
+variable "outside_callers" {
+  description = "Caller declared under outsideCallers in the topology (e.g. platform) => e-mails of its service accounts (without serviceAccount:): they receive what the topology lets that caller do (outside_publisher_bindings, outside_invoker_bindings)."
+  type        = map(list(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue(flatten([for c, emails in var.outside_callers : [for e in emails : can(regex("^[^\\s:@]+@[^\\s:@]+$", e))]]))
+    error_message = "outside_callers values must be service account e-mails, without the serviceAccount: prefix."
+  }
+}

@@ -13,6 +13,7 @@ import { SCHEMAS, type SchemaName } from '../../../shared/contracts/schema-regis
 import { SchemaViolation } from '../../../shared/contracts/validation';
 import {
   FUNCTIONS,
+  OUTSIDE_CALLERS,
   SUBSCRIPTIONS,
   TOPICS,
   isTopic,
@@ -106,6 +107,50 @@ describe('topology: topics and subscriptions', () => {
       expect([name, (f.subscriptions ?? []).length > 0]).toEqual([name, f.trigger === 'pubsub']);
       expect([name, f.publishes.filter((t) => !declared.has(t))]).toEqual([name, []]);
     }
+  });
+});
+
+describe('topology: callers outside this system (outsideCallers)', () => {
+  it('declares the lending platform, which publishes only declared, consumed topics', () => {
+    expect(OUTSIDE_CALLERS.map((c) => c.name)).toEqual(['platform']);
+    const consumed = new Set<string>(SUBSCRIPTIONS.map((s) => s.topic));
+    for (const c of OUTSIDE_CALLERS) {
+      expect(c.description.length).toBeGreaterThan(0);
+      expect(c.publishes.length).toBeGreaterThan(0);
+      // What an outside caller publishes must reach a consumer, and never the dead-letter topic.
+      expect([c.name, c.publishes.filter((t) => !isTopic(t) || !consumed.has(t))]).toEqual([c.name, []]);
+      expect(c.publishes).not.toContain(topologyJson.subscriptionDefaults.deadLetterTopic);
+    }
+  });
+
+  it('lets outside callers invoke only HTTP APIs: HTTP functions that are neither public, pushed to nor scheduled', () => {
+    const byName = new Map(FUNCTIONS.map((f) => [f.name, f]));
+    for (const c of OUTSIDE_CALLERS)
+      for (const name of c.invokes) {
+        const f = byName.get(name);
+        expect({
+          name,
+          api: f?.trigger === 'http' && !f.public && !f.schedule && f.subscriptions.length === 0,
+        }).toEqual({
+          name,
+          api: true,
+        });
+      }
+  });
+
+  it('names a callers setting only on HTTP APIs, one setting per function', () => {
+    const withSetting = FUNCTIONS.filter((f) => f.callersSetting !== undefined);
+    expect(withSetting.map((f) => [f.name, f.callersSetting])).toEqual(
+      expect.arrayContaining([
+        ['screenTransaction', 'SCREEN_TRANSACTION_CALLERS'],
+        ['checkRisk', 'RISK_CHECK_CALLERS'],
+      ]),
+    );
+    for (const f of withSetting) {
+      expect([f.name, f.trigger, f.public, f.schedule]).toEqual([f.name, 'http', false, undefined]);
+      expect(f.callersSetting).toMatch(/^[A-Z][A-Z0-9_]*_CALLERS$/);
+    }
+    expect(new Set(withSetting.map((f) => f.callersSetting)).size).toBe(withSetting.length);
   });
 });
 

@@ -57,6 +57,14 @@ describe('cloudbuild.yaml', () => {
     expect(steps.get('tf-fmt')).toMatch(/'fmt', '-check', '-recursive'/);
   });
 
+  it('validates the triggers’ root (terraform/ci) without a backend, and never plans or applies it', () => {
+    const validate = steps.get('tf-validate-ci') ?? '';
+    expect(validate).toContain('dir: terraform/ci');
+    expect(validate).toContain('terraform init -backend=false && terraform validate');
+    expect(yaml).not.toMatch(/terraform\/ci\b[^\n]*\n[^\n]*'(plan|apply)'/);
+    expect(steps.get('tf-apply')).toContain('cd "terraform/environments/${_APPLY_ENV}"');
+  });
+
   it('applies only the saved plan of the environment named by _APPLY_ENV, and nothing when it is empty', () => {
     expect(yaml).toMatch(/_APPLY_ENV: ''/);
     const apply = steps.get('tf-apply') ?? '';

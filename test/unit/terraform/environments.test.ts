@@ -64,6 +64,8 @@ const FORMER_ROOT_DEFAULTS: Record<string, unknown> = {
   api_invokers: {},
   // Added with the compliance case tool; the defaults a root gets by leaving them unset.
   screen_transaction_callers: [],
+  // Added with the lending platform's grants (topology outsideCallers.platform).
+  platform_service_accounts: [],
   compliance_case_roles: {},
   compliance_auditors_see_personal_data: false,
   case_sla_hours: { CRITICAL: 4, WARNING: 24, INFO: 72 },
@@ -153,8 +155,9 @@ describe('terraform/modules/environment', () => {
   });
 
   it('calls every other module once (topology is read inside the modules that need it)', () => {
-    // topology and views compute values only; the modules that need them call them.
-    const expected = moduleNames().filter((m) => !['topology', 'views', 'environment'].includes(m));
+    // topology and views compute values only; the modules that need them call them. ci (the Cloud Build triggers)
+    // is no part of an environment: terraform/ci calls it.
+    const expected = moduleNames().filter((m) => !['topology', 'views', 'environment', 'ci'].includes(m));
     expect(
       Object.entries(calls)
         .map(([name, c]) => `${name} ${String(c.source)}`)
@@ -261,6 +264,20 @@ describe('terraform/modules/environment', () => {
       vars: ['screen_transaction_callers=["serviceAccount:lending@fusion-risk-dev.iam.gserviceaccount.com"]'],
       edit: undefined,
       message: /screen_transaction_callers must be service account e-mails/,
+    },
+    {
+      what: 'a platform service account given as an IAM member instead of an e-mail',
+      vars: ['platform_service_accounts=["serviceAccount:lending@fusion-risk-dev.iam.gserviceaccount.com"]'],
+      edit: undefined,
+      message: /platform_service_accounts must be service account e-mails/,
+    },
+    {
+      what: "checkRisk's callers set through function_environment (they are its run.invoker members)",
+      vars: [
+        'function_environment={"checkRisk"={"RISK_CHECK_CALLERS"="lending@fusion-risk-dev.iam.gserviceaccount.com"}}',
+      ],
+      edit: undefined,
+      message: /function_environment must not set .*RISK_CHECK_CALLERS: .*platform_service_accounts/,
     },
     {
       what: 'a case deadline for an unknown severity',
@@ -432,7 +449,12 @@ describe('environment roots together', () => {
   });
 
   it('every module directory is used', async () => {
-    const dirs = [...ENVIRONMENTS.map(envDir), ...moduleNames().map((m) => join(MODULES_DIR, m))];
+    // terraform/ci (the Cloud Build triggers) is a root too.
+    const dirs = [
+      ...ENVIRONMENTS.map(envDir),
+      join(TF_DIR, 'ci'),
+      ...moduleNames().map((m) => join(MODULES_DIR, m)),
+    ];
     const used = new Set<string>();
     for (const d of dirs)
       for (const call of Object.values(labelled(await parseDir(d), 'module')))

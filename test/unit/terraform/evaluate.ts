@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { MODULES_DIR, labelled, localsOf, parseDir, terraform } from './hcl';
+import { MODULES_DIR, ROOT, TF_DIR, labelled, localsOf, parseDir, terraform } from './hcl';
 
 export type Evaluation<T> = { ok: true; value: T } | { ok: false; stderr: string };
 
@@ -88,4 +88,26 @@ export async function evaluateLocals<T>(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The arguments modules/functions requires, for evaluating its locals offline in environment `environment` of
+ * project `project`: the real topology and generated files, no deployed resources (their ids are empty maps).
+ */
+export function functionsModuleArgs(project: string, environment: string): Record<string, unknown> {
+  return {
+    project_id: project,
+    region: 'europe-west1',
+    environment,
+    topology_path: join(ROOT, 'shared', 'contracts', 'topology.json'),
+    tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
+    views_path: join(ROOT, 'shared', 'contracts', 'warehouse-views.json'),
+    bundle_dir: join(ROOT, 'dist', 'functions'),
+    bucket_prefix: project,
+    topic_ids: {},
+    secret_ids: {},
+    dataset_ids: {},
+    warehouse_tables: {},
+    bigquery_location: 'EU',
+  };
 }

@@ -30,7 +30,7 @@ import {
 } from '../../../shared/platform/config/cases';
 import { readScreenTransactionConfig } from '../../../shared/platform/config/screen-transaction';
 import retention from '../../../shared/contracts/retention.json';
-import { evaluateLocals } from './evaluate';
+import { evaluateLocals, functionsModuleArgs } from './evaluate';
 import { ENVIRONMENTS, ROOT, TF_DIR, loadEnvironment, moduleNamed, parseHcl, topology } from './hcl';
 
 const READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
@@ -71,12 +71,15 @@ interface Out {
 interface EnvironmentInputs {
   function_environment: Record<string, Record<string, string>>;
   api_invokers: Record<string, string[]>;
+  /** Topology outsideCallers name (platform) => service account e-mails. */
+  outside_callers: Record<string, string[]>;
 }
 
 /**
  * What modules/environment hands the functions module from a root's terraform.tfvars: function_environment and
  * api_invokers as written, plus the settings it renders from their own validated variables (the case deadlines,
- * screenTransaction's callers, the case tool's roles and whether auditors see personal data).
+ * the case tool's roles and whether auditors see personal data), screenTransaction's former callers, and the
+ * outside callers (the lending platform's service accounts).
  */
 async function environmentInputs(env: string): Promise<EnvironmentInputs> {
   const tfvars = await parseHcl(
@@ -86,9 +89,16 @@ async function environmentInputs(env: string): Promise<EnvironmentInputs> {
   const r = await evaluateLocals<EnvironmentInputs>(
     'environment',
     { ...tfvars, environment: env },
-    ['function_environment', 'api_invokers'],
+    ['function_environment', 'api_invokers', 'outside_callers'],
     {},
-    ['case_sla_hours', 'rendered_environment', 'function_environment', 'rendered_invokers', 'api_invokers'],
+    [
+      'case_sla_hours',
+      'rendered_environment',
+      'function_environment',
+      'outside_callers',
+      'rendered_invokers',
+      'api_invokers',
+    ],
   );
   if (!r.ok) throw new Error(r.stderr);
   return r.value;
@@ -120,22 +130,13 @@ describe.each(ENVIRONMENTS)('the environment of each function in %s', (env) => {
     const r = await evaluateLocals<Out>(
       'functions',
       {
-        project_id: project,
-        region: 'europe-west1',
-        environment: env,
-        topology_path: join(ROOT, 'shared', 'contracts', 'topology.json'),
-        tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
-        views_path: join(ROOT, 'shared', 'contracts', 'warehouse-views.json'),
-        bundle_dir: join(ROOT, 'dist', 'functions'),
-        bucket_prefix: project,
-        topic_ids: {},
-        secret_ids: {},
-        dataset_ids: {},
-        warehouse_tables: {},
-        bigquery_location: 'EU',
+        ...functionsModuleArgs(project, env),
         kms_keys: { kyc: { id: kycKey, env_var: 'KYC_KMS_KEY_NAME' } },
         extra_environment: extraEnvironment,
         function_environment: inputs.function_environment,
+        // Who holds run.invoker decides the callers settings (RISK_CHECK_CALLERS, SCREEN_TRANSACTION_CALLERS).
+        api_invokers: inputs.api_invokers,
+        outside_callers: inputs.outside_callers,
       },
       ['environment', 'function_urls'],
     );
@@ -186,12 +187,35 @@ describe.each(ENVIRONMENTS)('the environment of each function in %s', (env) => {
         n,
         sla: 'CRITICAL=4,WARNING=24,INFO=72',
       });
-    expect(out.environment.screenTransaction.SCREEN_TRANSACTION_CALLERS).toBe(
-      `lending-platform@${project}.iam.gserviceaccount.com`,
-    );
     expect(out.environment.screenTransaction.SCREEN_TRANSACTION_AUDIENCE).toBe(
       out.function_urls.screenTransaction,
     );
+  });
+
+  it("lists the lending platform's service accounts as the callers of checkRisk and screenTransaction", () => {
+    const platform = `lending-platform@${project}.iam.gserviceaccount.com`;
+    expect(out.environment.screenTransaction.SCREEN_TRANSACTION_CALLERS).toBe(platform);
+    expect(out.environment.checkRisk.RISK_CHECK_CALLERS).toBe(platform);
+    expect(readCheckRiskConfig({ ...out.environment.checkRisk }).callers).toEqual([platform]);
+    expect(readScreenTransactionConfig({ ...out.environment.screenTransaction }).callers).toEqual([platform]);
+  });
+
+  it.each(
+    Object.entries(topology().functions).flatMap(([name, f]) =>
+      f.callersSetting ? [[name, f.callersSetting] as const] : [],
+    ),
+  )('%s reads its callers setting %s: without it, its configuration refuses to start', (name, setting) => {
+    const { [setting]: callers, ...without } = out.environment[name];
+    expect(callers).toMatch(/@/);
+    const problems = readersOf(topology().functions[name].folder).flatMap((reader) => {
+      try {
+        READERS[reader]({ ...without });
+        return [];
+      } catch (err) {
+        return [(err as Error).message];
+      }
+    });
+    expect(problems.join('\n')).toContain(`${setting} is not set`);
   });
 
   it('resolves {url:<function>} to that function, and lets no setting carry a secret name', () => {
@@ -214,19 +238,7 @@ describe('function_environment cannot override what the platform owns', () => {
     const r = await evaluateLocals<Out>(
       'functions',
       {
-        project_id: 'fusion-risk-dev',
-        region: 'europe-west1',
-        environment: 'dev',
-        topology_path: join(ROOT, 'shared', 'contracts', 'topology.json'),
-        tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
-        views_path: join(ROOT, 'shared', 'contracts', 'warehouse-views.json'),
-        bundle_dir: join(ROOT, 'dist', 'functions'),
-        bucket_prefix: 'fusion-risk-dev',
-        topic_ids: {},
-        secret_ids: {},
-        dataset_ids: {},
-        warehouse_tables: {},
-        bigquery_location: 'EU',
+        ...functionsModuleArgs('fusion-risk-dev', 'dev'),
         function_environment: { '*': { WAREHOUSE: 'duckdb', ENVIRONMENT: 'local', LOG_LEVEL: 'DEBUG' } },
       },
       ['environment'],
@@ -253,20 +265,9 @@ describe('who may call each function', () => {
     }>(
       'functions',
       {
-        project_id: 'fusion-risk-dev',
-        region: 'europe-west1',
-        environment: 'dev',
-        topology_path: join(ROOT, 'shared', 'contracts', 'topology.json'),
-        tables_path: join(TF_DIR, 'generated', 'bigquery-tables.json'),
-        views_path: join(ROOT, 'shared', 'contracts', 'warehouse-views.json'),
-        bundle_dir: join(ROOT, 'dist', 'functions'),
-        bucket_prefix: 'fusion-risk-dev',
-        topic_ids: {},
-        secret_ids: {},
-        dataset_ids: {},
-        warehouse_tables: {},
-        bigquery_location: 'EU',
+        ...functionsModuleArgs('fusion-risk-dev', 'dev'),
         api_invokers: inputs.api_invokers,
+        outside_callers: inputs.outside_callers,
       },
       ['api', 'public', 'invoked', 'api_invoker_bindings'],
     );
@@ -293,12 +294,18 @@ describe('who may call each function', () => {
         .map((b) => b.function)
         .sort(),
     ).toEqual(['checkRisk', 'notificationPreferences', 'riskAdmin', 'screenTransaction', 'startKyc']);
-    // screenTransaction's invokers are its SCREEN_TRANSACTION_CALLERS (screen_transaction_callers), nobody else.
-    expect(
-      Object.values(r.value.api_invoker_bindings)
-        .filter((b) => b.function === 'screenTransaction')
-        .map((b) => b.member),
-    ).toEqual(['serviceAccount:lending-platform@fusion-risk-dev.iam.gserviceaccount.com']);
+    // checkRisk's and screenTransaction's invokers are the lending platform's service accounts
+    // (platform_service_accounts, through the topology's outsideCallers.platform), nobody else.
+    for (const fn of ['checkRisk', 'screenTransaction'])
+      expect({
+        fn,
+        members: Object.values(r.value.api_invoker_bindings)
+          .filter((b) => b.function === fn)
+          .map((b) => b.member),
+      }).toEqual({
+        fn,
+        members: ['serviceAccount:lending-platform@fusion-risk-dev.iam.gserviceaccount.com'],
+      });
     // Services call services; only the admin API is called by people, as a group the desk manages.
     for (const b of Object.values(r.value.api_invoker_bindings))
       expect(`${b.function} ${b.member.split(':')[0]}`).toBe(

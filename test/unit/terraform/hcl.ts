@@ -349,8 +349,12 @@ export interface Topology {
       subscriptions?: { name: string; topic: string }[];
       memory?: string;
       timeoutSeconds?: number;
+      /** The setting in which the function checks its callers itself (e.g. RISK_CHECK_CALLERS). */
+      callersSetting?: string;
     }
   >;
+  /** Callers outside this system (the lending platform): topics they publish to, functions they invoke. */
+  outsideCallers?: Record<string, { description: string; publishes: string[]; invokes: string[] }>;
   subscriptionDefaults: {
     deadLetterTopic: string;
     maxDeliveryAttempts: number;

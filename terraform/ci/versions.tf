@@ -1,0 +1,1 @@
+../environments/shared/versions.tf
