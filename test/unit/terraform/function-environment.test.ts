@@ -20,6 +20,7 @@ import {
 } from '../../../shared/platform/config/notifications';
 import { readOperationsConfig } from '../../../shared/platform/config/operations';
 import { readPriceSourcesConfig } from '../../../shared/platform/config/prices';
+import { readHistoryBackfillConfig } from '../../../shared/platform/config/history-backfill';
 import { readRiskConfig } from '../../../shared/platform/config/risk';
 import { readCheckRiskConfig, readRiskAdminConfig } from '../../../shared/platform/config/controls';
 import { readRiskApiConfig } from '../../../shared/platform/config/risk-api';
@@ -44,6 +45,7 @@ const READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   readAmlConfig,
   readEventTimeConfig,
   readPriceSourcesConfig,
+  readHistoryBackfillConfig,
   readRiskConfig,
   readRiskAdminConfig,
   readCheckRiskConfig,
