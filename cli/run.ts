@@ -247,6 +247,7 @@ function runVar(args: ParsedArgs, io: CliIo): void {
       lookbackDays,
       horizonDays: figure.horizonDays,
       horizonMethod,
+      returnDates: engine.scenarioDates(figure.horizonDays),
     });
     checkScenarios(scenarios, figure, quantileMethod);
     writePlot(

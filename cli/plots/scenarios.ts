@@ -14,6 +14,11 @@ export interface ScenarioParams {
   lookbackDays: number;
   horizonDays: number;
   horizonMethod: HorizonMethod;
+  /**
+   * The return dates of the scenarios (RiskEngine.scenarioDates): around a missing close the engine leaves some
+   * out and reaches further back. Without it, the lookbackDays days ending at asOf.
+   */
+  returnDates?: readonly string[];
 }
 
 /**
@@ -27,12 +32,17 @@ export function scenarioPnl(history: PriceHistory, exposures: Exposure[], p: Sce
   const scale = p.horizonMethod === 'sqrt' ? Math.sqrt(p.horizonDays) : 1;
   const n = p.lookbackDays;
   if (end < 0 || end - n + 1 - back < 0) throw new Error(`no ${n}-scenario window ending ${p.asOf}`);
+  if (p.returnDates && p.returnDates.length !== n)
+    throw new Error(`${p.returnDates.length} return dates for ${n} scenarios`);
+  const index = p.returnDates
+    ? p.returnDates.map((d) => dateIndex(history, d))
+    : Array.from({ length: n }, (_, s) => end - n + 1 + s);
   const pnl = new Array<number>(n).fill(0);
   for (const { asset, netUsd } of exposures) {
     if (netUsd === 0) continue;
     const closes = history.series[asset];
     for (let s = 0; s < n; s++) {
-      const t = end - n + 1 + s;
+      const t = index[s];
       const now = closes?.[t];
       const then = closes?.[t - back];
       if (now == null || then == null) throw new Error(`${asset} has no close for scenario ${s}`);

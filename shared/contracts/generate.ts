@@ -110,13 +110,19 @@ export async function renderTypes(): Promise<string> {
   return dedupeDeclarations(parts.join('\n'));
 }
 
-/** Shared $refs are emitted once per referencing schema; keep the first declaration of each name. */
+/**
+ * Shared $refs are emitted once per referencing schema; keep the first declaration of each name. A declaration's
+ * block starts with its doc comment, so a dropped duplicate takes its comment along rather than leaving it on
+ * the next declaration.
+ */
 function dedupeDeclarations(source: string): string {
   const seen = new Set<string>();
-  const blocks = source.split(/\n(?=export )/);
+  const docComment = String.raw`\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n`;
+  const blocks = source.split(new RegExp(String.raw`(?<!\*\/)\n(?=(?:${docComment})?export )`));
+  const declaration = new RegExp(String.raw`^(?:${docComment})?export (?:interface|type) (\w+)`);
   return blocks
     .filter((b) => {
-      const m = /^export (?:interface|type) (\w+)/.exec(b.trimStart());
+      const m = declaration.exec(b.trimStart());
       if (!m) return true;
       if (seen.has(m[1])) return false;
       seen.add(m[1]);

@@ -14,3 +14,11 @@ export const SHARD_VALUED_LOG = 'shard valued';
  * { eventId, tickId, toState, priceToAlertMs } (ms from the price tick's asOf to the publish).
  */
 export const MARGIN_ALERT_PUBLISHED_LOG = 'margin alert published';
+
+/**
+ * computePortfolioRisk and checkRisk, once per VaR engine build per daily close the engine computed around
+ * (missing inside its window, see RiskEngine): { asset, date, historyEnd }. The scenarios touching it were left
+ * out and the outputs of portfolios holding the asset carry it as historyGaps; the history backfill should have
+ * filled it from the other source.
+ */
+export const HISTORY_GAP_LOG = 'daily close missing: VaR computed without it';

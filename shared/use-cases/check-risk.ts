@@ -58,6 +58,7 @@ export type CheckRiskResponse = Pick<
   | 'stop'
   | 'post'
   | 'decidedAt'
+  | 'historyGaps'
 >;
 
 export interface CheckRiskOutcome {
@@ -140,6 +141,7 @@ export function responseOf(d: PreTradeDecision): CheckRiskResponse {
     stop: d.stop,
     post: d.post,
     decidedAt: d.decidedAt,
+    ...(d.historyGaps ? { historyGaps: d.historyGaps } : {}),
   };
 }
 

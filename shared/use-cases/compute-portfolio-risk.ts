@@ -31,7 +31,7 @@ import { DEFAULT_EVENT_TIME_MAX_SKEW_SECONDS, latestAcceptedMs } from '../domain
 import { requireEventTimes, type EventTimeGuardDeps } from './event-time-guard';
 import { MARKET_STATE, type LatestPrice, type MarketState } from './market-state';
 import type { PriceQuality, PriceSource } from '../contracts/generated/types';
-import { loadHistory } from './risk-history';
+import { loadHistory, logHistoryGaps } from './risk-history';
 import { SHARD_VALUED_LOG } from '../platform/log-messages';
 
 type PricesMessage = SchemaTypes['messages/market.prices.v1'];
@@ -351,6 +351,8 @@ export async function evaluateBatch(
   try {
     history = await loadHistory(deps.store, assets);
     engine = new RiskEngine(history, config.riskParams, riskAsOf);
+    // Once per engine (so per batch), not per portfolio: the flag on each output says whose VaR it touched.
+    logHistoryGaps(logger, engine);
   } catch (err) {
     logger.warn('risk history unavailable for this batch; publishing valuation without VaR', {
       tickId: tick.tickId,
@@ -360,14 +362,27 @@ export async function evaluateBatch(
   if (engine) {
     const usable = new Set(engine.assets);
     const eligible = valued.filter((x) => x.exposures.every((e) => e.netUsd === 0 || usable.has(e.asset)));
+    // Not silently: the portfolios holding such an asset are published with risk null.
+    const held = new Set(
+      valued.flatMap((x) => x.exposures.filter((e) => e.netUsd !== 0).map((e) => e.asset)),
+    );
+    for (const asset of [...held].filter((a) => !usable.has(a)).sort())
+      logger.warn('asset unusable for VaR; portfolios holding it are published without VaR', {
+        asset,
+        tickId: tick.tickId,
+        detail: engine.unusableReason(asset),
+      });
     const figures = engine.evaluateBatch(eligible.map((x) => x.exposures));
     eligible.forEach((x, i) => {
+      // The missing closes VaR was computed around, of the assets this portfolio holds (README: Missing daily closes).
+      const historyGaps = engine.gapsOf(x.exposures);
       x.msg.risk = {
         lookbackDays: config.riskParams.lookbackDays,
         scenarios: engine.scenarioCount,
         historyEnd: engine.historyEnd,
         quantileMethod: config.riskParams.quantileMethod,
         horizonMethod: config.riskParams.horizonMethod,
+        ...(historyGaps.length ? { historyGaps } : {}),
         figures: figures[i],
       };
     });
@@ -484,6 +499,7 @@ async function recordRiskDetail(
       positions_updated_at: positionsUpdatedAt[i],
     };
     const risk = msg.risk;
+    const gaps = risk?.historyGaps?.map((g) => `${g.asset}:${g.date}`).join(',') || null;
     risk?.figures.forEach((f, j) => {
       // tailShares follow the figures' order; degraded metrics have none.
       const share = m.tailShares[j];
@@ -501,6 +517,7 @@ async function recordRiskDetail(
         history_end: risk.historyEnd ?? null,
         quantile_method: risk.quantileMethod,
         horizon_method: risk.horizonMethod,
+        history_gaps: gaps,
       });
     });
     const prices = new Map(msg.exposures.map((e) => [e.asset, e.priceUsd]));

@@ -4,13 +4,19 @@
  */
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { DailyClosesDoc } from '../domain/prices/ticks';
+import type { RiskEngine } from '../domain/risk/engine';
 import type { PriceHistory } from '../domain/risk/history';
+import { HISTORY_GAP_LOG } from '../platform/log-messages';
 import type { DocumentStore } from '../ports/document-store';
+import type { Logger } from '../ports/logger';
 
 /** Aligned histories per store (one per deployment; several in tests), reused while the closes are unchanged. */
 const historyCaches = new WeakMap<DocumentStore, Map<string, { key: string; history: PriceHistory }>>();
 
-/** Daily closes of the assets, aligned on calendar days (missing days are null, the engine rejects them). */
+/**
+ * Daily closes of the assets, aligned on calendar days (a day without a close is null: the engine computes around
+ * a few of them, see RiskEngine and logHistoryGaps).
+ */
 export async function loadHistory(store: DocumentStore, assets: string[]): Promise<PriceHistory> {
   const docs = await store.getMany<DailyClosesDoc>(FIRESTORE_COLLECTIONS.risk.dailyCloses, assets);
   const key = assets
@@ -45,4 +51,13 @@ export async function loadHistory(store: DocumentStore, assets: string[]): Promi
   const history = { dates, series };
   historyCache.set(assets.join(','), { key, history });
   return history;
+}
+
+/**
+ * One warning per missing close a freshly built engine computed around (read by a log-based metric and its alert,
+ * terraform/modules/monitoring): asset and date only, never whose portfolio. Call once per engine build.
+ */
+export function logHistoryGaps(logger: Logger, engine: RiskEngine): void {
+  const historyEnd = engine.historyEnd;
+  for (const { asset, date } of engine.historyGaps) logger.warn(HISTORY_GAP_LOG, { asset, date, historyEnd });
 }

@@ -116,6 +116,10 @@ scenarios: number
 historyEnd?: string
 quantileMethod: ("linear" | "inverted_cdf")
 horizonMethod: ("sqrt" | "overlapping")
+/**
+ * Daily closes of assets this portfolio holds that were missing inside the VaR window: the scenarios touching them were left out and the window reached further back (README: Missing daily closes). Absent when none.
+ */
+historyGaps?: HistoryGap[]
 figures: {
 confidence: number
 horizonDays: number
@@ -225,6 +229,13 @@ currentPriceUsd: number
  * priceUsd / currentPriceUsd − 1: negative, the asset must fall this much; positive, rise.
  */
 changeFraction: (number | null)
+}
+/**
+ * A daily close missing from the history, which VaR was computed without.
+ */
+export interface HistoryGap {
+asset: string
+date: string
 }
 /**
  * The risk metrics of one portfolio at one tick, as computed by shared/domain/controls/metrics.ts (its comment defines each). Ratios over equity are null unless equity is POSITIVE; every number is finite and bounded.
@@ -355,6 +366,9 @@ maxPeakUsd?: number
 maxTroughUsd?: number
 }
 
+/**
+ * Every portfolio of one desk sorted by health (riskiest first, portfolios without debt last), counts per state and the collateral at risk: that of portfolios in margin call or liquidation, and of those a price shock on every non-stable asset would put there.
+ */
 export interface DeskOverview {
 /**
  * The desk a portfolio belongs to; policies, stops and read permissions are scoped by it. A portfolio without one belongs to the desk 'default'.
@@ -795,6 +809,10 @@ leverage: (number | null)
 equityUsd: number
 } | null)
 decidedAt: string
+/**
+ * When a VaR/ES rule was evaluated: the daily closes of assets the portfolio holds (before or after the action) that were missing inside the VaR window, which VaR was computed without. Absent when none.
+ */
+historyGaps?: HistoryGap[]
 }
 export interface RuleViolation {
 policyId: string
@@ -820,7 +838,6 @@ threshold: number
 value: (number | null)
 valueState?: ("NEGATIVE_EQUITY" | "ZERO_EQUITY")
 }
-
 /**
  * screenTransaction's answer (HTTP 200): allow, review or block, the rules that fired and the decision id. The same transactionId always gets the same decision, whichever path (this check or the compliance.transactions.v1 stream) evaluated it first; it is counted in the customer's windows once.
  */
@@ -1024,6 +1041,9 @@ case?: CaseSummary
 error?: CaseApiError
 }[]
 }
+/**
+ * A case's whole trail as stored: every event with its hash and its predecessor's, so anyone can re-verify the chain offline (sha256 of prevHash, a newline and the event's canonical JSON without the two hashes). Notes stay encrypted in an export.
+ */
 export interface CaseTrailExport {
 caseId: string
 exportedAt: string

@@ -73,6 +73,10 @@ scenarios: number
 historyEnd?: string
 quantileMethod: ("linear" | "inverted_cdf")
 horizonMethod: ("sqrt" | "overlapping")
+/**
+ * Daily closes of assets this portfolio holds that were missing inside the VaR window: the scenarios touching them were left out and the window reached further back (README: Missing daily closes). Absent when none.
+ */
+historyGaps?: HistoryGap[]
 figures: {
 confidence: number
 horizonDays: number
@@ -174,6 +178,13 @@ currentPriceUsd: number
  * priceUsd / currentPriceUsd − 1: negative, the asset must fall this much; positive, rise.
  */
 changeFraction: (number | null)
+}
+/**
+ * A daily close missing from the history, which VaR was computed without.
+ */
+export interface HistoryGap {
+asset: string
+date: string
 }
 /**
  * The risk metrics of one portfolio at one tick, as computed by shared/domain/controls/metrics.ts (its comment defines each). Ratios over equity are null unless equity is POSITIVE; every number is finite and bounded.
@@ -304,6 +315,9 @@ maxPeakUsd?: number
 maxTroughUsd?: number
 }
 
+/**
+ * Revalue every portfolio of one shard at one price tick (fan-out unit of computePortfolioRisk).
+ */
 export interface ShardWorkV1 {
 tickId: string
 shard: number
@@ -383,13 +397,16 @@ reasons: string[]
 
 export type PortfolioId = string
 /**
- * @maxItems 1000
+ * A portfolio as analysts hand it to the fusion-risk CLI.
  */
 export interface PortfolioFile {
 portfolioId: PortfolioId
 positions: Positions
 }
 
+/**
+ * Units of one asset held or owed.
+ */
 export type AssetAmount = number
 /**
  * USD price of one unit of an asset.
@@ -419,6 +436,9 @@ signedUsdAmount?: SignedUsdAmount
 ratio?: Ratio
 }
 
+/**
+ * One published price of one asset at one tick.
+ */
 export interface MarketPriceRow {
 /**
  * tick_id:asset
@@ -502,6 +522,10 @@ scenarios: number
 history_end?: (string | null)
 quantile_method: string
 horizon_method: string
+/**
+ * Daily closes missing inside the VaR window of assets the portfolio holds, which the figure was computed without: ASSET:YYYY-MM-DD joined by commas, by asset then date; null when none
+ */
+history_gaps?: (string | null)
 }
 
 /**
@@ -1216,7 +1240,7 @@ alert: (MarginAlertV1 | AmlAlertV1 | PriceAlertV1 | OperationsAlertV1 | RiskAler
 createdAt: string
 }
 /**
- * One margin-health transition of one portfolio. eventId is derived from portfolio, transition and tick.
+ * Something the operators must fix upstream. EVENT_TIME_IN_FUTURE: a consumer refused an event dated later than its clock plus the allowed skew (the message was dead-lettered for replay, a Persona delivery answered 503 so Persona retries it). Ids only, no personal data. alertId is derived from the refused event, so a redelivery raises the same alert.
  */
 export interface OperationsAlertV1 {
 alertId: string
@@ -1441,7 +1465,7 @@ attempted_at: string
 }
 
 /**
- * Something the operators must fix upstream. EVENT_TIME_IN_FUTURE: a consumer refused an event dated later than its clock plus the allowed skew (the message was dead-lettered for replay, a Persona delivery answered 503 so Persona retries it). Ids only, no personal data. alertId is derived from the refused event, so a redelivery raises the same alert.
+ * One risk-policy change made through riskAdmin: who, when, why, and the policy before and after (JSON). The row id is the Firestore audit entry's id (riskPolicyAudit/{policyId}:{version}).
  */
 export interface PolicyChangeRow {
 change_id: string
@@ -1701,6 +1725,9 @@ path: ("screen" | "stream")
  * The state machine's state: with hysteresis, so it may lag a recovering score by the recovery band.
  */
 export type HealthState = ("HEALTHY" | "WARNING" | "MARGIN_CALL" | "LIQUIDATION")
+/**
+ * The latest state of one portfolio as the risk path left it (kept in Firestore by detectMarginEvents in the transaction that advances its health state): valuation, margin health with the state machine's state and the thresholds in force, liquidation prices, VaR/ES. Served by riskApi without a warehouse query.
+ */
 export interface PortfolioView {
 portfolioId: string
 /**
@@ -1751,6 +1778,9 @@ warning: number
 marginCall: number
 liquidation: number
 }
+/**
+ * Every portfolio of one desk sorted by health (riskiest first, portfolios without debt last), counts per state and the collateral at risk: that of portfolios in margin call or liquidation, and of those a price shock on every non-stable asset would put there.
+ */
 export interface DeskOverview {
 /**
  * The desk a portfolio belongs to; policies, stops and read permissions are scoped by it. A portfolio without one belongs to the desk 'default'.
@@ -1872,9 +1902,6 @@ portfolioId: (string | null)
 recordedAt: string
 alert: MarginAlertV1
 }
-/**
- * One margin-health transition of one portfolio. eventId is derived from portfolio, transition and tick.
- */
 export interface AmlFeedAlert {
 source: "alerts.aml.v1"
 cursor: string
@@ -1887,9 +1914,6 @@ portfolioId: (string | null)
 recordedAt: string
 alert: AmlAlertV1
 }
-/**
- * One AML rule triggered by one transaction. alertId is derived from rule, policy version and transaction, so a redelivered transaction yields the same alert.
- */
 export interface PriceFeedAlert {
 source: "alerts.prices.v1"
 cursor: string
@@ -1902,9 +1926,6 @@ portfolioId: (string | null)
 recordedAt: string
 alert: PriceAlertV1
 }
-/**
- * No usable price for an asset at a tick (every source failed validation or is unreachable), a source's circuit opened, sources disagreeing, or a portfolio that could not be valued at a tick (PORTFOLIO_NOT_VALUED, raised by computePortfolioRisk, with portfolioId).
- */
 export interface OperationsFeedAlert {
 source: "alerts.operations.v1"
 cursor: string
@@ -1917,9 +1938,6 @@ portfolioId: (string | null)
 recordedAt: string
 alert: OperationsAlertV1
 }
-/**
- * Something the operators must fix upstream. EVENT_TIME_IN_FUTURE: a consumer refused an event dated later than its clock plus the allowed skew (the message was dead-lettered for replay, a Persona delivery answered 503 so Persona retries it). Ids only, no personal data. alertId is derived from the refused event, so a redelivery raises the same alert.
- */
 export interface RiskFeedAlert {
 source: "alerts.risk.v1"
 cursor: string
@@ -1932,9 +1950,6 @@ portfolioId: (string | null)
 recordedAt: string
 alert: RiskAlertV1
 }
-/**
- * Risk controls: STOP_CHANGED (a kill-switch transition: engaged, release requested, released; always CRITICAL), POLICY_INVALID (a stored risk policy that cannot be used; the last valid version stays in force), RISK_LIMIT_BREACHED / RISK_LIMIT_CLEARED (continuous evaluation). Ids only: the one personal datum is the actor, the operator's work e-mail (or 'circuit-breaker'), because who changed a control is the point of the alert. alertId is derived from the audit entry (or the evaluation), so a retry raises the same alert.
- */
 export interface CaseFeedAlert {
 source: "alerts.cases.v1"
 cursor: string
@@ -1948,7 +1963,7 @@ recordedAt: string
 alert: CaseAlertV1
 }
 /**
- * A compliance case nearing or past its service-level deadline (SLA_AT_RISK, SLA_BREACHED), raised by watchCases within a minute of the moment and told to the compliance team. Ids only: the customer is the platform's opaque id, never a name. alertId is derived from the case, the kind and the deadline, so a repeated run raises the same alert.
+ * Every refusal of riskApi: what went wrong in words, a stable code to branch on, and for 400 each problem found.
  */
 export interface ApiError {
 error: string
@@ -1990,6 +2005,10 @@ leverage: (number | null)
 equityUsd: number
 } | null)
 decidedAt: string
+/**
+ * When a VaR/ES rule was evaluated: the daily closes of assets the portfolio holds (before or after the action) that were missing inside the VaR window, which VaR was computed without. Absent when none.
+ */
+historyGaps?: HistoryGap[]
 }
 export interface RuleViolation {
 policyId: string
@@ -2015,9 +2034,8 @@ threshold: number
 value: (number | null)
 valueState?: ("NEGATIVE_EQUITY" | "ZERO_EQUITY")
 }
-
 /**
- * A compliance case nearing or past its service-level deadline (SLA_AT_RISK, SLA_BREACHED), raised by watchCases within a minute of the moment and told to the compliance team. Ids only: the customer is the platform's opaque id, never a name. alertId is derived from the case, the kind and the deadline, so a repeated run raises the same alert.
+ * screenTransaction's answer (HTTP 200): allow, review or block, the rules that fired and the decision id. The same transactionId always gets the same decision, whichever path (this check or the compliance.transactions.v1 stream) evaluated it first; it is counted in the customer's windows once.
  */
 export interface ScreenTransactionResponse {
 decisionId: string
@@ -2219,6 +2237,9 @@ case?: CaseSummary
 error?: CaseApiError
 }[]
 }
+/**
+ * A case's whole trail as stored: every event with its hash and its predecessor's, so anyone can re-verify the chain offline (sha256 of prevHash, a newline and the event's canonical JSON without the two hashes). Notes stay encrypted in an export.
+ */
 export interface CaseTrailExport {
 caseId: string
 exportedAt: string

@@ -11,7 +11,7 @@
  * risk in a crash.
  */
 import { contentId } from '../ids';
-import type { RiskFigure } from '../risk/engine';
+import { compareHistoryGaps, type HistoryGap, type RiskFigure } from '../risk/engine';
 import type { PriceHistory } from '../risk/history';
 import type { Position } from '../risk/margin';
 import { computeRiskMetrics, type RiskMetrics } from './metrics';
@@ -70,6 +70,8 @@ export interface PreTradeContext {
   stopsMaxStalenessMs: number;
   /** VaR/ES of net USD exposures, from the engine; called only when a rule needs it. May throw. */
   tail?: (exposures: { asset: string; netUsd: number }[]) => RiskFigure[];
+  /** The missing daily closes the engine computed VaR around, of the assets these exposures hold. */
+  tailGaps?: (exposures: { asset: string; netUsd: number }[]) => HistoryGap[];
   history?: PriceHistory | null;
   drawdownWindowDays?: number;
 }
@@ -112,6 +114,8 @@ export interface PreTradeDecision {
   stop: { state: StopState; scopeKey: string | null; engagedBy: string | null; reason: string | null };
   post: { healthScore: number | null; leverage: number | null; equityUsd: number } | null;
   decidedAt: string;
+  /** When VaR/ES was evaluated: the missing closes it was computed around, of assets held before or after. */
+  historyGaps?: HistoryGap[];
 }
 
 class Denied extends Error {
@@ -213,12 +217,16 @@ function metricsOf(
   rules: readonly ScopedRule[],
   positions: Position[],
   prices: Record<string, number>,
-): { metrics: RiskMetrics; figures: RiskFigure[] | null } {
+): { metrics: RiskMetrics; figures: RiskFigure[] | null; gaps: HistoryGap[] } {
   const base = computeRiskMetrics({ positions, prices, figures: null, history: null, drawdownWindowDays: 1 });
   let figures: RiskFigure[] | null = null;
-  if (needsTail(rules) && ctx.tail)
-    figures = ctx.tail(base.notional.map((n) => ({ asset: n.asset, netUsd: n.netUsd })));
-  if (!figures && !needsHistory(rules)) return { metrics: base, figures };
+  let gaps: HistoryGap[] = [];
+  if (needsTail(rules) && ctx.tail) {
+    const exposures = base.notional.map((n) => ({ asset: n.asset, netUsd: n.netUsd }));
+    figures = ctx.tail(exposures);
+    gaps = ctx.tailGaps?.(exposures) ?? [];
+  }
+  if (!figures && !needsHistory(rules)) return { metrics: base, figures, gaps };
   const metrics = computeRiskMetrics({
     positions,
     prices,
@@ -226,7 +234,14 @@ function metricsOf(
     history: needsHistory(rules) ? (ctx.history ?? null) : null,
     drawdownWindowDays: ctx.drawdownWindowDays ?? 30,
   });
-  return { metrics, figures };
+  return { metrics, figures, gaps };
+}
+
+/** The gaps of both sides, once each, by asset then date. */
+function mergeGaps(a: HistoryGap[], b: HistoryGap[]): HistoryGap[] {
+  const byKey = new Map<string, HistoryGap>();
+  for (const g of [...a, ...b]) byKey.set(`${g.asset}:${g.date}`, g);
+  return [...byKey.values()].sort(compareHistoryGaps);
 }
 
 function sameBreach(a: Violation, b: Violation): boolean {
@@ -310,6 +325,8 @@ export function decidePreTrade(req: PreTradeRequest, ctx: PreTradeContext): PreT
     const prices = currentPrices(ctx, assetsOf(before, req), maxAge);
     const pre = metricsOf(ctx, rules, before, prices);
     const post = metricsOf(ctx, rules, after, prices);
+    const historyGaps = mergeGaps(pre.gaps, post.gaps);
+    if (historyGaps.length) decision.historyGaps = historyGaps;
     decision.post = {
       healthScore: post.metrics.healthScore,
       leverage: post.metrics.leverage,

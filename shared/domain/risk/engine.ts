@@ -16,7 +16,16 @@ export interface RiskParams {
   horizons: number[];
   horizonMethod: HorizonMethod;
   quantileMethod: QuantileMethod;
+  /**
+   * Missing daily closes an asset may have inside the window and still be used (default DEFAULT_MAX_GAP_DAYS):
+   * the scenarios that touch them are left out and the window reaches further back to keep `lookbackDays`
+   * scenarios. An asset missing more is unusable. 0 restores the strict rule (any missing close, unusable).
+   */
+  maxGapDays?: number;
 }
+
+/** A week of daily closes missing from a year is still a year of returns; more means the feed is broken. */
+export const DEFAULT_MAX_GAP_DAYS = 5;
 
 export const DEFAULT_RISK_PARAMS: RiskParams = {
   lookbackDays: 365,
@@ -24,7 +33,21 @@ export const DEFAULT_RISK_PARAMS: RiskParams = {
   horizons: [1, 7, 10, 30],
   horizonMethod: 'sqrt',
   quantileMethod: 'linear',
+  maxGapDays: DEFAULT_MAX_GAP_DAYS,
 };
+
+/** A daily close missing (null, or not a positive finite number) inside a window the engine computed around. */
+export interface HistoryGap {
+  asset: string;
+  /** YYYY-MM-DD */
+  date: string;
+}
+
+/** The order gaps are listed in: by asset, then date. */
+export function compareHistoryGaps(a: HistoryGap, b: HistoryGap): number {
+  if (a.asset !== b.asset) return a.asset < b.asset ? -1 : 1;
+  return a.date < b.date ? -1 : a.date > b.date ? 1 : 0;
+}
 
 /** VaR and ES as positive losses in USD (negative only if even the tail scenarios are profits). */
 export interface RiskFigure {
@@ -130,9 +153,12 @@ export function selectSmallest(x: Float64Array, n: number, k: number, out: Float
 }
 
 function validateParams(params: RiskParams): void {
-  const { lookbackDays, confidences, horizons, horizonMethod, quantileMethod } = params;
+  const { lookbackDays, confidences, horizons, horizonMethod, quantileMethod, maxGapDays } = params;
   if (!Number.isInteger(lookbackDays) || lookbackDays < 2) {
     throw new RiskInputError(`lookback must be a whole number of days ≥ 2 (got ${lookbackDays})`);
+  }
+  if (maxGapDays !== undefined && !(Number.isInteger(maxGapDays) && maxGapDays >= 0)) {
+    throw new RiskInputError(`max gap must be a whole number of days ≥ 0 (got ${maxGapDays})`);
   }
   if (!Array.isArray(confidences) || confidences.length === 0)
     throw new RiskInputError('no confidence levels given');
@@ -158,24 +184,110 @@ function validateParams(params: RiskParams): void {
   }
 }
 
+const usableClose = (v: number | null | undefined): boolean =>
+  v !== null && v !== undefined && v > 0 && Number.isFinite(v);
+
+/** Indices t in [from, to] where the series has no usable close, ascending. */
+function missingIn(s: (number | null)[], from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let t = from; t <= to; t++) if (!usableClose(s[t])) out.push(t);
+  return out;
+}
+
+/** Returns are daily by assumption; a skipped date would silently turn one scenario into a multi-day move. */
+function requireDaily(history: PriceHistory, from: number, to: number): void {
+  let prevDay = dayNumber(history.dates[from]);
+  for (let t = from + 1; t <= to; t++) {
+    const day = dayNumber(history.dates[t]);
+    if (prevDay === null || day === null || day !== prevDay + 1) {
+      throw new RiskInputError(
+        `price history skips from ${history.dates[t - 1]} to ${history.dates[t]}: daily returns need every calendar day`,
+      );
+    }
+    prevDay = day;
+  }
+}
+
 /**
- * Historical-simulation VaR/ES. The constructor slices the lookback window once into asset-major Float64Array
- * return matrices (one per horizon when overlapping); evaluate() only nets exposures by asset, forms the P&L
- * vector and selects its tail, so thousands of portfolios can share one engine.
+ * The scenarios of each matrix horizon h: the history indices of the latest n return dates t ≤ end at which every
+ * series has its closes at t and t − h, oldest first; `from` is the oldest close they read. null when the history
+ * runs out first. One pass per horizon from the end, each date's completeness looked at once.
+ */
+function chooseScenarios(
+  series: (number | null)[][],
+  end: number,
+  n: number,
+  horizons: number[],
+): { index: Int32Array[]; from: number } | null {
+  // 0: not looked at yet, 1: every series has a close that day, 2: one has none.
+  const state = new Uint8Array(end + 1);
+  const complete = (t: number): boolean => {
+    let v = state[t];
+    if (v === 0) {
+      v = 1;
+      for (let a = 0; a < series.length; a++) {
+        if (!usableClose(series[a][t])) {
+          v = 2;
+          break;
+        }
+      }
+      state[t] = v;
+    }
+    return v === 1;
+  };
+  const index: Int32Array[] = [];
+  let from = end;
+  for (const h of horizons) {
+    const idx = new Int32Array(n);
+    let k = n;
+    for (let t = end; k > 0 && t - h >= 0; t--) if (complete(t) && complete(t - h)) idx[--k] = t;
+    if (k > 0) return null;
+    index.push(idx);
+    from = Math.min(from, idx[0] - h);
+  }
+  return { index, from };
+}
+
+/** Why an asset of the history cannot be used. */
+interface Unusable {
+  /** Its oldest missing close inside the window (its latest one when the history ran out). */
+  firstMissing: string;
+  missing: number;
+  /** The history starts too late for a window that computes around its missing closes. */
+  historyTooShort: boolean;
+}
+
+/**
+ * Historical-simulation VaR/ES. The constructor chooses the scenarios once and slices them into scenario-major
+ * Float64Array return matrices (one per horizon when overlapping); evaluate() only nets exposures by asset, forms
+ * the P&L vector and selects its tail, so thousands of portfolios can share one engine.
+ *
+ * Missing closes: a return (date t, horizon h) needs every usable asset's closes at t and t − h. A scenario lacking
+ * one is left out and the window reaches a day further back, so there are always `lookbackDays` scenarios, as far
+ * back as the history goes. An asset missing more than `maxGapDays` closes inside that window is unusable, and so
+ * is one whose missing closes the history is too short to compute around (evaluate() then names it, as for an
+ * asset without history). The scenarios are shared by every portfolio of the engine, so a gap moves the window of
+ * all of them; `historyGaps` lists what was computed around and gapsOf() the part a portfolio holds.
  */
 export class RiskEngine {
-  /** Assets whose closes cover the whole window; others may appear in exposures only with zero net. */
+  /** Assets usable in exposures; others may appear only with zero net. */
   readonly assets: string[];
   readonly scenarioCount: number;
   /** Last close used (the as-of date). */
   readonly historyEnd: string;
-  /** Date of the oldest return in the window (the first scenario). */
+  /** Date of the oldest return in the window (the first scenario; of the horizon reaching furthest back). */
   readonly windowStart: string;
-  readonly params: RiskParams;
+  readonly params: Required<RiskParams>;
+  /** The missing closes of usable assets inside the window, which the scenarios were chosen around; by asset, date. */
+  readonly historyGaps: readonly HistoryGap[];
 
   private readonly index = new Map<string, number>();
-  /** Why an asset in the history cannot be used: its first missing close in the window. */
-  private readonly unavailable = new Map<string, string>();
+  private readonly unavailable = new Map<string, Unusable>();
+  private readonly gapsByAsset = new Map<string, HistoryGap[]>();
+  /** Per matrix: the history index of each scenario's return date, oldest first. */
+  private readonly scenarioIndex: Int32Array[];
+  private readonly matrixHorizons: number[];
+  private readonly dates: string[];
   private readonly matrices: Float64Array[];
   /** Per requested horizon: which matrix, and the factor applied to that matrix's figures. */
   private readonly horizonMatrix: Int32Array;
@@ -195,8 +307,9 @@ export class RiskEngine {
       ...params,
       confidences: [...params.confidences],
       horizons: [...params.horizons],
+      maxGapDays: params.maxGapDays ?? DEFAULT_MAX_GAP_DAYS,
     };
-    const { lookbackDays: n, horizons, horizonMethod } = this.params;
+    const { lookbackDays: n, horizons, horizonMethod, maxGapDays } = this.params;
     const end = dateIndex(history, asOf);
     if (end < 0) {
       throw new RiskInputError(`as-of date ${asOf} is not in the price history (${rangeOf(history)})`);
@@ -211,55 +324,87 @@ export class RiskEngine {
           `but the price history has ${end + 1} (it starts ${history.dates[0]})`,
       );
     }
-    // Returns are daily by assumption; a gap would silently turn one scenario into a multi-day move.
-    let prevDay = dayNumber(history.dates[first]);
-    for (let t = first + 1; t <= end; t++) {
-      const day = dayNumber(history.dates[t]);
-      if (prevDay === null || day === null || day !== prevDay + 1) {
-        throw new RiskInputError(
-          `price history skips from ${history.dates[t - 1]} to ${history.dates[t]}: daily returns need every calendar day`,
-        );
-      }
-      prevDay = day;
-    }
+    requireDaily(history, first, end);
 
-    const assets: string[] = [];
-    const closes: (number | null)[][] = [];
+    // Candidates: the assets missing at most maxGapDays closes in the shortest window (no gap to compute around).
+    let candidates: { asset: string; closes: (number | null)[] }[] = [];
     for (const [asset, s] of Object.entries(history.series)) {
       if (s.length !== history.dates.length) {
         throw new RiskInputError(`series ${asset} has ${s.length} closes for ${history.dates.length} dates`);
       }
-      let missing: string | null = null;
-      for (let t = first; t <= end; t++) {
-        const v = s[t];
-        if (v === null || v === undefined || !(v > 0) || !Number.isFinite(v)) {
-          missing = history.dates[t];
-          break;
-        }
-      }
-      if (missing !== null) {
-        this.unavailable.set(asset, missing);
-      } else {
-        this.index.set(asset, assets.length);
-        assets.push(asset);
-        closes.push(s);
-      }
+      const missing = missingIn(s, first, end);
+      if (missing.length > maxGapDays) {
+        this.unavailable.set(asset, {
+          firstMissing: history.dates[missing[0]],
+          missing: missing.length,
+          historyTooShort: false,
+        });
+      } else candidates.push({ asset, closes: s });
     }
+    // Scenarios around the candidates' missing closes. The longer window that takes may hold more of them: an asset
+    // then over the bound (or whose gaps the history cannot make room for) is dropped, the one missing most first,
+    // and the scenarios chosen again without it.
+    let chosen: { index: Int32Array[]; from: number; gaps: number[][] };
+    for (;;) {
+      const pick = chooseScenarios(
+        candidates.map((c) => c.closes),
+        end,
+        n,
+        matrixHorizons,
+      );
+      const gaps = candidates.map((c) => missingIn(c.closes, pick ? pick.from : 0, end));
+      let worst = -1;
+      for (let i = 0; i < candidates.length; i++) {
+        const over = pick ? gaps[i].length > maxGapDays : gaps[i].length > 0;
+        if (over && (worst < 0 || gaps[i].length > gaps[worst].length)) worst = i;
+      }
+      if (pick && worst < 0) {
+        chosen = { ...pick, gaps };
+        break;
+      }
+      // chooseScenarios cannot run out once no candidate misses a close: the window then fits (first ≥ 0).
+      const g = gaps[worst];
+      const inWindow = g.filter((t) => t >= first);
+      this.unavailable.set(candidates[worst].asset, {
+        firstMissing: history.dates[pick ? g[0] : (inWindow[0] ?? g[g.length - 1])],
+        missing: pick ? g.length : inWindow.length,
+        historyTooShort: pick === null,
+      });
+      candidates = candidates.filter((_, i) => i !== worst);
+    }
+    if (chosen.from < first) requireDaily(history, chosen.from, first);
+
+    const assets = candidates.map((c) => c.asset);
+    const closes = candidates.map((c) => c.closes);
+    assets.forEach((a, i) => this.index.set(a, i));
+    const historyGaps: HistoryGap[] = [];
+    candidates.forEach((c, i) => {
+      if (chosen.gaps[i].length === 0) return;
+      const list = chosen.gaps[i].map((t) => ({ asset: c.asset, date: history.dates[t] }));
+      this.gapsByAsset.set(c.asset, list);
+      historyGaps.push(...list);
+    });
+    historyGaps.sort(compareHistoryGaps);
+    this.historyGaps = historyGaps;
     this.assets = assets;
     this.scenarioCount = n;
     this.historyEnd = asOf;
-    this.windowStart = history.dates[end - n + 1];
+    this.scenarioIndex = chosen.index;
+    this.matrixHorizons = matrixHorizons;
+    this.dates = history.dates;
+    this.windowStart = history.dates[Math.min(...chosen.index.map((idx) => idx[0]))];
 
     // Scenario-major rows padded to a multiple of 4 assets: evaluate() then sums 4 assets per pass with the
     // weights in registers, about 3× faster in V8 than one pass per asset over asset-major rows.
     const stride = Math.max(4, Math.ceil(assets.length / 4) * 4);
     this.stride = stride;
-    this.matrices = matrixHorizons.map((h) => {
+    this.matrices = matrixHorizons.map((h, mi) => {
       const m = new Float64Array(stride * n);
+      const idx = chosen.index[mi];
       for (let a = 0; a < assets.length; a++) {
         const p = closes[a] as number[];
         for (let s = 0; s < n; s++) {
-          const t = end - n + 1 + s;
+          const t = idx[s];
           m[s * stride + a] = p[t] / p[t - h] - 1;
         }
       }
@@ -357,12 +502,42 @@ export class RiskEngine {
     return out;
   }
 
+  /**
+   * The missing closes computed around of the assets these exposures hold (net non-zero: a zero net reads no
+   * return), by asset then date; empty when none. What an output computed from these exposures should carry.
+   */
+  gapsOf(exposures: readonly Exposure[]): HistoryGap[] {
+    if (this.gapsByAsset.size === 0) return [];
+    const held = new Set<string>();
+    for (const e of exposures) if (e.netUsd !== 0 && this.gapsByAsset.has(e.asset)) held.add(e.asset);
+    const out: HistoryGap[] = [];
+    for (const asset of [...held].sort()) out.push(...(this.gapsByAsset.get(asset) as HistoryGap[]));
+    return out;
+  }
+
+  /** The return dates of the scenarios behind a horizon's figures, oldest first (with 'sqrt', the daily returns). */
+  scenarioDates(horizonDays: number): string[] {
+    const h = this.params.horizonMethod === 'sqrt' ? 1 : horizonDays;
+    const m = this.matrixHorizons.indexOf(h);
+    if (m < 0 || !this.params.horizons.includes(horizonDays))
+      throw new RiskInputError(`horizon ${horizonDays} is not one of ${this.params.horizons.join(', ')}`);
+    return Array.from(this.scenarioIndex[m], (t) => this.dates[t]);
+  }
+
+  /** Why exposures to `asset` are refused (evaluate()'s error message), or undefined when it is usable. */
+  unusableReason(asset: string): string | undefined {
+    return this.index.has(asset) ? undefined : this.unusableAsset(asset).message;
+  }
+
   private unusableAsset(asset: string): RiskInputError {
-    const missing = this.unavailable.get(asset);
-    if (missing !== undefined) {
+    const u = this.unavailable.get(asset);
+    if (u !== undefined) {
+      const why = u.historyTooShort
+        ? 'the price history is too short to reach back past its missing closes'
+        : `${u.missing} closes missing, more than the ${this.params.maxGapDays} VaR computes around`;
       return new RiskInputError(
-        `asset ${asset} has no close on ${missing}, inside the lookback window ending ${this.historyEnd}; ` +
-          `shorten the lookback or move the as-of date`,
+        `asset ${asset} has no close on ${u.firstMissing}, inside the lookback window ending ${this.historyEnd} ` +
+          `(${why}); repair its history, shorten the lookback or move the as-of date`,
       );
     }
     return new RiskInputError(`asset ${asset} has no price history`);

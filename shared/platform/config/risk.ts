@@ -3,7 +3,7 @@
  * deployment that sets nothing computes exactly what the engine documents.
  */
 import { DEFAULT_RISK_COMPUTE_CONFIG, type RiskComputeConfig } from '../../domain/risk/config';
-import { HORIZON_METHODS, QUANTILE_METHODS } from '../../domain/risk/engine';
+import { DEFAULT_MAX_GAP_DAYS, HORIZON_METHODS, QUANTILE_METHODS } from '../../domain/risk/engine';
 import { ConfigError, integer, oneOf } from './runtime';
 
 export function readRiskConfig(env: NodeJS.ProcessEnv = process.env): RiskComputeConfig {
@@ -24,6 +24,14 @@ export function readRiskConfig(env: NodeJS.ProcessEnv = process.env): RiskComput
         problems,
       ),
       horizonMethod: oneOf(env, 'RISK_HORIZON_METHOD', HORIZON_METHODS, d.riskParams.horizonMethod, problems),
+      maxGapDays: integer(
+        env,
+        'RISK_MAX_GAP_DAYS',
+        d.riskParams.maxGapDays ?? DEFAULT_MAX_GAP_DAYS,
+        0,
+        30,
+        problems,
+      ),
     },
   };
   if (problems.length) throw new ConfigError(problems);

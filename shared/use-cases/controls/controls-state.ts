@@ -18,7 +18,7 @@ import type { Clock } from '../../ports/clock';
 import type { DocumentStore } from '../../ports/document-store';
 import type { Logger } from '../../ports/logger';
 import { MARKET_STATE, type MarketState } from '../market-state';
-import { loadHistory } from '../risk-history';
+import { loadHistory, logHistoryGaps } from '../risk-history';
 import { readStops } from './controls-store';
 import { PolicyCache } from './policy-cache';
 
@@ -156,6 +156,7 @@ export class ControlsState {
       const asOf = new Date(this.clock.now().getTime() - 86_400_000).toISOString().slice(0, 10);
       this.history = history;
       this.engine = new RiskEngine(history, this.options.risk.riskParams, asOf);
+      logHistoryGaps(this.logger, this.engine);
     } catch (err) {
       this.logger.warn('risk history unavailable; VaR/ES rules will deny', {
         detail: (err as Error).message,
@@ -197,6 +198,7 @@ export class ControlsState {
       stopsConfirmedAt: this.stopsConfirmedAt,
       stopsMaxStalenessMs: this.stopsMaxStalenessMs,
       tail: engine ? (exposures) => engine.evaluate(exposures) : undefined,
+      tailGaps: engine ? (exposures) => engine.gapsOf(exposures) : undefined,
       history: this.history,
       drawdownWindowDays: this.options.risk.drawdownWindowDays,
     };

@@ -11,6 +11,9 @@ locals {
     shard_valued = "shard valued"
     # detectMarginEvents, once per margin alert when first published: eventId, tickId, toState, priceToAlertMs.
     margin_alert_published = "margin alert published"
+    # computePortfolioRisk and checkRisk, once per VaR engine build per missing daily close it computed around:
+    # asset, date, historyEnd.
+    history_gap = "daily close missing: VaR computed without it"
   }
 
   # Bucket bounds (ms) of the price-to-alert distribution. The SLO's threshold is always one of them, so the SLI
@@ -146,6 +149,32 @@ resource "google_logging_metric" "notification_latency" {
       num_finite_buckets = 30
       growth_factor      = 1.5
       scale              = 10
+    }
+  }
+}
+
+# Daily closes missing inside the VaR window, which VaR was computed without (README: Missing daily closes): one
+# count per engine build per missing close, labelled by asset (the date stays in the log line: a label per day would
+# grow without bound). The history_gaps alert policy (main.tf) reads it.
+resource "google_logging_metric" "history_gaps" {
+  project = var.project_id
+  name    = "fusion-risk-history-gaps"
+  filter  = "resource.type=\"cloud_run_revision\" AND jsonPayload.message=\"${local.log_messages.history_gap}\" AND jsonPayload.asset:*"
+
+  label_extractors = {
+    asset = "EXTRACT(jsonPayload.asset)"
+  }
+
+  metric_descriptor {
+    metric_kind  = "DELTA"
+    value_type   = "INT64"
+    unit         = "1"
+    display_name = "Daily closes VaR was computed without (${var.environment})"
+
+    labels {
+      key         = "asset"
+      value_type  = "STRING"
+      description = "Asset whose daily close is missing inside the VaR window."
     }
   }
 }

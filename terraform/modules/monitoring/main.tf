@@ -1,5 +1,5 @@
-# Alerting for one environment: dead letters waiting for an operator, functions failing too often, and
-# notification channels delivering below their targets. Functions and dead-letter topics come from the other
+# Alerting for one environment: dead letters waiting for an operator, functions failing too often,
+# notification channels delivering below their targets, and VaR computed without a missing daily close. Functions and dead-letter topics come from the other
 # modules (so from the topology); the notification targets are per channel. Service levels and their burn-rate
 # alerts are in slo.tf, the log-based metrics of the use cases' figures in log-metrics.tf, uptime checks in
 # uptime.tf and the operations dashboard in dashboard.tf.
@@ -12,7 +12,8 @@ locals {
   # Email and, when configured, PagerDuty: for severity = "CRITICAL" policies only.
   critical_channels = concat(local.channels, var.pagerduty_channel == null ? [] : [var.pagerduty_channel])
 
-  delivery_metric = "logging.googleapis.com/user/${google_logging_metric.notification_attempts.name}"
+  delivery_metric    = "logging.googleapis.com/user/${google_logging_metric.notification_attempts.name}"
+  history_gap_metric = "logging.googleapis.com/user/${google_logging_metric.history_gaps.name}"
   # Final outcomes only: an attempt Pub/Sub will retry is neither a success nor a failure yet.
   final_outcomes  = join("", [for o in var.delivery_log.retried_outcomes : " AND NOT metric.label.outcome=\"${o}\""])
   delivery_window = "${var.delivery_log.success_window_seconds}s"
@@ -192,5 +193,45 @@ resource "google_monitoring_alert_policy" "notification_success" {
   documentation {
     mime_type = "text/markdown"
     content   = "Less than ${each.value}% of ${each.key} delivery attempts succeeded over the last ${var.delivery_log.success_window_seconds / 60} min (target ${each.value}%). Per-attempt detail is in notifications.deliveries; check the provider's status and credentials."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Missing daily closes: VaR was computed without one (the scenarios touching it left out), from the log line each
+# VaR engine build writes per missing close (log-metrics.tf). It keeps firing while the close stays missing inside
+# the window, so it closes once the close is repaired.
+# ---------------------------------------------------------------------------------------------------------------
+resource "google_monitoring_alert_policy" "history_gaps" {
+  project               = var.project_id
+  display_name          = "Fusion Risk ${var.environment}: VaR computed without a missing daily close"
+  combiner              = "OR"
+  severity              = "WARNING"
+  notification_channels = local.channels
+  user_labels           = { app = "fusion-risk", environment = var.environment }
+
+  conditions {
+    display_name = "Daily close missing inside the VaR window, per asset"
+    condition_threshold {
+      filter          = "metric.type=\"${local.history_gap_metric}\" AND resource.type=\"cloud_run_revision\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+
+      aggregations {
+        alignment_period     = "3600s"
+        per_series_aligner   = "ALIGN_DELTA"
+        cross_series_reducer = "REDUCE_SUM"
+        group_by_fields      = ["metric.label.asset"]
+      }
+
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "VaR/ES was computed without a daily close of $${metric.label.asset}: neither source had it when the closes were recorded and the history backfill has not filled it yet. The scenarios touching that day were left out and the window reaches further back; the outputs of portfolios holding the asset carry it as historyGaps. Find the dates in the log lines (jsonPayload.message=\"${local.log_messages.history_gap}\", jsonPayload.asset, jsonPayload.date) and repair them (history backfill, see the README). An asset missing more than RISK_MAX_GAP_DAYS closes in the window gets no VaR at all."
   }
 }

@@ -4,7 +4,7 @@ output "notification_channels" {
 }
 
 output "alert_policies" {
-  description = "Alert policy ids by kind: dead_letter_backlog (per topic), function_error_rate (per function), notification_success (per channel), slo_fast_burn and slo_slow_burn (per SLO), uptime (per checked endpoint)."
+  description = "Alert policy ids by kind: dead_letter_backlog (per topic), function_error_rate (per function), notification_success (per channel), slo_fast_burn and slo_slow_burn (per SLO), uptime (per checked endpoint), history_gaps (one: VaR computed without a missing daily close)."
   value = {
     dead_letter_backlog  = { for k, p in google_monitoring_alert_policy.dead_letter_backlog : k => p.id }
     function_error_rate  = { for k, p in google_monitoring_alert_policy.function_error_rate : k => p.id }
@@ -12,6 +12,7 @@ output "alert_policies" {
     slo_fast_burn        = { for k, p in google_monitoring_alert_policy.slo_fast_burn : k => p.id }
     slo_slow_burn        = { for k, p in google_monitoring_alert_policy.slo_slow_burn : k => p.id }
     uptime               = { for k, p in google_monitoring_alert_policy.uptime : k => p.id }
+    history_gaps         = google_monitoring_alert_policy.history_gaps.id
   }
 }
 
@@ -28,6 +29,11 @@ output "uptime_checks" {
 output "dashboard" {
   description = "Id of the operations dashboard (Cloud Monitoring > Dashboards)."
   value       = google_monitoring_dashboard.operations.id
+}
+
+output "history_gap_metric_type" {
+  description = "Metric type of the log-based counter of daily closes VaR was computed without (label asset)."
+  value       = local.history_gap_metric
 }
 
 output "delivery_metric_type" {

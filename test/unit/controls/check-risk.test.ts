@@ -37,6 +37,9 @@ import { KeyedQueue } from '../../../shared/platform/keyed-queue';
 import { CapturingSink } from '../../support/capturing-sink';
 import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
 import { seedDailyCloses } from '../../support/env';
+import { validate } from '../../../shared/contracts/validation';
+import type { DailyClosesDoc } from '../../../shared/domain/prices/ticks';
+import { HISTORY_GAP_LOG } from '../../../shared/platform/log-messages';
 import { DEFAULT_RISK_POLICY } from '../../../shared/domain/controls/default-policy';
 
 /** A store that can be taken down: every call fails while `down` is set. */
@@ -121,6 +124,8 @@ const START = '2024-06-01T12:00:00Z';
 
 interface World {
   memory: MemoryDocumentStore;
+  /** What the instances log. */
+  sink: CapturingSink;
   store: SwitchableStore;
   clock: ManualClock;
   warehouse: RowsWarehouse;
@@ -137,7 +142,8 @@ async function world(): Promise<World> {
   const store = new SwitchableStore(memory);
   const clock = new ManualClock(START);
   const warehouse = new RowsWarehouse();
-  const logger = new StructuredLogger({ sink: new CapturingSink().sink, projectId: 'p' });
+  const sink = new CapturingSink();
+  const logger = new StructuredLogger({ sink: sink.sink, projectId: 'p' });
   await memory.set(COLLECTIONS.portfolios, 'p-1', {
     portfolioId: 'p-1',
     bucket: 1,
@@ -172,7 +178,7 @@ async function world(): Promise<World> {
       reservationMs: 60_000,
     };
   };
-  return { memory, store, clock, warehouse, deps: await instance(), instance, tick };
+  return { memory, sink, store, clock, warehouse, deps: await instance(), instance, tick };
 }
 
 let n = 0;
@@ -498,6 +504,57 @@ describe('checkRisk with a VaR rule', () => {
     expect((await checkRisk(w.deps, req({ action: 'repay', amount: 100 }), 'x')).response.decision).toBe(
       'APPROVE',
     );
+  });
+
+  it('decides with VaR computed around a missing daily close, and says so in the answer when the portfolio holds it', async () => {
+    const w = await world();
+    await withVarPolicy(w);
+    await seedDailyCloses(w.memory, START, 400, ['BTC', 'ETH', 'USDC']);
+    // Neither source had BTC's close of 2024-03-10 nor ETH's of 2024-04-02; the portfolio holds no ETH.
+    for (const [asset, date] of [
+      ['BTC', '2024-03-10'],
+      ['ETH', '2024-04-02'],
+    ]) {
+      const doc = await w.memory.get<DailyClosesDoc>('dailyCloses', asset);
+      if (!doc) throw new Error(`no ${asset} closes seeded`);
+      await w.memory.set('dailyCloses', asset, { ...doc, closes: doc.closes.filter((c) => c.date !== date) });
+    }
+    await w.tick({ BTC: 10_000, ETH: 3_000, USDC: 1 });
+    await w.deps.controls.refreshAll();
+    // One line per missing close, for the engine build; none per decision.
+    const gapLines = () =>
+      w.sink
+        .entries()
+        .filter((e) => e.message === HISTORY_GAP_LOG)
+        .map((e) => [e.asset, e.date]);
+    expect(gapLines()).toEqual([
+      ['BTC', '2024-03-10'],
+      ['ETH', '2024-04-02'],
+    ]);
+    const out = await checkRisk(w.deps, trade(), 'x');
+    expect(out.response.decision).toBe('DENY');
+    expect(out.response.violations[0]).toMatchObject({ metric: 'varUsd' });
+    expect(out.response.historyGaps).toEqual([{ asset: 'BTC', date: '2024-03-10' }]);
+    validate('api/check-risk-response', out.response);
+    // The first answer again, from the record in another instance: the flag with it.
+    const other = await w.instance();
+    const again = await checkRisk(other, { ...trade(), requestId: out.response.requestId }, 'x');
+    expect([again.source, again.response.historyGaps]).toEqual([
+      'recorded',
+      [{ asset: 'BTC', date: '2024-03-10' }],
+    ]);
+    expect(gapLines()).toHaveLength(4); // the other instance built its own engine
+    // A portfolio of another desk, under the default policy (no VaR rule): VaR not used, no flag.
+    await w.memory.set(COLLECTIONS.portfolios, 'p-2', {
+      portfolioId: 'p-2',
+      bucket: 2,
+      deskId: 'desk-b',
+      updatedAt: START,
+      positions: [{ asset: 'BTC', amount: 1, side: 'collateral' }],
+    });
+    const plain = await checkRisk(w.deps, req({ portfolioId: 'p-2', amount: 100 }), 'x');
+    expect(plain.response.decision).toBe('APPROVE');
+    expect(plain.response).not.toHaveProperty('historyGaps');
   });
 
   it('denies (METRIC_UNAVAILABLE) when the VaR rule cannot be evaluated for lack of history', async () => {

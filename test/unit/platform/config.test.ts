@@ -91,6 +91,7 @@ describe('readRiskConfig (computePortfolioRisk)', () => {
       RISK_QUANTILE_METHOD: 'inverted_cdf',
       RISK_HORIZON_METHOD: 'overlapping',
       RISK_DRAWDOWN_WINDOW_DAYS: '90',
+      RISK_MAX_GAP_DAYS: '0',
     });
     expect(c.shardCount).toBe(64);
     expect(c.drawdownWindowDays).toBe(90);
@@ -98,6 +99,7 @@ describe('readRiskConfig (computePortfolioRisk)', () => {
       lookbackDays: 730,
       quantileMethod: 'inverted_cdf',
       horizonMethod: 'overlapping',
+      maxGapDays: 0,
       confidences: DEFAULT_RISK_PARAMS.confidences,
     });
   });
@@ -109,12 +111,14 @@ describe('readRiskConfig (computePortfolioRisk)', () => {
         RISK_LOOKBACK_DAYS: '5000',
         RISK_QUANTILE_METHOD: 'nearest',
         RISK_DRAWDOWN_WINDOW_DAYS: '0',
+        RISK_MAX_GAP_DAYS: '-1',
       }),
     ).toEqual([
       "RISK_SHARD_COUNT must be an integer in [1, 4096] (got '2.5')",
       "RISK_DRAWDOWN_WINDOW_DAYS must be an integer in [1, 3650] (got '0')",
       "RISK_LOOKBACK_DAYS must be an integer in [2, 3650] (got '5000')",
       "RISK_QUANTILE_METHOD must be one of linear, inverted_cdf (got 'nearest')",
+      "RISK_MAX_GAP_DAYS must be an integer in [0, 30] (got '-1')",
     ]);
   });
 });

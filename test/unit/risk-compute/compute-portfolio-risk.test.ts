@@ -23,6 +23,8 @@ import {
   type RiskDeps,
 } from '../../../shared/use-cases/compute-portfolio-risk';
 import { seedDailyCloses } from '../../support/env';
+import type { DailyClosesDoc } from '../../../shared/domain/prices/ticks';
+import { HISTORY_GAP_LOG } from '../../../shared/platform/log-messages';
 import { ManualClock } from '../../../shared/platform/clocks';
 import type { EventTimeGuardDeps } from '../../../shared/use-cases/event-time-guard';
 
@@ -489,6 +491,89 @@ describe('computePortfolioRisk use cases', () => {
       );
       expect(rows).toHaveLength(2);
       expect(rows.every((r) => r.degraded?.startsWith('drawdown window'))).toBe(true);
+    });
+  });
+
+  describe('a daily close missing from the history', () => {
+    const allPrices = Object.entries(PRICES).map(([asset, priceUsd]) => ({ asset, priceUsd }));
+    const updatedAt = '2022-11-01T00:00:00.000Z';
+    const GAP = '2022-08-20'; // inside the VaR year, before the drawdown's 30 days
+
+    /** desk-0 holds no ETH; acct-7 and acct-8 do. ETH has no close on GAP (neither source had one). */
+    async function portfoliosAndGap(): Promise<void> {
+      await applyPositions(deps, { portfolioId: 'desk-0', updatedAt, positions: positions(1, 9_000) });
+      for (const id of ['acct-7', 'acct-8'])
+        await applyPositions(deps, {
+          portfolioId: id,
+          updatedAt,
+          positions: [...positions(2, 9_000), { asset: 'ETH', amount: 10, side: 'collateral' }],
+        });
+      const eth = await store.get<DailyClosesDoc>('dailyCloses', 'ETH');
+      if (!eth) throw new Error('no ETH closes seeded');
+      await store.set('dailyCloses', 'ETH', { ...eth, closes: eth.closes.filter((c) => c.date !== GAP) });
+    }
+
+    const gapLines = () => sink.entries().filter((e) => e.message === HISTORY_GAP_LOG);
+
+    it('still gives VaR to portfolios holding the asset, flags their outputs only, and logs the gap once per engine', async () => {
+      await portfoliosAndGap();
+      const before = gapLines().length;
+      await processShard(deps, { ...TICK, shard: 0, shardCount: 1, prices: allPrices });
+      const [batch] = bus.on<Batch>('risk.portfolio-risk.v1');
+      validate('messages/risk.portfolio-risk.v1', batch);
+      const byId = new Map(batch.portfolios.map((p) => [p.portfolioId, p]));
+      for (const id of ['acct-7', 'acct-8']) {
+        const risk = byId.get(id)?.risk;
+        expect(risk?.figures).toHaveLength(12);
+        expect(risk?.scenarios).toBe(365);
+        expect(risk?.historyGaps).toEqual([{ asset: 'ETH', date: GAP }]);
+      }
+      // desk-0 holds no ETH: VaR, no flag (its window moved with the others', as every portfolio shares it).
+      expect(byId.get('desk-0')?.risk?.figures).toHaveLength(12);
+      expect(byId.get('desk-0')?.risk).not.toHaveProperty('historyGaps');
+
+      const rows = await warehouse.query<{ portfolio_id: string; history_gaps: string | null }>(
+        'SELECT DISTINCT portfolio_id, history_gaps FROM risk.portfolio_risk_figures ORDER BY portfolio_id',
+      );
+      expect(rows).toEqual([
+        { portfolio_id: 'acct-7', history_gaps: `ETH:${GAP}` },
+        { portfolio_id: 'acct-8', history_gaps: `ETH:${GAP}` },
+        { portfolio_id: 'desk-0', history_gaps: null },
+      ]);
+
+      // One line for the engine of this shard, not one per portfolio; asset and date, no portfolio.
+      const lines = gapLines().slice(before);
+      expect(lines).toEqual([
+        expect.objectContaining({ severity: 'WARNING', asset: 'ETH', date: GAP, historyEnd: '2022-11-08' }),
+      ]);
+      expect(lines[0]).not.toHaveProperty('portfolioId');
+      // The next build (the next tick's shard) logs it again.
+      await processShard(deps, { ...TICK, shard: 0, shardCount: 1, prices: allPrices });
+      expect(gapLines().slice(before)).toHaveLength(2);
+    });
+
+    it('gives no VaR to a portfolio holding an asset missing more closes than RISK_MAX_GAP_DAYS', async () => {
+      await portfoliosAndGap();
+      deps.config = { ...deps.config, riskParams: { ...deps.config.riskParams, maxGapDays: 0 } };
+      const before = gapLines().length;
+      await processShard(deps, { ...TICK, shard: 0, shardCount: 1, prices: allPrices });
+      const [batch] = bus.on<Batch>('risk.portfolio-risk.v1');
+      const byId = new Map(batch.portfolios.map((p) => [p.portfolioId, p]));
+      expect(byId.get('acct-7')?.risk).toBeNull();
+      expect(byId.get('desk-0')?.risk?.figures).toHaveLength(12);
+      expect(gapLines().slice(before)).toEqual([]);
+      // Not silently: why, once for the batch.
+      const unusable = sink
+        .entries()
+        .filter(
+          (e) => e.message === 'asset unusable for VaR; portfolios holding it are published without VaR',
+        );
+      expect(unusable.slice(-1)).toEqual([
+        expect.objectContaining({
+          asset: 'ETH',
+          detail: expect.stringMatching(`ETH has no close on ${GAP}`),
+        }),
+      ]);
     });
   });
 });

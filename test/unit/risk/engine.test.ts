@@ -47,18 +47,26 @@ function acerbiTasche(sorted: number[], p: number): number {
   return -(sum + (np - f) * (f < sorted.length ? sorted[f] : 0)) / np;
 }
 
-/** Historical simulation straight from the closes: no matrices, no selection, one full sort per horizon. */
+/**
+ * Historical simulation straight from the closes: no matrices, no selection, one full sort per horizon. The
+ * scenarios are the `lookbackDays` returns ending at asOf, or the return dates `returnDates` lists per horizon.
+ */
 function referenceFigures(
   h: PriceHistory,
   exposures: Exposure[],
   params: RiskParams,
   asOf: string,
+  returnDates?: (horizon: number) => string[],
 ): RiskFigure[] {
   const end = h.dates.indexOf(asOf);
   const L = params.lookbackDays;
+  const scenarioIndices = (horizon: number): number[] =>
+    returnDates
+      ? returnDates(horizon).map((d) => h.dates.indexOf(d))
+      : Array.from({ length: L }, (_, s) => end - L + 1 + s);
   const pnlFor = (horizon: number): number[] => {
     const pnl: number[] = [];
-    for (let t = end - L + 1; t <= end; t++) {
+    for (const t of scenarioIndices(horizon)) {
       let v = 0;
       for (const e of exposures) {
         const s = h.series[e.asset];
@@ -378,6 +386,8 @@ describe('RiskEngine behaviour', () => {
       { horizons: [1.5] },
       { horizonMethod: 'cubic' as HorizonMethod },
       { quantileMethod: 'nearest' as QuantileMethod },
+      { maxGapDays: -1 },
+      { maxGapDays: 1.5 },
     ];
     for (const b of bad)
       expect(() => new RiskEngine(h, { ...DEFAULT_RISK_PARAMS, ...b }, asOf)).toThrow(RiskInputError);
@@ -398,6 +408,176 @@ describe('RiskEngine behaviour', () => {
     expect(
       () => new RiskEngine(gap, { ...DEFAULT_RISK_PARAMS, lookbackDays: 2, horizons: [1] }, '2024-01-05'),
     ).toThrow(/skips from 2024-01-02 to 2024-01-04/);
+  });
+});
+
+/* ---------- missing daily closes ---------- */
+
+/** A copy of the history with closes missing (null) on the dates given per asset, as loadHistory leaves them. */
+function withMissing(src: PriceHistory, missing: Record<string, string[]>): PriceHistory {
+  const series = { ...src.series };
+  for (const [asset, dates] of Object.entries(missing)) {
+    const s = [...series[asset]];
+    for (const d of dates) s[src.dates.indexOf(d)] = null;
+    series[asset] = s;
+  }
+  return { dates: src.dates, series };
+}
+
+/** The history with its rows kept where keep(index) holds. */
+function rowsWhere(src: PriceHistory, keep: (i: number) => boolean): PriceHistory {
+  return {
+    dates: src.dates.filter((_, i) => keep(i)),
+    series: Object.fromEntries(Object.entries(src.series).map(([a, s]) => [a, s.filter((_, i) => keep(i))])),
+  };
+}
+
+/** The calendar days from..to of the history, but those left out. */
+function datesBetween(from: string, to: string, leftOut: string[] = []): string[] {
+  return h.dates.slice(h.dates.indexOf(from), h.dates.indexOf(to) + 1).filter((d) => !leftOut.includes(d));
+}
+
+describe('RiskEngine computes around missing daily closes', () => {
+  const asOf = '2024-12-07';
+  const book = [usd('BTC', 2, asOf), usd('ETH', 30, asOf), usd('USDC', -90_000, asOf)];
+  const btcOnly = [usd('BTC', 2, asOf)];
+  const plain = new RiskEngine(h, DEFAULT_RISK_PARAMS, asOf);
+
+  it('keeps an asset with a gap usable: still 365 scenarios, the two returns touching it left out', () => {
+    const gappy = withMissing(h, { ETH: ['2024-08-05'] });
+    const engine = new RiskEngine(gappy, DEFAULT_RISK_PARAMS, asOf);
+    expect(engine.assets).toEqual(plain.assets);
+    expect(engine.scenarioCount).toBe(365);
+    // The return of 08-05 needs its close, so does the return of 08-06: the window reaches two days further.
+    const byHand = datesBetween('2023-12-07', asOf, ['2024-08-05', '2024-08-06']);
+    expect(byHand).toHaveLength(365);
+    expect(plain.windowStart).toBe('2023-12-09');
+    expect(engine.windowStart).toBe('2023-12-07');
+    expect(engine.scenarioDates(1)).toEqual(byHand);
+    expect(engine.scenarioDates(30)).toEqual(byHand); // sqrt: every horizon scales the daily returns
+    expect(engine.historyGaps).toEqual([{ asset: 'ETH', date: '2024-08-05' }]);
+    const figures = engine.evaluate(book);
+    expectClose(
+      figures,
+      referenceFigures(h, book, DEFAULT_RISK_PARAMS, asOf, () => byHand),
+    );
+    // 08-05 was the year's worst day: without it the tail, so the figures, are not those of the full year.
+    expect(figures[0].varUsd).toBeLessThan(plain.evaluate(book)[0].varUsd);
+  });
+
+  it('leaves out, per horizon, the overlapping returns that reach over the gap', () => {
+    const params: RiskParams = { ...DEFAULT_RISK_PARAMS, horizonMethod: 'overlapping', horizons: [1, 10] };
+    const engine = new RiskEngine(withMissing(h, { ETH: ['2024-06-15'] }), params, asOf);
+    const byHand: Record<number, string[]> = {
+      1: datesBetween('2023-12-07', asOf, ['2024-06-15', '2024-06-16']),
+      10: datesBetween('2023-12-07', asOf, ['2024-06-15', '2024-06-25']),
+    };
+    expect(engine.scenarioDates(1)).toEqual(byHand[1]);
+    expect(engine.scenarioDates(10)).toEqual(byHand[10]);
+    expectClose(
+      engine.evaluate(book),
+      referenceFigures(h, book, params, asOf, (hd) => byHand[hd]),
+    );
+  });
+
+  it("computes without today's missing close: the as-of day's return is left out", () => {
+    const engine = new RiskEngine(withMissing(h, { ETH: [asOf] }), DEFAULT_RISK_PARAMS, asOf);
+    const byHand = datesBetween('2023-12-08', '2024-12-06');
+    expect(engine.historyEnd).toBe(asOf);
+    expect(engine.scenarioDates(1)).toEqual(byHand);
+    expect(engine.historyGaps).toEqual([{ asset: 'ETH', date: asOf }]);
+    expectClose(
+      engine.evaluate(book),
+      referenceFigures(h, book, DEFAULT_RISK_PARAMS, asOf, () => byHand),
+    );
+  });
+
+  it('makes an asset missing more than maxGapDays closes unusable, with the error it always had', () => {
+    const six = ['2024-03-01', '2024-03-02', '2024-05-10', '2024-07-04', '2024-09-09', '2024-11-30'];
+    const engine = new RiskEngine(withMissing(h, { ETH: six }), DEFAULT_RISK_PARAMS, asOf);
+    expect(engine.assets).not.toContain('ETH');
+    expect(() => engine.evaluate(book)).toThrow(RiskInputError);
+    expect(() => engine.evaluate(book)).toThrow(
+      /ETH has no close on 2024-03-01, inside the lookback window ending 2024-12-07 \(6 closes missing, more than the 5 /,
+    );
+    // Nothing is computed around then: the other assets keep their window and figures.
+    expect(engine.historyGaps).toEqual([]);
+    expect(engine.windowStart).toBe(plain.windowStart);
+    expect(engine.evaluate(btcOnly)).toEqual(plain.evaluate(btcOnly));
+    // Five is within the default bound; maxGapDays 0 is the strict rule.
+    const five = new RiskEngine(withMissing(h, { ETH: six.slice(1) }), DEFAULT_RISK_PARAMS, asOf);
+    expect(five.assets).toContain('ETH');
+    expect(five.historyGaps).toHaveLength(5);
+    const strict = new RiskEngine(
+      withMissing(h, { ETH: ['2024-06-15'] }),
+      { ...DEFAULT_RISK_PARAMS, maxGapDays: 0 },
+      asOf,
+    );
+    expect(() => strict.evaluate(book)).toThrow(/ETH has no close on 2024-06-15/);
+  });
+
+  it('counts the missing closes of the extended window, not only of the year', () => {
+    // Five gaps in the year leave out ten returns, so the window reads closes from 2023-11-28: one more there is six.
+    const five = ['2024-02-01', '2024-04-01', '2024-06-01', '2024-08-01', '2024-10-01'];
+    const engine = new RiskEngine(
+      withMissing(h, { ETH: [...five, '2023-12-01'] }),
+      DEFAULT_RISK_PARAMS,
+      asOf,
+    );
+    expect(engine.assets).not.toContain('ETH');
+    expect(() => engine.evaluate(book)).toThrow(/ETH has no close on 2023-12-01.*6 closes missing/);
+    const wider = new RiskEngine(
+      withMissing(h, { ETH: [...five, '2023-12-01'] }),
+      { ...DEFAULT_RISK_PARAMS, maxGapDays: 6 },
+      asOf,
+    );
+    expect(wider.assets).toContain('ETH');
+    expect(wider.scenarioDates(1)[0]).toBe('2023-11-27'); // 12 returns left out
+  });
+
+  it('flags only the exposures that hold an asset with a gap, sorted by asset and date', () => {
+    const engine = new RiskEngine(
+      withMissing(h, { ETH: ['2024-09-01', '2024-06-15'], BTC: ['2024-10-10'] }),
+      DEFAULT_RISK_PARAMS,
+      asOf,
+    );
+    const gaps = [
+      { asset: 'BTC', date: '2024-10-10' },
+      { asset: 'ETH', date: '2024-06-15' },
+      { asset: 'ETH', date: '2024-09-01' },
+    ];
+    expect(engine.historyGaps).toEqual(gaps);
+    expect(engine.gapsOf(book)).toEqual(gaps);
+    expect(engine.gapsOf([usd('ETH', 1, asOf)])).toEqual(gaps.slice(1));
+    expect(engine.gapsOf([usd('SOL', 10, asOf), usd('USDC', -5, asOf)])).toEqual([]);
+    // A zero net reads no return.
+    expect(engine.gapsOf([usd('SOL', 10, asOf), { asset: 'ETH', netUsd: 0 }])).toEqual([]);
+    expect(plain.gapsOf(book)).toEqual([]);
+  });
+
+  it('makes the asset unusable, not the engine, when the history is too short to reach past its gap', () => {
+    const from = h.dates.indexOf('2023-12-08'); // exactly the closes 365 daily returns need
+    const short = rowsWhere(h, (i) => i >= from);
+    expect(new RiskEngine(short, DEFAULT_RISK_PARAMS, asOf).evaluate(book)).toEqual(plain.evaluate(book));
+    const engine = new RiskEngine(withMissing(short, { ETH: ['2024-06-15'] }), DEFAULT_RISK_PARAMS, asOf);
+    expect(engine.assets).not.toContain('ETH');
+    expect(() => engine.evaluate(book)).toThrow(/ETH has no close on 2024-06-15, .*too short/);
+    expect(engine.evaluate(btcOnly)).toEqual(plain.evaluate(btcOnly));
+    expect(engine.historyGaps).toEqual([]);
+  });
+
+  it('still refuses a history that skips a calendar day where the window reaches back to', () => {
+    const skipping = rowsWhere(h, (i) => h.dates[i] !== '2023-12-06');
+    expect(new RiskEngine(skipping, DEFAULT_RISK_PARAMS, asOf).windowStart).toBe('2023-12-09');
+    // Two gaps leave out four returns: the window then reads the closes from 2023-12-04, across the skip.
+    expect(
+      () =>
+        new RiskEngine(
+          withMissing(skipping, { ETH: ['2024-06-15', '2024-08-01'] }),
+          DEFAULT_RISK_PARAMS,
+          asOf,
+        ),
+    ).toThrow(/skips from 2023-12-05 to 2023-12-07/);
   });
 });
 

@@ -7,7 +7,11 @@
  */
 import { join } from 'node:path';
 import { MODULES_DIR, ROOT, labelled, localsOf, parseDir, read, resourcesOf, type Body } from './hcl';
-import { MARGIN_ALERT_PUBLISHED_LOG, SHARD_VALUED_LOG } from '../../../shared/platform/log-messages';
+import {
+  HISTORY_GAP_LOG,
+  MARGIN_ALERT_PUBLISHED_LOG,
+  SHARD_VALUED_LOG,
+} from '../../../shared/platform/log-messages';
 import { ATTEMPT_LOG_MESSAGE } from '../../../shared/use-cases/deliver-notification';
 import { StructuredLogger } from '../../../shared/platform/logger';
 
@@ -22,6 +26,8 @@ const LOGGED: Record<string, { file: string; constant: string }> = {
     file: 'shared/use-cases/deliver-notification.ts',
     constant: 'ATTEMPT_LOG_MESSAGE',
   },
+  // Logged by the helper computePortfolioRisk and checkRisk both call once per VaR engine build.
+  [HISTORY_GAP_LOG]: { file: 'shared/use-cases/risk-history.ts', constant: 'HISTORY_GAP_LOG' },
 };
 
 /**
@@ -132,6 +138,7 @@ describe('log-based metrics read what the code logs', () => {
 
   it('has the metrics of the use cases figures', () => {
     expect(Object.keys(metrics).sort()).toEqual([
+      'history_gaps',
       'notification_attempts',
       'notification_latency',
       'portfolios_valued',
@@ -145,6 +152,7 @@ describe('log-based metrics read what the code logs', () => {
     expect(messages).toEqual({
       shard_valued: SHARD_VALUED_LOG,
       margin_alert_published: MARGIN_ALERT_PUBLISHED_LOG,
+      history_gap: HISTORY_GAP_LOG,
     });
     expect(resolve('var.delivery_log.message')).toBe(ATTEMPT_LOG_MESSAGE);
   });
@@ -173,6 +181,37 @@ describe('log-based metrics read what the code logs', () => {
     expect(
       loggedFields(sourceOf(LOGGED[MARGIN_ALERT_PUBLISHED_LOG].file), 'MARGIN_ALERT_PUBLISHED_LOG')[0],
     ).toEqual(['eventId', 'tickId', 'toState', 'priceToAlertMs']);
+    expect(loggedFields(sourceOf(LOGGED[HISTORY_GAP_LOG].file), 'HISTORY_GAP_LOG')[0]).toEqual([
+      'asset',
+      'date',
+      'historyEnd',
+    ]);
+  });
+
+  it('alerts on every daily close VaR was computed without, per asset, from the use cases that build an engine', () => {
+    // Both engine builders log through the one helper, once per build (not per portfolio).
+    for (const file of [
+      'shared/use-cases/compute-portfolio-risk.ts',
+      'shared/use-cases/controls/controls-state.ts',
+    ]) {
+      const source = sourceOf(file);
+      expect({ file, calls: [...source.matchAll(/logHistoryGaps\(/g)].length }).toEqual({ file, calls: 1 });
+      expect({ file, builds: [...source.matchAll(/new RiskEngine\(/g)].length }).toEqual({ file, builds: 1 });
+    }
+    const metric = metrics.history_gaps;
+    expect(metric.label_extractors).toEqual({ asset: 'EXTRACT(jsonPayload.asset)' });
+    expect((metric.metric_descriptor as Body[])[0]).toMatchObject({
+      metric_kind: 'DELTA',
+      value_type: 'INT64',
+    });
+    const policy = resourcesOf(config).google_monitoring_alert_policy.history_gaps;
+    const condition = ((policy.conditions as Body[])[0].condition_threshold as Body[])[0];
+    expect(condition.filter).toContain('${local.history_gap_metric}');
+    expect(condition).toMatchObject({ comparison: 'COMPARISON_GT', threshold_value: 0 });
+    expect((condition.aggregations as Body[])[0].group_by_fields).toEqual(['metric.label.asset']);
+    expect(localsOf(config).history_gap_metric).toBe(
+      'logging.googleapis.com/user/${google_logging_metric.history_gaps.name}',
+    );
   });
 
   it('extracts distributions with a value extractor and labels the metric declares', () => {
