@@ -21,6 +21,9 @@ export default tseslint.config(
       'coverage/**',
       '.scratch/**',
       '.local/**',
+      // Mutation testing: Stryker's sandboxes (instrumented copies of the tree) and its reports.
+      '.stryker-tmp/**',
+      'reports/**',
       'shared/contracts/generated/**',
       'sdk/src/generated/**',
       // Built bundles (dashboard/dist, sdk/dist): generated, never linted.
