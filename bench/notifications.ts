@@ -18,7 +18,7 @@ import { cpus, loadavg } from 'node:os';
 import { FirestoreDocumentStore } from '../shared/adapters/gcp/firestore-document-store';
 import { DuckDbWarehouse } from '../shared/adapters/local/duckdb-warehouse';
 import { MemoryDocumentStore } from '../test/support/memory/memory-document-store';
-import { BatchingWarehouse } from '../shared/adapters/notifications/batching-warehouse';
+import { BatchingWarehouse } from '../shared/adapters/batching-warehouse';
 import { contentId } from '../shared/domain/ids';
 import { generateWebhookSecret } from '../shared/domain/notifications/standard-webhooks';
 import {

@@ -51,11 +51,20 @@ export async function runPipelineBenchmark(): Promise<BenchResult[]> {
     const tickAt = new Map<string, number>();
     const measured = new Set<string>();
     const latencies: number[] = [];
+    /** Per measured tick, when each stage first (and the risk batches last) published, from the tick. */
+    const stages = new Map<string, Record<string, number>>();
     let alerts = 0;
     stack.meter.publishListeners.push((topic, message) => {
       const now = performance.now();
       const tickId = (message as { tickId: string }).tickId;
       if (topic === 'market.prices.v1') tickAt.set(tickId, now);
+      const t0 = tickAt.get(tickId);
+      if (t0 !== undefined && measured.has(tickId)) {
+        const s = stages.get(tickId) ?? {};
+        stages.set(tickId, s);
+        s[topic] ??= now - t0;
+        if (topic === 'risk.portfolio-risk.v1') s['risk.portfolio-risk.v1 (last)'] = now - t0;
+      }
       if (topic === 'alerts.margin.v1' && tickAt.has(tickId)) {
         alerts++;
         if (measured.has(tickId)) latencies.push(now - (tickAt.get(tickId) as number));
@@ -73,7 +82,27 @@ export async function runPipelineBenchmark(): Promise<BenchResult[]> {
     await stack.settle(500);
     if (process.env.BENCH_VERBOSE) process.stderr.write(stack.meter.summary() + '\n');
     latencies.sort((a, b) => a - b);
+    const stageNames = [
+      'risk.shard-work.v1',
+      'risk.portfolio-risk.v1',
+      'risk.portfolio-risk.v1 (last)',
+      'alerts.margin.v1',
+    ];
+    const stageFigures = stageNames.map((name) => {
+      const values = [...stages.values()].map((s) => s[name]).filter((v) => v !== undefined);
+      return {
+        name: `pipeline.stage.${name.replace(/ \(last\)/, '.last')}.p50_ms`,
+        value: round(
+          percentile(
+            values.sort((a, b) => a - b),
+            0.5,
+          ),
+        ),
+        unit: 'ms after the tick was published (first message of that stage)',
+      };
+    });
     return [
+      ...stageFigures,
       { name: 'pipeline.price_to_alert.p99_ms', value: round(percentile(latencies, 0.99)), unit: 'ms' },
       { name: 'pipeline.price_to_alert.p50_ms', value: round(percentile(latencies, 0.5)), unit: 'ms' },
       { name: 'pipeline.price_to_alert.samples', value: latencies.length, unit: 'alerts' },

@@ -1,5 +1,5 @@
 /** deliverNotification — Pub/Sub push: notifications.dispatch.v1 → SendGrid, Twilio or a signed webhook. */
-import { BatchingWarehouse } from '../../shared/adapters/notifications/batching-warehouse';
+import { BatchingWarehouse } from '../../shared/adapters/batching-warehouse';
 import { buildSenders } from '../../shared/adapters/notifications/senders';
 import { readNotificationsConfig } from '../../shared/platform/config/notifications';
 import { deliverNotification as deliver } from '../../shared/use-cases/deliver-notification';

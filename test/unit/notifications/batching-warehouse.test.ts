@@ -1,5 +1,5 @@
 /** The delivery log's batching: concurrent inserts become one request; each caller waits for its own rows. */
-import { BatchingWarehouse } from '../../../shared/adapters/notifications/batching-warehouse';
+import { BatchingWarehouse } from '../../../shared/adapters/batching-warehouse';
 import type { TableName } from '../../../shared/contracts/warehouse-tables';
 import type { TableRows } from '../../../shared/contracts/schema-types';
 import type { Warehouse, WarehouseRow } from '../../../shared/ports/warehouse';

@@ -4,10 +4,10 @@
  * costs. insert() resolves only once its own rows are written (callers acknowledge after logging), and a
  * failed batch rejects every caller in it; rows carry their own ids, so the retries are idempotent.
  */
-import type { TableRows } from '../../contracts/schema-types';
-import { rowsOf } from '../../platform/warehouse-rows';
-import type { TableName } from '../../contracts/warehouse-tables';
-import type { Warehouse, WarehouseRow } from '../../ports/warehouse';
+import type { TableRows } from '../contracts/schema-types';
+import { rowsOf } from '../platform/warehouse-rows';
+import type { TableName } from '../contracts/warehouse-tables';
+import type { Warehouse, WarehouseRow } from '../ports/warehouse';
 
 interface Pending {
   rows: WarehouseRow[];
