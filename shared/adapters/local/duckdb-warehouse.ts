@@ -1,5 +1,10 @@
 import type { TableRows } from '../../contracts/schema-types';
-import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import type {
+  DuckDBConnection,
+  DuckDBInstance,
+  DuckDBPreparedStatement,
+  DuckDBValue,
+} from '@duckdb/node-api';
 import { WAREHOUSE_TABLES, duckDbColumn, duckDbDdl, type TableName } from '../../contracts/warehouse-tables';
 import type { Warehouse, WarehouseRow } from '../../ports/warehouse';
 import { checkRows, rowsOf } from '../../platform/warehouse-rows';
@@ -9,8 +14,13 @@ import { duckDbViewDdl } from '../../contracts/warehouse-views';
  * The local warehouse: an embedded DuckDB database with the same tables as BigQuery, derived from the same
  * schemas. The row-id column is the primary key, so a re-sent row is ignored as BigQuery's insertId would.
  */
+/** Rows per insert statement, largest first: any row count is a few of these, each statement prepared once. */
+const CHUNK_SIZES = [128, 32, 8, 2, 1];
+
 export class DuckDbWarehouse implements Warehouse {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Insert statements by table and row count: parsing and planning a 2,000-parameter statement costs more than running it. */
+  private readonly statements = new Map<string, DuckDBPreparedStatement>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -39,15 +49,39 @@ export class DuckDbWarehouse implements Warehouse {
     if (rows.length === 0) return;
     const def = checkRows(table, rows);
     const cols = def.columns.map((c) => c.name);
-    // One multi-row statement: row-at-a-time inserts cost a round through the engine each.
-    const tuple = `(${cols.map(() => '?').join(', ')})`;
     const values: DuckDBValue[] = [];
     for (const row of rows) for (const c of cols) values.push((row[c] ?? null) as DuckDBValue);
-    const sql =
-      `INSERT INTO ${def.name} (${cols.map(duckDbColumn).join(', ')}) VALUES ` +
-      rows.map(() => tuple).join(', ') +
-      ' ON CONFLICT DO NOTHING';
-    await this.serial(() => this.conn.run(sql, values));
+    // Multi-row statements (row-at-a-time inserts cost a round through the engine each), prepared once per size.
+    // Not atomic across chunks, like BigQuery's streaming inserts: a retry re-sends the rows and their ids dedupe.
+    await this.serial(async () => {
+      let at = 0;
+      while (at < rows.length) {
+        const n = CHUNK_SIZES.find((size) => size <= rows.length - at) as number;
+        const statement = await this.insertStatement(def.name, cols, n);
+        statement.bind(values.slice(at * cols.length, (at + n) * cols.length));
+        await statement.run();
+        at += n;
+      }
+    });
+  }
+
+  private async insertStatement(
+    table: string,
+    cols: string[],
+    rows: number,
+  ): Promise<DuckDBPreparedStatement> {
+    const key = `${table}:${rows}`;
+    let statement = this.statements.get(key);
+    if (!statement) {
+      const tuple = `(${cols.map(() => '?').join(', ')})`;
+      statement = await this.conn.prepare(
+        `INSERT INTO ${table} (${cols.map(duckDbColumn).join(', ')}) VALUES ` +
+          Array.from({ length: rows }, () => tuple).join(', ') +
+          ' ON CONFLICT DO NOTHING',
+      );
+      this.statements.set(key, statement);
+    }
+    return statement;
   }
 
   async query<T extends WarehouseRow = WarehouseRow>(
@@ -64,6 +98,8 @@ export class DuckDbWarehouse implements Warehouse {
 
   async close(): Promise<void> {
     await this.serial(async () => {
+      for (const statement of this.statements.values()) statement.destroySync();
+      this.statements.clear();
       this.conn.closeSync();
       this.instance.closeSync();
     });
