@@ -351,8 +351,8 @@ export async function evaluateBatch(
   try {
     history = await loadHistory(deps.store, assets);
     engine = new RiskEngine(history, config.riskParams, riskAsOf);
-    // Once per engine (so per batch), not per portfolio: the flag on each output says whose VaR it touched.
-    logHistoryGaps(logger, engine);
+    // Per engine, not per portfolio: the flag on each output says whose VaR it touched.
+    logHistoryGaps(logger, engine, deps.store, new Date(tick.asOf));
   } catch (err) {
     logger.warn('risk history unavailable for this batch; publishing valuation without VaR', {
       tickId: tick.tickId,

@@ -53,11 +53,30 @@ export async function loadHistory(store: DocumentStore, assets: string[]): Promi
   return history;
 }
 
+/** Per store (one per deployment instance; several in tests): when each missing close was last logged. */
+const gapsLogged = new WeakMap<DocumentStore, Map<string, number>>();
+
 /**
- * One warning per missing close a freshly built engine computed around (read by a log-based metric and its alert,
- * terraform/modules/monitoring): asset and date only, never whose portfolio. Call once per engine build.
+ * How often an instance repeats the warning for a close that stays missing. The alert policy sums the log metric
+ * over one-hour windows (terraform/modules/monitoring), so a line every 30 minutes keeps it firing while the gap
+ * lasts; logging every engine build (every shard, every tick) would write ~23,000 lines a day per gap.
  */
-export function logHistoryGaps(logger: Logger, engine: RiskEngine): void {
+export const HISTORY_GAP_RELOG_MS = 30 * 60_000;
+
+/**
+ * A warning per missing close a freshly built engine computed around (read by a log-based metric and its alert):
+ * asset and date only, never whose portfolio. Repeated by an instance at most every HISTORY_GAP_RELOG_MS of `now`.
+ */
+export function logHistoryGaps(logger: Logger, engine: RiskEngine, store: DocumentStore, now: Date): void {
+  let logged = gapsLogged.get(store);
+  if (!logged) gapsLogged.set(store, (logged = new Map()));
   const historyEnd = engine.historyEnd;
-  for (const { asset, date } of engine.historyGaps) logger.warn(HISTORY_GAP_LOG, { asset, date, historyEnd });
+  const t = now.getTime();
+  for (const { asset, date } of engine.historyGaps) {
+    const key = `${asset}:${date}`;
+    const last = logged.get(key);
+    if (last !== undefined && t >= last && t - last < HISTORY_GAP_RELOG_MS) continue;
+    logged.set(key, t);
+    logger.warn(HISTORY_GAP_LOG, { asset, date, historyEnd });
+  }
 }

@@ -11,7 +11,7 @@ import { scaledToNumber } from '../../domain/prices/decimal';
 import { HistoryReadError, type ChainlinkRound, type ChainlinkRoundHistory } from '../../ports/price-history';
 import type { SecretStore } from '../../ports/secret-store';
 import { AGGREGATOR_V3_ABI } from './aggregator-v3-abi';
-import { CHAINLINK_RPC_URL_SECRET, classifyRpcError, rpcClient, scrubRpcUrl } from './chainlink-source';
+import { CHAINLINK_RPC_URL_SECRET, RpcConnection, classifyRpcError, scrubRpcUrl } from './chainlink-source';
 
 export interface ChainlinkHistoryOptions {
   /** Proxy and decimals per asset. */
@@ -24,11 +24,15 @@ export interface ChainlinkHistoryOptions {
 type RoundTuple = readonly [bigint, bigint, bigint, bigint, bigint];
 
 export class ChainlinkHistoryReader implements ChainlinkRoundHistory {
-  private client?: { url: string; client: PublicClient };
+  private readonly rpc: RpcConnection;
   /** eth_calls made, for the backfill's progress and its tests. */
   calls = 0;
 
-  constructor(private readonly options: ChainlinkHistoryOptions) {}
+  constructor(private readonly options: ChainlinkHistoryOptions) {
+    this.rpc = new RpcConnection(options.secrets, options.rpcUrlSecret ?? CHAINLINK_RPC_URL_SECRET, {
+      timeoutMs: options.timeoutMs ?? 15_000,
+    });
+  }
 
   static fromConfig(
     config: PriceFeedConfig,
@@ -94,15 +98,10 @@ export class ChainlinkHistoryReader implements ChainlinkRoundHistory {
   }
 
   private async connect(): Promise<{ client: PublicClient; url: string }> {
-    let url: string;
-    try {
-      url = await this.options.secrets.get(this.options.rpcUrlSecret ?? CHAINLINK_RPC_URL_SECRET);
-    } catch {
+    const connection = await this.rpc.open();
+    if (!connection)
       throw new HistoryReadError('chainlink', 'RPC_URL_UNAVAILABLE', 'RPC URL secret unavailable');
-    }
-    if (this.client?.url !== url)
-      this.client = { url, client: rpcClient(url, { timeoutMs: this.options.timeoutMs ?? 15_000 }) };
-    return { client: this.client.client, url };
+    return connection;
   }
 }
 

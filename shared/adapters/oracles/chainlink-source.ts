@@ -46,9 +46,14 @@ export interface Classified {
 
 export class ChainlinkPriceSource implements PriceSource {
   readonly name = 'chainlink' as const;
-  private client?: { url: string; client: PublicClient };
+  private readonly rpc: RpcConnection;
 
-  constructor(private readonly options: ChainlinkPriceSourceOptions) {}
+  constructor(private readonly options: ChainlinkPriceSourceOptions) {
+    this.rpc = new RpcConnection(options.secrets, options.rpcUrlSecret ?? CHAINLINK_RPC_URL_SECRET, {
+      batch: options.batch ?? true,
+      timeoutMs: options.timeoutMs,
+    });
+  }
 
   /** The feeds of a PriceFeedConfig (assets without a Chainlink feed are simply not configured here). */
   static fromConfig(
@@ -70,11 +75,8 @@ export class ChainlinkPriceSource implements PriceSource {
     });
     if (wanted.length === 0) return out;
 
-    let url: string;
-    try {
-      url = await this.options.secrets.get(this.options.rpcUrlSecret ?? CHAINLINK_RPC_URL_SECRET);
-    } catch {
-      // The secret store's message may name paths or projects; the secret's name is enough.
+    const connection = await this.rpc.open();
+    if (!connection) {
       for (const [a, f] of failAll(
         'chainlink',
         wanted,
@@ -85,7 +87,7 @@ export class ChainlinkPriceSource implements PriceSource {
         out.set(a, f);
       return out;
     }
-    const client = this.clientFor(url);
+    const { client, url } = connection;
     const blockTag = this.options.blockTag ?? 'latest';
 
     const reads = wanted.map(async (asset): Promise<SourceResult> => {
@@ -115,19 +117,35 @@ export class ChainlinkPriceSource implements PriceSource {
     return out;
   }
 
-  private clientFor(url: string): PublicClient {
-    if (this.client?.url !== url) {
-      this.client = {
-        url,
-        client: rpcClient(url, { batch: this.options.batch ?? true, timeoutMs: this.options.timeoutMs }),
-      };
-    }
-    return this.client.client;
-  }
-
   private failure(asset: string, error: unknown, url: string): SourceResult {
     const c = classifyRpcError(error);
     return sourceFailure('chainlink', asset, c.kind, c.reason, scrubRpcUrl(c.message, url));
+  }
+}
+
+/**
+ * The RPC URL, read from its secret on every use so a rotated key takes effect without a restart, and one viem
+ * client per URL. `open()` answers undefined when the secret cannot be read: the store's message may name paths
+ * or projects, so callers report only that the secret was unavailable.
+ */
+export class RpcConnection {
+  private cached?: { url: string; client: PublicClient };
+
+  constructor(
+    private readonly secrets: SecretStore,
+    private readonly secretName: string,
+    private readonly clientOptions: { batch?: boolean; timeoutMs?: number },
+  ) {}
+
+  async open(): Promise<{ url: string; client: PublicClient } | undefined> {
+    let url: string;
+    try {
+      url = await this.secrets.get(this.secretName);
+    } catch {
+      return undefined;
+    }
+    if (this.cached?.url !== url) this.cached = { url, client: rpcClient(url, this.clientOptions) };
+    return this.cached;
   }
 }
 

@@ -72,10 +72,7 @@ export class PythHermesPriceSource implements PriceSource, PythPriceHistory {
 
     let parsed: Map<string, unknown>;
     try {
-      const headers = await this.headers();
-      let res = await this.get('latest', ids, false, headers);
-      if (res.status === 404) res = await this.get('latest', ids, true, headers);
-      parsed = this.parseBody(res);
+      parsed = this.parseBody(await this.fetchUpdates('latest', ids));
     } catch (err) {
       const f =
         err instanceof ReadFailure
@@ -116,16 +113,17 @@ export class PythHermesPriceSource implements PriceSource, PythPriceHistory {
   async pricesAt(assets: readonly string[], publishTime: number): Promise<Map<string, HistoricalPythPrice>> {
     const out = new Map<string, HistoricalPythPrice>();
     const idOf = new Map<string, string>();
-    for (const a of assets) if (this.options.feeds[a]) idOf.set(a, normalisePythId(this.options.feeds[a]));
+    for (const a of assets) {
+      const id = this.options.feeds[a];
+      if (id) idOf.set(a, normalisePythId(id));
+    }
     if (idOf.size === 0) return out;
     if (!Number.isInteger(publishTime) || publishTime <= 0)
       throw new RangeError(`publish time ${publishTime} is not a positive whole number of seconds`);
     const ids = [...new Set(idOf.values())];
     let parsed: Map<string, unknown>;
     try {
-      const headers = await this.headers();
-      let res = await this.get(String(publishTime), ids, false, headers);
-      if (res.status === 404) res = await this.get(String(publishTime), ids, true, headers);
+      const res = await this.fetchUpdates(String(publishTime), ids);
       if (res.status === 404) return out;
       parsed = this.parseBody(res);
     } catch (err) {
@@ -156,6 +154,13 @@ export class PythHermesPriceSource implements PriceSource, PythPriceHistory {
       throw new ReadFailure('unavailable', 'API_KEY_UNAVAILABLE', 'Hermes API key secret unavailable');
     }
     return headers;
+  }
+
+  /** One request, repeated once with `ignore_invalid_price_ids` when an unknown id made Hermes answer 404. */
+  private async fetchUpdates(at: string, ids: string[]): Promise<HttpOutcome> {
+    const headers = await this.headers();
+    const res = await this.get(at, ids, false, headers);
+    return res.status === 404 ? this.get(at, ids, true, headers) : res;
   }
 
   /** `at`: `latest` or a publish time in unix seconds. */

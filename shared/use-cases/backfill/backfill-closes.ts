@@ -176,10 +176,11 @@ export async function backfillDailyCloses(deps: BackfillDeps): Promise<BackfillO
         : Promise.resolve(new Map<string, HistoricalPythPrice>()),
     ]);
     if (askPyth.length) lastPyth = clock.now().getTime();
+    const askedPyth = new Set(askPyth);
     onDay.forEach((r, i) => {
       const asset = r.feed.asset;
       const p = pyth.get(asset);
-      if (askPyth.includes(r)) r.pythMisses = p ? 0 : r.pythMisses + 1;
+      if (askedPyth.has(r)) r.pythMisses = p ? 0 : r.pythMisses + 1;
       const round = rounds[i];
       const close = reconcileHistoricalClose(
         r.feed,

@@ -156,7 +156,7 @@ export class ControlsState {
       const asOf = new Date(this.clock.now().getTime() - 86_400_000).toISOString().slice(0, 10);
       this.history = history;
       this.engine = new RiskEngine(history, this.options.risk.riskParams, asOf);
-      logHistoryGaps(this.logger, this.engine);
+      logHistoryGaps(this.logger, this.engine, this.store, this.clock.now());
     } catch (err) {
       this.logger.warn('risk history unavailable; VaR/ES rules will deny', {
         detail: (err as Error).message,

@@ -543,7 +543,9 @@ describe('checkRisk with a VaR rule', () => {
       'recorded',
       [{ asset: 'BTC', date: '2024-03-10' }],
     ]);
-    expect(gapLines()).toHaveLength(4); // the other instance built its own engine
+    // The warning is repeated per store at most every 30 minutes (the alert sums one-hour windows); the two
+    // instances of this test share one store, so the other one's engine build adds no line.
+    expect(gapLines()).toHaveLength(2);
     // A portfolio of another desk, under the default policy (no VaR rule): VaR not used, no flag.
     await w.memory.set(COLLECTIONS.portfolios, 'p-2', {
       portfolioId: 'p-2',

@@ -515,10 +515,15 @@ describe('computePortfolioRisk use cases', () => {
 
     const gapLines = () => sink.entries().filter((e) => e.message === HISTORY_GAP_LOG);
 
-    it('still gives VaR to portfolios holding the asset, flags their outputs only, and logs the gap once per engine', async () => {
+    it('still gives VaR to portfolios holding the asset, flags their outputs only, and logs the gap once per engine, repeated every 30 minutes', async () => {
       await portfoliosAndGap();
       const before = gapLines().length;
-      await processShard(deps, { ...TICK, shard: 0, shardCount: 1, prices: allPrices });
+      // Ticks of the same day (the VaR history ends the day before), minutes apart.
+      const tickAt = (minute: number) => ({
+        tickId: `tick-20221109T23${String(minute).padStart(2, '0')}Z`,
+        asOf: `2022-11-09T23:${String(minute).padStart(2, '0')}:00Z`,
+      });
+      await processShard(deps, { ...tickAt(0), shard: 0, shardCount: 1, prices: allPrices });
       const [batch] = bus.on<Batch>('risk.portfolio-risk.v1');
       validate('messages/risk.portfolio-risk.v1', batch);
       const byId = new Map(batch.portfolios.map((p) => [p.portfolioId, p]));
@@ -547,8 +552,12 @@ describe('computePortfolioRisk use cases', () => {
         expect.objectContaining({ severity: 'WARNING', asset: 'ETH', date: GAP, historyEnd: '2022-11-08' }),
       ]);
       expect(lines[0]).not.toHaveProperty('portfolioId');
-      // The next build (the next tick's shard) logs it again.
-      await processShard(deps, { ...TICK, shard: 0, shardCount: 1, prices: allPrices });
+      // The next ticks' engines of this instance stay quiet for 30 minutes (the alert sums one-hour windows),
+      // then the warning comes again while the close is still missing.
+      await processShard(deps, { ...tickAt(1), shard: 0, shardCount: 1, prices: allPrices });
+      await processShard(deps, { ...tickAt(29), shard: 0, shardCount: 1, prices: allPrices });
+      expect(gapLines().slice(before)).toHaveLength(1);
+      await processShard(deps, { ...tickAt(30), shard: 0, shardCount: 1, prices: allPrices });
       expect(gapLines().slice(before)).toHaveLength(2);
     });
 
