@@ -11,8 +11,8 @@ locals {
     shard_valued = "shard valued"
     # detectMarginEvents, once per margin alert when first published: eventId, tickId, toState, priceToAlertMs.
     margin_alert_published = "margin alert published"
-    # computePortfolioRisk and checkRisk, once per VaR engine build per missing daily close it computed around:
-    # asset, date, historyEnd.
+    # computePortfolioRisk and checkRisk, per missing daily close a VaR engine computed around, repeated by an
+    # instance at most every 30 minutes while it lasts: asset, date, historyEnd.
     history_gap = "daily close missing: VaR computed without it"
   }
 
@@ -154,7 +154,7 @@ resource "google_logging_metric" "notification_latency" {
 }
 
 # Daily closes missing inside the VaR window, which VaR was computed without (README: Missing daily closes): one
-# count per engine build per missing close, labelled by asset (the date stays in the log line: a label per day would
+# count per line (repeated every 30 minutes per instance while the close is missing), labelled by asset (the date stays in the log line: a label per day would
 # grow without bound). The history_gaps alert policy (main.tf) reads it.
 resource "google_logging_metric" "history_gaps" {
   project = var.project_id

@@ -197,9 +197,9 @@ resource "google_monitoring_alert_policy" "notification_success" {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
-# Missing daily closes: VaR was computed without one (the scenarios touching it left out), from the log line each
-# VaR engine build writes per missing close (log-metrics.tf). It keeps firing while the close stays missing inside
-# the window, so it closes once the close is repaired.
+# Missing daily closes: VaR was computed without one (the scenarios touching it left out), from the log line an
+# instance repeats every 30 minutes per missing close (log-metrics.tf), so every one-hour window has one. It keeps
+# firing while the close stays missing inside the window, so it closes once the close is repaired.
 # ---------------------------------------------------------------------------------------------------------------
 resource "google_monitoring_alert_policy" "history_gaps" {
   project               = var.project_id
