@@ -375,6 +375,15 @@ async function throughEmulatorPush(emulators: {
   }
 }
 
+/** The in-memory reference alone (profiling the code path without the emulators). */
+export async function runMemoryReference(): Promise<BenchFigure[]> {
+  return oneInstance(
+    new MemoryDocumentStore(),
+    'notifications.reference_memory_store',
+    'same, in-memory store',
+  );
+}
+
 export async function runNotificationBenchmarks(): Promise<BenchFigure[]> {
   process.env.METADATA_SERVER_DETECTION ??= 'none'; // no metadata server locally
   const emulators = await startEmulators();

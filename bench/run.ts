@@ -1,11 +1,13 @@
 /** `npm run bench`: every benchmark, each figure printed as `name: value unit`. */
 import { AREA_BENCHMARKS } from './areas';
 import { runPipelineBenchmark } from './pipeline';
+import { runPortfoliosPerTickBenchmark } from './portfolios-per-tick';
 import { runVarBenchmarks } from './var';
 
 async function main(): Promise<void> {
   for (const r of runVarBenchmarks()) console.log(`${r.name}: ${r.value} ${r.unit}`);
   for (const r of await runPipelineBenchmark()) console.log(`${r.name}: ${r.value} ${r.unit}`);
+  for (const r of await runPortfoliosPerTickBenchmark()) console.log(`${r.name}: ${r.value} ${r.unit}`);
   for (const b of AREA_BENCHMARKS)
     for (const r of await b.run()) console.log(`${r.name}: ${r.value} ${r.unit}`);
 }
