@@ -441,17 +441,18 @@ describe('RiskEngine computes around missing daily closes', () => {
   const asOf = '2024-12-07';
   const book = [usd('BTC', 2, asOf), usd('ETH', 30, asOf), usd('USDC', -90_000, asOf)];
   const btcOnly = [usd('BTC', 2, asOf)];
-  const plain = new RiskEngine(h, DEFAULT_RISK_PARAMS, asOf);
+  let plainEngine: RiskEngine | undefined;
+  const plain = (): RiskEngine => (plainEngine ??= new RiskEngine(h, DEFAULT_RISK_PARAMS, asOf));
 
   it('keeps an asset with a gap usable: still 365 scenarios, the two returns touching it left out', () => {
     const gappy = withMissing(h, { ETH: ['2024-08-05'] });
     const engine = new RiskEngine(gappy, DEFAULT_RISK_PARAMS, asOf);
-    expect(engine.assets).toEqual(plain.assets);
+    expect(engine.assets).toEqual(plain().assets);
     expect(engine.scenarioCount).toBe(365);
     // The return of 08-05 needs its close, so does the return of 08-06: the window reaches two days further.
     const byHand = datesBetween('2023-12-07', asOf, ['2024-08-05', '2024-08-06']);
     expect(byHand).toHaveLength(365);
-    expect(plain.windowStart).toBe('2023-12-09');
+    expect(plain().windowStart).toBe('2023-12-09');
     expect(engine.windowStart).toBe('2023-12-07');
     expect(engine.scenarioDates(1)).toEqual(byHand);
     expect(engine.scenarioDates(30)).toEqual(byHand); // sqrt: every horizon scales the daily returns
@@ -462,7 +463,7 @@ describe('RiskEngine computes around missing daily closes', () => {
       referenceFigures(h, book, DEFAULT_RISK_PARAMS, asOf, () => byHand),
     );
     // 08-05 was the year's worst day: without it the tail, so the figures, are not those of the full year.
-    expect(figures[0].varUsd).toBeLessThan(plain.evaluate(book)[0].varUsd);
+    expect(figures[0].varUsd).toBeLessThan(plain().evaluate(book)[0].varUsd);
   });
 
   it('leaves out, per horizon, the overlapping returns that reach over the gap', () => {
@@ -502,8 +503,8 @@ describe('RiskEngine computes around missing daily closes', () => {
     );
     // Nothing is computed around then: the other assets keep their window and figures.
     expect(engine.historyGaps).toEqual([]);
-    expect(engine.windowStart).toBe(plain.windowStart);
-    expect(engine.evaluate(btcOnly)).toEqual(plain.evaluate(btcOnly));
+    expect(engine.windowStart).toBe(plain().windowStart);
+    expect(engine.evaluate(btcOnly)).toEqual(plain().evaluate(btcOnly));
     // Five is within the default bound; maxGapDays 0 is the strict rule.
     const five = new RiskEngine(withMissing(h, { ETH: six.slice(1) }), DEFAULT_RISK_PARAMS, asOf);
     expect(five.assets).toContain('ETH');
@@ -552,17 +553,17 @@ describe('RiskEngine computes around missing daily closes', () => {
     expect(engine.gapsOf([usd('SOL', 10, asOf), usd('USDC', -5, asOf)])).toEqual([]);
     // A zero net reads no return.
     expect(engine.gapsOf([usd('SOL', 10, asOf), { asset: 'ETH', netUsd: 0 }])).toEqual([]);
-    expect(plain.gapsOf(book)).toEqual([]);
+    expect(plain().gapsOf(book)).toEqual([]);
   });
 
   it('makes the asset unusable, not the engine, when the history is too short to reach past its gap', () => {
     const from = h.dates.indexOf('2023-12-08'); // exactly the closes 365 daily returns need
     const short = rowsWhere(h, (i) => i >= from);
-    expect(new RiskEngine(short, DEFAULT_RISK_PARAMS, asOf).evaluate(book)).toEqual(plain.evaluate(book));
+    expect(new RiskEngine(short, DEFAULT_RISK_PARAMS, asOf).evaluate(book)).toEqual(plain().evaluate(book));
     const engine = new RiskEngine(withMissing(short, { ETH: ['2024-06-15'] }), DEFAULT_RISK_PARAMS, asOf);
     expect(engine.assets).not.toContain('ETH');
     expect(() => engine.evaluate(book)).toThrow(/ETH has no close on 2024-06-15, .*too short/);
-    expect(engine.evaluate(btcOnly)).toEqual(plain.evaluate(btcOnly));
+    expect(engine.evaluate(btcOnly)).toEqual(plain().evaluate(btcOnly));
     expect(engine.historyGaps).toEqual([]);
   });
 

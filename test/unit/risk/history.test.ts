@@ -1,12 +1,18 @@
 import { readFileSync } from 'fs';
-import { closesOn, dateIndex, parseClosesCsv } from '../../../shared/domain/risk/history';
+import { closesOn, dateIndex, parseClosesCsv, type PriceHistory } from '../../../shared/domain/risk/history';
 import { RiskInputError } from '../../../shared/domain/risk/errors';
 import { CLOSES_CSV, realHistory } from './fixture';
 
 describe('parseClosesCsv on the real fixture', () => {
-  const h = realHistory();
+  let parsed: PriceHistory | undefined;
+  const parse = (): PriceHistory => (parsed ??= parseClosesCsv(readFileSync(CLOSES_CSV, 'utf8')));
+
+  it('reads the file as a plain split of its cells', () => {
+    expect(parse()).toEqual(realHistory());
+  });
 
   it('reads every day 2018-01-01..2024-12-07 for the seven assets', () => {
+    const h = parse();
     expect(h.dates[0]).toBe('2018-01-01');
     expect(h.dates[h.dates.length - 1]).toBe('2024-12-07');
     // 2018..2023 has one leap year (2020): 6·365 + 1 + 342 days of 2024 up to Dec 7.
@@ -16,6 +22,7 @@ describe('parseClosesCsv on the real fixture', () => {
   });
 
   it('keeps empty cells as null and quoted cells as numbers', () => {
+    const h = parse();
     const first = dateIndex(h, '2018-01-01');
     expect(h.series.BTC[first]).toBe(13657.2);
     expect(h.series.SOL[first]).toBeNull();
@@ -26,6 +33,7 @@ describe('parseClosesCsv on the real fixture', () => {
   });
 
   it('looks up closes by date', () => {
+    const h = realHistory();
     const c = closesOn(h, '2024-12-07');
     expect(c.BTC).toBeCloseTo(99980.33, 2);
     expect(c.ETH).toBeCloseTo(3999.42, 2);

@@ -1,5 +1,4 @@
 import { RiskInputError } from '../../../shared/domain/risk/errors';
-import { closesOn } from '../../../shared/domain/risk/history';
 import {
   DEFAULT_MARGIN_THRESHOLDS,
   classifyHealth,
@@ -8,9 +7,9 @@ import {
   valuePortfolio,
   type Position,
 } from '../../../shared/domain/risk/margin';
-import { realHistory } from './fixture';
+import { closesOnFixture } from './fixture';
 
-const prices = closesOn(realHistory(), '2024-12-07');
+const prices = closesOnFixture('2024-12-07');
 const col = (asset: string, amount: number): Position => ({ asset, amount, side: 'collateral' });
 const bor = (asset: string, amount: number): Position => ({ asset, amount, side: 'borrow' });
 
