@@ -10,6 +10,39 @@ interface PartialFailure {
 }
 
 /**
+ * Rows per insertAll request: BigQuery recommends at most 500 per request for streaming, and one request holding
+ * a whole shard (12 risk figures per portfolio, ~7.5 KB) would pass the request size limit at ~1,250 portfolios.
+ */
+export const MAX_ROWS_PER_REQUEST = 500;
+/** Bytes of row JSON per request: half the client library's own 9 MiB batch limit (rowBatch.BATCH_LIMITS). */
+export const MAX_BYTES_PER_REQUEST = 4.5 * 1024 * 1024;
+/** Requests of one insert in flight at once. */
+const REQUESTS_IN_FLIGHT = 4;
+
+/** Consecutive chunks of at most `maxRows` rows and `maxBytes` of JSON (a larger row goes alone). */
+export function requestChunks<R>(
+  rows: readonly R[],
+  maxRows = MAX_ROWS_PER_REQUEST,
+  maxBytes = MAX_BYTES_PER_REQUEST,
+): R[][] {
+  const chunks: R[][] = [];
+  let chunk: R[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = Buffer.byteLength(JSON.stringify(row));
+    if (chunk.length > 0 && (chunk.length >= maxRows || bytes + size > maxBytes)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(row);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/**
  * BigQuery streaming inserts with `raw: true` and insertId = the row's own id, so a retried invocation
  * re-sends the same ids and BigQuery can drop the duplicates. Per-row failures surface as one
  * WarehouseInsertError naming each row and its reason (rows "stopped" by another row's failure included).
@@ -44,23 +77,30 @@ export class BigQueryWarehouse implements Warehouse {
     const def = checkRows(table, rows);
     const bq = await this.bq();
     const payload = rows.map((json) => ({ insertId: String(json[def.rowIdColumn]), json }));
-    try {
-      // The library re-sends only the failed rows, under the same insertIds (raw). Rows that stay invalid end
-      // in a permanent WarehouseInsertError; transient ones make the function retry.
-      await bq.dataset(def.dataset).table(def.table).insert(payload, { raw: true, partialRetries: 3 });
-    } catch (err) {
-      const e = err as { name?: string; errors?: PartialFailure[] };
-      if (e.name === 'PartialFailureError' && Array.isArray(e.errors)) {
-        throw new WarehouseInsertError(
-          def.name,
-          e.errors.map((f) => ({
-            rowId: String(f.row?.insertId ?? '?'),
-            reason: (f.errors ?? []).map((x) => `${x.reason ?? 'error'}: ${x.message ?? ''}`).join(', '),
-          })),
-        );
+    const target = bq.dataset(def.dataset).table(def.table);
+    const chunks = requestChunks(payload);
+    const failures: { rowId: string; reason: string }[] = [];
+    let next = 0;
+    const send = async (): Promise<void> => {
+      for (let i = next++; i < chunks.length; i = next++) {
+        try {
+          // The library re-sends only the failed rows, under the same insertIds (raw). Rows that stay invalid end
+          // in a permanent WarehouseInsertError; transient ones make the function retry (every chunk again, the
+          // insertIds let BigQuery drop what already arrived).
+          await target.insert(chunks[i], { raw: true, partialRetries: 3 });
+        } catch (err) {
+          const e = err as { name?: string; errors?: PartialFailure[] };
+          if (e.name !== 'PartialFailureError' || !Array.isArray(e.errors)) throw err;
+          for (const f of e.errors)
+            failures.push({
+              rowId: String(f.row?.insertId ?? '?'),
+              reason: (f.errors ?? []).map((x) => `${x.reason ?? 'error'}: ${x.message ?? ''}`).join(', '),
+            });
+        }
       }
-      throw err;
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(REQUESTS_IN_FLIGHT, chunks.length) }, send));
+    if (failures.length > 0) throw new WarehouseInsertError(def.name, failures);
   }
 
   async query<T extends WarehouseRow = WarehouseRow>(

@@ -2,8 +2,8 @@
  * SMS through the Twilio Messages API with the `twilio` package (loaded lazily). The client is pointed at
  * another API host (the local server) by a RequestClient that rewrites the origin of every request:
  * twilio-node has no base-URL option (edge/region only rewrite the hostname under twilio.com).
- * Classification: 429 / 20429 and 5xx retryable; 21211, 21610, 21614 ... permanent (the recipient's number);
- * other 4xx permanent.
+ * Classification: 429 / 20429, 21611 (the sender's queue is full: back-pressure, nothing was queued) and 5xx
+ * retryable; 21211, 21610, 21614 ... permanent (the recipient's number); other 4xx permanent.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { NotificationSender } from '../../ports/notification-sender';
@@ -24,6 +24,8 @@ export interface TwilioOptions {
 
 /** Errors about the To number: the contact data is wrong, not the provider. */
 const RECIPIENT_CODES = new Set([21211, 21408, 21610, 21612, 21614]);
+/** The From number's queue is full (it holds ~10 h of messages): retried later rather than dropped. */
+const SENDER_QUEUE_FULL = 21611;
 
 type TwilioClient = import('twilio').Twilio;
 type RequestOptions<T> = import('twilio/lib/base/RequestClient').RequestOptions<T>;
@@ -87,7 +89,7 @@ export class TwilioSmsSender implements NotificationSender {
       if (typeof e.status !== 'number') return networkFailure(err);
       const code = e.code !== undefined ? String(e.code) : String(e.status);
       const detail = (e.message ?? '').slice(0, 300);
-      if (e.status === 429 || e.code === 20429 || e.status >= 500) {
+      if (e.status === 429 || e.code === 20429 || e.code === SENDER_QUEUE_FULL || e.status >= 500) {
         const retryAfterMs = parseRetryAfter(context.retryAfter, Date.now());
         return { outcome: 'retryable', status: e.status, code, detail, retryAfterMs };
       }

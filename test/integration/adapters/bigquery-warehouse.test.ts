@@ -9,7 +9,7 @@
  * process (support/bigquery-insert.ts): the client's HTTP layer uses a dynamic import() Jest cannot run.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ type MarginEventRow = MarginEventSchema & WarehouseRow;
 type MarketPriceRow = MarketPriceSchema & WarehouseRow;
 import { isolatedProjectId } from '../../support/env';
 import type { InsertCall, InsertOutcome } from './support/bigquery-insert';
+import { requestChunks } from '../../../shared/adapters/gcp/bigquery-warehouse';
 
 interface InsertAllRequest {
   method: string;
@@ -130,17 +131,21 @@ describe('BigQueryWarehouse against the BigQuery REST wire format', () => {
     fake.script = () => ({ status: 200, body: { kind: 'bigquery#tableDataInsertAllResponse' } });
   });
 
+  /** The calls as the child's argument; a large one through a file (argv has a size limit). */
+  function argumentOf(input: { projectId: string; calls: InsertCall[] }): string {
+    const text = JSON.stringify(input);
+    if (text.length < 100_000) return text;
+    const file = join(noCredentials, `calls-${fake.requests.length}-${text.length}.json`);
+    writeFileSync(file, text);
+    return `@${file}`;
+  }
+
   /** The real adapter and client in a child process, aimed at the fake; resolves with each call's outcome. */
   function insert(calls: InsertCall[]): Promise<InsertOutcome[]> {
     return new Promise((resolve, reject) => {
       execFile(
         process.execPath,
-        [
-          '-r',
-          'tsx/cjs',
-          join(__dirname, 'support', 'bigquery-insert.ts'),
-          JSON.stringify({ projectId, calls }),
-        ],
+        ['-r', 'tsx/cjs', join(__dirname, 'support', 'bigquery-insert.ts'), argumentOf({ projectId, calls })],
         {
           env: {
             PATH: process.env.PATH,
@@ -282,5 +287,67 @@ describe('BigQueryWarehouse against the BigQuery REST wire format', () => {
     });
     expect(empty).toEqual({ ok: true });
     expect(fake.requests).toEqual([]);
+  });
+
+  it('splits a shard larger than one request into requests of at most 500 rows, every row once, in order', async () => {
+    const rows = Array.from({ length: 1_201 }, (_, i) => event(`me_${String(i).padStart(8, '0')}`));
+    expect(await insert([{ table: 'risk.margin_events', rows }])).toEqual([{ ok: true }]);
+    expect(fake.requests.map((r) => r.body.rows.length).sort((a, b) => b - a)).toEqual([500, 500, 201]);
+    const sent = fake.requests.flatMap((r) => r.body.rows.map((x) => x.insertId)).sort();
+    expect(sent).toEqual(rows.map((r) => r.event_id));
+    for (const r of fake.requests)
+      expect(r.body.rows.map((x) => x.insertId)).toEqual(
+        [...r.body.rows.map((x) => x.insertId)].sort(), // each request a consecutive run of the rows
+      );
+  });
+
+  it('names the failed rows of every request in one WarehouseInsertError, and only those', async () => {
+    // The second request holds a poison row: BigQuery fails it and stops the rest of that request only.
+    fake.script = (req) =>
+      req.body.rows.some((r) => r.json.portfolio_id === 'desk-poison')
+        ? {
+            status: 200,
+            body: {
+              kind: 'bigquery#tableDataInsertAllResponse',
+              insertErrors: req.body.rows.map((r, index) => ({
+                index,
+                errors: [
+                  r.json.portfolio_id === 'desk-poison'
+                    ? { reason: 'invalid', message: 'Cannot convert value to STRING.' }
+                    : { reason: 'stopped', message: '' },
+                ],
+              })),
+            },
+          }
+        : { status: 200, body: { kind: 'bigquery#tableDataInsertAllResponse' } };
+    const rows = Array.from({ length: 600 }, (_, i) =>
+      event(`me_${String(i).padStart(8, '0')}`, i === 550 ? 'desk-poison' : 'desk-001'),
+    );
+    const [outcome] = await insert([{ table: 'risk.margin_events', rows }]);
+    if (outcome.ok) throw new Error('the poison row was accepted');
+    expect(outcome.name).toBe('WarehouseInsertError');
+    expect(outcome.failures).toHaveLength(100);
+    expect(outcome.failures?.map((f) => f.rowId).sort()).toEqual(rows.slice(500).map((r) => r.event_id));
+    expect(outcome.failures?.find((f) => f.rowId === 'me_00000550')?.reason).toBe(
+      'invalid: Cannot convert value to STRING.',
+    );
+  });
+});
+
+describe('insertAll request chunks', () => {
+  it('cuts at the row bound and at the byte bound, keeping order, a row larger than the bound alone', () => {
+    const rows = ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, pad: 'x'.repeat(id === 'c' ? 100 : 10) }));
+    expect(requestChunks(rows, 2, 10_000).map((c) => c.map((r) => r.id))).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e'],
+    ]);
+    // {"id":"a","pad":"xxxxxxxxxx"} is 29 bytes: two fit in 60, the 119-byte row goes alone.
+    expect(requestChunks(rows, 500, 60).map((c) => c.map((r) => r.id))).toEqual([
+      ['a', 'b'],
+      ['c'],
+      ['d', 'e'],
+    ]);
+    expect(requestChunks([], 500, 60)).toEqual([]);
   });
 });

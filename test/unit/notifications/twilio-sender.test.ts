@@ -26,6 +26,10 @@ describe('TwilioSmsSender', () => {
         };
         // +447700900001 waits, then 503 without a hint; +447700900002 is answered at once: 429, retry in 7 s.
         if (to === '+447700900001') setTimeout(() => answer(503, 20500, {}), 150);
+        else if (to === '+447700900003')
+          answer(400, 21611, {}); // the From number's queue is full
+        else if (to === '+447700900004')
+          answer(400, 21610, {}); // the recipient opted out
         else answer(429, 20429, { 'retry-after': '7' });
       });
     });
@@ -49,5 +53,26 @@ describe('TwilioSmsSender', () => {
     expect(fast).toMatchObject({ outcome: 'retryable', status: 429, retryAfterMs: 7_000 });
     expect(slow).toMatchObject({ outcome: 'retryable', status: 503 });
     expect((slow as { retryAfterMs?: number }).retryAfterMs).toBeUndefined();
+  });
+
+  it("retries when the sender's queue is full (back-pressure), but not an opted-out recipient", async () => {
+    const sender = new TwilioSmsSender({
+      accountSid: 'AC0123456789abcdef0123456789abcdef',
+      authToken: async () => 'token',
+      from: '+15005550006',
+      baseUrl: url,
+      timeoutMs: 5_000,
+    });
+    expect(await sender.send(dispatch, { channel: 'sms', phone: '+447700900003' })).toMatchObject({
+      outcome: 'retryable',
+      status: 400,
+      code: '21611',
+    });
+    expect(await sender.send(dispatch, { channel: 'sms', phone: '+447700900004' })).toMatchObject({
+      outcome: 'permanent',
+      status: 400,
+      code: '21610',
+      recipientError: true,
+    });
   });
 });

@@ -3,9 +3,10 @@
  * The BigQuery client's HTTP layer (teeny-request) loads node-fetch with a dynamic import(), which Jest's
  * module sandbox cannot execute; a plain Node process runs the real client unchanged.
  *
- * argv[2]: JSON { projectId, calls: [{ table, rows, freshInstance? }] }. The environment points the client
+ * argv[2]: JSON { projectId, calls: [{ table, rows, freshInstance? }] }, or @file holding it (large inserts). The environment points the client
  * at the server (BIGQUERY_EMULATOR_HOST).
  */
+import { readFileSync } from 'node:fs';
 import { BigQueryWarehouse } from '../../../../shared/adapters/gcp/bigquery-warehouse';
 import type { TableRows } from '../../../../shared/contracts/schema-types';
 import type { TableName } from '../../../../shared/contracts/warehouse-tables';
@@ -30,7 +31,9 @@ export type InsertOutcome =
     };
 
 async function main(): Promise<void> {
-  const { projectId, calls } = JSON.parse(process.argv[2]) as { projectId: string; calls: InsertCall[] };
+  const arg = process.argv[2];
+  const text = arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg;
+  const { projectId, calls } = JSON.parse(text) as { projectId: string; calls: InsertCall[] };
   let w = new BigQueryWarehouse({ projectId });
   const out: InsertOutcome[] = [];
   for (const call of calls) {
