@@ -28,7 +28,6 @@ const COMPANY_SUFFIXES = [
   / LLP$/i,
   / LTDA\.$/i,
   / LTD\.?$/i,
-  /, LTD\.?$/i,
   / SA DE CV$/i,
 ];
 
@@ -257,14 +256,20 @@ function scriptOf(c: string): string {
   return 'Other';
 }
 
-/** ZWNJ/ZWJ are spelling in Persian and Indic words: allowed between two letters of such scripts. */
+/**
+ * ZWNJ/ZWJ are spelling in Persian and Indic words: allowed between two letters or signs of such scripts (an
+ * Indic joiner usually follows a virama, "क्\u200Dष", or precedes a vowel sign, both marks of the script).
+ */
 function joinerInContext(raw: string, at: number): boolean {
   const before = [...raw.slice(0, at)].pop();
   const after = [...raw.slice(at + 1)][0];
   const joining = (c: string | undefined) =>
-    c !== undefined && LETTER.test(c) && !/[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}]/u.test(c);
+    c !== undefined && JOINING_SCRIPT_SIGN.test(c) && !NON_JOINING_SCRIPT.test(c);
   return joining(before) && joining(after);
 }
+const JOINING_SCRIPT_SIGN = /[\p{L}\p{M}]/u;
+const NON_JOINING_SCRIPT =
+  /[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Inherited}\p{Script=Common}]/u;
 
 /** Undefined for a plain name; otherwise the disguises found (at least one list non-empty). */
 export function nameObfuscation(raw: string): NameObfuscation | undefined {
