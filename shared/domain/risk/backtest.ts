@@ -225,9 +225,9 @@ export function runBacktest(
     const exposures = assets.map((asset, j) => {
       const p0 = series[asset][prev];
       const p1 = series[asset][d];
-      if (p0 === null || p0 === undefined)
-        throw new RiskInputError(`asset ${asset} has no close on ${prevDate}`);
-      if (p1 === null || p1 === undefined) throw new RiskInputError(`asset ${asset} has no close on ${date}`);
+      // The engine above has checked that every held series has a close (or null) for every date.
+      if (p0 === null) throw new RiskInputError(`asset ${asset} has no close on ${prevDate}`);
+      if (p1 === null) throw new RiskInputError(`asset ${asset} has no close on ${date}`);
       pnl += amounts[j] * (p1 - p0);
       return { asset, netUsd: amounts[j] * p0 };
     });

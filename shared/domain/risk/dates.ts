@@ -7,13 +7,9 @@ const MS_PER_DAY = 86_400_000;
 export function dayNumber(date: string): number | null {
   const m = DATE_RE.exec(date);
   if (!m) return null;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  const ms = Date.UTC(y, mo - 1, d);
-  const back = new Date(ms);
-  // Date.UTC rolls 2024-02-30 over to March: reject instead of silently shifting.
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  // Date.UTC rolls 2024-02-30 over to March (and reads year 0050 as 1950): reject instead of silently shifting.
+  if (new Date(ms).toISOString().slice(0, 10) !== date) return null;
   return ms / MS_PER_DAY;
 }
 

@@ -184,8 +184,7 @@ function validateParams(params: RiskParams): void {
   }
 }
 
-const usableClose = (v: number | null | undefined): boolean =>
-  v !== null && v !== undefined && v > 0 && Number.isFinite(v);
+const usableClose = (v: number | null | undefined): boolean => (v ?? 0) > 0 && Number.isFinite(v);
 
 /** Indices t in [from, to] where the series has no usable close, ascending. */
 function missingIn(s: (number | null)[], from: number, to: number): number[] {
@@ -250,7 +249,7 @@ function chooseScenarios(
 
 /** Why an asset of the history cannot be used. */
 interface Unusable {
-  /** Its oldest missing close inside the window (its latest one when the history ran out). */
+  /** Its oldest missing close inside the window (the shortest window when the history ran out). */
   firstMissing: string;
   missing: number;
   /** The history starts too late for a window that computes around its missing closes. */
@@ -352,22 +351,23 @@ export class RiskEngine {
         n,
         matrixHorizons,
       );
-      const gaps = candidates.map((c) => missingIn(c.closes, pick ? pick.from : 0, end));
+      // When the history ran out, only the missing closes of the shortest window count: they are what made the
+      // window reach back (an asset complete over it is not the one to drop, whatever it misses further back).
+      // chooseScenarios cannot run out once no candidate misses a close there: the window then fits (first ≥ 0).
+      const gaps = candidates.map((c) => missingIn(c.closes, pick ? pick.from : first, end));
       let worst = -1;
       for (let i = 0; i < candidates.length; i++) {
-        const over = pick ? gaps[i].length > maxGapDays : gaps[i].length > 0;
+        const over = gaps[i].length > (pick ? maxGapDays : 0);
         if (over && (worst < 0 || gaps[i].length > gaps[worst].length)) worst = i;
       }
       if (pick && worst < 0) {
         chosen = { ...pick, gaps };
         break;
       }
-      // chooseScenarios cannot run out once no candidate misses a close: the window then fits (first ≥ 0).
       const g = gaps[worst];
-      const inWindow = g.filter((t) => t >= first);
       this.unavailable.set(candidates[worst].asset, {
-        firstMissing: history.dates[pick ? g[0] : (inWindow[0] ?? g[g.length - 1])],
-        missing: pick ? g.length : inWindow.length,
+        firstMissing: history.dates[g[0]],
+        missing: g.length,
         historyTooShort: pick === null,
       });
       candidates = candidates.filter((_, i) => i !== worst);

@@ -187,6 +187,12 @@ describe('runBacktest refuses what it cannot backtest', () => {
     expect(runBacktest(gapped, long, '2024-01-04', '2024-01-04', params).exceptions).toBe(0);
   });
 
+  it('a held series not aligned with the dates', () => {
+    expect(() => runBacktest(history([64, 128, 64, 128]), long, '2024-01-04', '2024-01-05', params)).toThrow(
+      'series BTC has 4 closes for 8 dates',
+    );
+  });
+
   it('a history that skips a calendar day inside the backtest', () => {
     const h = history();
     h.dates[6] = '2024-01-09';

@@ -150,6 +150,14 @@ describe('looking closes up by date', () => {
     expect(closesOn(small, '2024-01-05')).toEqual({ BTC: 5, ETH: 50 });
   });
 
+  it('leaves out an asset whose series stops short of the date', () => {
+    expect(
+      closesOn({ dates: small.dates, series: { BTC: [1, 2], ETH: small.series.ETH } }, '2024-01-03'),
+    ).toEqual({
+      ETH: 30,
+    });
+  });
+
   it('refuses a date outside the history, naming the range it covers', () => {
     expect(() => closesOn(small, '2024-01-06')).toThrow(RiskInputError);
     expect(() => closesOn(small, '2024-01-06')).toThrow(

@@ -321,6 +321,30 @@ describe('missing closes: computed around up to maxGapDays, refused beyond', () 
     expect(figures(engine)).toEqual([[0.75, 1, 50, 50]]);
   });
 
+  it('when the history is too short, drops the asset whose gap made the window reach back, not one complete over it', () => {
+    // 8 days; 4-day window 01-05..01-08. ETH misses 01-07 inside it; SOL misses 01-01 and 01-02, before it, and
+    // the window reaching around ETH's gap would need those. SOL has all its closes in its window: ETH goes.
+    const dates = DATES.slice(0, 8);
+    const h: PriceHistory = {
+      dates,
+      series: {
+        BTC: BTC.slice(0, 8),
+        ETH: dates.map((d) => (d === '2024-01-07' ? null : 100)),
+        SOL: dates.map((d) => (d <= '2024-01-02' ? null : 10)),
+      },
+    };
+    const engine = new RiskEngine(h, params({ maxGapDays: 2 }), '2024-01-08');
+    expect(engine.assets).toEqual(['BTC', 'SOL']);
+    expect(engine.scenarioDates(1)).toEqual(['2024-01-05', '2024-01-06', '2024-01-07', '2024-01-08']);
+    expect(engine.historyGaps).toEqual([]);
+    expect(engine.unusableReason('SOL')).toBeUndefined();
+    expect(engine.unusableReason('ETH')).toBe(
+      'asset ETH has no close on 2024-01-07, inside the lookback window ending 2024-01-08 (the price history is ' +
+        'too short to reach back past its missing closes); repair its history, shorten the lookback or move ' +
+        'the as-of date',
+    );
+  });
+
   it('a close of zero, negative or not finite counts as missing', () => {
     for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       const h = history();
@@ -366,6 +390,8 @@ describe('exposures and parameters the engine refuses', () => {
     [{ maxGapDays: -1 }, 'max gap must be a whole number of days ≥ 0 (got -1)'],
     [{ maxGapDays: 0.5 }, 'max gap must be a whole number of days ≥ 0 (got 0.5)'],
     [{ confidences: [] }, 'no confidence levels given'],
+    [{ confidences: 0.99 as never }, 'no confidence levels given'],
+    [{ horizons: 1 as never }, 'no horizons given'],
     [{ confidences: [0.9, 0] }, 'confidence 0 must be strictly between 0 and 1 (e.g. 0.99)'],
     [{ confidences: [1] }, 'confidence 1 must be strictly between 0 and 1 (e.g. 0.99)'],
     [{ confidences: [Number.NaN] }, 'confidence NaN must be strictly between 0 and 1 (e.g. 0.99)'],
@@ -399,6 +425,8 @@ describe('order statistics and tails', () => {
     expect(quantileFromSmallest(s, 10, 0.2, 'inverted_cdf')).toBe(-4);
     expect(quantileFromSmallest(s, 10, 0.21, 'inverted_cdf')).toBe(-2);
     expect(quantileFromSmallest(s, 10, 0.01, 'inverted_cdf')).toBe(-8);
+    // A confidence so close to 1 that 1 − c rounds to 0: still the worst, not outside the sample.
+    expect(quantileFromSmallest(s, 10, tailProbability(0.9999999999999), 'inverted_cdf')).toBe(-8);
     // 20 × 0.15 is 3.0000000000000004 in binary: still the 3rd smallest.
     expect(quantileFromSmallest(s, 20, 0.15, 'inverted_cdf')).toBe(-2);
   });
