@@ -174,7 +174,9 @@ async function decide(
         next[ch] = taken.state;
         (taken.allowed ? granted : rateLimited).push(ch);
       }
-      tx.set(C.rateLimits, docId(c.recipientId), { buckets: next, expireAt });
+      // A refused token changes nothing the continuous refill would not recompute from the stored state, so a
+      // recipient out of tokens is not rewritten by every alert of a storm (a hot document otherwise).
+      if (granted.length > 0) tx.set(C.rateLimits, docId(c.recipientId), { buckets: next, expireAt });
       tx.set(C.dedup, dedupKey(c), {
         ...(granted.length
           ? recordSend(states[i], alert, granted, at, windowMs)

@@ -40,7 +40,7 @@ describe('fanOutNotifications with Firestore (emulator)', () => {
     h = await NotificationsHarness.open('notif-fanout');
     await h.addRecipient(
       { recipientId: 'alice', email: 'alice@a.example', phone: '+447700900101', webhook: true },
-      ['desk-btc-levered', 'desk-flappy'],
+      ['desk-btc-levered', 'desk-flappy', ...[0, 1, 2, 3, 4].map((i) => `desk-storm-${i}`)],
     );
     await h.addRecipient(
       {
@@ -191,6 +191,50 @@ describe('fanOutNotifications with Firestore (emulator)', () => {
       ),
     );
     expect([count('email'), count('sms')]).toEqual([4, 3]);
+  });
+
+  it('leaves a recipient’s bucket unwritten while every channel is out of tokens, and refills it on time', async () => {
+    // A storm of distinct alerts to one person (e.g. the risk desk in a price outage) must not rewrite one
+    // document per alert: a refused token changes nothing the continuous refill would not recompute.
+    h.clock.advance(60 * MIN);
+    const deps = h.fanOutDeps({
+      dedupWindowMs: 0,
+      rateLimits: {
+        email: { capacity: 1, perHour: 1 },
+        sms: { capacity: 1, perHour: 1 },
+        webhook: { capacity: 1, perHour: 1 },
+      },
+    });
+    const storm = (i: number) =>
+      normalizeMarginAlert(
+        alert({
+          portfolioId: `desk-storm-${i}`,
+          fromState: 'HEALTHY',
+          toState: 'WARNING',
+          severity: 'WARNING',
+        }),
+      );
+    const bucket = () =>
+      h.store.get(NOTIFICATION_COLLECTIONS.rateLimits, docId('alice')) as Promise<Record<string, unknown>>;
+    const first = await fanOutNotifications(deps, storm(0));
+    expect(first.recipients.find((r) => r.recipientId === 'alice')?.channels).toHaveLength(3);
+    const afterFirst = await bucket();
+    for (let i = 1; i <= 3; i++) {
+      h.clock.advance(1_000);
+      const out = await fanOutNotifications(deps, storm(i));
+      expect(out.recipients.find((r) => r.recipientId === 'alice')).toMatchObject({
+        channels: [],
+        rateLimited: ['email', 'sms', 'webhook'],
+      });
+    }
+    expect(await bucket()).toEqual(afterFirst);
+    h.clock.advance(60 * MIN - 3_000); // one hour after the first send: one token per channel again
+    const refilled = await fanOutNotifications(deps, storm(4));
+    expect(refilled.recipients.find((r) => r.recipientId === 'alice')?.channels).toEqual([
+      'email',
+      'sms',
+      'webhook',
+    ]);
   });
 
   it('applies quiet hours in the recipient’s time zone to non-critical alerts only', async () => {
