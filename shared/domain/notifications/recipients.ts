@@ -21,8 +21,7 @@ export function audienceOf(alert: Pick<NormalizedAlert, 'source' | 'subject'>): 
     return { collection: NOTIFICATION_COLLECTIONS.teams, id: RISK_DESK_TEAM };
   if (alert.source === 'alerts.operations.v1')
     return { collection: NOTIFICATION_COLLECTIONS.teams, id: OPERATIONS_TEAM };
-  if (alert.source === 'alerts.cases.v1')
-    return { collection: NOTIFICATION_COLLECTIONS.teams, id: COMPLIANCE_TEAM };
+  // AML alerts and compliance cases (alerts.aml.v1, alerts.cases.v1).
   return { collection: NOTIFICATION_COLLECTIONS.teams, id: COMPLIANCE_TEAM };
 }
 

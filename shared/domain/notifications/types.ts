@@ -16,8 +16,6 @@ export type Channel = Dispatch['channel'];
 export type Severity = Dispatch['severity'];
 export type AlertSource = Dispatch['source'];
 
-export const CHANNELS: readonly Channel[] = ['email', 'sms', 'webhook'];
-
 const SEVERITY_RANK: Record<Severity, number> = { INFO: 0, WARNING: 1, CRITICAL: 2 };
 
 export function severityRank(s: Severity): number {

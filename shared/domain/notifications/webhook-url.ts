@@ -52,12 +52,11 @@ export function parseWebhookUrl(raw: string, policy: WebhookUrlPolicy): Checked<
   if (url.username || url.password) return { ok: false, reason: 'webhook URL must not carry credentials' };
   const hostname = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
   if (!hostname) return { ok: false, reason: 'webhook URL has no host' };
+  // No IP literal ends in a name label, so these name checks need not skip literals.
+  if (LOCAL_NAME.test(hostname) && !policy.allowLoopback)
+    return { ok: false, reason: 'webhook host is a loopback name' };
+  if (INTERNAL_NAME.test(hostname)) return { ok: false, reason: 'webhook host is an internal name' };
   const literal = parseIp(hostname) ? hostname : null;
-  if (!literal) {
-    if (LOCAL_NAME.test(hostname) && !policy.allowLoopback)
-      return { ok: false, reason: 'webhook host is a loopback name' };
-    if (INTERNAL_NAME.test(hostname)) return { ok: false, reason: 'webhook host is an internal name' };
-  }
   return { ok: true, value: { url, hostname, literal } };
 }
 
