@@ -98,6 +98,15 @@ export function kupiecTest(exceptions: number, observations: number, p: number):
   return { lr, pValue: chiSquareSurvival(lr, 1), reject: lr > CHI2_95_DF1 };
 }
 
+/**
+ * ln L of `quiet` days without and `hits` days with an exception at the exception rate that fits them best,
+ * hits / (quiet + hits); 0 with no days (0·ln 0 = 0).
+ */
+function maxLogLikelihood(quiet: number, hits: number): number {
+  const n = quiet + hits;
+  return xlny(quiet, quiet / n) + xlny(hits, hits / n);
+}
+
 /** Christoffersen independence (first-order Markov) and conditional coverage on a daily exception sequence. */
 export function christoffersenTest(hits: boolean[], p: number): ChristoffersenResult {
   let n00 = 0;
@@ -111,12 +120,9 @@ export function christoffersenTest(hits: boolean[], p: number): ChristoffersenRe
     } else if (hits[t]) n01++;
     else n00++;
   }
-  const pi01 = n00 + n01 > 0 ? n01 / (n00 + n01) : 0;
-  const pi11 = n10 + n11 > 0 ? n11 / (n10 + n11) : 0;
-  const total = n00 + n01 + n10 + n11;
-  const pi = total > 0 ? (n01 + n11) / total : 0;
-  const restricted = xlny(n00 + n10, 1 - pi) + xlny(n01 + n11, pi);
-  const unrestricted = xlny(n00, 1 - pi01) + xlny(n01, pi01) + xlny(n10, 1 - pi11) + xlny(n11, pi11);
+  // One exception probability for every day (restricted) against one after a quiet day and one after an exception.
+  const restricted = maxLogLikelihood(n00 + n10, n01 + n11);
+  const unrestricted = maxLogLikelihood(n00, n01) + maxLogLikelihood(n10, n11);
   const lrInd = Math.max(0, -2 * (restricted - unrestricted));
   const x = hits.reduce((acc, h) => acc + (h ? 1 : 0), 0);
   const lrCc = (hits.length > 0 ? kupiecPof(x, hits.length, p) : 0) + lrInd;
@@ -176,7 +182,8 @@ export function runBacktest(
   if (i0 === 0) throw new RiskInputError(`backtest start ${from} has no previous close to measure P&L from`);
   // The first day's VaR uses the window ending the day before: lookback returns need lookback + 1 closes.
   const L = params.lookbackDays;
-  if (Number.isInteger(L) && L >= 1 && i0 < L + 1) {
+  // A lookback the engine refuses (not a whole number ≥ 2) is left to its message.
+  if (Number.isInteger(L) && L >= 2 && i0 < L + 1) {
     const earliest = L + 1 < history.dates.length ? `; the earliest start is ${history.dates[L + 1]}` : '';
     throw new RiskInputError(
       `backtest start ${from}: a ${L}-day lookback ending the day before needs ${L + 1} closes, ` +
@@ -232,7 +239,7 @@ export function runBacktest(
       return { asset, netUsd: amounts[j] * p0 };
     });
     const varUsd = engine.evaluate(exposures)[0].varUsd;
-    days.push({ date, varUsd, pnlUsd: pnl + 0, exception: -pnl > varUsd });
+    days.push({ date, varUsd, pnlUsd: pnl, exception: -pnl > varUsd });
   }
 
   const p = tailProbability(params.confidence);

@@ -372,14 +372,14 @@ export class RiskEngine {
       });
       candidates = candidates.filter((_, i) => i !== worst);
     }
-    if (chosen.from < first) requireDaily(history, chosen.from, first);
+    // The days the window reached back for (none when it did not).
+    requireDaily(history, chosen.from, first);
 
     const assets = candidates.map((c) => c.asset);
     const closes = candidates.map((c) => c.closes);
     assets.forEach((a, i) => this.index.set(a, i));
     const historyGaps: HistoryGap[] = [];
     candidates.forEach((c, i) => {
-      if (chosen.gaps[i].length === 0) return;
       const list = chosen.gaps[i].map((t) => ({ asset: c.asset, date: history.dates[t] }));
       this.gapsByAsset.set(c.asset, list);
       historyGaps.push(...list);
@@ -507,7 +507,6 @@ export class RiskEngine {
    * return), by asset then date; empty when none. What an output computed from these exposures should carry.
    */
   gapsOf(exposures: readonly Exposure[]): HistoryGap[] {
-    if (this.gapsByAsset.size === 0) return [];
     const held = new Set<string>();
     for (const e of exposures) if (e.netUsd !== 0 && this.gapsByAsset.has(e.asset)) held.add(e.asset);
     const out: HistoryGap[] = [];
@@ -517,11 +516,10 @@ export class RiskEngine {
 
   /** The return dates of the scenarios behind a horizon's figures, oldest first (with 'sqrt', the daily returns). */
   scenarioDates(horizonDays: number): string[] {
-    const h = this.params.horizonMethod === 'sqrt' ? 1 : horizonDays;
-    const m = this.matrixHorizons.indexOf(h);
-    if (m < 0 || !this.params.horizons.includes(horizonDays))
+    const h = this.params.horizons.indexOf(horizonDays);
+    if (h < 0)
       throw new RiskInputError(`horizon ${horizonDays} is not one of ${this.params.horizons.join(', ')}`);
-    return Array.from(this.scenarioIndex[m], (t) => this.dates[t]);
+    return Array.from(this.scenarioIndex[this.horizonMatrix[h]], (t) => this.dates[t]);
   }
 
   /** Why exposures to `asset` are refused (evaluate()'s error message), or undefined when it is usable. */

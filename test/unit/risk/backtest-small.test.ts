@@ -118,6 +118,15 @@ describe('runBacktest refuses what it cannot backtest', () => {
     ).toThrow(/has 2 before 2024-01-03 \(it starts 2024-01-01\)$/);
   });
 
+  it('a lookback the engine cannot use, with the engine’s reason', () => {
+    expect(() =>
+      runBacktest(history(), long, '2024-01-02', '2024-01-08', { ...params, lookbackDays: 1 }),
+    ).toThrow(new RiskInputError('lookback must be a whole number of days ≥ 2 (got 1)'));
+    expect(() =>
+      runBacktest(history(), long, '2024-01-04', '2024-01-08', { ...params, lookbackDays: 2.5 }),
+    ).toThrow(new RiskInputError('lookback must be a whole number of days ≥ 2 (got 2.5)'));
+  });
+
   it('a start on the first close: no previous close to measure P&L from', () => {
     expect(() => runBacktest(history(), long, '2024-01-01', '2024-01-08', params)).toThrow(
       'backtest start 2024-01-01 has no previous close to measure P&L from',

@@ -230,6 +230,33 @@ describe('runBacktest on BTC/ETH, 2019-01-01..2024-12-07', () => {
     expect(tl.zone).toBe(x <= tl.greenMax ? 'green' : x <= tl.yellowMax ? 'yellow' : 'red');
   });
 
+  it('defaults to a 365-day lookback at 99 % with the linear quantile', () => {
+    const d = runBacktest(h, book, '2024-12-07', '2024-12-07');
+    expect(d).toMatchObject({
+      lookbackDays: 365,
+      confidence: 0.99,
+      quantileMethod: 'linear',
+      observations: 1,
+    });
+    const engine = new RiskEngine(
+      h,
+      {
+        lookbackDays: 365,
+        confidences: [0.99],
+        horizons: [1],
+        horizonMethod: 'sqrt',
+        quantileMethod: 'linear',
+      },
+      '2024-12-06',
+    );
+    const exposures = [
+      { asset: 'BTC', netUsd: h.series.BTC[h.dates.indexOf('2024-12-06')] as number },
+      { asset: 'ETH', netUsd: 10 * (h.series.ETH[h.dates.indexOf('2024-12-06')] as number) },
+      { asset: 'USDT', netUsd: -40_000 * (h.series.USDT[h.dates.indexOf('2024-12-06')] as number) },
+    ];
+    expect(d.days[0].varUsd).toBeCloseTo(engine.evaluate(exposures)[0].varUsd, 9);
+  });
+
   it('refuses a start without enough history before it, naming the dates', () => {
     expect(() => runBacktest(h, book, '2019-01-01', '2019-02-01', { ...params, lookbackDays: 365 })).toThrow(
       /365-day lookback .* the earliest start is 2019-01-02/,

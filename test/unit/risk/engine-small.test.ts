@@ -231,6 +231,25 @@ describe('missing closes: computed around up to maxGapDays, refused beyond', () 
     expect(engine.gapsOf([{ asset: 'ETH', netUsd: -5 }])).toEqual([{ asset: 'ETH', date: '2024-01-12' }]);
   });
 
+  it('with overlapping returns each horizon leaves out only the returns reaching over the gap', () => {
+    const engine = new RiskEngine(
+      history(['2024-01-12']),
+      params({ horizons: [1, 2], horizonMethod: 'overlapping', confidences: [0.75] }),
+      AS_OF,
+    );
+    expect(engine.scenarioDates(1)).toEqual(['2024-01-08', '2024-01-09', '2024-01-10', '2024-01-11']);
+    // The 2-day return of 01-13 reads the closes of 01-11 and 01-13, both there; the one of 01-12 reads the gap.
+    expect(engine.scenarioDates(2)).toEqual(['2024-01-09', '2024-01-10', '2024-01-11', '2024-01-13']);
+    // The oldest return date of either horizon.
+    expect(engine.windowStart).toBe('2024-01-08');
+    // 2-day BTC returns −75 %, −81.25 %, +50 %, −37.5 %; 1-day 0, −75 %, −25 %, +100 %.
+    expect(figures(engine)).toEqual([
+      [0.75, 1, 75, 75],
+      [0.75, 2, 81.25, 81.25],
+    ]);
+    expect(engine.historyGaps).toEqual([{ asset: 'ETH', date: '2024-01-12' }]);
+  });
+
   it('as many missing closes as the bound is fine; one more makes the asset unusable, with the reason', () => {
     const two = history(['2024-01-11', '2024-01-12']);
     const within = new RiskEngine(two, params({ maxGapDays: 2 }), AS_OF);
