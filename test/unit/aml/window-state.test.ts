@@ -73,6 +73,10 @@ describe('appending to the window', () => {
     expect(ids(w)).toEqual(['w2', 'w3', 'w4', 'w5']);
   });
 
+  it('keeps nothing when no rule reads a window (a policy without windows retains 0 ms)', () => {
+    expect(appendEntry([entry(0), entry(5)], entry(10), 0, 10)).toEqual([]);
+  });
+
   it('keeps the first entry of an empty window', () => {
     expect(ids(appendEntry([], entry(7), HOUR, 4))).toEqual(['w7']);
   });
