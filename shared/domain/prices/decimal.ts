@@ -18,7 +18,7 @@ export function scaledToNumber(value: bigint, expo: number): number {
   const digits = (negative ? -value : value).toString();
   let text: string;
   if (expo >= 0) {
-    text = digits === '0' ? '0' : digits + '0'.repeat(expo);
+    text = digits + '0'.repeat(expo);
   } else {
     const places = -expo;
     const padded = digits.padStart(places + 1, '0');

@@ -4,7 +4,7 @@
  * update at or after the day's last minute. Two sources that agree vouch for each other; the live jump bound
  * (a move against the last good price) does not apply, since history holds real −40 % days. Pure.
  */
-import type { AssetFeedConfig } from './config';
+import type { AssetFeedConfig, ChainlinkFeedConfig, PythFeedConfig } from './config';
 import type { DailyClose } from './ticks';
 
 const DAY_MS = 86_400_000;
@@ -52,27 +52,29 @@ export type HistoricalClose =
 
 /** Why the Chainlink round cannot stand for the day's close, or undefined when it can. */
 function chainlinkProblem(
-  feed: AssetFeedConfig,
+  feed: ChainlinkFeedConfig,
   round: HistoricalRound,
   dayEnd: number,
   marginSeconds: number,
 ): string | undefined {
   if (!(round.answer > 0) || !Number.isFinite(round.answer)) return 'Chainlink answer is not positive';
   if (round.updatedAt > dayEnd) return 'Chainlink round is after the day';
-  const heartbeat = feed.chainlink?.heartbeatSeconds ?? 0;
-  const margin = feed.chainlink?.stalenessMarginSeconds ?? marginSeconds;
+  const heartbeat = feed.heartbeatSeconds;
+  const margin = feed.stalenessMarginSeconds ?? marginSeconds;
   if (dayEnd - round.updatedAt > heartbeat + margin)
     return `Chainlink's last round was ${Math.round((dayEnd - round.updatedAt) / 3600)} h old at the close (heartbeat ${heartbeat} s)`;
   return undefined;
 }
 
-function pythProblem(feed: AssetFeedConfig, p: HistoricalPythPrice, date: string): string | undefined {
+function pythProblem(feed: PythFeedConfig, p: HistoricalPythPrice, date: string): string | undefined {
   if (!(p.price > 0) || !Number.isFinite(p.price)) return 'Pyth price is not positive';
   const asked = pythCloseRequestSeconds(date);
-  const maxAge = feed.pyth?.maxAgeSeconds ?? 0;
-  if (p.publishTime < asked || p.publishTime > asked + maxAge)
+  const maxAge = feed.maxAgeSeconds;
+  if (p.publishTime < asked)
+    return `Pyth's update came ${asked - p.publishTime} s before the day's last minute`;
+  if (p.publishTime > asked + maxAge)
     return `Pyth's first update after the close came ${p.publishTime - asked} s late (max ${maxAge} s)`;
-  if (feed.pyth && p.confidence / p.price > feed.pyth.maxConfidenceRatio) return 'Pyth confidence too wide';
+  if (p.confidence / p.price > feed.maxConfidenceRatio) return 'Pyth confidence too wide';
   return undefined;
 }
 
@@ -93,9 +95,13 @@ export function reconcileHistoricalClose(
   const clProblem = !feed.chainlink
     ? 'no Chainlink feed'
     : chainlink
-      ? chainlinkProblem(feed, chainlink, dayEnd, chainlinkMarginSeconds)
+      ? chainlinkProblem(feed.chainlink, chainlink, dayEnd, chainlinkMarginSeconds)
       : 'no Chainlink round';
-  const pyProblem = !feed.pyth ? 'no Pyth feed' : pyth ? pythProblem(feed, pyth, date) : 'no Pyth update';
+  const pyProblem = !feed.pyth
+    ? 'no Pyth feed'
+    : pyth
+      ? pythProblem(feed.pyth, pyth, date)
+      : 'no Pyth update';
   const cl = clProblem === undefined ? chainlink : undefined;
   const py = pyProblem === undefined ? pyth : undefined;
   if (cl && py) {

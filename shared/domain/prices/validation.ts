@@ -119,8 +119,7 @@ export function checkReading(reading: RawReading, rules: ReadingRules, now: Date
   if (!Number.isFinite(price))
     return reject('INVALID_PRICE', `price ${String(price)} is not a finite number`);
   if (price <= 0) return reject('NON_POSITIVE_PRICE', `price ${fmt(price)} is not positive`);
-  if (reading.roundId !== undefined && reading.roundId === '0')
-    return reject('INVALID_ROUND', 'round id 0 means no round was ever answered');
+  if (reading.roundId === '0') return reject('INVALID_ROUND', 'round id 0 means no round was ever answered');
   const ts = reading.publishTime.getTime();
   if (!Number.isFinite(ts) || ts <= 0)
     return reject('ZERO_TIMESTAMP', 'timestamp is zero: the feed has no answer yet');

@@ -96,7 +96,11 @@ describe("Pyth's update that stands for the close", () => {
       date,
       reason: "no Chainlink round; Pyth's first update after the close came 61 s late (max 60 s)",
     });
-    expect(close(undefined, pythAt(asked - 1))).toMatchObject({ ok: false });
+    expect(close(undefined, pythAt(asked - 1))).toEqual({
+      ok: false,
+      date,
+      reason: "no Chainlink round; Pyth's update came 1 s before the day's last minute",
+    });
   });
 
   it('accepts a confidence interval exactly at the bound, not beyond', () => {
