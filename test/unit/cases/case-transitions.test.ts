@@ -89,6 +89,19 @@ describe('claiming and assigning a case', () => {
   });
 });
 
+describe('a new case', () => {
+  it('is open, unassigned and undecided', () => {
+    expect(NEW_CASE).toEqual({
+      state: 'open',
+      assignee: null,
+      outcome: null,
+      reasonCode: null,
+      pending: null,
+      decidedBy: [],
+    });
+  });
+});
+
 describe('who may change a case at all', () => {
   it('tells an auditor or a user without a role that only officers change cases', () => {
     for (const who of [aud, nobody])
@@ -226,6 +239,12 @@ describe('second approval', () => {
       code: 'INVALID_TRANSITION',
       message: 'cannot reject a case that is closed',
     });
+    // Nor a record that still carries a proposal but is no longer pending.
+    expect(
+      refusal(() =>
+        run({ ...investigating, pending: pending.pending }, { kind: 'approve', reasonCode: 'YES' }, sue),
+      ),
+    ).toEqual({ code: 'INVALID_TRANSITION', message: 'cannot approve a case that is investigating' });
     // A record that says pending but lost its proposal cannot be approved either.
     expect(
       refusal(() => run({ ...pending, pending: null }, { kind: 'approve', reasonCode: 'YES' }, sue)),

@@ -85,6 +85,25 @@ describe('case metrics edges', () => {
     expect(m.backlog.total).toBe(1);
   });
 
+  it('counts a reopened case as open backlog even though it has an earlier decision time', () => {
+    const m = caseMetricsOf(
+      [row({ caseId: 'reopened', state: 'investigating', decidedAt: h(3), dueAt: h(5), rules: ['r1'] })],
+      NOW,
+    );
+    expect(m.backlog).toMatchObject({ total: 1, overdue: 1 });
+    expect(m.timeToDecision.count).toBe(0);
+    expect(m.falsePositiveRateByRule).toEqual([]);
+    expect(m.decidedWithinSla.decided).toBe(0);
+  });
+
+  it('leaves cases nobody has touched yet out of the time to first touch', () => {
+    const m = caseMetricsOf(
+      [row({ caseId: 'untouched' }), row({ caseId: 'touched', firstTouchAt: h(9) })],
+      NOW,
+    );
+    expect(m.timeToFirstTouch).toEqual({ count: 1, p50Hours: 1, p90Hours: 1 });
+  });
+
   it('orders durations as numbers and rounds hours to the thousandth', () => {
     const m = caseMetricsOf(
       [

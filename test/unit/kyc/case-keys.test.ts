@@ -90,6 +90,18 @@ describe('KYC case keys and statuses', () => {
     expect(next('pending')).toEqual({ apply: true, changed: false, reason: 'newer-inquiry' });
   });
 
+  it('refuses an older event even when it carries a later lifecycle status', () => {
+    expect(
+      decideCase(cursor, {
+        eventId: 'evt_0',
+        occurredAt: '2024-03-15T18:09:59Z',
+        status: 'approved',
+        inquiryId: cursor.inquiryId,
+        inquiryCreatedAt: cursor.inquiryCreatedAt,
+      }),
+    ).toEqual({ apply: false, reason: 'older-event' });
+  });
+
   it('orders events of the same instant by lifecycle: a decision after review, review after completion', () => {
     const at = (current: KycStatus, status: KycStatus) =>
       decideCase(

@@ -68,6 +68,13 @@ describe('splitting an inquiry into clear and personal data', () => {
     ).toEqual({ clear: { status: 'pending' } });
   });
 
+  it('treats a non-empty list, such as earlier addresses, as personal', () => {
+    expect(splitPersonalData({ previousAddresses: ['1 Rabbit Hole'] }, undefined)).toEqual({
+      clear: {},
+      personal: { previousAddresses: ['1 Rabbit Hole'] },
+    });
+  });
+
   it('keeps a present falsy value such as 0 or false as personal', () => {
     expect(splitPersonalData({ age: 0, isMinor: false }, undefined)).toEqual({
       clear: {},
