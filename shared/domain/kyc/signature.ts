@@ -18,7 +18,7 @@ export type SignatureVerdict = { ok: true; t: number } | { ok: false; reason: Si
 export function personaSignature(secret: string, t: number, rawBody: Buffer | string): string {
   return createHmac('sha256', secret)
     .update(`${t}.`)
-    .update(typeof rawBody === 'string' ? Buffer.from(rawBody) : rawBody)
+    .update(rawBody) // a string is hashed as its UTF-8 bytes, as Buffer.from would give
     .digest('hex');
 }
 

@@ -22,6 +22,7 @@ export const DEFAULT_HYSTERESIS: HysteresisPolicy = {
 };
 
 const RANK: Record<HealthState, number> = { HEALTHY: 0, WARNING: 1, MARGIN_CALL: 2, LIQUIDATION: 3 };
+const BY_RANK: readonly HealthState[] = ['HEALTHY', 'WARNING', 'MARGIN_CALL', 'LIQUIDATION'];
 
 export function severityRank(state: HealthState): number {
   return RANK[state];
@@ -34,10 +35,10 @@ export function nextHealthState(
 ): HealthState {
   if (score === null) return 'HEALTHY'; // nothing borrowed: nothing to call
   const raw = classifyHealth(score, policy.thresholds);
-  if (RANK[raw] >= RANK[current]) return raw;
-  // Improving: only as far as the score clears each threshold by the band.
+  // Improving goes only as far as the score clears each threshold by the band; deteriorating is never delayed:
+  // the worse of what the score says and the current state improved as far as the band allows.
   const cleared = classifyHealth(score - policy.recoveryBand, policy.thresholds);
-  return RANK[cleared] < RANK[current] ? cleared : current;
+  return BY_RANK[Math.max(RANK[raw], Math.min(RANK[current], RANK[cleared]))];
 }
 
 export function severityOf(to: HealthState): 'INFO' | 'WARNING' | 'CRITICAL' {
