@@ -75,7 +75,7 @@ describe('e-mail layout', () => {
       ),
     ).toBe(true);
     expect(html.match(/<li>/g)).toHaveLength(6);
-    expect(html).toContain('<li>Portfolio: desk-001</li><li>State: WARNING -> MARGIN_CALL</li>');
+    expect(html).toContain('<li>Portfolio: desk-001</li><li>State: WARNING -&gt; MARGIN_CALL</li>');
     expect(html.endsWith(`</ul><p>${FOOTER}</p>`)).toBe(true);
   });
 
