@@ -200,9 +200,14 @@ describe('breaker window as stored', () => {
     for (const e of [ev('c', 30), ev('a', 10), ev('z', 20), ev('b', 20)])
       window = recordHardEvent(window, e, config, t(40)).window;
     expect(window!.events.map((e) => e.id)).toEqual(['b', 'z', 'c']);
-    window = null;
-    for (const e of [ev('z', 20), ev('b', 20)]) window = recordHardEvent(window, e, config, t(40)).window;
-    expect(window!.events.map((e) => e.id)).toEqual(['b', 'z']);
+    for (const arrival of [
+      [ev('z', 20), ev('b', 20)],
+      [ev('b', 20), ev('z', 20)],
+    ]) {
+      window = null;
+      for (const e of arrival) window = recordHardEvent(window, e, config, t(40)).window;
+      expect(window!.events.map((e) => e.id)).toEqual(['b', 'z']);
+    }
   });
 
   it('trips on the threshold and on every event past it, reporting the capped count', () => {
