@@ -74,7 +74,14 @@ describe('a drawdown limit before trading', () => {
     ctx({
       history,
       drawdownWindowDays: 3,
-      policies: only({ ruleId: 'dd', metric, operator: '>', threshold: 0.3, kind: 'hard' }),
+      // Beside the default's health rules, which read no history.
+      policies: only(...DEFAULT_RISK_POLICY.rules, {
+        ruleId: 'dd',
+        metric,
+        operator: '>',
+        threshold: 0.3,
+        kind: 'hard',
+      }),
     });
 
   it.each(['drawdown', 'maxDrawdown'] as const)(
@@ -194,6 +201,12 @@ describe('an action on a portfolio already in breach', () => {
     );
     expect(better.decision).toBe('APPROVE');
     expect(better.warnings.map((w) => w.ruleId)).toEqual(['h']);
+    // Into 50 ETH (10,000): health unchanged, no worse.
+    const same = decidePreTrade(
+      req({ action: 'swapCollateral', asset: 'BTC', amount: 1, toAsset: 'ETH', toAmount: 50 }),
+      c,
+    );
+    expect(same.decision).toBe('APPROVE');
     expect(decidePreTrade(req({ amount: 10 }), c).decision).toBe('DENY');
   });
 
