@@ -44,6 +44,7 @@ import type { EventBus, PublishOptions } from '../shared/ports/event-bus';
 import type { TopicName } from '../shared/topology/topology';
 import type { BenchFigure } from './areas';
 import { percentile } from './percentile';
+import { runProviderFloor } from './provider-floor';
 
 const ALERTS = 500;
 const WARMUP_ALERTS = 60;
@@ -410,6 +411,8 @@ export async function runNotificationBenchmarks(): Promise<BenchFigure[]> {
         'notifications.reference_memory_store',
         'same, in-memory store',
       )),
+      // The provider calls alone, same run: the ceiling of the in-memory reference.
+      ...(await runProviderFloor()),
     ];
   } finally {
     await emulators.stop();

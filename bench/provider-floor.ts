@@ -1,0 +1,189 @@
+/**
+ * What the provider calls alone cost on this machine: each of the project's senders (the real @sendgrid/mail
+ * and twilio clients, the signed webhook sender) calling its local provider server in the same process, at
+ * the notifications bench's 80 calls in flight, with no store, de-duplication, rate limit or log. A
+ * notification cannot go faster than its provider call, so these figures bound
+ * notifications.reference_memory_store.throughput_per_s from above: whatever the rest of the path costs
+ * comes on top of them.
+ */
+import { SendGridEmailSender } from '../shared/adapters/notifications/sendgrid-email-sender';
+import { TwilioSmsSender } from '../shared/adapters/notifications/twilio-sms-sender';
+import { WebhookSender } from '../shared/adapters/notifications/webhook-sender';
+import { contentId } from '../shared/domain/ids';
+import type { Destination } from '../shared/domain/notifications/delivery';
+import { generateWebhookSecret } from '../shared/domain/notifications/standard-webhooks';
+import type { Dispatch } from '../shared/domain/notifications/types';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ManualClock } from '../shared/platform/clocks';
+import { FaultPlan, startSendGridServer } from '../local-stack/providers/sendgrid-server';
+import { startTwilioServer } from '../local-stack/providers/twilio-server';
+import { startWebhookReceiver } from '../local-stack/providers/webhook-receiver';
+import type { NotificationSender } from '../shared/ports/notification-sender';
+import type { BenchFigure } from './areas';
+
+const CALLS = 3_000;
+const WARMUP_CALLS = 500;
+const IN_FLIGHT = 80;
+const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'bench', from: '+15005550006' };
+
+function dispatchOf(i: number, channel: Dispatch['channel']): Dispatch {
+  const eventId = contentId('me', 'provider-floor', i);
+  const asOf = '2020-03-12T23:59:00Z';
+  return {
+    dispatchId: contentId('nd', eventId, channel),
+    alertId: eventId,
+    source: 'alerts.margin.v1',
+    kind: 'margin.MARGIN_CALL',
+    subject: `floor-${i}`,
+    severity: 'CRITICAL',
+    escalation: false,
+    recipientId: `owner-${i}`,
+    channel,
+    alert: {
+      eventId,
+      portfolioId: `floor-${i}`,
+      fromState: 'WARNING',
+      toState: 'MARGIN_CALL',
+      healthScore: 22,
+      tickId: 'tick-20200312T2359Z',
+      asOf,
+      collateralUsd: 6832,
+      borrowUsd: 5600,
+      severity: 'CRITICAL',
+    },
+    createdAt: asOf,
+  };
+}
+
+/** Calls per second accepted by the provider, CALLS sends at IN_FLIGHT, after a warm-up. */
+async function callsPerSecond(
+  sender: NotificationSender,
+  channel: Dispatch['channel'],
+  to: Destination,
+): Promise<number> {
+  let next = 0;
+  const run = async (count: number) => {
+    const end = next + count;
+    let accepted = 0;
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < end) {
+          const r = await sender.send(dispatchOf(next++, channel), to);
+          if (r.outcome === 'accepted') accepted++;
+        }
+      }),
+    );
+    if (accepted !== count) throw new Error(`${channel}: ${accepted}/${count} calls accepted`);
+  };
+  await run(WARMUP_CALLS);
+  const t0 = performance.now();
+  await run(CALLS);
+  return CALLS / ((performance.now() - t0) / 1000);
+}
+
+/** The reference: a bare keep-alive POST to a bare server answering 202, node:http on both sides. */
+async function bareHttpPerSecond(): Promise<number> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(202).end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  const body = JSON.stringify(dispatchOf(0, 'webhook'));
+  const post = () =>
+    new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const sender: NotificationSender = {
+    provider: 'webhook',
+    send: async () => {
+      const status = await post();
+      if (status === 202) return { outcome: 'accepted', status, providerMessageId: null };
+      return { outcome: 'retryable', status, code: null, detail: 'bare server refused' };
+    },
+  };
+  try {
+    return await callsPerSecond(sender, 'webhook', { channel: 'webhook', url: '', secret: '' });
+  } finally {
+    agent.destroy();
+    await new Promise((r) => server.close(r));
+  }
+}
+
+export async function runProviderFloor(): Promise<BenchFigure[]> {
+  const clock = new ManualClock(new Date('2020-03-12T23:59:01Z'));
+  const sendgrid = await startSendGridServer({ apiKey: 'SG.bench', faults: new FaultPlan() });
+  const twilio = await startTwilioServer({ ...TWILIO, from: [TWILIO.from], faults: new FaultPlan() });
+  const webhooks = await startWebhookReceiver({ secrets: {}, clock, faults: new FaultPlan() });
+  try {
+    const secret = generateWebhookSecret();
+    const email = await callsPerSecond(
+      new SendGridEmailSender({
+        apiKey: async () => 'SG.bench',
+        from: 'alerts@bench.example',
+        sandbox: false,
+        baseUrl: `${sendgrid.url}/`,
+        timeoutMs: 10_000,
+      }),
+      'email',
+      { channel: 'email', email: 'owner@bench.example' },
+    );
+    const sms = await callsPerSecond(
+      new TwilioSmsSender({
+        accountSid: TWILIO.accountSid,
+        authToken: async () => TWILIO.authToken,
+        from: TWILIO.from,
+        baseUrl: twilio.url,
+        timeoutMs: 10_000,
+      }),
+      'sms',
+      { channel: 'sms', phone: '+447700900123' },
+    );
+    const webhook = await callsPerSecond(
+      new WebhookSender({ clock, timeoutMs: 10_000, allowLoopback: true }),
+      'webhook',
+      { channel: 'webhook', url: webhooks.addEndpoint('floor', secret), secret },
+    );
+    const bare = await bareHttpPerSecond();
+    // One e-mail, one SMS and one webhook per alert: the time per call is the mean of the three.
+    const mix = 3 / (1 / email + 1 / sms + 1 / webhook);
+    const round = (x: number) => Math.round(x);
+    return [
+      { name: 'notifications.provider_floor.sendgrid_per_s', value: round(email), unit: 'calls/s' },
+      { name: 'notifications.provider_floor.twilio_per_s', value: round(sms), unit: 'calls/s' },
+      { name: 'notifications.provider_floor.webhook_per_s', value: round(webhook), unit: 'calls/s' },
+      {
+        name: 'notifications.provider_floor.bare_http_per_s',
+        value: round(bare),
+        unit: 'calls/s: a bare node:http POST answered 202, client and server in one process (reference)',
+      },
+      {
+        name: 'notifications.provider_floor.alert_mix_per_s',
+        value: round(mix),
+        unit: 'calls/s with one e-mail, SMS and webhook per alert: the most the in-memory reference can reach',
+      },
+    ];
+  } finally {
+    await sendgrid.close();
+    await twilio.close();
+    await webhooks.close();
+  }
+}
+
+if (require.main === module) {
+  runProviderFloor()
+    .then((rows) => {
+      for (const r of rows) console.log(`${r.name}: ${r.value} ${r.unit}`);
+    })
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+}
