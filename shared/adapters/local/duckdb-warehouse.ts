@@ -1,11 +1,6 @@
 import type { TableRows } from '../../contracts/schema-types';
-import type {
-  DuckDBConnection,
-  DuckDBInstance,
-  DuckDBPreparedStatement,
-  DuckDBValue,
-} from '@duckdb/node-api';
-import { WAREHOUSE_TABLES, duckDbColumn, duckDbDdl, type TableName } from '../../contracts/warehouse-tables';
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import { WAREHOUSE_TABLES, duckDbDdl, type TableName } from '../../contracts/warehouse-tables';
 import type { Warehouse, WarehouseRow } from '../../ports/warehouse';
 import { checkRows, rowsOf } from '../../platform/warehouse-rows';
 import { duckDbViewDdl } from '../../contracts/warehouse-views';
@@ -13,14 +8,15 @@ import { duckDbViewDdl } from '../../contracts/warehouse-views';
 /**
  * The local warehouse: an embedded DuckDB database with the same tables as BigQuery, derived from the same
  * schemas. The row-id column is the primary key, so a re-sent row is ignored as BigQuery's insertId would.
+ *
+ * Rows go in through DuckDB's appender into a constraint-free temporary copy of the table, then one
+ * INSERT … SELECT … ON CONFLICT DO NOTHING moves them: a few times cheaper than binding every value of a
+ * multi-row statement (measured on risk figures, 144 rows × 18 columns), and all or nothing per call.
  */
-/** Rows per insert statement, largest first: any row count is a few of these, each statement prepared once. */
-const CHUNK_SIZES = [128, 32, 8, 2, 1];
-
 export class DuckDbWarehouse implements Warehouse {
   private queue: Promise<unknown> = Promise.resolve();
-  /** Insert statements by table and row count: parsing and planning a 2,000-parameter statement costs more than running it. */
-  private readonly statements = new Map<string, DuckDBPreparedStatement>();
+  /** Staging tables created so far, by table. */
+  private readonly staged = new Map<string, string>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -49,39 +45,47 @@ export class DuckDbWarehouse implements Warehouse {
     if (rows.length === 0) return;
     const def = checkRows(table, rows);
     const cols = def.columns.map((c) => c.name);
-    const values: DuckDBValue[] = [];
-    for (const row of rows) for (const c of cols) values.push((row[c] ?? null) as DuckDBValue);
-    // Multi-row statements (row-at-a-time inserts cost a round through the engine each), prepared once per size.
-    // Not atomic across chunks, like BigQuery's streaming inserts: a retry re-sends the rows and their ids dedupe.
     await this.serial(async () => {
-      let at = 0;
-      while (at < rows.length) {
-        const n = CHUNK_SIZES.find((size) => size <= rows.length - at) as number;
-        const statement = await this.insertStatement(def.name, cols, n);
-        statement.bind(values.slice(at * cols.length, (at + n) * cols.length));
-        await statement.run();
-        at += n;
+      const stage = await this.stageOf(def.name);
+      try {
+        const appender = await this.conn.createAppender(stage, null, 'temp');
+        try {
+          for (const row of rows) {
+            for (const c of cols) {
+              const value = row[c] ?? null;
+              if (value === null) appender.appendNull();
+              else appender.appendValue(value as DuckDBValue);
+            }
+            appender.endRow();
+          }
+          appender.flushSync();
+        } catch (err) {
+          // After a refused value the appender may refuse to close too; the first error is the one to report.
+          try {
+            appender.closeSync();
+          } catch {
+            // reported above
+          }
+          throw err;
+        }
+        appender.closeSync();
+        await this.conn.run(`INSERT INTO ${def.name} SELECT * FROM temp.${stage} ON CONFLICT DO NOTHING`);
+      } finally {
+        // Emptied whatever happened: a refused batch leaves nothing behind for the next one.
+        await this.conn.run(`DELETE FROM temp.${stage}`);
       }
     });
   }
 
-  private async insertStatement(
-    table: string,
-    cols: string[],
-    rows: number,
-  ): Promise<DuckDBPreparedStatement> {
-    const key = `${table}:${rows}`;
-    let statement = this.statements.get(key);
-    if (!statement) {
-      const tuple = `(${cols.map(() => '?').join(', ')})`;
-      statement = await this.conn.prepare(
-        `INSERT INTO ${table} (${cols.map(duckDbColumn).join(', ')}) VALUES ` +
-          Array.from({ length: rows }, () => tuple).join(', ') +
-          ' ON CONFLICT DO NOTHING',
-      );
-      this.statements.set(key, statement);
+  /** The table's staging copy: same columns in the same order, no constraints (CREATE TABLE AS keeps none). */
+  private async stageOf(table: string): Promise<string> {
+    let stage = this.staged.get(table);
+    if (!stage) {
+      stage = `stage_${table.replace(/\W/g, '_')}`;
+      await this.conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${stage} AS SELECT * FROM ${table} LIMIT 0`);
+      this.staged.set(table, stage);
     }
-    return statement;
+    return stage;
   }
 
   async query<T extends WarehouseRow = WarehouseRow>(
@@ -98,8 +102,6 @@ export class DuckDbWarehouse implements Warehouse {
 
   async close(): Promise<void> {
     await this.serial(async () => {
-      for (const statement of this.statements.values()) statement.destroySync();
-      this.statements.clear();
       this.conn.closeSync();
       this.instance.closeSync();
     });
