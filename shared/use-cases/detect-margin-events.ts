@@ -29,7 +29,7 @@ import {
 } from '../domain/margin/health-state-machine';
 import type { HealthState } from '../domain/risk/margin';
 import type { Clock } from '../ports/clock';
-import type { DocumentStore } from '../ports/document-store';
+import type { DocumentData, DocumentStore } from '../ports/document-store';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
@@ -96,96 +96,210 @@ export interface MarginOutcome {
   delivered: string[];
 }
 
-export async function detectMarginEvents(
+/** What one portfolio's observation decided inside the transaction. */
+interface Decision {
+  applied: boolean;
+  /** Undelivered entries of earlier transitions, read in the same transaction. */
+  pending: OutboxDoc[];
+  created?: OutboxDoc;
+  transition?: MarginOutcome['transition'];
+  /** The observation could not be decided (a corrupt state document): nothing was written for it. */
+  failure?: { err: unknown };
+}
+
+/**
+ * One transaction for several portfolios: every state document in one read, every pending outbox entry in a
+ * second, then each observation decided in order (a portfolio seen twice sees its first decision) and each
+ * document written once. Pure over what it reads, as the store may run it again on contention.
+ */
+async function decideAll(
   deps: MarginDeps,
-  risk: PortfolioRisk,
-  inForce: RiskPolicy[] | null = null,
-): Promise<MarginOutcome> {
+  risks: readonly PortfolioRisk[],
+  policyOf: (risk: PortfolioRisk) => HysteresisPolicy,
+  owner: string,
+  leaseMs: number,
+): Promise<Decision[]> {
   const now = deps.clock.now();
-  const policy =
+  return deps.store.runTransaction(async (tx) => {
+    const ids = [...new Set(risks.map((r) => r.portfolioId))];
+    const read = await tx.getAll(ids.map((id) => ({ collection: MARGIN_COLLECTIONS.states, id })));
+    const states = new Map(ids.map((id, i) => [id, read[i] as MarginStateDoc | undefined]));
+    // Earlier transitions not yet delivered (a failed publish, a crashed instance) ride along.
+    // A malformed list fails its own portfolio below, not the read for the whole batch.
+    const listed = (id: string) => states.get(id)?.pending;
+    const pendingIds = [
+      ...new Set(ids.flatMap((id) => (Array.isArray(listed(id)) ? (listed(id) as string[]) : []))),
+    ];
+    const outbox = await tx.getAll(pendingIds.map((id) => ({ collection: MARGIN_COLLECTIONS.outbox, id })));
+    const open = new Map<string, OutboxDoc>();
+    pendingIds.forEach((id, i) => {
+      const doc = outbox[i] as OutboxDoc | undefined;
+      if (doc && !doc.delivered) open.set(id, doc);
+    });
+    const views = new Map<string, DocumentData>();
+    const decisions = risks.map((risk): Decision => {
+      const current = states.get(risk.portfolioId);
+      try {
+        const pending = (current?.pending ?? []).flatMap((id) => open.get(id) ?? []);
+        const incoming = orderKey(risk.asOf, risk.positionsUpdatedAt);
+        if (current && !newer(incoming, orderKey(current.asOf, current.positionsUpdatedAt))) {
+          return { applied: false, pending };
+        }
+        const policy = policyOf(risk);
+        const from: HealthState = current?.state ?? 'HEALTHY';
+        const to = nextHealthState(from, risk.healthScore, policy);
+        let created: OutboxDoc | undefined;
+        if (from !== to) {
+          const eventId = contentId(
+            'me',
+            risk.portfolioId,
+            from,
+            to,
+            risk.tickId,
+            risk.positionsUpdatedAt ?? '',
+          );
+          created = {
+            alert: {
+              eventId,
+              portfolioId: risk.portfolioId,
+              deskId: risk.deskId,
+              fromState: from,
+              toState: to,
+              healthScore: risk.healthScore,
+              tickId: risk.tickId,
+              asOf: risk.asOf,
+              collateralUsd: risk.collateralUsd,
+              borrowUsd: risk.borrowUsd,
+              severity: severityOf(to),
+            },
+            portfolioId: risk.portfolioId,
+            delivered: false,
+            detectedAt: now.toISOString(),
+            // Whoever records the transition delivers it first: no separate claim needed.
+            leaseOwner: owner,
+            leaseUntil: now.getTime() + leaseMs,
+          };
+          tx.set(MARGIN_COLLECTIONS.outbox, eventId, created);
+          open.set(eventId, created);
+        }
+        states.set(risk.portfolioId, {
+          portfolioId: risk.portfolioId,
+          state: to,
+          asOf: risk.asOf,
+          positionsUpdatedAt: risk.positionsUpdatedAt ?? '',
+          tickId: risk.tickId,
+          healthScore: risk.healthScore,
+          pending: [...pending.map((p) => p.alert.eventId), ...(created ? [created.alert.eventId] : [])],
+        });
+        // The read API's view, in the same commit: the state it shows is always the one just decided.
+        views.set(risk.portfolioId, portfolioViewOf(risk, to, policy, now));
+        return {
+          applied: true,
+          pending,
+          created,
+          transition: created ? { from, to, eventId: created.alert.eventId } : undefined,
+        };
+      } catch (err) {
+        return { applied: false, pending: [], failure: { err } };
+      }
+    });
+    // Each changed document once, as last decided.
+    for (const [id, view] of views) {
+      tx.set(MARGIN_COLLECTIONS.states, id, states.get(id) as MarginStateDoc);
+      tx.set(PORTFOLIO_VIEWS, id, view);
+    }
+    return decisions;
+  });
+}
+
+/** The hysteresis thresholds for a portfolio: fixed ones, the policies in force, or the default. */
+function policyFor(deps: MarginDeps, inForce: RiskPolicy[] | null, now: Date) {
+  return (risk: PortfolioRisk): HysteresisPolicy =>
     deps.policy ??
     (inForce
       ? marginPolicyFor(inForce, { portfolioId: risk.portfolioId, deskId: risk.deskId }, now)
       : DEFAULT_HYSTERESIS);
+}
+
+/**
+ * Several observations: decided in one transaction per chunk, then each portfolio's alerts delivered, in
+ * detection order, independently of the others. Outcomes in the observations' order; failures per item.
+ */
+async function detectAll(
+  deps: MarginDeps,
+  risks: readonly PortfolioRisk[],
+  inForce: RiskPolicy[] | null,
+): Promise<{ outcome?: MarginOutcome; failure?: { err: unknown } }[]> {
   // One owner per invocation, not per message: Pub/Sub can deliver the same message twice at once, and two
   // invocations sharing an owner would both hold the lease and publish twice. The delivery id stays in the owner
   // for the logs; a redelivery after a failure takes over at once, since a failed delivery releases its lease.
   const owner = `${deps.deliveryId ?? 'local'}#${randomUUID()}`;
   const leaseMs = deps.leaseMs ?? 30_000;
-  const result = await deps.store.runTransaction(async (tx) => {
-    const current = await tx.get<MarginStateDoc>(MARGIN_COLLECTIONS.states, risk.portfolioId);
-    // Earlier transitions not yet delivered (a failed publish, a crashed instance) ride along.
-    const pending: OutboxDoc[] = [];
-    for (const id of current?.pending ?? []) {
-      const doc = await tx.get<OutboxDoc>(MARGIN_COLLECTIONS.outbox, id);
-      if (doc && !doc.delivered) pending.push(doc);
-    }
-    const incoming = orderKey(risk.asOf, risk.positionsUpdatedAt);
-    if (current && !newer(incoming, orderKey(current.asOf, current.positionsUpdatedAt))) {
-      return { applied: false as const, pending, created: undefined };
-    }
-    const from: HealthState = current?.state ?? 'HEALTHY';
-    const to = nextHealthState(from, risk.healthScore, policy);
-    let created: OutboxDoc | undefined;
-    if (from !== to) {
-      const eventId = contentId('me', risk.portfolioId, from, to, risk.tickId, risk.positionsUpdatedAt ?? '');
-      created = {
-        alert: {
-          eventId,
+  const policyOf = policyFor(deps, inForce, deps.clock.now());
+  const decisions: Decision[] = [];
+  for (let i = 0; i < risks.length; i += TRANSACTION_PORTFOLIOS)
+    decisions.push(
+      ...(await decideAll(deps, risks.slice(i, i + TRANSACTION_PORTFOLIOS), policyOf, owner, leaseMs)),
+    );
+  const out: { outcome?: MarginOutcome; failure?: { err: unknown } }[] = new Array(risks.length);
+  // A portfolio seen twice delivers once, after its last decision: its entries are the same documents.
+  const last = new Map(risks.map((r, i) => [r.portfolioId, i]));
+  await forEachSettled(
+    risks.map((_, i) => i),
+    BATCH_CONCURRENCY,
+    async (i) => {
+      const risk = risks[i];
+      const d = decisions[i];
+      if (d.failure) return void (out[i] = { failure: d.failure });
+      if (!d.applied) {
+        deps.logger.info('risk observation not newer than the applied one; ignored', {
           portfolioId: risk.portfolioId,
-          deskId: risk.deskId,
-          fromState: from,
-          toState: to,
-          healthScore: risk.healthScore,
           tickId: risk.tickId,
-          asOf: risk.asOf,
-          collateralUsd: risk.collateralUsd,
-          borrowUsd: risk.borrowUsd,
-          severity: severityOf(to),
-        },
-        portfolioId: risk.portfolioId,
-        delivered: false,
-        detectedAt: now.toISOString(),
-        // Whoever records the transition delivers it first: no separate claim needed.
-        leaseOwner: owner,
-        leaseUntil: now.getTime() + leaseMs,
-      };
-      tx.set(MARGIN_COLLECTIONS.outbox, eventId, created);
-    }
-    const state: MarginStateDoc = {
-      portfolioId: risk.portfolioId,
-      state: to,
-      asOf: risk.asOf,
-      positionsUpdatedAt: risk.positionsUpdatedAt ?? '',
-      tickId: risk.tickId,
-      healthScore: risk.healthScore,
-      pending: [...pending.map((p) => p.alert.eventId), ...(created ? [created.alert.eventId] : [])],
-    };
-    tx.set(MARGIN_COLLECTIONS.states, risk.portfolioId, state);
-    // The read API's view, in the same commit: the state it shows is always the one just decided.
-    tx.set(PORTFOLIO_VIEWS, risk.portfolioId, portfolioViewOf(risk, to, policy, now));
-    return {
-      applied: true as const,
-      pending,
-      created,
-      transition: created ? { from, to, eventId: created.alert.eventId } : undefined,
-    };
-  });
-  if (!result.applied) {
-    deps.logger.info('risk observation not newer than the applied one; ignored', {
-      portfolioId: risk.portfolioId,
-      tickId: risk.tickId,
-    });
-  }
+        });
+      }
+      if (last.get(risk.portfolioId) !== i) {
+        return void (out[i] = { outcome: { applied: d.applied, transition: d.transition, delivered: [] } });
+      }
+      try {
+        const earlier = risks
+          .map((r, j) => (j < i && r.portfolioId === risk.portfolioId ? decisions[j].created : undefined))
+          .filter((c): c is OutboxDoc => c !== undefined);
+        const delivered = await deliverAll(deps, owner, leaseMs, d.pending, [
+          ...earlier,
+          ...(d.created ? [d.created] : []),
+        ]);
+        out[i] = { outcome: { applied: d.applied, transition: d.transition, delivered } };
+      } catch (err) {
+        out[i] = { failure: { err } };
+      }
+    },
+  );
+  return out;
+}
+
+/**
+ * A portfolio's undelivered entries: earlier ones first (claimed, as another invocation may hold them), then
+ * those this invocation recorded and holds. A missing row does not hold back the alerts after it; the first
+ * such failure is thrown at the end. A failed publish throws at once: later alerts must not overtake it.
+ */
+async function deliverAll(
+  deps: MarginDeps,
+  owner: string,
+  leaseMs: number,
+  pending: OutboxDoc[],
+  created: OutboxDoc[],
+): Promise<string[]> {
   const delivered: string[] = [];
-  // A missing row does not hold back the alerts after it; the first such failure is thrown at the end.
   let rowFailure: { err: unknown } | undefined;
   const run = async (doc: OutboxDoc) => {
     const r = await deliverOrRelease(deps, doc, owner);
     if (r.rowFailure) rowFailure ??= r.rowFailure;
     else delivered.push(r.eventId);
   };
-  const older = [...result.pending].sort((a, b) => a.alert.asOf.localeCompare(b.alert.asOf));
+  const mine = new Set(created.map((c) => c.alert.eventId));
+  const older = pending
+    .filter((p) => !mine.has(p.alert.eventId))
+    .sort((a, b) => a.alert.asOf.localeCompare(b.alert.asOf));
   for (const doc of older) {
     const claimed = await claimOutboxEntry<OutboxDoc>(deps.store, {
       collection: MARGIN_COLLECTIONS.outbox,
@@ -197,9 +311,20 @@ export async function detectMarginEvents(
     });
     if (claimed) await run(claimed);
   }
-  if (result.created) await run(result.created);
+  for (const doc of created) await run(doc);
   if (rowFailure) throw rowFailure.err;
-  return { applied: result.applied, transition: result.transition, delivered };
+  return delivered;
+}
+
+/** One observation (the CLI, tests): the batch path with one portfolio. */
+export async function detectMarginEvents(
+  deps: MarginDeps,
+  risk: PortfolioRisk,
+  inForce: RiskPolicy[] | null = null,
+): Promise<MarginOutcome> {
+  const [r] = await detectAll(deps, [risk], inForce);
+  if (r.failure) throw r.failure.err;
+  return r.outcome as MarginOutcome;
 }
 
 interface Delivery {
@@ -292,18 +417,28 @@ async function deliver(
   });
 }
 
-/** Portfolios of one batch evaluated at a time: independent documents, so they need not wait on each other. */
+/** Portfolios of one batch delivered at a time: independent documents, so they need not wait on each other. */
 const BATCH_CONCURRENCY = 16;
+/**
+ * Portfolios decided per transaction: up to three writes each (state, view, a new outbox entry), inside
+ * Firestore's 500 writes per commit.
+ */
+export const TRANSACTION_PORTFOLIOS = 100;
 
 /**
- * A risk.portfolio-risk.v1 batch: every portfolio goes through its own state machine. A failure of one
- * does not stop the others; the first failure is rethrown afterwards so the batch is redelivered, and the
- * portfolios already applied then see a stale observation and only finish pending deliveries.
+ * A risk.portfolio-risk.v1 batch: every portfolio goes through its own state machine, all decided in one
+ * transaction (per 100), so a batch costs a few round trips rather than a few per portfolio. A failure of one
+ * portfolio's delivery does not stop the others; the first failure is rethrown afterwards so the batch is
+ * redelivered, and the portfolios already applied then see a stale observation and only finish pending
+ * deliveries.
  */
 export async function detectMarginEventsBatch(
   deps: MarginDeps,
   batch: PortfolioRiskBatch,
 ): Promise<MarginOutcome[]> {
   const inForce = deps.policy ? null : ((await deps.policies?.current()) ?? null);
-  return forEachSettled(batch.portfolios, BATCH_CONCURRENCY, (p) => detectMarginEvents(deps, p, inForce));
+  const results = await detectAll(deps, batch.portfolios, inForce);
+  const failed = results.find((r) => r.failure);
+  if (failed?.failure) throw failed.failure.err;
+  return results.map((r) => r.outcome as MarginOutcome);
 }
