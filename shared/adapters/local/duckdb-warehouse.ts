@@ -13,14 +13,30 @@ import { duckDbViewDdl } from '../../contracts/warehouse-views';
  * INSERT … SELECT … ON CONFLICT DO NOTHING moves them: a few times cheaper than binding every value of a
  * multi-row statement (measured on risk figures, 144 rows × 18 columns), and all or nothing per call.
  */
-export class DuckDbWarehouse implements Warehouse {
+/** One DuckDB connection and its statements, one at a time (a connection runs one statement at a time). */
+class Lane {
   private queue: Promise<unknown> = Promise.resolve();
-  /** Staging tables created so far, by table. */
-  private readonly staged = new Map<string, string>();
+
+  constructor(readonly conn: DuckDBConnection) {}
+
+  serial<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const run = () => fn(this.conn);
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export class DuckDbWarehouse implements Warehouse {
+  /**
+   * Inserts into different tables run side by side, each table on its own connection, as BigQuery's streaming
+   * inserts do; inserts into one table follow one another, so two never race on a row id. Queries have theirs.
+   */
+  private readonly writers = new Map<string, Promise<Lane>>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly conn: DuckDBConnection,
+    private readonly reader: Lane,
   ) {}
 
   /** path ':memory:' (default) or a file; tables, and the views' standing objects, are created if missing. */
@@ -30,14 +46,7 @@ export class DuckDbWarehouse implements Warehouse {
     const conn = await instance.connect();
     for (const t of WAREHOUSE_TABLES) for (const sql of duckDbDdl(t)) await conn.run(sql);
     for (const sql of duckDbViewDdl()) await conn.run(sql);
-    return new DuckDbWarehouse(instance, conn);
-  }
-
-  /** DuckDB connections run one statement at a time; callers may be concurrent. */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return new DuckDbWarehouse(instance, new Lane(conn));
   }
 
   async insert<T extends TableName>(table: T, typedRows: TableRows[T][]): Promise<void> {
@@ -45,10 +54,11 @@ export class DuckDbWarehouse implements Warehouse {
     if (rows.length === 0) return;
     const def = checkRows(table, rows);
     const cols = def.columns.map((c) => c.name);
-    await this.serial(async () => {
-      const stage = await this.stageOf(def.name);
+    const lane = await this.writerOf(def.name);
+    await lane.serial(async (conn) => {
+      const stage = stageOf(def.name);
       try {
-        const appender = await this.conn.createAppender(stage, null, 'temp');
+        const appender = await conn.createAppender(stage, null, 'temp');
         try {
           for (const row of rows) {
             for (const c of cols) {
@@ -69,23 +79,28 @@ export class DuckDbWarehouse implements Warehouse {
           throw err;
         }
         appender.closeSync();
-        await this.conn.run(`INSERT INTO ${def.name} SELECT * FROM temp.${stage} ON CONFLICT DO NOTHING`);
+        await conn.run(`INSERT INTO ${def.name} SELECT * FROM temp.${stage} ON CONFLICT DO NOTHING`);
       } finally {
         // Emptied whatever happened: a refused batch leaves nothing behind for the next one.
-        await this.conn.run(`DELETE FROM temp.${stage}`);
+        await conn.run(`DELETE FROM temp.${stage}`);
       }
     });
   }
 
-  /** The table's staging copy: same columns in the same order, no constraints (CREATE TABLE AS keeps none). */
-  private async stageOf(table: string): Promise<string> {
-    let stage = this.staged.get(table);
-    if (!stage) {
-      stage = `stage_${table.replace(/\W/g, '_')}`;
-      await this.conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${stage} AS SELECT * FROM ${table} LIMIT 0`);
-      this.staged.set(table, stage);
+  /** The table's connection, with its staging copy (temporary tables belong to their connection). */
+  private writerOf(table: string): Promise<Lane> {
+    let lane = this.writers.get(table);
+    if (!lane) {
+      lane = (async () => {
+        const conn = await this.instance.connect();
+        // Same columns in the same order, no constraints (CREATE TABLE AS keeps none).
+        await conn.run(`CREATE TEMP TABLE ${stageOf(table)} AS SELECT * FROM ${table} LIMIT 0`);
+        return new Lane(conn);
+      })();
+      this.writers.set(table, lane);
+      lane.catch(() => this.writers.delete(table));
     }
-    return stage;
+    return lane;
   }
 
   async query<T extends WarehouseRow = WarehouseRow>(
@@ -94,19 +109,24 @@ export class DuckDbWarehouse implements Warehouse {
   ): Promise<T[]> {
     // Portable @name parameters become DuckDB's $name.
     const duckSql = sql.replace(/@([A-Za-z_]\w*)/g, '$$$1');
-    return this.serial(async () => {
-      const reader = await this.conn.runAndReadAll(duckSql, params as Record<string, DuckDBValue>);
+    return this.reader.serial(async (conn) => {
+      const reader = await conn.runAndReadAll(duckSql, params as Record<string, DuckDBValue>);
       return reader.getRowObjectsJS().map((r) => normalise(r) as T);
     });
   }
 
   async close(): Promise<void> {
-    await this.serial(async () => {
-      this.conn.closeSync();
+    const writers = await Promise.allSettled([...this.writers.values()]);
+    for (const w of writers) if (w.status === 'fulfilled') await w.value.serial(async (c) => c.closeSync());
+    await this.reader.serial(async (conn) => {
+      conn.closeSync();
       this.instance.closeSync();
     });
   }
 }
+
+/** The staging table of a table, in the temporary schema of the table's writer connection. */
+const stageOf = (table: string) => `stage_${table.replace(/\W/g, '_')}`;
 
 function normalise(row: Record<string, unknown>): WarehouseRow {
   const out: WarehouseRow = {};
