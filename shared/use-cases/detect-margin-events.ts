@@ -242,8 +242,11 @@ async function detectAll(
       ...(await decideAll(deps, risks.slice(i, i + TRANSACTION_PORTFOLIOS), policyOf, owner, leaseMs)),
     );
   const out: { outcome?: MarginOutcome; failure?: { err: unknown } }[] = new Array(risks.length);
-  // A portfolio seen twice delivers once, after its last decision: its entries are the same documents.
-  const last = new Map(risks.map((r, i) => [r.portfolioId, i]));
+  // A portfolio seen twice delivers once, after its last decision made: its entries are the same documents.
+  const last = new Map<string, number>();
+  risks.forEach((r, i) => {
+    if (!decisions[i].failure) last.set(r.portfolioId, i);
+  });
   await forEachSettled(
     risks.map((_, i) => i),
     BATCH_CONCURRENCY,
