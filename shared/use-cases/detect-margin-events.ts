@@ -420,8 +420,11 @@ async function deliver(
   });
 }
 
-/** Portfolios of one batch delivered at a time: independent documents, so they need not wait on each other. */
-const BATCH_CONCURRENCY = 16;
+/**
+ * Portfolios of one batch delivered at a time: independent documents, so they need not wait on each other. At 16 a
+ * 100-portfolio batch that all changed state took 656 ms (10,000 portfolios per tick: 53.8 s); at 64, 500 ms (37.4 s).
+ */
+const BATCH_CONCURRENCY = 64;
 /**
  * Portfolios decided per transaction: up to three writes each (state, view, a new outbox entry), inside
  * Firestore's 500 writes per commit.
