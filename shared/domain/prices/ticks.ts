@@ -41,7 +41,8 @@ export function upsertDailyClose(
 ): DailyClose[] {
   const out = closes.filter((c) => c.date !== date);
   out.push({ date, close });
-  out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  // Dates are unique here (the day's entry was replaced), so no two compare equal.
+  out.sort((a, b) => (a.date < b.date ? -1 : 1));
   return out.slice(Math.max(0, out.length - limit));
 }
 

@@ -4,8 +4,6 @@
  */
 export type SourceName = 'chainlink' | 'pyth';
 
-export const SOURCE_NAMES: readonly SourceName[] = ['chainlink', 'pyth'];
-
 /** One answer from one source for one asset, converted to a USD number but not yet validated. */
 export interface RawReading {
   ok: true;

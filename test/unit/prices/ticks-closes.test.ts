@@ -34,6 +34,24 @@ describe('daily closes', () => {
     expect(upsertDailyClose(three.slice(0, 2), '2025-01-03', 3, 2)).toEqual(three.slice(1));
   });
 
+  it('puts a back-dated close in its place among the days, wherever that is', () => {
+    const days = ['2025-01-02', '2025-01-04', '2025-01-06'].map((date, i) => ({ date, close: i + 10 }));
+    const dates = (closes: { date: string }[]) => closes.map((c) => c.date);
+    expect(dates(upsertDailyClose(days, '2025-01-01', 1, 10))).toEqual(['2025-01-01', ...dates(days)]);
+    expect(dates(upsertDailyClose(days, '2025-01-05', 5, 10))).toEqual([
+      '2025-01-02',
+      '2025-01-04',
+      '2025-01-05',
+      '2025-01-06',
+    ]);
+    expect(dates(upsertDailyClose([...days].reverse(), '2025-01-03', 3, 10))).toEqual([
+      '2025-01-02',
+      '2025-01-03',
+      '2025-01-04',
+      '2025-01-06',
+    ]);
+  });
+
   it("replaces the day's close in place, leaving the other days alone", () => {
     expect(upsertDailyClose(three, '2025-01-02', 2.5, 10)).toEqual([
       three[0],
