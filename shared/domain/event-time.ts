@@ -25,20 +25,15 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})
 export function parseEventTime(iso: string): number | undefined {
   const m = RFC3339.exec(iso);
   if (!m) return undefined;
-  const [, y, mo, d, h, mi, s, , , oh, om] = m;
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
-  if (oh !== undefined && (Number(oh) > 23 || Number(om) > 59)) return undefined;
+  const [, y, mo, d, h] = m;
+  // Date.parse refuses minute or second 60 and offsets past 23:59, but reads hour 24 as the next midnight.
+  if (Number(h) > 23) return undefined;
   const ms = Date.parse(iso.replace(' ', 'T'));
   if (!Number.isFinite(ms)) return undefined;
-  // The calendar date must exist: Date rolls 2025-02-30 into March, so compare it back.
+  // The calendar date must exist: Date rolls 2025-02-30 into March 2, so the day of the month comes back changed.
   const day = new Date(0);
   day.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
-  if (
-    day.getUTCFullYear() !== Number(y) ||
-    day.getUTCMonth() !== Number(mo) - 1 ||
-    day.getUTCDate() !== Number(d)
-  )
-    return undefined;
+  if (day.getUTCDate() !== Number(d)) return undefined;
   return ms;
 }
 
