@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PRIMITIVES, areaOf, mergeReports, mutationAreas } from './areas';
-import { domainModules, type MutationReport } from './floor';
+import { PRIMITIVES, areaOf, mergeReports, mutationAreas, withUnmutated } from './areas';
+import { domainModules, scoreModules, type MutationReport } from './floor';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -44,5 +44,16 @@ describe('mutation testing by area', () => {
     expect(mergeReports([a, b, newer])).toEqual({
       files: { ...a.files, ...newer.files },
     });
+  });
+
+  it('counts a types-only module of an area that ran as having no mutants, and one of an area not run as missing', () => {
+    const report: MutationReport = { files: { 'shared/domain/ids.ts': { mutants: [{ status: 'Killed' }] } } };
+    const modules = ['shared/domain/ids.ts', 'shared/domain/envelope.ts', 'shared/domain/risk/types.ts'];
+    const scores = scoreModules(withUnmutated(report, modules, new Set([PRIMITIVES])), modules);
+    expect(scores.map((s) => [s.module, s.verdict, s.score])).toEqual([
+      ['shared/domain/ids.ts', 'pass', 100],
+      ['shared/domain/envelope.ts', 'pass', undefined],
+      ['shared/domain/risk/types.ts', 'not mutated', undefined],
+    ]);
   });
 });

@@ -42,3 +42,17 @@ export function areaOf(module: string): string {
 export function mergeReports(reports: readonly MutationReport[]): MutationReport {
   return { files: Object.assign({}, ...reports.map((r) => r.files)) as MutationReport['files'] };
 }
+
+/**
+ * A module of an area that was run but is absent from its report had nothing to mutate (types only): Stryker leaves
+ * such files out. It is entered with no mutants, which the floor reports as "no mutants" rather than "not mutated".
+ */
+export function withUnmutated(
+  report: MutationReport,
+  modules: readonly string[],
+  areasRun: ReadonlySet<string>,
+): MutationReport {
+  const files = { ...report.files };
+  for (const m of modules) if (!files[m] && areasRun.has(areaOf(m))) files[m] = { mutants: [] };
+  return { files };
+}

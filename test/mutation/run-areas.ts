@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { mutationAreas, mergeReports } from './areas';
+import { mergeReports, mutationAreas, withUnmutated } from './areas';
 import { domainModules, formatScores, MUTATION_FLOOR, scoreModules, type MutationReport } from './floor';
 
 /** Where stryker.config.json's json reporter writes (the file name cannot be set on the command line). */
@@ -58,10 +58,10 @@ function main(argv: string[]): number {
     if (run.status !== 0) broke.push(area.name);
     renameSync(STRYKER_REPORT, area.report);
   }
-  const reports = areas
-    .filter((a) => existsSync(a.report))
-    .map((a) => JSON.parse(readFileSync(a.report, 'utf8')) as MutationReport);
-  const scores = scoreModules(mergeReports(reports), modules);
+  const reported = areas.filter((a) => existsSync(a.report));
+  const reports = reported.map((a) => JSON.parse(readFileSync(a.report, 'utf8')) as MutationReport);
+  const merged = withUnmutated(mergeReports(reports), modules, new Set(reported.map((a) => a.name)));
+  const scores = scoreModules(merged, modules);
   process.stdout.write(`\n${formatScores(scores, argv.includes('--markdown'))}\n`);
   const failing = scores.filter((s) => s.verdict !== 'pass');
   for (const s of failing)
