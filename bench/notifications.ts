@@ -44,6 +44,7 @@ import type { EventBus, PublishOptions } from '../shared/ports/event-bus';
 import type { TopicName } from '../shared/topology/topology';
 import type { BenchFigure } from './areas';
 import { percentile } from './percentile';
+import { marginCallAlert } from './margin-call-alert';
 import { runProviderFloor } from './provider-floor';
 
 const ALERTS = 500;
@@ -67,18 +68,8 @@ const round = (x: number) => Math.round(x * 10) / 10;
 
 function alertFor(i: number, start: number): MarginAlert {
   const portfolioId = `bench-${i}`;
-  return {
-    eventId: contentId('me', 'bench', portfolioId, start),
-    portfolioId,
-    fromState: 'WARNING',
-    toState: 'MARGIN_CALL',
-    healthScore: 22,
-    tickId: 'tick-bench',
-    asOf: new Date(start).toISOString(),
-    collateralUsd: 6832,
-    borrowUsd: 5600,
-    severity: 'CRITICAL',
-  };
+  const eventId = contentId('me', 'bench', portfolioId, start);
+  return marginCallAlert({ eventId, portfolioId, tickId: 'tick-bench', asOf: new Date(start).toISOString() });
 }
 
 /** One owner per portfolio with e-mail, SMS and a signed webhook. */

@@ -21,6 +21,7 @@ import { startTwilioServer } from '../local-stack/providers/twilio-server';
 import { startWebhookReceiver } from '../local-stack/providers/webhook-receiver';
 import type { NotificationSender } from '../shared/ports/notification-sender';
 import type { BenchFigure } from './areas';
+import { marginCallAlert } from './margin-call-alert';
 
 const CALLS = 3_000;
 const WARMUP_CALLS = 500;
@@ -40,18 +41,7 @@ function dispatchOf(i: number, channel: Dispatch['channel']): Dispatch {
     escalation: false,
     recipientId: `owner-${i}`,
     channel,
-    alert: {
-      eventId,
-      portfolioId: `floor-${i}`,
-      fromState: 'WARNING',
-      toState: 'MARGIN_CALL',
-      healthScore: 22,
-      tickId: 'tick-20200312T2359Z',
-      asOf,
-      collateralUsd: 6832,
-      borrowUsd: 5600,
-      severity: 'CRITICAL',
-    },
+    alert: marginCallAlert({ eventId, portfolioId: `floor-${i}`, tickId: 'tick-20200312T2359Z', asOf }),
     createdAt: asOf,
   };
 }

@@ -5,58 +5,13 @@
  */
 import { DEFAULT_RISK_POLICY } from '../../../shared/domain/controls/default-policy';
 import type { PolicyRule, RiskPolicy } from '../../../shared/domain/controls/policy';
-import {
-  decidePreTrade,
-  isHardDenial,
-  type PreTradeContext,
-  type PreTradeDecision,
-  type PreTradeRequest,
-} from '../../../shared/domain/controls/pre-trade';
+import { decidePreTrade, isHardDenial } from '../../../shared/domain/controls/pre-trade';
 import { activeRecord, engage } from '../../../shared/domain/controls/stops';
 import type { HistoryGap } from '../../../shared/domain/risk/engine';
 
-const NOW = new Date('2020-03-12T12:00:00Z');
-const fresh = NOW.toISOString();
-
-/** 1 BTC at 10,000 USD as collateral, 5,000 USDC borrowed. */
-const PORTFOLIO = {
-  portfolioId: 'p-1',
-  deskId: 'desk-a',
-  positions: [
-    { asset: 'BTC', amount: 1, side: 'collateral' as const },
-    { asset: 'USDC', amount: 5000, side: 'borrow' as const },
-  ],
-};
-
-const PRICES = new Map([
-  ['BTC', { priceUsd: 10_000, asOf: fresh }],
-  ['USDC', { priceUsd: 1, asOf: fresh }],
-  ['ETH', { priceUsd: 200, asOf: fresh }],
-  ['AAVE', { priceUsd: 100, asOf: fresh }],
-]);
+import { ctx, fresh, NOW, PORTFOLIO, reasons, req } from './pre-trade-fixtures';
 
 const only = (...rules: PolicyRule[]): RiskPolicy[] => [{ ...DEFAULT_RISK_POLICY, rules }];
-
-function ctx(over: Partial<PreTradeContext> = {}): PreTradeContext {
-  return {
-    now: NOW,
-    portfolio: PORTFOLIO,
-    reserved: [],
-    prices: PRICES,
-    policies: [DEFAULT_RISK_POLICY],
-    stops: new Map(),
-    stopsConfirmedAt: NOW,
-    stopsMaxStalenessMs: 1000,
-    ...over,
-  };
-}
-
-let n = 0;
-function req(over: Partial<PreTradeRequest> = {}): PreTradeRequest {
-  return { requestId: `q-${++n}`, portfolioId: 'p-1', action: 'borrow', asset: 'USDC', amount: 100, ...over };
-}
-
-const reasons = (d: PreTradeDecision) => d.reasons.map((r) => `${r.code}: ${r.message}`);
 
 /** VaR 10 % and ES 12 % of the net BTC exposure. */
 const tail = (ex: { asset: string; netUsd: number }[]) => {

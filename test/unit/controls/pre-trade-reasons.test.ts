@@ -9,50 +9,13 @@ import {
   applyAction,
   decidePreTrade,
   isHardDenial,
-  type PreTradeContext,
   type PreTradeDecision,
-  type PreTradeRequest,
 } from '../../../shared/domain/controls/pre-trade';
 import { activeRecord, engage } from '../../../shared/domain/controls/stops';
 
-const NOW = new Date('2020-03-12T12:00:00Z');
-const fresh = NOW.toISOString();
+import { ctx, fresh, NOW, PORTFOLIO, reasons, req } from './pre-trade-fixtures';
+
 const ago = (s: number) => new Date(NOW.getTime() - s * 1000).toISOString();
-
-/** 1 BTC at 10,000 USD as collateral, 5,000 USDC borrowed: health 100. */
-const PORTFOLIO = {
-  portfolioId: 'p-1',
-  deskId: 'desk-a',
-  positions: [
-    { asset: 'BTC', amount: 1, side: 'collateral' as const },
-    { asset: 'USDC', amount: 5000, side: 'borrow' as const },
-  ],
-};
-
-function ctx(over: Partial<PreTradeContext> = {}): PreTradeContext {
-  return {
-    now: NOW,
-    portfolio: PORTFOLIO,
-    reserved: [],
-    prices: new Map([
-      ['BTC', { priceUsd: 10_000, asOf: fresh }],
-      ['USDC', { priceUsd: 1, asOf: fresh }],
-      ['ETH', { priceUsd: 200, asOf: fresh }],
-    ]),
-    policies: [DEFAULT_RISK_POLICY],
-    stops: new Map(),
-    stopsConfirmedAt: NOW,
-    stopsMaxStalenessMs: 1000,
-    ...over,
-  };
-}
-
-let n = 0;
-function req(over: Partial<PreTradeRequest> = {}): PreTradeRequest {
-  return { requestId: `r-${++n}`, portfolioId: 'p-1', action: 'borrow', asset: 'USDC', amount: 100, ...over };
-}
-
-const reasons = (d: PreTradeDecision) => d.reasons.map((r) => `${r.code}: ${r.message}`);
 const withPrices = (btcAsOf: string, btc = 10_000) =>
   new Map([
     ['BTC', { priceUsd: btc, asOf: btcAsOf }],

@@ -5,45 +5,10 @@ import {
   decidePreTrade,
   isHardDenial,
   type PreTradeContext,
-  type PreTradeRequest,
 } from '../../../shared/domain/controls/pre-trade';
 import { activeRecord, engage, type StopRecord } from '../../../shared/domain/controls/stops';
 
-const NOW = new Date('2020-03-12T12:00:00Z');
-const fresh = NOW.toISOString();
-
-/** 1 BTC at 10,000 USD as collateral, 5,000 USDC borrowed: health (10,000 − 5,000)/5,000 = 100. */
-const PORTFOLIO = {
-  portfolioId: 'p-1',
-  deskId: 'desk-a',
-  positions: [
-    { asset: 'BTC', amount: 1, side: 'collateral' as const },
-    { asset: 'USDC', amount: 5000, side: 'borrow' as const },
-  ],
-};
-
-function ctx(over: Partial<PreTradeContext> = {}): PreTradeContext {
-  return {
-    now: NOW,
-    portfolio: PORTFOLIO,
-    reserved: [],
-    prices: new Map([
-      ['BTC', { priceUsd: 10_000, asOf: fresh }],
-      ['USDC', { priceUsd: 1, asOf: fresh }],
-      ['ETH', { priceUsd: 200, asOf: fresh }],
-    ]),
-    policies: [DEFAULT_RISK_POLICY],
-    stops: new Map(),
-    stopsConfirmedAt: NOW,
-    stopsMaxStalenessMs: 1000,
-    ...over,
-  };
-}
-
-let n = 0;
-function req(over: Partial<PreTradeRequest>): PreTradeRequest {
-  return { requestId: `r-${++n}`, portfolioId: 'p-1', action: 'borrow', asset: 'USDC', amount: 100, ...over };
-}
+import { ctx, fresh, NOW, PORTFOLIO, req } from './pre-trade-fixtures';
 
 const codes = (d: { reasons: { code: string }[] }) => d.reasons.map((r) => r.code);
 
