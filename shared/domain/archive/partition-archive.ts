@@ -44,8 +44,9 @@ export function archiveCutoffDay(now: Date, archiveAfterDays: number): string {
 /** The UTC bounds [from, to) of a calendar day given as YYYY-MM-DD; throws on anything else. */
 export function dayBounds(day: string): { from: string; to: string } {
   const from = new Date(`${day}T00:00:00Z`);
-  // A day that does not exist (2021-02-29) parses as the next one: it must read back as itself.
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(from.getTime()) || utcDay(from) !== day)
+  // Reading back as itself refuses any other shape and a day that does not exist (2021-02-29 parses as the next);
+  // only an extended year (+010000-01) reads back as itself, hence the four-digit year.
+  if (!/^\d{4}-/.test(day) || Number.isNaN(from.getTime()) || utcDay(from) !== day)
     throw new Error(`not a day: ${day}`);
   return { from: from.toISOString(), to: new Date(from.getTime() + DAY_MS).toISOString() };
 }
