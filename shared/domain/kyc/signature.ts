@@ -34,8 +34,8 @@ const MAX_SETS = 8;
 export function parseSignatureHeader(header: string): SignatureSet[] | undefined {
   if (header.length > MAX_HEADER) return undefined;
   const sets: SignatureSet[] = [];
+  // Trimmed and split on runs of whitespace, no part is empty (an empty header is one empty part: no `=`, refused).
   for (const part of header.trim().split(/\s+/)) {
-    if (!part) continue;
     let t: number | undefined;
     const v1: string[] = [];
     for (const kv of part.split(',')) {
