@@ -43,7 +43,11 @@ import type { DocumentStore } from '../shared/ports/document-store';
 import type { EventBus, PublishOptions } from '../shared/ports/event-bus';
 import type { TopicName } from '../shared/topology/topology';
 import type { BenchFigure } from './areas';
+import { pool } from './pool';
 import { percentile } from './percentile';
+import { countingStore, roundTrips } from './counting-store';
+import { startCpuSplit } from './cpu-split';
+import { runFirestoreOpMix } from './firestore-op-mix';
 import { marginCallAlert } from './margin-call-alert';
 import { runProviderFloor } from './provider-floor';
 
@@ -95,15 +99,6 @@ async function seed(
     await store.set(C.portfolioOwners, `bench-${i}`, { portfolioId: `bench-${i}`, recipientIds: [id] });
   });
   await pool(work, 32);
-}
-
-async function pool(tasks: (() => Promise<unknown>)[], concurrency: number): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < tasks.length) await tasks[next++]();
-    }),
-  );
 }
 
 /** Provider acceptance times per alert id, from what the local servers recorded. */
@@ -181,10 +176,11 @@ function cloudEvent(
 }
 
 async function oneInstance(
-  store: DocumentStore & { close?: () => Promise<void> },
+  target: DocumentStore & { close?: () => Promise<void> },
   prefix: string,
   label: string,
 ): Promise<BenchFigure[]> {
+  const { store, counts } = countingStore(target);
   const start = Date.parse('2020-03-12T23:59:00Z');
   const clock = new ManualClock(new Date(start));
   const projectId = `bench-notif-${process.pid}`;
@@ -262,8 +258,12 @@ async function oneInstance(
     };
     await run(ALERTS, ALERTS + WARMUP_ALERTS); // warm-up: JIT, connections, emulator
     const before = sendgrid.emails.length + twilio.messages.length + webhooks.received.length;
+    const tripsBefore = roundTrips(counts);
+    const split = startCpuSplit();
     const { started, seconds } = await run(0, ALERTS);
+    const cpu = split();
     const sent = sendgrid.emails.length + twilio.messages.length + webhooks.received.length - before;
+    const tripsPerCall = (roundTrips(counts) - tripsBefore) / sent;
     const queued = latencies(started, acceptedAt({ sendgrid, twilio, webhooks }));
     const from = ALERTS + WARMUP_ALERTS;
     const rate = Math.max(1, sent / seconds / 3 / 2);
@@ -276,6 +276,16 @@ async function oneInstance(
         name: `${prefix}.throughput_per_s`,
         value: round(sent / seconds),
         unit: `notifications/s (${label})`,
+      },
+      {
+        name: `${prefix}.store_round_trips_per_call`,
+        value: round(tripsPerCall),
+        unit: 'document store round trips per notification sent (counted on the handlers, redeliveries included)',
+      },
+      {
+        name: `${prefix}.cpu`,
+        value: `${cpu.emulatorPercent} % emulator JVM, ${cpu.nodePercent} % node`,
+        unit: '% of one core each, during the throughput run (2 cores = 200 %)',
       },
       {
         name: `${prefix}.alert_to_provider.p99_ms`,
@@ -391,9 +401,17 @@ export async function runNotificationBenchmarks(): Promise<BenchFigure[]> {
       projectId: `bench-notif-${process.pid}`,
       emulatorHost: emulators.firestoreHost,
     });
+    const throughEmulator = await oneInstance(
+      firestore,
+      'notifications',
+      'one instance, 80 in flight, Firestore emulator',
+    );
+    const trips = throughEmulator.find((f) => f.name === 'notifications.store_round_trips_per_call')?.value;
     return [
       ...load,
-      ...(await oneInstance(firestore, 'notifications', 'one instance, 80 in flight, Firestore emulator')),
+      ...throughEmulator,
+      // The bound the emulator sets: the same operation mix with no handler code.
+      ...(await runFirestoreOpMix(emulators.firestoreHost, typeof trips === 'number' ? trips : undefined)),
       ...(await throughEmulatorPush(emulators)),
       // Reference: the same handlers, clients and provider servers with an in-memory document store, i.e.
       // what the code costs when the Firestore emulator is not the bottleneck.
