@@ -100,8 +100,8 @@ function parseIpv4(s: string): number[] | null {
 }
 
 function parseIpv6(text: string): number[] | null {
+  // Anything else than hex groups, colons and one trailing dotted quad fails the group check below.
   let s = text;
-  if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(':')) return null;
   const last = s.slice(s.lastIndexOf(':') + 1);
   if (last.includes('.')) {
     // Embedded dotted IPv4 (::ffff:127.0.0.1): rewritten as its two hex groups.
