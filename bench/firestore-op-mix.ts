@@ -163,6 +163,22 @@ async function runAlerts(
 }
 
 /**
+ * The emulator's ceiling for the cheapest write, one document `set` with nothing read, at two instances' worth
+ * in flight. Exactly-once delivery writes at least twice per notification (the claim before the provider call,
+ * the settled record after), so half this ceiling bounds any design through this emulator.
+ */
+async function writeCeiling(store: DocumentStore, run: string, inFlight: number): Promise<number> {
+  const n = 3_000;
+  const doc = { state: 'sent', attempts: 1, rows: [], updatedAt: new Date(0).toISOString() };
+  const write = (prefix: string) =>
+    Array.from({ length: n }, (_, i) => () => store.set(C.sends, `${run}-${prefix}-${i}`, doc));
+  await pool(write('warm').slice(0, 500), inFlight);
+  const t0 = performance.now();
+  await pool(write('w'), inFlight);
+  return n / ((performance.now() - t0) / 1000);
+}
+
+/**
  * Runs the mix against the emulator at `firestoreHost`. `measuredRoundTripsPerCall` is what the handlers made
  * in the same run (from the counting store), printed beside the replay's own so the two mixes can be compared.
  */
@@ -186,6 +202,7 @@ export async function runFirestoreOpMix(
     const cpu = split();
     const calls = ALERTS * CHANNELS.length; // a redelivered alert adds round trips, not provider calls
     const perCall = (roundTrips(counts) - before) / calls;
+    const writes = await writeCeiling(firestore, run, 160);
     return [
       {
         name: 'notifications.emulator_alone.calls_per_s',
@@ -199,6 +216,11 @@ export async function runFirestoreOpMix(
           measuredRoundTripsPerCall === undefined
             ? 'store round trips per notification'
             : `store round trips per notification (the handlers made ${round(measuredRoundTripsPerCall)})`,
+      },
+      {
+        name: 'notifications.emulator_alone.writes_per_s',
+        value: Math.round(writes),
+        unit: `single-document sets/s at 160 in flight: the emulator's write ceiling; exactly-once delivery writes twice per notification, so no design exceeds ${Math.round(writes / 2)} notifications/s through it`,
       },
       {
         name: 'notifications.emulator_alone.cpu',

@@ -14,6 +14,7 @@
  * provider server accepted the call (SendGrid 202, Twilio 201, webhook 2xx).
  */
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import { fork, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { FirestoreDocumentStore } from '../shared/adapters/gcp/firestore-document-store';
 import { DuckDbWarehouse } from '../shared/adapters/local/duckdb-warehouse';
@@ -70,8 +71,8 @@ const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'b
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
-function alertFor(i: number, start: number): MarginAlert {
-  const portfolioId = `bench-${i}`;
+function alertFor(i: number, start: number, tag = ''): MarginAlert {
+  const portfolioId = `bench-${tag}${i}`;
   const eventId = contentId('me', 'bench', portfolioId, start);
   return marginCallAlert({ eventId, portfolioId, tickId: 'tick-bench', asOf: new Date(start).toISOString() });
 }
@@ -81,9 +82,10 @@ async function seed(
   store: DocumentStore,
   n: number,
   webhook: (id: string) => { url: string; secretName: string },
+  tag = '',
 ): Promise<void> {
   const work = Array.from({ length: n }, (_, i) => async () => {
-    const id = `owner-${i}`;
+    const id = `owner-${tag}${i}`;
     const doc: RecipientDoc = {
       recipientId: id,
       displayName: id,
@@ -96,7 +98,8 @@ async function seed(
       preferences: { channels: ['email', 'sms', 'webhook'], minSeverity: 'INFO', quietHours: null },
     };
     await store.set(C.recipients, id, doc);
-    await store.set(C.portfolioOwners, `bench-${i}`, { portfolioId: `bench-${i}`, recipientIds: [id] });
+    const portfolioId = `bench-${tag}${i}`;
+    await store.set(C.portfolioOwners, portfolioId, { portfolioId, recipientIds: [id] });
   });
   await pool(work, 32);
 }
@@ -175,11 +178,28 @@ function cloudEvent(
   } as CloudEvent<MessagePublishedData>;
 }
 
+interface InstanceOptions {
+  /** Keeps this instance's portfolios, owners and alerts apart from another's on the same store. */
+  tag?: string;
+  /** Awaited between the warm-up and the measured run: where two processes wait for each other. */
+  beforeMeasured?: () => Promise<void>;
+  /** Called with the measured run's provider calls and wall-clock bounds. */
+  onMeasured?: (m: MeasuredRun) => void;
+}
+
+interface MeasuredRun {
+  sent: number;
+  startedAtMs: number;
+  endedAtMs: number;
+}
+
 async function oneInstance(
   target: DocumentStore & { close?: () => Promise<void> },
   prefix: string,
   label: string,
+  options: InstanceOptions = {},
 ): Promise<BenchFigure[]> {
+  const tag = options.tag ?? '';
   const { store, counts } = countingStore(target);
   const start = Date.parse('2020-03-12T23:59:00Z');
   const clock = new ManualClock(new Date(start));
@@ -215,16 +235,21 @@ async function oneInstance(
   const fanOut = fanOutNotifications.serve(async () => platform);
   bus.deliver = deliverNotification.serve(async () => platform);
   try {
-    await seed(store, ALERTS + WARMUP_ALERTS + PACED_ALERTS, (id) => {
-      const secret = generateWebhookSecret();
-      secretValues.set(`NOTIFY_WEBHOOK_${id}`, secret);
-      return { url: webhooks.addEndpoint(id, secret), secretName: `NOTIFY_WEBHOOK_${id}` };
-    });
+    await seed(
+      store,
+      ALERTS + WARMUP_ALERTS + PACED_ALERTS,
+      (id) => {
+        const secret = generateWebhookSecret();
+        secretValues.set(`NOTIFY_WEBHOOK_${id}`, secret);
+        return { url: webhooks.addEndpoint(id, secret), secretName: `NOTIFY_WEBHOOK_${id}` };
+      },
+      tag,
+    );
     const run = async (from: number, to: number) => {
       const started = new Map<string, number>();
       const tasks: (() => Promise<unknown>)[] = [];
       for (let i = from; i < to; i++) {
-        const a = alertFor(i, start);
+        const a = alertFor(i, start, tag);
         const data = encodeMessage('alerts.margin.v1', a);
         const send = async () => {
           if (!started.has(a.eventId)) started.set(a.eventId, Date.now());
@@ -248,7 +273,7 @@ async function oneInstance(
       for (let i = from; i < to; i++) {
         const wait = t0 + ((i - from) * 1000) / alertsPerSecond - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const a = alertFor(i, start);
+        const a = alertFor(i, start, tag);
         started.set(a.eventId, Date.now());
         handed.push(fanOut(cloudEvent('alerts.margin.v1', encodeMessage('alerts.margin.v1', a), `p-${i}`)));
       }
@@ -257,12 +282,15 @@ async function oneInstance(
       return started;
     };
     await run(ALERTS, ALERTS + WARMUP_ALERTS); // warm-up: JIT, connections, emulator
+    await options.beforeMeasured?.();
     const before = sendgrid.emails.length + twilio.messages.length + webhooks.received.length;
     const tripsBefore = roundTrips(counts);
     const split = startCpuSplit();
+    const startedAtMs = Date.now();
     const { started, seconds } = await run(0, ALERTS);
     const cpu = split();
     const sent = sendgrid.emails.length + twilio.messages.length + webhooks.received.length - before;
+    options.onMeasured?.({ sent, startedAtMs, endedAtMs: Date.now() });
     const tripsPerCall = (roundTrips(counts) - tripsBefore) / sent;
     const queued = latencies(started, acceptedAt({ sendgrid, twilio, webhooks }));
     const from = ALERTS + WARMUP_ALERTS;
@@ -377,6 +405,96 @@ async function throughEmulatorPush(emulators: {
   }
 }
 
+type ChildMessage = { kind: 'ready' } | ({ kind: 'measured' } & MeasuredRun);
+
+/** Resolves with the first message of `kind` from `child` (listen before it can arrive). */
+function messageOf<K extends ChildMessage['kind']>(
+  child: ChildProcess,
+  kind: K,
+): Promise<Extract<ChildMessage, { kind: K }>> {
+  return new Promise((resolve) => {
+    const on = (m: ChildMessage) => {
+      if (m.kind !== kind) return;
+      child.off('message', on);
+      resolve(m as Extract<ChildMessage, { kind: K }>);
+    };
+    child.on('message', on);
+  });
+}
+
+/**
+ * Two function processes against one Firestore emulator, each one instance at 80 in flight with its own
+ * provider servers and its own portfolios: both warm up, then start their measured runs together. The
+ * throughput is every call both accepted over the span from the first start to the last end.
+ */
+async function twoProcesses(firestoreHost: string): Promise<BenchFigure[]> {
+  const projectId = `bench-notif2-${process.pid}`;
+  const children = ['a', 'b'].map((tag) =>
+    fork(__filename, [], {
+      execArgv: process.execArgv, // the TypeScript loader this process runs under
+      env: {
+        ...process.env,
+        NOTIF_CHILD_TAG: tag,
+        NOTIF_FIRESTORE_HOST: firestoreHost,
+        NOTIF_PROJECT_ID: projectId,
+      },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    }),
+  );
+  const exited = children.map(
+    (c) =>
+      new Promise<void>((resolve, reject) =>
+        c.on('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`bench child exited with ${code}`)),
+        ),
+      ),
+  );
+  const ready = children.map((c) => messageOf(c, 'ready'));
+  const measured = children.map((c) => messageOf(c, 'measured'));
+  try {
+    await Promise.race([Promise.all(ready), Promise.all(exited)]);
+    for (const c of children) c.send('go');
+    const runs = await Promise.race([Promise.all(measured), Promise.all(exited).then(() => [])]);
+    await Promise.all(exited);
+    if (runs.length !== children.length) throw new Error('a bench child ended before its measured run');
+    const sent = runs.reduce((n, r) => n + r.sent, 0);
+    const span =
+      (Math.max(...runs.map((r) => r.endedAtMs)) - Math.min(...runs.map((r) => r.startedAtMs))) / 1000;
+    return [
+      {
+        name: 'notifications.two_processes.throughput_per_s',
+        value: round(sent / span),
+        unit: `notifications/s (two processes, 80 in flight each, one Firestore emulator; each process ${runs.map((r) => round((r.sent * 1000) / (r.endedAtMs - r.startedAtMs))).join(' and ')}/s)`,
+      },
+      {
+        name: 'notifications.two_processes.delivered',
+        value: `${sent}/${ALERTS * 3 * children.length}`,
+        unit: 'provider calls accepted',
+      },
+    ];
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill();
+  }
+}
+
+/** A child of twoProcesses: one instance on the shared emulator, measured when the parent says go. */
+async function runChild(tag: string): Promise<void> {
+  const send = (m: ChildMessage) => process.send?.(m);
+  const store = new FirestoreDocumentStore({
+    projectId: process.env.NOTIF_PROJECT_ID ?? `bench-notif2-${process.ppid}`,
+    emulatorHost: process.env.NOTIF_FIRESTORE_HOST,
+  });
+  await oneInstance(store, `notifications.two_processes.${tag}`, `process ${tag}`, {
+    tag: `${tag}-`,
+    beforeMeasured: () =>
+      new Promise<void>((resolve) => {
+        process.once('message', () => resolve());
+        send({ kind: 'ready' });
+      }),
+    onMeasured: (m) => send({ kind: 'measured', ...m }),
+  });
+}
+
 /** The in-memory reference alone (profiling the code path without the emulators). */
 export async function runMemoryReference(): Promise<BenchFigure[]> {
   return oneInstance(
@@ -412,6 +530,7 @@ export async function runNotificationBenchmarks(): Promise<BenchFigure[]> {
       ...throughEmulator,
       // The bound the emulator sets: the same operation mix with no handler code.
       ...(await runFirestoreOpMix(emulators.firestoreHost, typeof trips === 'number' ? trips : undefined)),
+      ...(await twoProcesses(emulators.firestoreHost)),
       ...(await throughEmulatorPush(emulators)),
       // Reference: the same handlers, clients and provider servers with an in-memory document store, i.e.
       // what the code costs when the Firestore emulator is not the bottleneck.
@@ -428,7 +547,15 @@ export async function runNotificationBenchmarks(): Promise<BenchFigure[]> {
   }
 }
 
-if (require.main === module) {
+if (require.main === module && process.env.NOTIF_CHILD_TAG) {
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
+  runChild(process.env.NOTIF_CHILD_TAG)
+    .then(() => process.exit(0))
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+} else if (require.main === module) {
   runNotificationBenchmarks()
     .then((rows) => {
       for (const r of rows) console.log(`${r.name}: ${r.value} ${r.unit}`);
