@@ -3,10 +3,12 @@
  * over every area's report. Each area's report and incremental file are kept as soon as its run ends, so an
  * interrupted run loses only the area in progress.
  *
- *   tsx test/mutation/run-areas.ts [area ...] [--force]
+ *   tsx test/mutation/run-areas.ts [area ...] [--force] [--report] [--markdown]
  *
  * With area names, only those areas run (the floor still reads every area's last report). --force re-tests every
  * mutant of the areas run (after adding tests: an incremental run reuses surviving module-level results).
+ * --report runs nothing: it prints the scores of the kept area reports and checks the floor. --markdown prints
+ * the scores as a Markdown table.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -29,7 +31,10 @@ function main(argv: string[]): number {
     return 2;
   }
   const broke: string[] = [];
-  for (const area of areas.filter((a) => asked.length === 0 || asked.includes(a.name))) {
+  const toRun = argv.includes('--report')
+    ? []
+    : areas.filter((a) => asked.length === 0 || asked.includes(a.name));
+  for (const area of toRun) {
     process.stdout.write(`\n== mutation testing: ${area.name} (${area.mutate.join(', ')})\n`);
     mkdirSync(dirname(area.report), { recursive: true });
     rmSync(STRYKER_REPORT, { force: true });
