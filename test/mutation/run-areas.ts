@@ -5,7 +5,7 @@
  *
  *   tsx test/mutation/run-areas.ts [area ...] [--force] [--report] [--markdown]
  *
- * With area names, only those areas run (the floor still reads every area's last report). --force re-tests every
+ * With area names (aml runs every module of aml; aml/rules only that one), only those areas run (the floor still reads every area's last report). --force re-tests every
  * mutant of the areas run (after adding tests: an incremental run reuses surviving module-level results).
  * --report runs nothing: it prints the scores of the kept area reports and checks the floor. --markdown prints
  * the scores as a Markdown table.
@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { mergeReports, mutationAreas, withUnmutated } from './areas';
+import { isAsked, mergeReports, mutationAreas, withUnmutated } from './areas';
 import { domainModules, formatScores, MUTATION_FLOOR, scoreModules, type MutationReport } from './floor';
 
 /** Where stryker.config.json's json reporter writes (the file name cannot be set on the command line). */
@@ -23,7 +23,7 @@ function main(argv: string[]): number {
   const modules = domainModules(process.cwd());
   const areas = mutationAreas(modules);
   const asked = argv.filter((a) => !a.startsWith('--'));
-  const unknown = asked.filter((a) => !areas.some((area) => area.name === a));
+  const unknown = asked.filter((a) => !areas.some((area) => isAsked(area.name, a)));
   if (unknown.length) {
     process.stderr.write(
       `unknown area(s): ${unknown.join(', ')}; areas: ${areas.map((a) => a.name).join(', ')}\n`,
@@ -33,7 +33,7 @@ function main(argv: string[]): number {
   const broke: string[] = [];
   const toRun = argv.includes('--report')
     ? []
-    : areas.filter((a) => asked.length === 0 || asked.includes(a.name));
+    : areas.filter((a) => asked.length === 0 || asked.some((x) => isAsked(a.name, x)));
   for (const area of toRun) {
     process.stdout.write(`\n== mutation testing: ${area.name} (${area.mutate.join(', ')})\n`);
     mkdirSync(dirname(area.report), { recursive: true });
