@@ -5,7 +5,16 @@
  */
 import { evaluateTransaction, isRoundAmount } from '../../../shared/domain/aml/rules';
 import { entryOf } from '../../../shared/domain/aml/window';
-import { DAY, HOUR, at, history, onlyRule, tx } from '../../support/aml-fixtures';
+import {
+  DAY,
+  HOUR,
+  at,
+  defaultPolicyDocument,
+  history,
+  onlyRule,
+  tx,
+  withDocument,
+} from '../../support/aml-fixtures';
 
 const MIN = 60_000;
 const velocity = onlyRule('velocity.count.1h'); // more than 5 in an hour
@@ -118,6 +127,17 @@ describe('jurisdiction listings', () => {
     expect(evaluateTransaction(onlyRule('geo.ofac-comprehensive'), both, [])[0].summary).toBe(
       'Restricted jurisdiction: CU (Cuba), IR (Iran) on list ofac-comprehensive',
     );
+  });
+
+  it('name a listed code by its code alone when the list gives no name', () => {
+    const doc = defaultPolicyDocument();
+    doc.rules = doc.rules.filter((r) => r.id === 'geo.fatf-call-for-action');
+    const list = doc.jurisdictionLists['fatf-call-for-action'];
+    if (!list) throw new Error('the bundled policy has no fatf-call-for-action list');
+    list.entries = list.entries.map(({ name: _name, ...e }) => e);
+    const [hit] = evaluateTransaction(withDocument(doc), tx({ customerCountry: 'MM' }), []);
+    expect(hit.summary).toBe('Restricted jurisdiction: MM on list fatf-call-for-action');
+    expect(hit.details.matches).toEqual([{ party: 'customer', code: 'MM', effectiveFrom: '2022-10-21' }]);
   });
 });
 
