@@ -33,6 +33,7 @@ export function parseCsvRows(text: string): string[][] {
     atFieldStart = true;
     quoted = false;
   };
+  // A row of one blank field is no row: blank lines, the empty line a CRLF's \n ends, the end of the text.
   const endRow = () => {
     endField();
     if (row.length > 1 || row[0].trim() !== '') rows.push(row);
@@ -47,12 +48,12 @@ export function parseCsvRows(text: string): string[][] {
           i += 2;
           continue;
         }
-        // Closes the field only if a separator (or the end) follows, after optional spaces.
+        // Closes the field only if a separator (or the end) follows, after optional spaces; the separator then
+        // starts the next field.
         let k = i + 1;
-        while (k < n && (text[k] === ' ' || text[k] === '\t')) k++;
+        while (text[k] === ' ' || text[k] === '\t') k++;
         if (k >= n || text[k] === ',' || text[k] === '\n' || text[k] === '\r') {
           quoted = false;
-          atFieldStart = false;
           i = k;
           continue;
         }
@@ -66,7 +67,6 @@ export function parseCsvRows(text: string): string[][] {
     }
     if (c === '"' && atFieldStart) {
       quoted = true;
-      atFieldStart = false;
       field = '';
       i++;
       continue;
@@ -78,7 +78,7 @@ export function parseCsvRows(text: string): string[][] {
     }
     if (c === '\r' || c === '\n') {
       endRow();
-      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      i++;
       continue;
     }
     if (atFieldStart && (c === ' ' || c === '\t')) {
@@ -89,14 +89,14 @@ export function parseCsvRows(text: string): string[][] {
     field += c;
     i++;
   }
-  if (field !== '' || row.length) endRow();
+  endRow();
   return rows;
 }
 
 /** `-0-` (with or without trailing blanks) and empty fields are null. */
 function value(field: string | undefined): string | undefined {
   const v = field?.trim();
-  return v === undefined || v === '' || v === '-0-' ? undefined : v;
+  return v && v !== '-0-' ? v : undefined;
 }
 
 function sdnType(raw: string | undefined): SdnType {

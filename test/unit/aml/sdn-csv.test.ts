@@ -30,6 +30,11 @@ describe('CSV rows', () => {
       ['2', 'b'],
     ]);
     expect(parseCsvRows(',\n')).toEqual([['', '']]);
+    // A line holding only a quoted blank is blank too.
+    expect(parseCsvRows('1,a\n"  "\n2,b')).toEqual([
+      ['1', 'a'],
+      ['2', 'b'],
+    ]);
   });
 
   it('keeps an empty last field, with or without a final line break', () => {
