@@ -11,6 +11,7 @@ import { NOTIFICATION_COLLECTIONS as C, type Channel } from '../shared/domain/no
 import type { DocumentStore } from '../shared/ports/document-store';
 import type { BenchFigure } from './areas';
 import { pool } from './pool';
+import { benchRecipient } from './bench-recipient';
 import { countingStore, roundTrips } from './counting-store';
 import { startCpuSplit } from './cpu-split';
 
@@ -38,20 +39,14 @@ const idsOf = (run: string, i: number): Ids => ({
 async function seed(store: DocumentStore, run: string, n: number): Promise<void> {
   const work = Array.from({ length: n }, (_, i) => async () => {
     const { portfolioId, recipientId } = idsOf(run, i);
-    await store.set(C.recipients, recipientId, {
+    await store.set(
+      C.recipients,
       recipientId,
-      displayName: recipientId,
-      principal: `${recipientId}@bench.example`,
-      contacts: {
-        email: `${recipientId}@bench.example`,
-        phone: `+4477009${String(i).padStart(5, '0')}`,
-        webhook: {
-          url: `http://127.0.0.1:1/hooks/${recipientId}`,
-          secretName: `NOTIFY_WEBHOOK_${recipientId}`,
-        },
-      },
-      preferences: { channels: CHANNELS, minSeverity: 'INFO', quietHours: null },
-    });
+      benchRecipient(recipientId, i, {
+        url: `http://127.0.0.1:1/hooks/${recipientId}`,
+        secretName: `NOTIFY_WEBHOOK_${recipientId}`,
+      }),
+    );
     await store.set(C.portfolioOwners, portfolioId, { portfolioId, recipientIds: [recipientId] });
   });
   await pool(work, 32);

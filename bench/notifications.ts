@@ -22,11 +22,7 @@ import { MemoryDocumentStore } from '../test/support/memory/memory-document-stor
 import { BatchingWarehouse } from '../shared/adapters/batching-warehouse';
 import { contentId } from '../shared/domain/ids';
 import { generateWebhookSecret } from '../shared/domain/notifications/standard-webhooks';
-import {
-  NOTIFICATION_COLLECTIONS as C,
-  type MarginAlert,
-  type RecipientDoc,
-} from '../shared/domain/notifications/types';
+import { NOTIFICATION_COLLECTIONS as C, type MarginAlert } from '../shared/domain/notifications/types';
 import { deliverNotification } from '../functions/deliver-notification/wiring';
 import { fanOutNotifications } from '../functions/fan-out-notifications/wiring';
 import { startEmulators } from '../local-stack/emulators';
@@ -49,6 +45,7 @@ import { percentile } from './percentile';
 import { countingStore, roundTrips } from './counting-store';
 import { startCpuSplit } from './cpu-split';
 import { runFirestoreOpMix } from './firestore-op-mix';
+import { benchRecipient } from './bench-recipient';
 import { marginCallAlert } from './margin-call-alert';
 import { runProviderFloor } from './provider-floor';
 
@@ -86,17 +83,7 @@ async function seed(
 ): Promise<void> {
   const work = Array.from({ length: n }, (_, i) => async () => {
     const id = `owner-${tag}${i}`;
-    const doc: RecipientDoc = {
-      recipientId: id,
-      displayName: id,
-      principal: `${id}@bench.example`,
-      contacts: {
-        email: `${id}@bench.example`,
-        phone: `+4477009${String(i).padStart(5, '0')}`,
-        webhook: webhook(id),
-      },
-      preferences: { channels: ['email', 'sms', 'webhook'], minSeverity: 'INFO', quietHours: null },
-    };
+    const doc = benchRecipient(id, i, webhook(id));
     await store.set(C.recipients, id, doc);
     const portfolioId = `bench-${tag}${i}`;
     await store.set(C.portfolioOwners, portfolioId, { portfolioId, recipientIds: [id] });
