@@ -141,18 +141,21 @@ async function decide(
   // TTL deletes an idle recipient's de-duplication and rate-limit state (its buckets are full by then), and a
   // decision once its alert can no longer be redelivered.
   const expireAt = idempotencyExpiry(now);
+  const dedupKey = (c: Candidate) => docId(alert.kind, alert.subject, c.recipientId);
+  const wanting = candidates.filter((c) => c.selection.send.length > 0);
   return deps.store.runTransaction(async (tx) => {
-    const raced = await tx.get<AlertDecision>(C.decisions, decisionId);
+    // The decision and every de-duplication state in one read: one round trip, whatever the audience.
+    const [raced, ...states] = (await tx.getAll([
+      { collection: C.decisions, id: decisionId },
+      ...wanting.map((c) => ({ collection: C.dedup, id: dedupKey(c) })),
+    ])) as [AlertDecision | undefined, ...(DedupState | undefined)[]];
     if (raced) return { decision: raced, replayed: true };
-    const dedupKey = (c: Candidate) => docId(alert.kind, alert.subject, c.recipientId);
-    const wanting = candidates.filter((c) => c.selection.send.length > 0);
-    const states = await Promise.all(wanting.map((c) => tx.get<DedupState>(C.dedup, dedupKey(c))));
     const verdicts = wanting.map((_, i) => dedupDecision(states[i], alert, at, windowMs));
     // Rate-limit documents only for those who pass de-duplication, so a suppressed duplicate does not contend.
     const passing = wanting.filter((_, i) => verdicts[i].verdict === 'send');
-    const bucketDocs = await Promise.all(
-      passing.map((c) => tx.get<RateLimitDoc>(C.rateLimits, docId(c.recipientId))),
-    );
+    const bucketDocs = (await tx.getAll(
+      passing.map((c) => ({ collection: C.rateLimits, id: docId(c.recipientId) })),
+    )) as (RateLimitDoc | undefined)[];
     // Reads are done; the writes follow.
     const byRecipient = new Map<string, RecipientDecision>();
     wanting.forEach((c, i) => {

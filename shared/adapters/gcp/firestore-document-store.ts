@@ -1,4 +1,6 @@
-import type { Firestore, Timestamp, Transaction } from '@google-cloud/firestore';
+import type { BulkWriter, Firestore, Timestamp, Transaction } from '@google-cloud/firestore';
+import { KeyedQueue } from '../../platform/keyed-queue';
+import { TurnBatch } from '../../platform/turn-batch';
 import {
   commitTimeText,
   type CommitPosition,
@@ -16,15 +18,41 @@ function commitText(t: Timestamp): string {
   return commitTimeText(t.seconds, t.nanoseconds);
 }
 
+export interface FirestoreOptions {
+  projectId: string;
+  emulatorHost?: string;
+  databaseId?: string;
+  /**
+   * Single-document reads and writes of one instance are gathered per turn of the event loop (default true):
+   * reads into one BatchGetDocuments, plain writes and creates into one BatchWrite (each write with its own
+   * precondition and result, not atomic together). Measured on the emulator at 80 in flight: about six times
+   * the documents per second of one request each. false sends one request per call.
+   */
+  coalesce?: boolean;
+}
+
+/** At most this many documents per gathered read (getAll) — far below Firestore's request size limits. */
+const READ_BATCH = 300;
+
+type Ref = { collection: string; id: string };
+
 /** Firestore (native mode) behind the DocumentStore port; the emulator is used when emulatorHost is given. */
 export class FirestoreDocumentStore implements DocumentStore {
   private client?: Promise<Firestore>;
+  private writer?: BulkWriter;
+  private flushQueued = false;
+  /** A BulkWriter orders nothing between its batches: writes to one document wait for the one before. */
+  private readonly writesByDoc = new KeyedQueue();
+  private readonly reads = new TurnBatch<Ref, DocumentData | undefined>(
+    (refs) => this.readAll(refs),
+    READ_BATCH,
+  );
   private closed = false;
   /** Operations started and not settled; close() waits for them before it terminates the client. */
   private active = 0;
   private idle?: () => void;
 
-  constructor(private readonly options: { projectId: string; emulatorHost?: string; databaseId?: string }) {
+  constructor(private readonly options: FirestoreOptions) {
     // Every operation is counted: terminating the client under a query in flight makes the client reject a
     // promise of its own that nobody holds, which ends the process (seen at shutdown under load).
     for (const name of OPERATIONS) {
@@ -59,13 +87,51 @@ export class FirestoreDocumentStore implements DocumentStore {
   }
 
   async get<T extends DocumentData>(collection: string, id: string): Promise<T | undefined> {
+    if (this.options.coalesce !== false) return (await this.reads.add({ collection, id })) as T | undefined;
     const snap = await (await this.db()).collection(collection).doc(id).get();
     return snap.exists ? (snap.data() as T) : undefined;
+  }
+
+  /** One read of the documents asked in a turn; a document asked twice is read once. */
+  private async readAll(refs: Ref[]): Promise<(DocumentData | undefined)[]> {
+    const db = await this.db();
+    const paths = refs.map((r) => `${r.collection}/${r.id}`);
+    const unique = [...new Set(paths)];
+    const snaps = await db.getAll(...unique.map((p) => db.doc(p)));
+    const byPath = new Map(unique.map((p, i) => [p, snaps[i]]));
+    return paths.map((p) => {
+      const snap = byPath.get(p);
+      return snap?.exists ? snap.data() : undefined;
+    });
+  }
+
+  /** The instance's BulkWriter, unthrottled: its 500-ops/s ramp is for bulk loads, not for request traffic. */
+  private async bulk(): Promise<BulkWriter> {
+    const db = await this.db();
+    this.writer ??= db.bulkWriter({ throttling: false });
+    return this.writer;
+  }
+
+  /** A BulkWriter sends a batch only when it is full or flushed: flush once at the end of this turn. */
+  private flushSoon(writer: BulkWriter): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      // Each write's own promise carries its result; flush only pushes the batch out.
+      writer.flush().catch(() => undefined);
+    });
   }
 
   async getMany<T extends DocumentData>(collection: string, ids: string[]): Promise<Map<string, T>> {
     const out = new Map<string, T>();
     if (ids.length === 0) return out;
+    if (this.options.coalesce !== false) {
+      // Read with the other calls of this turn (every recipient list of the alerts in flight in one request).
+      const docs = await Promise.all(ids.map((id) => this.reads.add({ collection, id })));
+      ids.forEach((id, i) => docs[i] && out.set(id, docs[i] as T));
+      return out;
+    }
     const db = await this.db();
     const refs = ids.map((id) => db.collection(collection).doc(id));
     for (let i = 0; i < refs.length; i += 300) {
@@ -76,10 +142,40 @@ export class FirestoreDocumentStore implements DocumentStore {
   }
 
   async set(collection: string, id: string, data: DocumentData): Promise<void> {
-    await (await this.db()).collection(collection).doc(id).set(data);
+    const db = await this.db();
+    const ref = db.collection(collection).doc(id);
+    if (this.options.coalesce === false) {
+      await ref.set(data);
+      return;
+    }
+    const writer = await this.bulk();
+    await this.writesByDoc.run(ref.path, () => {
+      const written = writer.set(ref, data);
+      this.flushSoon(writer);
+      return written;
+    });
   }
 
   async createIfAbsent(collection: string, id: string, data: DocumentData): Promise<boolean> {
+    if (this.options.coalesce === false) return this.createOne(collection, id, data);
+    const db = await this.db();
+    const writer = await this.bulk();
+    const ref = db.collection(collection).doc(id);
+    try {
+      await this.writesByDoc.run(ref.path, () => {
+        const written = writer.create(ref, data);
+        this.flushSoon(writer);
+        return written;
+      });
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
+      throw err;
+    }
+  }
+
+  /** A create in a request of its own (its commit time is the request's: appendIfAbsent relies on it). */
+  private async createOne(collection: string, id: string, data: DocumentData): Promise<boolean> {
     try {
       await (await this.db()).collection(collection).doc(id).create(data);
       return true;
@@ -102,7 +198,7 @@ export class FirestoreDocumentStore implements DocumentStore {
   async appendIfAbsent(collection: string, id: string, data: DocumentData, field: string): Promise<boolean> {
     const { FieldValue } = await import('@google-cloud/firestore');
     // The commit time itself (REQUEST_TIME): the store's clock, consistent with what a later read can see.
-    return this.createIfAbsent(collection, id, { ...data, [field]: FieldValue.serverTimestamp() });
+    return this.createOne(collection, id, { ...data, [field]: FieldValue.serverTimestamp() });
   }
 
   async readAfter<T extends DocumentData>(
@@ -197,6 +293,7 @@ export class FirestoreDocumentStore implements DocumentStore {
         this.idle = resolve;
         setTimeout(resolve, CLOSE_DRAIN_MS).unref();
       });
+    if (this.writer) await this.writer.close().catch(() => undefined);
     if (this.client) await (await this.client).terminate();
   }
 }

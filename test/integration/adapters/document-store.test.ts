@@ -2,6 +2,7 @@
  * The DocumentStore port against the real Firestore emulator, and its in-memory twin held to the same
  * contract (use-case unit tests rely on the twin behaving like Firestore).
  */
+import { BulkWriter, Firestore } from '@google-cloud/firestore';
 import { FirestoreDocumentStore } from '../../../shared/adapters/gcp/firestore-document-store';
 import { MemoryDocumentStore } from '../../support/memory/memory-document-store';
 import { EXPIRE_AT_FIELD, idempotencyExpiry } from '../../../shared/domain/retention';
@@ -20,6 +21,17 @@ const adapters: [string, () => Subject][] = [
       const store = new FirestoreDocumentStore({
         projectId: isolatedProjectId('docs'),
         emulatorHost: emulatorHosts().firestoreHost,
+      });
+      return { store, close: () => store.close() };
+    },
+  ],
+  [
+    'FirestoreDocumentStore (emulator, one request per call)',
+    () => {
+      const store = new FirestoreDocumentStore({
+        projectId: isolatedProjectId('docs-single'),
+        emulatorHost: emulatorHosts().firestoreHost,
+        coalesce: false,
       });
       return { store, close: () => store.close() };
     },
@@ -280,6 +292,64 @@ describe.each(adapters)('%s', (_name, make) => {
       ),
     );
     expect(await store.get('counters', 'deliveries')).toEqual({ n: 20 });
+  });
+});
+
+describe('FirestoreDocumentStore gathering the calls of one turn', () => {
+  let store: FirestoreDocumentStore;
+  beforeEach(() => {
+    store = new FirestoreDocumentStore({
+      projectId: isolatedProjectId('turn'),
+      emulatorHost: emulatorHosts().firestoreHost,
+    });
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await store.close();
+  });
+
+  it('reads the documents asked in one turn (get and getMany) with one request, each caller getting its own', async () => {
+    for (let i = 0; i < 40; i++) await store.set('recipients', `r${i}`, { n: i });
+    const getAll = jest.spyOn(Firestore.prototype, 'getAll');
+    const ids = [...Array.from({ length: 60 }, (_, i) => `r${i}`), 'r7', 'r7'];
+    const [docs, many] = await Promise.all([
+      Promise.all(ids.map((id) => store.get('recipients', id))),
+      store.getMany('recipients', ['r1', 'r50']),
+    ]);
+    expect(getAll).toHaveBeenCalledTimes(1);
+    expect(getAll.mock.calls[0]).toHaveLength(60); // r7 asked three times, read once
+    expect(docs).toEqual(
+      ids.map((id) => (Number(id.slice(1)) < 40 ? { n: Number(id.slice(1)) } : undefined)),
+    );
+    expect(many).toEqual(new Map([['r1', { n: 1 }]]));
+  });
+
+  it('sends the writes and creates of one turn as one batch, each with its own result', async () => {
+    await store.set('sends', 'taken', { by: 'earlier' });
+    const flush = jest.spyOn(BulkWriter.prototype, 'flush');
+    const [created, refused, ...rest] = await Promise.all([
+      store.createIfAbsent('sends', 'new', { by: 'me' }),
+      store.createIfAbsent('sends', 'taken', { by: 'me' }),
+      ...Array.from({ length: 30 }, (_, i) => store.set('sends', `s${i}`, { i })),
+    ]);
+    expect(flush).toHaveBeenCalledTimes(1);
+    expect([created, refused]).toEqual([true, false]);
+    expect(rest).toEqual(Array.from({ length: 30 }, () => undefined));
+    const back = await store.getMany('sends', ['new', 'taken', 's0', 's29']);
+    expect(Object.fromEntries(back)).toEqual({
+      new: { by: 'me' },
+      taken: { by: 'earlier' },
+      s0: { i: 0 },
+      s29: { i: 29 },
+    });
+  });
+
+  it('keeps the last of two writes to one document made in one turn', async () => {
+    const first = store.set('sends', 'twice', { state: 'sending' });
+    const second = store.set('sends', 'twice', { state: 'sent' });
+    await Promise.all([first, second]);
+    // Batches are not ordered among themselves: the store holds the second write until the first is done.
+    expect(await store.get('sends', 'twice')).toEqual({ state: 'sent' });
   });
 });
 
