@@ -1,7 +1,8 @@
 /**
- * A document store that counts what it is asked to do: the round trips each notification costs the store,
- * measured on the real handlers rather than read off the code. Round trips are per call: a `getMany` is one,
- * a transaction is one per read inside it plus one commit.
+ * A document store that counts what it is asked to do: the calls each notification makes on the store,
+ * measured on the real handlers rather than read off the code. A `getMany` is one call, a transaction one per
+ * read inside it plus one commit. Each call was one request once; the Firestore store now sends the
+ * single-document calls of one turn together, so requests are fewer than calls.
  */
 import type { DocumentStore, DocumentTransaction } from '../shared/ports/document-store';
 

@@ -11,6 +11,7 @@ import {
   normalizeRiskAlert,
 } from '../../shared/domain/notifications/alerts';
 import { readNotificationsConfig } from '../../shared/platform/config/notifications';
+import { KeyedQueue } from '../../shared/platform/keyed-queue';
 import { fanOutNotifications as fanOut } from '../../shared/use-cases/fan-out-notifications';
 import { pubsubWiring } from '../runtime/pubsub-wiring';
 
@@ -18,7 +19,13 @@ export const fanOutNotifications = pubsubWiring(
   'fanOutNotifications',
   (p, logger) => {
     const c = readNotificationsConfig(p.env);
-    return { ...p, logger, dedupWindowMs: c.dedupWindowMs, rateLimits: c.rateLimits };
+    return {
+      ...p,
+      logger,
+      dedupWindowMs: c.dedupWindowMs,
+      rateLimits: c.rateLimits,
+      alerts: new KeyedQueue(),
+    };
   },
   (d) => ({
     'alerts.margin.v1': (m) => fanOut(d, normalizeMarginAlert(m)),

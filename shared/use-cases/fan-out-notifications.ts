@@ -16,6 +16,7 @@
  * rate-limit state: two deliveries of one alert make one decision, and two duplicates at the same instant on
  * two instances cannot both pass.
  */
+import type { KeyedQueue } from '../platform/keyed-queue';
 import { idempotencyExpiry } from '../domain/retention';
 import { contentId } from '../domain/ids';
 import {
@@ -53,6 +54,13 @@ export interface FanOutDeps {
   logger: Logger;
   dedupWindowMs?: number;
   rateLimits?: Record<Channel, RateLimitPolicy>;
+  /**
+   * Deliveries of one alert in this instance, one at a time. Two at once both miss the decision record and race
+   * in the decision transaction: on the emulator the loser waits out a lock for about 2 s (measured: with one
+   * alert in five delivered twice at once, 82 notifications/s; none twice, 193/s). One after the other, the
+   * second reads the first's decision and re-publishes it. Across instances the transaction still decides.
+   */
+  alerts?: KeyedQueue;
 }
 
 type Verdict = DedupDecision['verdict'] | 'no-channels' | 'unknown-recipient';
@@ -247,8 +255,14 @@ function outcomeOf(r: RecipientDecision, replayed: boolean): RecipientOutcome {
   };
 }
 
-export async function fanOutNotifications(deps: FanOutDeps, alert: NormalizedAlert): Promise<FanOutOutcome> {
+export function fanOutNotifications(deps: FanOutDeps, alert: NormalizedAlert): Promise<FanOutOutcome> {
   const decisionId = docId(alert.alertId);
+  return deps.alerts
+    ? deps.alerts.run(decisionId, () => fanOut(deps, alert, decisionId))
+    : fanOut(deps, alert, decisionId);
+}
+
+async function fanOut(deps: FanOutDeps, alert: NormalizedAlert, decisionId: string): Promise<FanOutOutcome> {
   // First, before anything that may have changed since an earlier delivery decided.
   const recorded = await deps.store.get<AlertDecision>(C.decisions, decisionId);
   const { decision, replayed } = recorded

@@ -17,6 +17,7 @@ import {
   fanOutNotifications,
   type FanOutDeps,
 } from '../../../shared/use-cases/fan-out-notifications';
+import { KeyedQueue } from '../../../shared/platform/keyed-queue';
 import { testPlatform, type TestPlatform } from '../../support/test-platform';
 
 const MIN = 60_000;
@@ -149,5 +150,22 @@ describe('fanOutNotifications: redeliveries replay the recorded decision', () =>
     const [x, y] = await Promise.all([fanOutNotifications(deps, a), fanOutNotifications(deps, a)]);
     expect(x.dispatchIds.sort()).toEqual(y.dispatchIds.sort());
     expect(new Set(dispatches().map((d) => JSON.stringify(d))).size).toBe(2);
+  });
+
+  it('holds a simultaneous delivery of the same alert in this instance until the first has decided', async () => {
+    await recipient('jay', 'desk-queued');
+    const a = normalizeMarginAlert(marginAlert('desk-queued'));
+    const queued = { ...deps, alerts: new KeyedQueue() };
+    const transactions = jest.spyOn(p.store, 'runTransaction');
+    const [x, y] = await Promise.all([fanOutNotifications(queued, a), fanOutNotifications(queued, a)]);
+    // One decision transaction: the second reads the first's decision and re-publishes it.
+    expect(transactions).toHaveBeenCalledTimes(1);
+    expect(x.recipients.map((r) => r.decision)).toEqual(['send']);
+    expect(y.recipients.map((r) => r.decision)).toEqual(['resend']);
+    expect(y.dispatchIds.sort()).toEqual(x.dispatchIds.sort());
+    // Different alerts are not held up by each other.
+    const b = normalizeMarginAlert(marginAlert('desk-queued'));
+    await Promise.all([fanOutNotifications(queued, b), fanOutNotifications(queued, a)]);
+    expect(transactions).toHaveBeenCalledTimes(2);
   });
 });
