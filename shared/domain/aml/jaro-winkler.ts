@@ -74,6 +74,19 @@ export function tokens(texts: readonly string[]): Token[] {
   return texts.map(token);
 }
 
+/** `buf` when it holds `n` items, else a new one of twice that (scratch reused across calls). */
+function room<T extends Uint8Array | Int32Array | Float64Array>(
+  buf: T,
+  n: number,
+  make: (size: number) => T,
+): T {
+  return buf.length >= n ? buf : make(n * 2);
+}
+
+const u8 = (n: number) => new Uint8Array(n);
+const i32 = (n: number) => new Int32Array(n);
+const f64 = (n: number) => new Float64Array(n);
+
 // Scratch match flags, grown on demand: jaro() runs millions of times during screening.
 let flagsA = new Uint8Array(64);
 let flagsB = new Uint8Array(64);
@@ -82,10 +95,10 @@ let flagsB = new Uint8Array(64);
 export function jaro(a: Uint8Array, b: Uint8Array): number {
   const la = a.length;
   const lb = b.length;
+  // One empty string and not the other: nothing matches, so m is 0 below.
   if (la === 0 && lb === 0) return 1;
-  if (la === 0 || lb === 0) return 0;
-  if (flagsA.length < la) flagsA = new Uint8Array(la * 2);
-  if (flagsB.length < lb) flagsB = new Uint8Array(lb * 2);
+  flagsA = room(flagsA, la, u8);
+  flagsB = room(flagsB, lb, u8);
   const fa = flagsA;
   const fb = flagsB;
   fa.fill(0, 0, la);
@@ -163,16 +176,14 @@ let usedIndex = new Uint8Array(16);
 export function bestPairs(search: readonly Token[], indexed: readonly Token[]): number {
   const ns = search.length;
   const ni = indexed.length;
-  if (ns === 0 || ni === 0) return 0;
+  // No tokens on either side: the lengths below are 0, and so is the score.
   const max = ns * ni;
-  if (pairScore.length < max) {
-    pairScore = new Float64Array(max * 2);
-    pairSearch = new Int32Array(max * 2);
-    pairIndex = new Int32Array(max * 2);
-    order = new Int32Array(max * 2);
-  }
-  if (usedSearch.length < ns) usedSearch = new Uint8Array(ns * 2);
-  if (usedIndex.length < ni) usedIndex = new Uint8Array(ni * 2);
+  pairScore = room(pairScore, max, f64);
+  pairSearch = room(pairSearch, max, i32);
+  pairIndex = room(pairIndex, max, i32);
+  order = room(order, max, i32);
+  usedSearch = room(usedSearch, ns, u8);
+  usedIndex = room(usedIndex, ni, u8);
   let searchLength = 0;
   for (let s = 0; s < ns; s++) searchLength += search[s].bytes.length;
   let indexLength = 0;
@@ -222,7 +233,6 @@ export function bestPairs(search: readonly Token[], indexed: readonly Token[]): 
  * joined with the previous one ("JSC ARGUMENT" vs "JSCARGUMENT", "11 420 2 1 corp" vs "1142021 corp").
  */
 export function wordCombinations(texts: readonly string[]): string[][] {
-  if (texts.length <= 1) return [[...texts]];
   const len = (t: string) => encoder.encode(t).length;
   const out: string[][] = [[...texts]];
   const forward: string[] = [];

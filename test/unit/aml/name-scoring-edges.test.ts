@@ -134,6 +134,16 @@ describe('names of many words', () => {
     ]);
     // the same joins either way: listed once
     expect(wordCombinations(['ab', 'cdef'])).toEqual([['ab', 'cdef'], ['abcdef']]);
+    expect(wordCombinations(['ab', 'cd', 'efgh'])).toEqual([
+      ['ab', 'cd', 'efgh'],
+      ['abcd', 'efgh'],
+    ]);
+    // the same number of words both ways, but different ones: both listed
+    expect(wordCombinations(['ab', 'cdef', 'gh'])).toEqual([
+      ['ab', 'cdef', 'gh'],
+      ['abcdef', 'gh'],
+      ['ab', 'cdefgh'],
+    ]);
     // a four-byte word is not short; "é" counts two bytes
     expect(wordCombinations(['abcd', 'efgh'])).toEqual([['abcd', 'efgh']]);
     expect(wordCombinations(['éé', 'efgh'])).toEqual([['éé', 'efgh']]);
