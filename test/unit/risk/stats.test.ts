@@ -10,6 +10,8 @@ describe('lnGamma', () => {
     [0.5, Math.log(Math.sqrt(Math.PI))],
     // Below 0.5 by the reflection formula: Γ(1/4) = 3.625609908221908…
     [0.25, Math.log(3.625609908221908)],
+    // Near zero, where the series alone drifts by 3e-11: ln Γ(x) = −ln x − γx + (π²/12)x² + O(x³).
+    [1e-6, -Math.log(1e-6) - 0.5772156649015329e-6 + (Math.PI ** 2 / 12) * 1e-12],
     [10.5, 13.940625219403763],
   ])('ln Γ(%p) = %p', (x, expected) => {
     expect(lnGamma(x)).toBeCloseTo(expected, 12);
@@ -71,6 +73,7 @@ describe('binomialCdf', () => {
 
   it('is 0 below zero exceptions and 1 from n on', () => {
     expect(binomialCdf(-1, 3, 0.5)).toBe(0);
+    expect(binomialCdf(-1, 3, 0)).toBe(0); // below zero comes first, even when exceptions are impossible
     expect(binomialCdf(4, 3, 0.5)).toBe(1);
   });
 
