@@ -10,6 +10,7 @@ import { FirestoreDocumentStore } from '../shared/adapters/gcp/firestore-documen
 import { NOTIFICATION_COLLECTIONS as C, type Channel } from '../shared/domain/notifications/types';
 import type { DocumentStore } from '../shared/ports/document-store';
 import type { BenchFigure } from './areas';
+import { KeyedQueue } from '../shared/platform/keyed-queue';
 import { pool } from './pool';
 import { benchRecipient } from './bench-recipient';
 import { countingStore, roundTrips } from './counting-store';
@@ -149,10 +150,13 @@ async function runAlerts(
 ): Promise<number> {
   const at = Date.parse('2020-03-12T23:59:00Z');
   const tasks: (() => Promise<void>)[] = [];
+  // As fanOutNotifications does: a second delivery of one alert waits in the instance for the first.
+  const alerts = new KeyedQueue();
   for (let i = from; i < to; i++) {
     const ids = idsOf(run, i);
-    tasks.push(() => alert(store, ids, at));
-    if (i % DUPLICATE_EVERY === 0) tasks.push(() => alert(store, ids, at));
+    const one = () => alerts.run(ids.alertId, () => alert(store, ids, at));
+    tasks.push(one);
+    if (i % DUPLICATE_EVERY === 0) tasks.push(one);
   }
   const t0 = performance.now();
   await pool(tasks, chains);
