@@ -144,6 +144,12 @@ describe('names of many words', () => {
       ['abcdef', 'gh'],
       ['ab', 'cdefgh'],
     ]);
+    // ... even when they share their first words
+    expect(wordCombinations(['abcd', 'efgh', 'ij', 'klmn'])).toEqual([
+      ['abcd', 'efgh', 'ij', 'klmn'],
+      ['abcd', 'efgh', 'ijklmn'],
+      ['abcd', 'efghij', 'klmn'],
+    ]);
     // a four-byte word is not short; "é" counts two bytes
     expect(wordCombinations(['abcd', 'efgh'])).toEqual([['abcd', 'efgh']]);
     expect(wordCombinations(['éé', 'efgh'])).toEqual([['éé', 'efgh']]);
