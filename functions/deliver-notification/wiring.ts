@@ -2,6 +2,7 @@
 import { BatchingWarehouse } from '../../shared/adapters/batching-warehouse';
 import { buildSenders } from '../../shared/adapters/notifications/senders';
 import { readNotificationsConfig } from '../../shared/platform/config/notifications';
+import { KeyedQueue } from '../../shared/platform/keyed-queue';
 import { deliverNotification as deliver } from '../../shared/use-cases/deliver-notification';
 import { pubsubWiring } from '../runtime/pubsub-wiring';
 
@@ -17,6 +18,7 @@ export const deliverNotification = pubsubWiring(
       senders: buildSenders(c, p.secrets, p.clock),
       retry: c.retry,
       leaseMs: c.sendLeaseMs,
+      dispatches: new KeyedQueue(),
     };
   },
   (d) => ({

@@ -20,6 +20,7 @@
  * redelivery (inserts are idempotent on attempt_id) without calling the provider again.
  */
 import { claimLease, type LeaseOf } from './lease';
+import type { KeyedQueue } from '../platform/keyed-queue';
 import { idempotencyExpiry } from '../domain/retention';
 import { randomUUID } from 'node:crypto';
 import { contentId } from '../domain/ids';
@@ -60,6 +61,12 @@ export interface DeliverDeps {
   leaseMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /**
+   * Deliveries of one dispatch in this instance, one at a time (a redelivered alert re-publishes its dispatches
+   * while the first ones may still be sending). The second then finds the record settled and acknowledges,
+   * instead of finding the claim busy and going back to Pub/Sub for a retry. Across instances the claim decides.
+   */
+  dispatches?: KeyedQueue;
 }
 
 type SendState = 'sending' | 'released' | 'sent' | 'failed' | 'unknown';
@@ -265,7 +272,11 @@ function logAttempt(log: Logger, row: DeliveryRow): void {
   });
 }
 
-export async function deliverNotification(deps: DeliverDeps, d: Dispatch): Promise<DeliverOutcome> {
+export function deliverNotification(deps: DeliverDeps, d: Dispatch): Promise<DeliverOutcome> {
+  return deps.dispatches ? deps.dispatches.run(d.dispatchId, () => deliver(deps, d)) : deliver(deps, d);
+}
+
+async function deliver(deps: DeliverDeps, d: Dispatch): Promise<DeliverOutcome> {
   const owner = randomUUID();
   const log = deps.logger.child({ dispatchId: d.dispatchId, channel: d.channel, recipientId: d.recipientId });
   const claimed = await claim(deps, d, owner);

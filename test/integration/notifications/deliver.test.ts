@@ -4,6 +4,7 @@
  * local Standard Webhooks receiver. "Exactly one provider call" means exactly one call the provider
  * accepted per (alert, recipient, channel); refused calls (429/503) are retried.
  */
+import { KeyedQueue } from '../../../shared/platform/keyed-queue';
 import { IDEMPOTENCY_RETENTION_MS } from '../../../shared/domain/retention';
 import { validate } from '../../../shared/contracts/validation';
 import { contentId } from '../../../shared/domain/ids';
@@ -142,6 +143,16 @@ describe('deliverNotification with Firestore (emulator), DuckDB and local SendGr
       });
     expect(requests()).toBe(r0);
     expect(h.webhooks.duplicates).toBe(0);
+  });
+
+  it('holds duplicates of a dispatch in one instance until the first has settled: no busy retry', async () => {
+    const d = dispatch('alice', 'sms');
+    const deps = { ...h.deliverDeps(), dispatches: new KeyedQueue() };
+    const before = h.acceptedCalls().length;
+    // Without the queue the other five find the claim busy and throw for Pub/Sub to retry later.
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => deliverNotification(deps, d)));
+    expect(outcomes.map((o) => o.status)).toEqual(['delivered', ...Array(5).fill('already-settled')]);
+    expect(h.acceptedCalls().length - before).toBe(1);
   });
 
   it('retries 429 and 503 in process, honouring the provider’s reset, and sends once', async () => {
