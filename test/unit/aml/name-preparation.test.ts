@@ -232,3 +232,71 @@ describe('disguise report', () => {
     expect(nameObfuscation('Aᚠ')?.mixedScriptWords).toEqual(['Aᚠ']);
   });
 });
+
+describe('name preparation details', () => {
+  it('drops a legal form only at the end of the name', () => {
+    const kept = [
+      'ACME INC. TRADING',
+      'ACME D.O.O. ZAGREB',
+      'X L.L.C. ONE',
+      'X LLC PARTNERS',
+      'X LLP GROUP',
+      'X LTDA. RIO',
+      'X SA DE CV NORTE',
+    ];
+    expect(kept.map(removeCompanySuffixes)).toEqual(kept);
+    expect(removeCompanySuffixes('ACME  INC')).toBe('ACME');
+  });
+
+  it('reorders "SURNAME, Given" however the comma is spaced', () => {
+    expect(reorderName(',Elvis')).toBe('Elvis');
+    expect(reorderName('SMITH ,John')).toBe('John SMITH');
+    expect(reorderName('SMITH,   John')).toBe('John SMITH');
+  });
+
+  it('reads αυ, ευ and ηυ as af, ef, if before a voiceless letter or at the end, else as av, ev, iv', () => {
+    const voiceless = ['θ', 'κ', 'ξ', 'π', 'σ', 'ς', 'τ', 'φ', 'χ', 'ψ'];
+    expect(voiceless.map((c) => prepareName(`αυ${c}`))).toEqual([
+      'afth',
+      'afk',
+      'afx',
+      'afp',
+      'afs',
+      'afs',
+      'aft',
+      'aff',
+      'afch',
+      'afps',
+    ]);
+    expect(prepareName('αυδ')).toBe('avd');
+    expect(prepareName('ευ')).toBe('ef');
+    // an accent on the υ does not hide the letter after it
+    expect(prepareName('εύκ')).toBe('efk');
+    expect(prepareName('ηύδ')).toBe('ivd');
+    expect(prepareName('Άγκυρα')).toBe('agkyra');
+    expect(prepareName('ζωή')).toBe('zoi');
+  });
+
+  it('maps the letters of a word that mixes scripts by their look-alike, either case', () => {
+    // χ is not itself a look-alike, but Χ is Latin X: in a mixed word it reads x, not ch
+    expect(prepareName('xχx')).toBe('xxx');
+    expect(prepareName('xюx')).toBe('xlox');
+    // a Latin letter outside ASCII makes the word mixed too
+    expect(prepareName('łукаш')).toBe('lykash');
+    // ASCII letters stay themselves ("m" is listed as looking like "rn")
+    expect(prepareName('mАrk')).toBe('mark');
+  });
+
+  it('transliterates a word of look-alikes in the one form normalizeName gives', () => {
+    expect(normalizeName('СНАТЕХ')).toBe('snatekh');
+  });
+
+  it('flags any other invisible character between letters of a script that spells with joiners', () => {
+    expect(nameObfuscation('مهر\u200Bداد')?.invisibleCharacters).toEqual(['U+200B']);
+  });
+
+  it('flags a styled letter that folds to an accented plain one, and not digits in a one-script word', () => {
+    expect(nameObfuscation('Maẛ')?.styledLetters).toEqual(['ẛ']);
+    expect(nameObfuscation('Müller2')).toBeUndefined();
+  });
+});
