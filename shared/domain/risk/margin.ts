@@ -77,12 +77,12 @@ export function valuePortfolio(positions: Position[], prices: Record<string, num
   }
   const exposures = [...amounts].map(([asset, { held, owed }]) => {
     const priceUsd = prices[asset];
-    const netAmount = held - owed + 0;
+    const netAmount = held - owed;
     return {
       asset,
       priceUsd,
       netAmount,
-      netUsd: netAmount * priceUsd + 0,
+      netUsd: netAmount * priceUsd,
       collateralAmount: held,
       borrowAmount: owed,
     };
@@ -170,7 +170,8 @@ export function liquidationPrices(
     const denom = ck - m * dk;
     const num = m * borrowOther - collOther;
     const p = num / denom;
-    const solved = denom !== 0 && Number.isFinite(p) && p > 0;
+    // A zero denominator gives an infinite or NaN p: no price solves it.
+    const solved = Number.isFinite(p) && p > 0;
     out.push({
       asset,
       currentPriceUsd: prices[asset],
