@@ -148,9 +148,17 @@ export class FirestoreDocumentStore implements DocumentStore {
       await ref.set(data);
       return;
     }
+    await this.gathered(ref, (writer) => writer.set(ref, data));
+  }
+
+  /** One write in this turn's BatchWrite, after any earlier write to the same document. */
+  private async gathered(
+    ref: FirebaseFirestoreRef,
+    write: (writer: BulkWriter) => Promise<unknown>,
+  ): Promise<void> {
     const writer = await this.bulk();
     await this.writesByDoc.run(ref.path, () => {
-      const written = writer.set(ref, data);
+      const written = write(writer);
       this.flushSoon(writer);
       return written;
     });
@@ -158,31 +166,13 @@ export class FirestoreDocumentStore implements DocumentStore {
 
   async createIfAbsent(collection: string, id: string, data: DocumentData): Promise<boolean> {
     if (this.options.coalesce === false) return this.createOne(collection, id, data);
-    const db = await this.db();
-    const writer = await this.bulk();
-    const ref = db.collection(collection).doc(id);
-    try {
-      await this.writesByDoc.run(ref.path, () => {
-        const written = writer.create(ref, data);
-        this.flushSoon(writer);
-        return written;
-      });
-      return true;
-    } catch (err) {
-      if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
-      throw err;
-    }
+    const ref = (await this.db()).collection(collection).doc(id);
+    return createdUnlessExists(this.gathered(ref, (writer) => writer.create(ref, data)));
   }
 
   /** A create in a request of its own (its commit time is the request's: appendIfAbsent relies on it). */
   private async createOne(collection: string, id: string, data: DocumentData): Promise<boolean> {
-    try {
-      await (await this.db()).collection(collection).doc(id).create(data);
-      return true;
-    } catch (err) {
-      if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
-      throw err;
-    }
+    return createdUnlessExists((await this.db()).collection(collection).doc(id).create(data));
   }
 
   async query<T extends DocumentData>(
@@ -299,6 +289,18 @@ export class FirestoreDocumentStore implements DocumentStore {
 }
 
 type FirebaseFirestoreQuery = import('@google-cloud/firestore').Query;
+type FirebaseFirestoreRef = import('@google-cloud/firestore').DocumentReference;
+
+/** true once `create` is written; false when the document already existed. */
+async function createdUnlessExists(create: Promise<unknown>): Promise<boolean> {
+  try {
+    await create;
+    return true;
+  } catch (err) {
+    if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
+    throw err;
+  }
+}
 
 const OPERATIONS = [
   'get',
