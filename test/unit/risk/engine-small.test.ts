@@ -163,6 +163,58 @@ describe('VaR and ES by hand on four scenarios', () => {
   });
 });
 
+describe('a book of many assets is the sum of its holdings', () => {
+  // Returns of the last four days: BTC −25 %, +100 %, −50 %, +25 %; UP +100 %, −50 %, +100 %, −50 %; FLAT 0.
+  const UP = BTC.map((_, i) => (i % 2 === 0 ? 100 : 200));
+  const RETURNS: Record<string, number[]> = {
+    BTC: [-0.25, 1, -0.5, 0.25],
+    UP: [1, -0.5, 1, -0.5],
+    FLAT: [0, 0, 0, 0],
+  };
+  // Nine assets in three blocks of four as the engine sums them, each block with a different series per slot.
+  const KIND = ['BTC', 'BTC', 'UP', 'FLAT', 'FLAT', 'BTC', 'FLAT', 'UP', 'UP'];
+  const NAMES = KIND.map((k, i) => `${k}${i}`);
+  const wide: PriceHistory = {
+    dates: [...DATES],
+    series: Object.fromEntries(
+      NAMES.map((name, i) => [
+        name,
+        KIND[i] === 'BTC' ? [...BTC] : KIND[i] === 'UP' ? [...UP] : BTC.map(() => 7),
+      ]),
+    ),
+  };
+
+  /** The worst scenario P&L, summed holding by holding. */
+  const worstLoss = (book: { asset: string; netUsd: number }[]) =>
+    -Math.min(
+      ...[0, 1, 2, 3].map((s) =>
+        book.reduce((sum, e) => sum + e.netUsd * RETURNS[KIND[NAMES.indexOf(e.asset)]][s], 0),
+      ),
+    );
+
+  it('every slot of every block counts, with its own returns and sign', () => {
+    const engine = new RiskEngine(wide, params({ confidences: [0.75] }), AS_OF);
+    expect(engine.assets).toEqual(NAMES);
+    const books = [
+      NAMES.map((asset, i) => ({ asset, netUsd: 100 * (i + 1) })),
+      NAMES.map((asset, i) => ({ asset, netUsd: i % 2 === 0 ? 100 : -300 })),
+      [
+        { asset: 'UP7', netUsd: 200 },
+        { asset: 'BTC0', netUsd: 100 },
+      ],
+      [
+        { asset: 'UP8', netUsd: -100 },
+        { asset: 'BTC1', netUsd: 50 },
+      ],
+    ];
+    for (const book of books) {
+      const [f] = engine.evaluate(book);
+      expect(f.varUsd).toBe(worstLoss(book));
+      expect(f.esUsd).toBe(worstLoss(book));
+    }
+  });
+});
+
 describe('the lookback needs lookback + 1 closes (+ h − 1 for overlapping h-day returns)', () => {
   it('exactly enough closes is fine; one fewer is refused, naming what was needed', () => {
     expect(new RiskEngine(history(), params(), '2024-01-05').windowStart).toBe('2024-01-02');
@@ -291,6 +343,34 @@ describe('missing closes: computed around up to maxGapDays, refused beyond', () 
     const engine = new RiskEngine(h, params({ maxGapDays: 1 }), AS_OF);
     expect(engine.assets).toEqual(['BTC', 'SOL']);
     expect(engine.historyGaps).toEqual([{ asset: 'SOL', date: '2024-01-13' }]);
+  });
+
+  it('when two assets go over the bound together, drops the one missing more, keeping the other', () => {
+    // ETH misses 01-05 and 01-06; SOL 01-05, 01-07 and 01-09. Both fit the shortest window, but together their
+    // gaps push it back to where ETH misses 2 and SOL 3 closes. SOL goes; without it ETH fits again.
+    const h = history(['2024-01-05', '2024-01-06']);
+    h.series.SOL = DATES.map((d) => (['2024-01-05', '2024-01-07', '2024-01-09'].includes(d) ? null : 10));
+    const engine = new RiskEngine(h, params({ maxGapDays: 1 }), AS_OF);
+    expect(engine.assets).toEqual(['BTC', 'ETH']);
+    expect(engine.unusableReason('ETH')).toBeUndefined();
+    expect(engine.unusableReason('SOL')).toMatch(
+      /^asset SOL has no close on 2024-01-05, .*\(3 closes missing/,
+    );
+  });
+
+  it('on a tie goes by the order of the history, so the same history always loses the same asset', () => {
+    // ETH misses 01-05 and 01-06, SOL 01-07 and 01-09: two each where their gaps push the window.
+    const h = history(['2024-01-05', '2024-01-06']);
+    h.series.SOL = DATES.map((d) => (d === '2024-01-07' || d === '2024-01-09' ? null : 10));
+    const engine = new RiskEngine(h, params({ maxGapDays: 1 }), AS_OF);
+    // ETH, listed first, goes first; SOL alone is then still over the bound.
+    expect(engine.assets).toEqual(['BTC']);
+    expect(engine.unusableReason('ETH')).toMatch(
+      /^asset ETH has no close on 2024-01-05, .*\(2 closes missing/,
+    );
+    expect(engine.unusableReason('SOL')).toMatch(
+      /^asset SOL has no close on 2024-01-07, .*\(2 closes missing/,
+    );
   });
 
   it('lists gaps by asset, then date', () => {
@@ -455,6 +535,13 @@ describe('order statistics and tails', () => {
     expect(quantileFromSmallest(s, 10, 0.1, 'linear')).toBe(-8 + 4 * 0.9);
     expect(quantileFromSmallest(s, 6, 0.1, 'linear')).toBe(-6);
     expect(quantileFromSmallest(s, 5, 0.1, 'linear')).toBe(-8 + 4 * 0.4);
+  });
+
+  it('linear matches numpy bit for bit where interpolating from the other end would round differently', () => {
+    // numpy.quantile(x, p, method='linear') with numpy 2.4.6: its _lerp starts from the nearer end (t ≥ 0.5 from b).
+    expect(quantileFromSmallest([-8.66, -0.47], 2, 0.1, 'linear')).toBe(-7.841);
+    expect(quantileFromSmallest([-5.55, -0.82, 5], 3, 0.3, 'linear')).toBe(-2.7119999999999997);
+    expect(quantileFromSmallest([-8, 0.28, 5], 3, 0.25, 'linear')).toBe(-3.8599999999999994);
   });
 
   it('ES averages the n·p worst, with a fraction of the next one', () => {
