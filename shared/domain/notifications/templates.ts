@@ -19,8 +19,10 @@ export interface RenderedEmail {
   html: string;
 }
 
-const usd = (n: number | undefined) =>
-  n === undefined ? 'n/a' : `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} USD`;
+// One formatter for every message: toLocaleString with options builds a new one per call, which was 5 % of the
+// CPU of a notification.
+const WHOLE_USD = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const usd = (n: number | undefined) => (n === undefined ? 'n/a' : `${WHOLE_USD.format(n)} USD`);
 const score = (s: number | null) => (s === null ? 'no borrow' : s.toFixed(1));
 
 const MARGIN_HEADLINE: Record<MarginAlert['toState'], string> = {
