@@ -40,6 +40,14 @@ export interface ScreeningMatch {
   score: number;
 }
 
+/** A listed name the prefilter looked at for a query: its name bound, and whether it was then scored exactly. */
+export interface NameBound {
+  entNum: string;
+  listedName: string;
+  bound: number;
+  scored: boolean;
+}
+
 /** Character multiset signature of a token: slots (byte & 31) present once, twice, and the overflow. */
 export interface Signature {
   len: number;
@@ -92,13 +100,12 @@ function bound(
   tb: number,
   rb: number,
 ): number {
-  let m = popcount(oa & ob) + popcount(ta & tb) + (ra < rb ? ra : rb);
-  const shorter = la < lb ? la : lb;
-  if (m > shorter) m = shorter;
+  // Never more than either length: a token's slots (up to two each) and its overflow add up to its length.
+  const m = popcount(oa & ob) + popcount(ta & tb) + (ra < rb ? ra : rb);
   if (m === 0) return 0;
   const j = (m / la + m / lb + 1) / 3;
   let b = j > BOOST ? j + PREFIX_BONUS * (1 - j) : j;
-  const lm = shorter / (la > lb ? la : lb);
+  const lm = (la < lb ? la : lb) / (la > lb ? la : lb);
   if (lm < CUTOFF) b *= 1 - (1 - lm) * LENGTH_WEIGHT;
   if (fa !== fb) b *= LETTER_PENALTY;
   return b;
@@ -109,10 +116,11 @@ export function pairBound(a: Signature, b: Signature): number {
 }
 
 /** Screened names remembered per index (oldest forgotten first). */
-const MEMO_LIMIT = 20_000;
+export const MEMO_LIMIT = 20_000;
 
-const NOISE = new Set(['the', 'and', 'or', 'of', 'in', 'at', 'by']);
 const MIN_TERM_BYTES = 3;
+// Watchman's filler words; its "or", "of", "in", "at" and "by" are shorter than MIN_TERM_BYTES and never count.
+const NOISE = new Set(['the', 'and']);
 const TERM_MATCH = 0.9;
 const MIN_MATCHING_TERMS = 2;
 const UNMATCHED_WEIGHT = JW_PARAMS.unmatchedIndexTokenWeight;
@@ -278,6 +286,11 @@ export class ScreeningIndex {
     return this.entries.length;
   }
 
+  /** How many (threshold, name) searches are remembered: at most MEMO_LIMIT, whatever the traffic. */
+  get remembered(): number {
+    return this.memo.size;
+  }
+
   /**
    * The best-scoring entry at or above minScore, or undefined. Results are memoised per instance (bounded):
    * counterparties repeat (the same exchanges, employers, payees), and the list does not change under it.
@@ -323,22 +336,35 @@ export class ScreeningIndex {
     return best;
   }
 
+  /**
+   * For tests and explanations: the listed names that steps 1 and 2 look at for a query (a token whose bound
+   * reaches minScore), each with its name bound; those whose bound reaches minScore are scored exactly.
+   */
+  nameBounds(name: string, minScore: number): NameBound[] {
+    const out: NameBound[] = [];
+    for (const prepared of prepareNameForms(name)) {
+      if (!prepared || this.exact.has(prepared)) continue;
+      const bounds = new Map<number, number>();
+      const q = queryOf(prepared);
+      const scored = new Set(this.candidates(q.queryTokens, q.query, q.querySlots, minScore, bounds));
+      for (const [n, bound] of bounds) {
+        const pn = this.names[n];
+        out.push({
+          entNum: this.entries[pn.entry].entNum,
+          listedName: pn.text,
+          bound,
+          scored: scored.has(n),
+        });
+      }
+    }
+    return out;
+  }
+
   private findPrepared(prepared: string, minScore: number, pruned: boolean): ScreeningMatch | undefined {
     if (!prepared) return undefined;
     const exact = this.exact.get(prepared);
     if (exact !== undefined) return this.match(exact, 1);
-    const texts = wordCombinations(nameTokens(prepared));
-    // Distinct query tokens, each with its slot in the bound scratch.
-    const slot = new Map<string, number>();
-    const queryTokens: Token[] = [];
-    for (const v of texts)
-      for (const t of v)
-        if (!slot.has(t)) {
-          slot.set(t, queryTokens.length);
-          queryTokens.push(token(t));
-        }
-    const query = texts.map((v) => v.map((t) => queryTokens[slot.get(t) ?? 0]));
-    const querySlots = texts.map((v) => v.map((t) => slot.get(t) ?? 0));
+    const { queryTokens, query, querySlots } = queryOf(prepared);
     const querySignificant = significantTerms(query[0]);
     const candidates = pruned ? this.candidates(queryTokens, query, querySlots, minScore) : this.names.keys();
     let best = -1;
@@ -358,12 +384,13 @@ export class ScreeningIndex {
     return best >= 0 && bestScore >= minScore ? this.match(best, bestScore) : undefined;
   }
 
-  /** Names whose score bound (steps 1 and 2 of the module comment) reaches minScore. */
+  /** Names whose score bound (steps 1 and 2 of the module comment) reaches minScore; `bounds` gets every bound. */
   private candidates(
     queryTokens: readonly Token[],
     query: readonly Token[][],
     querySlots: readonly number[][],
     minScore: number,
+    bounds?: Map<number, number>,
   ): number[] {
     const dictSize = this.tokenCls.length;
     while (this.scratch.length < queryTokens.length) this.scratch.push(new Float64Array(dictSize));
@@ -404,12 +431,11 @@ export class ScreeningIndex {
     const qLens = query.map((v) => v.map((t) => t.bytes.length));
     for (const n of touched) {
       mark[n] = 0;
-      if (this.nameBound(n, query, querySlots, qLens) >= minScore) out.push(n);
+      const b = this.nameBound(n, query, querySlots, qLens);
+      bounds?.set(n, b);
+      if (b >= minScore) out.push(n);
     }
-    for (const [q, t] of queryTokens.entries()) {
-      const col = this.columns.get(t.cls);
-      if (col) for (let k = 0; k < col.id.length; k++) this.scratch[q][col.id[k]] = 0;
-    }
+    // No reset: a row's entries of other classes are stale, and step 2 reads only those of its token's class.
     return out;
   }
 
@@ -462,6 +488,24 @@ export class ScreeningIndex {
       score: Math.round(score * 1e4) / 1e4,
     };
   }
+}
+
+/** A prepared query's word-combination variants over its distinct tokens, each with its slot in the bound scratch. */
+function queryOf(prepared: string): { queryTokens: Token[]; query: Token[][]; querySlots: number[][] } {
+  const texts = wordCombinations(nameTokens(prepared));
+  const slot = new Map<string, number>();
+  const queryTokens: Token[] = [];
+  for (const v of texts)
+    for (const t of v)
+      if (!slot.has(t)) {
+        slot.set(t, queryTokens.length);
+        queryTokens.push(token(t));
+      }
+  return {
+    queryTokens,
+    query: texts.map((v) => v.map((t) => queryTokens[slot.get(t) ?? 0])),
+    querySlots: texts.map((v) => v.map((t) => slot.get(t) ?? 0)),
+  };
 }
 
 /** For tests: the exact pair score the bound must never undercut, and a token's signature. */

@@ -62,6 +62,18 @@ describe('which entry is reported', () => {
     });
   });
 
+  it('reports the better of the readings of a name, whichever comes first', () => {
+    // "ВОВА ПЕТРОВ" reads "vova petrov" transliterated, then "boba petrov" (ВОВА in Latin look-alikes).
+    const secondBetter = ScreeningIndex.build(
+      parseSdnCsv('1,"VOVA PETROVSKIY",-0- ,"SDGT"\n2,"BOBA PETROV",-0- ,"SDGT"'),
+    );
+    expect(secondBetter.search('ВОВА ПЕТРОВ', 0.7)).toMatchObject({ entNum: '2', score: 1 });
+    const firstBetter = ScreeningIndex.build(
+      parseSdnCsv('1,"VOVA PETROV",-0- ,"SDGT"\n2,"BOBA PETROVSKIY",-0- ,"SDGT"'),
+    );
+    expect(firstBetter.search('ВОВА ПЕТРОВ', 0.7)).toMatchObject({ entNum: '1', score: 1 });
+  });
+
   it('finds nothing for a name that prepares to nothing', () => {
     expect(list.search('--', 0.5)).toBeUndefined();
     expect(list.scoreAgainst('--', 'ACME TRADING', false)).toBe(0);
@@ -79,6 +91,28 @@ describe('scoring against one listed name', () => {
     // "ВОВА" reads "vova" transliterated and "boba" as Latin look-alikes
     expect(list.scoreAgainst('ВОВА', 'BOBA', false)).toBe(1);
     expect(list.scoreAgainst('ВОВА', 'VOVA', false)).toBe(1);
+  });
+
+  it('keeps the better reading when scoring one listed name, whichever comes first', () => {
+    const transliterated = list.scoreAgainst('VOVA PETROV', 'VOVA PETROVA', false);
+    expect(list.scoreAgainst('BOBA PETROV', 'VOVA PETROVA', false)).toBeLessThan(transliterated);
+    expect(list.scoreAgainst('ВОВА ПЕТРОВ', 'VOVA PETROVA', false)).toBe(transliterated);
+  });
+
+  it('counts a three-letter word as a term, and "and" or "the" as filler', () => {
+    // "ali" is a term: two terms, only one matching above 0.90, so ×0.8.
+    expect(list.scoreAgainst('Ali Zebra', 'ALI HASSAN', false)).toBeCloseTo(
+      0.8 * bestPairCombinationJaroWinkler(['ali', 'zebra'], ['ali', 'hassan']),
+      12,
+    );
+    // "and" and "the" match themselves but are filler: still one matching term of two.
+    for (const filler of ['and', 'the']) {
+      const listed = ['northern', filler, 'south'];
+      expect(list.scoreAgainst(`Northern ${filler} Zebra`, listed.join(' '), false)).toBeCloseTo(
+        0.8 * bestPairCombinationJaroWinkler(['northern', filler, 'zebra'], listed),
+        12,
+      );
+    }
   });
 
   it('does not let filler words count towards the two matching terms', () => {
