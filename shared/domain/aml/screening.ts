@@ -166,8 +166,8 @@ function nameBound(qLens: readonly number[], variant: NameVariant): number {
   }
   const ni = variant.lens.length;
   let n = 0;
+  // Tokens bounded at 0 sort last, where they only lower the ratio.
   for (let i = 0; i < ni; i++) {
-    if (iBest[i] <= 0) continue;
     let k = n++;
     while (k > 0 && iBest[iOrder[k - 1]] < iBest[i]) {
       iOrder[k] = iOrder[k - 1];
@@ -175,7 +175,7 @@ function nameBound(qLens: readonly number[], variant: NameVariant): number {
     }
     iOrder[k] = i;
   }
-  let best = den > 0 ? num / den : 0;
+  let best = num / den; // a prepared query has at least one token
   for (let k = 0; k < n; k++) {
     const i = iOrder[k];
     num += iBest[i] * variant.lens[i];

@@ -77,6 +77,8 @@ describe('which entry is reported', () => {
   it('finds nothing for a name that prepares to nothing', () => {
     expect(list.search('--', 0.5)).toBeUndefined();
     expect(list.scoreAgainst('--', 'ACME TRADING', false)).toBe(0);
+    // Two names that both prepare to nothing are not the same name.
+    expect(list.scoreAgainst('--', '..', false)).toBe(0);
     expect(list.size).toBe(4);
   });
 });
@@ -91,6 +93,15 @@ describe('scoring against one listed name', () => {
     // "ВОВА" reads "vova" transliterated and "boba" as Latin look-alikes
     expect(list.scoreAgainst('ВОВА', 'BOBA', false)).toBe(1);
     expect(list.scoreAgainst('ВОВА', 'VOVA', false)).toBe(1);
+  });
+
+  it('reads a listed name as an individual unless told otherwise; an entity keeps its word order', () => {
+    // Read as "SURNAME, Given", the entity's "INC" would move to the front, where no suffix is dropped.
+    const golden = ScreeningIndex.build(parseSdnCsv('1,"GOLDEN STAR, INC",-0- ,"SDGT"'));
+    expect(golden.search('Golden Star', 0.5)?.score).toBe(1);
+    expect(golden.scoreAgainst('Golden Star', 'GOLDEN STAR, INC', false)).toBe(1);
+    expect(golden.scoreAgainst('Inc Golden Star', 'GOLDEN STAR, INC')).toBe(1);
+    expect(golden.scoreAgainst('Golden Star', 'GOLDEN STAR, INC')).toBeLessThan(1);
   });
 
   it('keeps the better reading when scoring one listed name, whichever comes first', () => {
