@@ -50,6 +50,12 @@ import { marginCallAlert } from './margin-call-alert';
 import { runProviderFloor } from './provider-floor';
 
 const ALERTS = 500;
+/** How long the two-process run keeps offering alerts (the goal is a rate sustained for 60 s). */
+const SUSTAIN_SECONDS = Number(process.env.NOTIF_SUSTAIN_S ?? 60);
+/** Alerts seeded per process for the sustained run: enough for ~450 notifications/s per process over 60 s. */
+const SUSTAIN_ALERTS = Math.ceil(SUSTAIN_SECONDS * 150);
+/** Width of the windows the sustained run reports its rate in. */
+const WINDOW_SECONDS = 10;
 const WARMUP_ALERTS = 60;
 /** Alerts offered at half the measured throughput, for latency under load rather than in a queue. */
 const PACED_ALERTS = 150;
@@ -172,12 +178,27 @@ interface InstanceOptions {
   beforeMeasured?: () => Promise<void>;
   /** Called with the measured run's provider calls and wall-clock bounds. */
   onMeasured?: (m: MeasuredRun) => void;
+  /** Keep offering alerts for this long instead of measuring a fixed batch of ALERTS. */
+  sustainSeconds?: number;
 }
 
 interface MeasuredRun {
   sent: number;
+  /** Alerts handed to the fan-out (each worth three provider calls). */
+  alerts: number;
   startedAtMs: number;
   endedAtMs: number;
+  /** Provider calls accepted per second in consecutive WINDOW_SECONDS windows of the measured run. */
+  windows: number[];
+  /** Provider calls beyond one per channel for an alert: must be 0 (exactly once per dispatch). */
+  duplicates: number;
+}
+
+/** Calls beyond the three channels an alert's one recipient has, summed over the alerts. */
+function duplicateCalls(accepted: Map<string, number[]>): number {
+  let n = 0;
+  for (const at of accepted.values()) n += Math.max(0, at.length - 3);
+  return n;
 }
 
 export async function oneInstance(
@@ -187,6 +208,7 @@ export async function oneInstance(
   options: InstanceOptions = {},
 ): Promise<BenchFigure[]> {
   const tag = options.tag ?? '';
+  const measuredAlerts = options.sustainSeconds ? SUSTAIN_ALERTS : ALERTS;
   const { store, counts } = countingStore(target);
   const start = Date.parse('2020-03-12T23:59:00Z');
   const clock = new ManualClock(new Date(start));
@@ -224,7 +246,7 @@ export async function oneInstance(
   try {
     await seed(
       store,
-      ALERTS + WARMUP_ALERTS + PACED_ALERTS,
+      measuredAlerts + WARMUP_ALERTS + PACED_ALERTS,
       (id) => {
         const secret = generateWebhookSecret();
         secretValues.set(`NOTIFY_WEBHOOK_${id}`, secret);
@@ -232,13 +254,15 @@ export async function oneInstance(
       },
       tag,
     );
-    const run = async (from: number, to: number) => {
+    /** Offers alerts [from, to) at the instance's concurrency; none after `deadline` (performance.now()). */
+    const run = async (from: number, to: number, deadline = Infinity) => {
       const started = new Map<string, number>();
       const tasks: (() => Promise<unknown>)[] = [];
       for (let i = from; i < to; i++) {
         const a = alertFor(i, start, tag);
         const data = encodeMessage('alerts.margin.v1', a);
         const send = async () => {
+          if (performance.now() > deadline) return;
           if (!started.has(a.eventId)) started.set(a.eventId, Date.now());
           // Keep at most INSTANCE_CONCURRENCY requests (fan-outs and deliveries) in flight.
           while (bus.inFlight.size >= INSTANCE_CONCURRENCY) await Promise.race(bus.inFlight);
@@ -268,19 +292,35 @@ export async function oneInstance(
       while (bus.inFlight.size) await Promise.all([...bus.inFlight]);
       return started;
     };
-    await run(ALERTS, ALERTS + WARMUP_ALERTS); // warm-up: JIT, connections, emulator
+    await run(measuredAlerts, measuredAlerts + WARMUP_ALERTS); // warm-up: JIT, connections, emulator
     await options.beforeMeasured?.();
-    const before = sendgrid.emails.length + twilio.messages.length + webhooks.received.length;
+    const accepted = () => sendgrid.emails.length + twilio.messages.length + webhooks.received.length;
+    const before = accepted();
     const tripsBefore = roundTrips(counts);
     const split = startCpuSplit();
     const startedAtMs = Date.now();
-    const { started, seconds } = await run(0, ALERTS);
+    const windows: number[] = [];
+    let windowFrom = before;
+    const sampler = setInterval(() => {
+      windows.push(round((accepted() - windowFrom) / WINDOW_SECONDS));
+      windowFrom = accepted();
+    }, WINDOW_SECONDS * 1000);
+    const deadline = options.sustainSeconds ? performance.now() + options.sustainSeconds * 1000 : Infinity;
+    const { started, seconds } = await run(0, measuredAlerts, deadline).finally(() => clearInterval(sampler));
     const cpu = split();
-    const sent = sendgrid.emails.length + twilio.messages.length + webhooks.received.length - before;
-    options.onMeasured?.({ sent, startedAtMs, endedAtMs: Date.now() });
+    const sent = accepted() - before;
+    const byAlert = acceptedAt({ sendgrid, twilio, webhooks });
+    options.onMeasured?.({
+      sent,
+      alerts: started.size,
+      startedAtMs,
+      endedAtMs: Date.now(),
+      windows,
+      duplicates: duplicateCalls(byAlert),
+    });
     const tripsPerCall = (roundTrips(counts) - tripsBefore) / sent;
-    const queued = latencies(started, acceptedAt({ sendgrid, twilio, webhooks }));
-    const from = ALERTS + WARMUP_ALERTS;
+    const queued = latencies(started, byAlert);
+    const from = measuredAlerts + WARMUP_ALERTS;
     const rate = Math.max(1, sent / seconds / 3 / 2);
     const lat = latencies(
       await paced(from, from + PACED_ALERTS, rate),
@@ -315,8 +355,8 @@ export async function oneInstance(
       },
       {
         name: `${prefix}.delivered`,
-        value: `${sent}/${ALERTS * 3}`,
-        unit: `provider calls accepted; ${Math.ceil(ALERTS / DUPLICATE_EVERY)} duplicate alerts; ${bus.redeliveries} deliveries retried (claim busy), ${bus.failures} failed`,
+        value: `${sent}/${started.size * 3}`,
+        unit: `provider calls accepted; ${Math.ceil(started.size / DUPLICATE_EVERY)} duplicate alerts; ${bus.redeliveries} deliveries retried (claim busy), ${bus.failures} failed; ${duplicateCalls(byAlert)} duplicate provider calls`,
       },
     ];
   } finally {
@@ -411,8 +451,9 @@ function messageOf<K extends ChildMessage['kind']>(
 
 /**
  * Two function processes against one Firestore emulator, each one instance at 80 in flight with its own
- * provider servers and its own portfolios: both warm up, then start their measured runs together. The
- * throughput is every call both accepted over the span from the first start to the last end.
+ * provider servers and its own portfolios: both warm up, then offer alerts together for SUSTAIN_SECONDS. The
+ * throughput is every call both accepted over the span from the first start to the last end; the windows show
+ * whether the rate held.
  */
 async function twoProcesses(firestoreHost: string): Promise<BenchFigure[]> {
   const projectId = `bench-notif2-${process.pid}`;
@@ -447,16 +488,25 @@ async function twoProcesses(firestoreHost: string): Promise<BenchFigure[]> {
     const sent = runs.reduce((n, r) => n + r.sent, 0);
     const span =
       (Math.max(...runs.map((r) => r.endedAtMs)) - Math.min(...runs.map((r) => r.startedAtMs))) / 1000;
+    // Both processes' windows added up: the rate the pair held in each WINDOW_SECONDS of the run.
+    const windows = runs[0].windows.map((w, i) =>
+      round(runs.reduce((sum, r) => sum + (r.windows[i] ?? 0), 0)),
+    );
     return [
       {
         name: 'notifications.two_processes.throughput_per_s',
         value: round(sent / span),
-        unit: `notifications/s (two processes, 80 in flight each, one Firestore emulator; each process ${runs.map((r) => round((r.sent * 1000) / (r.endedAtMs - r.startedAtMs))).join(' and ')}/s)`,
+        unit: `notifications/s (two processes, 80 in flight each, one Firestore emulator, alerts offered for ${SUSTAIN_SECONDS} s, ${round(span)} s to the last call; each process ${runs.map((r) => round((r.sent * 1000) / (r.endedAtMs - r.startedAtMs))).join(' and ')}/s)`,
+      },
+      {
+        name: 'notifications.two_processes.windows_per_s',
+        value: windows.join(', '),
+        unit: `notifications/s of both processes in each ${WINDOW_SECONDS}-s window (min ${Math.min(...windows)}, max ${Math.max(...windows)})`,
       },
       {
         name: 'notifications.two_processes.delivered',
-        value: `${sent}/${ALERTS * 3 * children.length}`,
-        unit: 'provider calls accepted',
+        value: `${sent}/${runs.reduce((n, r) => n + r.alerts * 3, 0)}`,
+        unit: `provider calls accepted; ${runs.reduce((n, r) => n + r.duplicates, 0)} duplicate provider calls`,
       },
     ];
   } finally {
@@ -473,6 +523,7 @@ async function runChild(tag: string): Promise<void> {
   });
   await oneInstance(store, `notifications.two_processes.${tag}`, `process ${tag}`, {
     tag: `${tag}-`,
+    sustainSeconds: SUSTAIN_SECONDS,
     beforeMeasured: () =>
       new Promise<void>((resolve) => {
         process.once('message', () => resolve());
