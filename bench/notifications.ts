@@ -310,13 +310,14 @@ export async function oneInstance(
     const cpu = split();
     const sent = accepted() - before;
     const byAlert = acceptedAt({ sendgrid, twilio, webhooks });
+    const duplicates = duplicateCalls(byAlert);
     options.onMeasured?.({
       sent,
       alerts: started.size,
       startedAtMs,
       endedAtMs: Date.now(),
       windows,
-      duplicates: duplicateCalls(byAlert),
+      duplicates,
     });
     const tripsPerCall = (roundTrips(counts) - tripsBefore) / sent;
     const queued = latencies(started, byAlert);
@@ -356,7 +357,7 @@ export async function oneInstance(
       {
         name: `${prefix}.delivered`,
         value: `${sent}/${started.size * 3}`,
-        unit: `provider calls accepted; ${Math.ceil(started.size / DUPLICATE_EVERY)} duplicate alerts; ${bus.redeliveries} deliveries retried (claim busy), ${bus.failures} failed; ${duplicateCalls(byAlert)} duplicate provider calls`,
+        unit: `provider calls accepted; ${Math.ceil(started.size / DUPLICATE_EVERY)} duplicate alerts; ${bus.redeliveries} deliveries retried (claim busy), ${bus.failures} failed; ${duplicates} duplicate provider calls`,
       },
     ];
   } finally {
