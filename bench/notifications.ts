@@ -233,6 +233,10 @@ export async function oneInstance(
       TWILIO_ACCOUNT_SID: TWILIO.accountSid,
       NOTIFY_WEBHOOK_ALLOW_LOOPBACK: 'true', // the local receiver is on http://127.0.0.1
       ...UNLIMITED_RATES,
+      // NOTIFY_SENDGRID_BATCH_SIZE=1 in the bench's environment: every e-mail alone (the reference before batching).
+      ...(process.env.NOTIFY_SENDGRID_BATCH_SIZE
+        ? { NOTIFY_SENDGRID_BATCH_SIZE: process.env.NOTIFY_SENDGRID_BATCH_SIZE }
+        : {}),
     },
     store,
     bus,
@@ -357,7 +361,7 @@ export async function oneInstance(
       {
         name: `${prefix}.delivered`,
         value: `${sent}/${started.size * 3}`,
-        unit: `provider calls accepted; ${Math.ceil(started.size / DUPLICATE_EVERY)} duplicate alerts; ${bus.redeliveries} deliveries retried (claim busy), ${bus.failures} failed; ${duplicates} duplicate provider calls`,
+        unit: `provider calls accepted; ${Math.ceil(started.size / DUPLICATE_EVERY)} duplicate alerts; ${bus.redeliveries} deliveries retried (claim busy), ${bus.failures} failed; ${duplicates} duplicate provider calls; ${sendgrid.emails.length} e-mails in ${sendgrid.requests} SendGrid requests (whole run)`,
       },
     ];
   } finally {

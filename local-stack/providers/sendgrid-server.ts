@@ -1,7 +1,7 @@
 /**
  * A local server speaking SendGrid's v3 Mail Send wire format: POST /v3/mail/send with a Bearer API key,
  * 202 Accepted with X-Message-Id (200 in sandbox mode, nothing delivered), 400 with `errors[]` naming the
- * field, 401 for a wrong key, X-RateLimit-* headers on every answer and 429 until X-RateLimit-Reset.
+ * field, 401 for a wrong key, one e-mail recorded per personalization (its subject and substitutions applied), X-RateLimit-* headers on every answer and 429 until X-RateLimit-Reset.
  * Faults (429, 503) are scripted or drawn from a seeded stream, like the other local providers.
  */
 import { randomBytes } from 'node:crypto';
@@ -63,6 +63,7 @@ export interface SentEmail {
   from: string;
   subject: string;
   text: string;
+  html: string;
   customArgs: Record<string, string>;
   sandbox: boolean;
   receivedAt: number;
@@ -76,8 +77,15 @@ export interface SendGridServer extends RunningServer {
   requests: number;
 }
 
+interface Personalization {
+  to?: { email?: string }[];
+  subject?: string;
+  substitutions?: Record<string, string>;
+  custom_args?: Record<string, string>;
+}
+
 interface MailBody {
-  personalizations?: { to?: { email?: string }[]; custom_args?: Record<string, string> }[];
+  personalizations?: Personalization[];
   from?: { email?: string };
   subject?: string;
   content?: { type?: string; value?: string }[];
@@ -102,7 +110,10 @@ function problems(body: MailBody): { message: string; field: string }[] {
   );
   if (!body.from?.email || !EMAIL.test(body.from.email))
     out.push({ message: 'The from email does not contain a valid address.', field: 'from.email' });
-  if (!body.subject) out.push({ message: 'The subject is required.', field: 'subject' });
+  if (!body.subject && !(body.personalizations ?? []).every((p) => p.subject))
+    out.push({ message: 'The subject is required.', field: 'subject' });
+  if ((body.personalizations?.length ?? 0) > 1000)
+    out.push({ message: 'The personalizations field may not exceed 1000 items.', field: 'personalizations' });
   if (!Array.isArray(body.content) || body.content.length === 0)
     out.push({
       message: 'The content value must be a string at least one character in length.',
@@ -158,16 +169,24 @@ export async function startSendGridServer(options: {
     if (wrong.length) return json(res, 400, { errors: wrong });
     const sandbox = body.mail_settings?.sandbox_mode?.enable === true;
     const messageId = randomBytes(11).toString('base64url');
-    emails.push({
-      messageId,
-      to: (body.personalizations ?? []).flatMap((p) => (p.to ?? []).map((t) => t.email ?? '')),
-      from: body.from?.email ?? '',
-      subject: body.subject ?? '',
-      text: body.content?.find((c) => c.type === 'text/plain')?.value ?? '',
-      customArgs: { ...(body.custom_args ?? {}), ...(body.personalizations?.[0]?.custom_args ?? {}) },
-      sandbox,
-      receivedAt: Date.now(),
-    });
+    const text = body.content?.find((c) => c.type === 'text/plain')?.value ?? '';
+    const html = body.content?.find((c) => c.type === 'text/html')?.value ?? '';
+    // One e-mail per personalization: its subject and substitutions over the shared content.
+    for (const p of body.personalizations ?? []) {
+      const fill = (s: string) =>
+        Object.entries(p.substitutions ?? {}).reduce((out, [tag, value]) => out.split(tag).join(value), s);
+      emails.push({
+        messageId,
+        to: (p.to ?? []).map((t) => t.email ?? ''),
+        from: body.from?.email ?? '',
+        subject: fill(p.subject ?? body.subject ?? ''),
+        text: fill(text),
+        html: fill(html),
+        customArgs: { ...(body.custom_args ?? {}), ...(p.custom_args ?? {}) },
+        sandbox,
+        receivedAt: Date.now(),
+      });
+    }
     if (sandbox) return json(res, 200, {});
     res.setHeader('x-message-id', messageId);
     return send(res, 202, 'text/plain', '');

@@ -11,20 +11,9 @@
  */
 import type { TableRows } from '../contracts/schema-types';
 import { rowsOf } from '../platform/warehouse-rows';
+import { TurnBatch } from '../platform/turn-batch';
 import type { TableName } from '../contracts/warehouse-tables';
 import type { Warehouse, WarehouseRow } from '../ports/warehouse';
-
-interface Waiting {
-  rows: WarehouseRow[];
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
-interface TableQueue {
-  waiting: Waiting[];
-  inFlight: number;
-  scheduled: boolean;
-}
 
 export interface BatchingOptions {
   /** Rows per request, at most (a caller's rows are never split, so one large caller may exceed it). */
@@ -34,8 +23,7 @@ export interface BatchingOptions {
 }
 
 export class BatchingWarehouse implements Warehouse {
-  private readonly tables = new Map<TableName, TableQueue>();
-  private readonly writes = new Set<Promise<void>>();
+  private readonly tables = new Map<TableName, TurnBatch<WarehouseRow[], void>>();
 
   constructor(
     private readonly inner: Warehouse,
@@ -45,56 +33,20 @@ export class BatchingWarehouse implements Warehouse {
   insert<T extends TableName>(table: T, typedRows: TableRows[T][]): Promise<void> {
     const rows = rowsOf(typedRows);
     if (rows.length === 0) return Promise.resolve();
-    let q = this.tables.get(table);
-    if (!q) {
-      q = { waiting: [], inFlight: 0, scheduled: false };
-      this.tables.set(table, q);
+    let batch = this.tables.get(table);
+    if (!batch) {
+      batch = new TurnBatch<WarehouseRow[], void>(
+        async (callers) => {
+          // The rows were typed by their table when they were queued.
+          await this.inner.insert(table, callers.flat() as unknown as TableRows[typeof table][]);
+          return callers.map(() => undefined);
+        },
+        this.options.maxRows,
+        { maxInFlight: this.options.maxInFlight, weight: (r) => r.length },
+      );
+      this.tables.set(table, batch);
     }
-    const queue = q;
-    return new Promise<void>((resolve, reject) => {
-      queue.waiting.push({ rows, resolve, reject });
-      if (!queue.scheduled) {
-        // The rest of this turn's callers join the same request.
-        queue.scheduled = true;
-        setImmediate(() => {
-          queue.scheduled = false;
-          this.drain(table, queue);
-        });
-      }
-    });
-  }
-
-  private drain(table: TableName, q: TableQueue): void {
-    while (q.inFlight < this.options.maxInFlight && q.waiting.length) {
-      const batch: Waiting[] = [];
-      let size = 0;
-      while (
-        q.waiting.length &&
-        (batch.length === 0 || size + q.waiting[0].rows.length <= this.options.maxRows)
-      ) {
-        const w = q.waiting.shift() as Waiting;
-        batch.push(w);
-        size += w.rows.length;
-      }
-      q.inFlight++;
-      const done = this.write(table, batch).finally(() => {
-        this.writes.delete(done);
-        q.inFlight--;
-        this.drain(table, q);
-      });
-      this.writes.add(done);
-    }
-  }
-
-  private async write(table: TableName, batch: Waiting[]): Promise<void> {
-    try {
-      // The rows were typed by their table when they were queued.
-      const rows = batch.flatMap((w) => w.rows) as unknown as TableRows[typeof table][];
-      await this.inner.insert(table, rows);
-      for (const w of batch) w.resolve();
-    } catch (err) {
-      for (const w of batch) w.reject(err);
-    }
+    return batch.add(rows);
   }
 
   query<T extends WarehouseRow = WarehouseRow>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
@@ -103,12 +55,7 @@ export class BatchingWarehouse implements Warehouse {
 
   /** Writes what is queued, waits for every request out, then closes the warehouse underneath. */
   async close(): Promise<void> {
-    for (;;) {
-      const queues = [...this.tables.values()];
-      if (queues.some((q) => q.scheduled)) await new Promise<void>((r) => setImmediate(r));
-      else if (this.writes.size) await Promise.all(this.writes);
-      else break;
-    }
+    await Promise.all([...this.tables.values()].map((b) => b.idle()));
     await this.inner.close();
   }
 }

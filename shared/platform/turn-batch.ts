@@ -3,25 +3,61 @@
  * instance with many handlers in flight makes one request where it would make one per handler (the document
  * store's reads: one batched read costs about what one read costs). Each caller gets its own result; a failed
  * batch rejects every caller in it, as each call alone would have failed.
+ *
+ * With `maxInFlight`, it is a group commit: while that many batches are out, new calls wait and go together
+ * when one comes back. An idle instance sends at once; a busy one sends fewer, larger batches, and no caller
+ * waits on a timer.
  */
+export interface TurnBatchOptions<I> {
+  /** Batches out at once; more calls queue for the next free slot. Default: no limit. */
+  maxInFlight?: number;
+  /** How much of `maxSize` one input takes (e.g. its rows); default 1. An input is never split. */
+  weight?: (input: I) => number;
+}
+
+interface Queued<I, O> {
+  input: I;
+  weight: number;
+  resolve: (out: O) => void;
+  reject: (err: unknown) => void;
+}
+
 export class TurnBatch<I, O> {
-  private queue: { input: I; resolve: (out: O) => void; reject: (err: unknown) => void }[] = [];
+  private queue: Queued<I, O>[] = [];
+  private queuedWeight = 0;
+  private scheduled = false;
+  private inFlight = 0;
+  private readonly out = new Set<Promise<void>>();
+  private readonly maxInFlight: number;
+  private readonly weight: (input: I) => number;
 
   constructor(
     /** Answers the inputs in order, one output per input. */
     private readonly run: (inputs: I[]) => Promise<O[]>,
-    /** A batch this large goes at once rather than at the end of the turn. */
+    /** A batch this large goes at once (a slot permitting) rather than at the end of the turn. */
     private readonly maxSize: number,
+    options: TurnBatchOptions<I> = {},
   ) {
     if (!Number.isInteger(maxSize) || maxSize < 1)
       throw new RangeError(`maxSize ${maxSize}: a whole number ≥ 1`);
+    this.maxInFlight = options.maxInFlight ?? Infinity;
+    if (!(this.maxInFlight >= 1)) throw new RangeError(`maxInFlight ${this.maxInFlight}: at least 1`);
+    this.weight = options.weight ?? (() => 1);
   }
 
   add(input: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
-      if (this.queue.length >= this.maxSize) void this.flush();
-      else if (this.queue.length === 1) setImmediate(() => void this.flush());
+      const weight = this.weight(input);
+      this.queue.push({ input, weight, resolve, reject });
+      this.queuedWeight += weight;
+      if (this.queuedWeight >= this.maxSize) this.drain();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.drain();
+        });
+      }
     });
   }
 
@@ -30,10 +66,36 @@ export class TurnBatch<I, O> {
     return this.queue.length;
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.queue;
-    if (batch.length === 0) return;
-    this.queue = [];
+  /** Resolves once nothing is queued, scheduled or out (to close what `run` writes to). */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.scheduled) await new Promise<void>((r) => setImmediate(r));
+      else if (this.out.size) await Promise.all(this.out);
+      else if (this.queue.length) this.drain();
+      else return;
+    }
+  }
+
+  private drain(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length) {
+      let size = 0;
+      let n = 0;
+      while (n < this.queue.length && (n === 0 || size + this.queue[n].weight <= this.maxSize))
+        size += this.queue[n++].weight;
+      const batch = this.queue.slice(0, n);
+      this.queue = this.queue.slice(n);
+      this.queuedWeight -= size;
+      this.inFlight++;
+      const done = this.send(batch).finally(() => {
+        this.out.delete(done);
+        this.inFlight--;
+        this.drain();
+      });
+      this.out.add(done);
+    }
+  }
+
+  private async send(batch: Queued<I, O>[]): Promise<void> {
     try {
       const out = await this.run(batch.map((b) => b.input));
       if (out.length !== batch.length)

@@ -20,6 +20,7 @@ export function buildSenders(
       sandbox: config.sendgridSandbox,
       baseUrl: config.sendgridBaseUrl,
       timeoutMs: config.providerTimeoutMs,
+      batchSize: config.sendgridBatchSize,
     }),
     sms: new TwilioSmsSender({
       accountSid: config.twilioAccountSid,

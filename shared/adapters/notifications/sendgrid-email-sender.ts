@@ -2,12 +2,24 @@
  * E-mail through SendGrid v3 Mail Send with @sendgrid/mail (loaded lazily). The client never retries and
  * rejects every status ≥ 400 with ResponseError; this adapter classifies: 429 (wait for X-RateLimit-Reset)
  * and 5xx are retryable, other 4xx permanent. Sandbox mode validates without delivering (200 instead of 202).
+ *
+ * E-mails sent while others of the same category are being sent go together (a group commit, see TurnBatch):
+ * one request with the shared layout once and one personalization per e-mail (its address, subject,
+ * substitutions and custom_args), up to `batchSize`. Each dispatch is still claimed and settled on its own; only
+ * the HTTP request is shared, so the answer applies to every e-mail in it. A batch refused with a 4xx other than
+ * 429 is sent again one e-mail per request, so one bad address fails only its own dispatch.
  */
 import type { NotificationSender } from '../../ports/notification-sender';
 import type { Destination, ProviderResult } from '../../domain/notifications/delivery';
 import { parseRetryAfter } from '../../domain/notifications/delivery';
-import { renderEmail } from '../../domain/notifications/templates';
+import {
+  EMAIL_LAYOUT,
+  emailFields,
+  renderEmail,
+  type EmailFields,
+} from '../../domain/notifications/templates';
 import type { Dispatch } from '../../domain/notifications/types';
+import { TurnBatch } from '../../platform/turn-batch';
 import { networkFailure } from './network-errors';
 
 export interface SendGridOptions {
@@ -18,6 +30,15 @@ export interface SendGridOptions {
   baseUrl?: string;
   timeoutMs: number;
   now?: () => number;
+  /** Personalizations per request (SendGrid allows 1,000); 1 sends every e-mail alone. Default 100. */
+  batchSize?: number;
+  /** Requests per category in flight at once before e-mails queue for the next; default 4. */
+  maxInFlight?: number;
+}
+
+interface Email {
+  d: Dispatch;
+  to: string;
 }
 
 type MailService = import('@sendgrid/mail').MailService;
@@ -29,9 +50,14 @@ interface SendGridErrorShape {
   response?: { headers?: Record<string, string>; body?: { errors?: { message?: string; field?: string }[] } };
 }
 
+/** A value SendGrid would read as a tag: such an e-mail goes alone, fully rendered. */
+const TAGGED = /\{\{|\}\}/;
+
 export class SendGridEmailSender implements NotificationSender {
   readonly provider = 'sendgrid' as const;
   private service?: Promise<MailService>;
+  /** One gatherer per category: a request carries one category for all its e-mails. */
+  private readonly batches = new Map<string, TurnBatch<Email, ProviderResult>>();
 
   constructor(private readonly options: SendGridOptions) {}
 
@@ -60,20 +86,86 @@ export class SendGridEmailSender implements NotificationSender {
 
   async send(d: Dispatch, to: Destination): Promise<ProviderResult> {
     if (to.channel !== 'email') throw new Error(`SendGrid cannot deliver to ${to.channel}`);
+    const size = this.options.batchSize ?? 100;
+    if (size <= 1) return this.sendAlone({ d, to: to.email });
+    let batch = this.batches.get(d.kind);
+    if (!batch) {
+      batch = new TurnBatch<Email, ProviderResult>((emails) => this.sendMany(emails), size, {
+        maxInFlight: this.options.maxInFlight ?? 4,
+      });
+      this.batches.set(d.kind, batch);
+    }
+    return batch.add({ d, to: to.email });
+  }
+
+  /** One request for the e-mails that can share the layout; the others alone, at the same time. */
+  private async sendMany(emails: Email[]): Promise<ProviderResult[]> {
+    if (emails.length === 1) return [await this.sendAlone(emails[0])];
+    const shaped = emails.map((e) => ({ e, f: emailFields(e.d) }));
+    const together = shaped.filter((x) => !tagged(x.f));
+    const results = new Map<Email, Promise<ProviderResult>>();
+    for (const x of shaped) if (tagged(x.f)) results.set(x.e, this.sendAlone(x.e));
+    if (together.length === 1) results.set(together[0].e, this.sendAlone(together[0].e));
+    else if (together.length > 1) {
+      const shared = this.sendPersonalized(together).then(async (r) =>
+        // A refused batch may be one bad address: each e-mail alone, so only its own dispatch fails.
+        r.outcome === 'permanent'
+          ? Promise.all(together.map((x) => this.sendAlone(x.e)))
+          : together.map(() => r),
+      );
+      together.forEach((x, i) =>
+        results.set(
+          x.e,
+          shared.then((all) => all[i]),
+        ),
+      );
+    }
+    return Promise.all(emails.map((e) => results.get(e) as Promise<ProviderResult>));
+  }
+
+  private async sendPersonalized(emails: { e: Email; f: EmailFields }[]): Promise<ProviderResult> {
+    const mail = await this.mail();
+    const { d } = emails[0].e;
+    return this.answer(() =>
+      mail.send({
+        from: this.options.from,
+        personalizations: emails.map(({ e, f }) => ({
+          to: e.to,
+          subject: f.subject,
+          substitutions: f.fields,
+          // Correlates Event Webhook events; ids only (SendGrid keeps custom_args as non-personal data).
+          customArgs: { dispatch_id: e.d.dispatchId, alert_id: e.d.alertId },
+        })),
+        text: EMAIL_LAYOUT.text,
+        html: EMAIL_LAYOUT.html,
+        categories: [d.kind],
+        mailSettings: { sandboxMode: { enable: this.options.sandbox } },
+      }),
+    );
+  }
+
+  private async sendAlone({ d, to }: Email): Promise<ProviderResult> {
     const mail = await this.mail();
     const body = renderEmail(d);
-    try {
-      const [response] = await mail.send({
-        to: to.email,
+    return this.answer(() =>
+      mail.send({
+        to,
         from: this.options.from,
         subject: body.subject,
         text: body.text,
         html: body.html,
-        // Correlates Event Webhook events; ids only (SendGrid keeps custom_args as non-personal data).
         customArgs: { dispatch_id: d.dispatchId, alert_id: d.alertId },
         categories: [d.kind],
         mailSettings: { sandboxMode: { enable: this.options.sandbox } },
-      });
+      }),
+    );
+  }
+
+  private async answer(
+    request: () => Promise<[{ statusCode: number; headers: unknown }, unknown]>,
+  ): Promise<ProviderResult> {
+    try {
+      const [response] = await request();
       const id = (response.headers as Record<string, string | undefined>)['x-message-id'] ?? null;
       return { outcome: 'accepted', status: response.statusCode, providerMessageId: id };
     } catch (err) {
@@ -98,3 +190,6 @@ export class SendGridEmailSender implements NotificationSender {
     }
   }
 }
+
+const tagged = (f: EmailFields) =>
+  TAGGED.test(f.subject) || Object.values(f.fields).some((v) => TAGGED.test(v));

@@ -170,20 +170,48 @@ function content(d: Dispatch): { headline: string; lines: string[] } {
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function renderEmail(d: Dispatch): RenderedEmail {
+const FOOTER = 'Fusion Risk — manage your notification preferences in the app.';
+
+/**
+ * The layout every e-mail shares, with a tag per field. A batch of e-mails goes to SendGrid as one request: this
+ * layout once, each recipient's fields as substitutions. Tags are `{{name}}` (the SendGrid client's wrappers).
+ */
+export const EMAIL_LAYOUT = {
+  text: `{{headline}}\n\n{{lines}}\n\n${FOOTER}`,
+  html: `<h2>{{headline_html}}</h2><ul>{{lines_html}}</ul><p>${FOOTER}</p>`,
+} as const;
+
+/** One e-mail's subject and the values of EMAIL_LAYOUT's tags (the HTML ones escaped). */
+export interface EmailFields {
+  subject: string;
+  fields: { headline: string; lines: string; headline_html: string; lines_html: string };
+}
+
+export function emailFields(d: Dispatch): EmailFields {
   const { headline, lines } = content(d);
-  const subject = `[${d.severity}] ${headline}`;
-  const text = [
-    headline,
-    '',
-    ...lines,
-    '',
-    'Fusion Risk — manage your notification preferences in the app.',
-  ].join('\n');
-  const html = `<h2>${escapeHtml(headline)}</h2><ul>${lines
-    .map((l) => `<li>${escapeHtml(l)}</li>`)
-    .join('')}</ul><p>Fusion Risk — manage your notification preferences in the app.</p>`;
-  return { subject, text, html };
+  return {
+    subject: `[${d.severity}] ${headline}`,
+    fields: {
+      headline,
+      lines: lines.join('\n'),
+      headline_html: escapeHtml(headline),
+      lines_html: lines.map((l) => `<li>${escapeHtml(l)}</li>`).join(''),
+    },
+  };
+}
+
+/** Each `{{tag}}` of the layout replaced by its value, literally and once (values are never re-scanned). */
+export function fillLayout(layout: string, fields: Readonly<Record<string, string>>): string {
+  return layout.replace(/\{\{(\w+)\}\}/g, (tag, name: string) => fields[name] ?? tag);
+}
+
+export function renderEmail(d: Dispatch): RenderedEmail {
+  const { subject, fields } = emailFields(d);
+  return {
+    subject,
+    text: fillLayout(EMAIL_LAYOUT.text, fields),
+    html: fillLayout(EMAIL_LAYOUT.html, fields),
+  };
 }
 
 /** One line, short enough for a couple of SMS segments. */

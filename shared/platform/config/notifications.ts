@@ -23,6 +23,8 @@ export interface NotificationsConfig {
   sendgridSandbox: boolean;
   /** Override of https://api.sendgrid.com/ (the local server). */
   sendgridBaseUrl?: string;
+  /** E-mails per Mail Send request when several are sent at once (personalizations); 1 sends each alone. */
+  sendgridBatchSize: number;
   twilioAccountSid: string;
   twilioFrom: string;
   /** Override of https://api.twilio.com (the local server). */
@@ -82,6 +84,7 @@ export function readNotificationsConfig(env: NodeJS.ProcessEnv = process.env): N
     emailFrom,
     sendgridSandbox: bool(env, 'SENDGRID_SANDBOX', false, problems),
     sendgridBaseUrl: serviceUrl(env, 'SENDGRID_BASE_URL', undefined, environment, problems),
+    sendgridBatchSize: integer(env, 'NOTIFY_SENDGRID_BATCH_SIZE', 100, 1, 1_000, problems),
     twilioAccountSid,
     twilioFrom,
     twilioBaseUrl: serviceUrl(env, 'TWILIO_BASE_URL', undefined, environment, problems),

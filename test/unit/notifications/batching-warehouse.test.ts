@@ -83,18 +83,20 @@ it('gathers what arrives while every slot is busy into the next request', async 
   expect(thirdDone).toBe(true);
 });
 
-it('caps a request at maxRows without splitting a caller, and keeps tables apart', async () => {
+it('sends a full request at once, caps it at maxRows without splitting a caller, and keeps tables apart', async () => {
   const inner = new RecordingWarehouse();
   const w = new BatchingWarehouse(inner, { maxRows: 3, maxInFlight: 4 });
-  await Promise.all([
-    w.insert(T, [row(1), row(2)]),
-    w.insert(T, [row(3), row(4)]),
-    w.insert(M, [row(9)] as unknown as TableRows[typeof M][]),
-    w.insert(T, [row(5)]),
-    w.insert(T, [row(6), row(7), row(8), row(10)]),
+  const first = w.insert(T, [row(1), row(2)]);
+  const other = w.insert(M, [row(9)] as unknown as TableRows[typeof M][]);
+  const second = w.insert(T, [row(3), row(4)]); // 4 rows queued: two requests at once, each caller whole
+  expect(ids(inner)).toEqual([
+    [1, 2],
+    [3, 4],
   ]);
+  const rest = [w.insert(T, [row(5)]), w.insert(T, [row(6), row(7)])];
+  await Promise.all([first, other, second, ...rest]);
   expect(inner.calls.map((c) => c.table)).toEqual([T, T, T, M]);
-  expect(ids(inner)).toEqual([[1, 2], [3, 4, 5], [6, 7, 8, 10], [9]]);
+  expect(ids(inner)).toEqual([[1, 2], [3, 4], [5, 6, 7], [9]]);
 });
 
 it('never has more than maxInFlight requests of a table out', async () => {

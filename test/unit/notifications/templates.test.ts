@@ -4,7 +4,14 @@
  * are in domain.test.ts and the per-family tests; these pin the wording of each state, the figures, the ids that
  * lead back to the portfolio, customer, case or audit entry, and what is left out when a field is absent.
  */
-import { renderEmail, renderSms, renderWebhook } from '../../../shared/domain/notifications/templates';
+import {
+  EMAIL_LAYOUT,
+  emailFields,
+  fillLayout,
+  renderEmail,
+  renderSms,
+  renderWebhook,
+} from '../../../shared/domain/notifications/templates';
 import type {
   AmlAlert,
   CaseAlert,
@@ -88,6 +95,33 @@ describe('e-mail layout', () => {
     // The plain text and the subject are not HTML: they keep the characters as written.
     expect(text).toContain('say "hi" <script>alert(1)</script> & leave');
     expect(subject).toContain('(cust<b>"x")');
+  });
+});
+
+describe('the shared layout (one SendGrid request for several e-mails)', () => {
+  it('holds every field of every family, and nothing else varies between e-mails', () => {
+    for (const d of [
+      marginOf({}),
+      amlOf({}),
+      priceOf({}),
+      riskOf({}),
+      dispatchOf('alerts.cases.v1', caseAlert),
+    ]) {
+      const { fields } = emailFields(d);
+      const layoutOnly = (s: string) =>
+        fillLayout(s, { headline: '', lines: '', headline_html: '', lines_html: '' });
+      expect(renderEmail(d).text).toBe(
+        `${fields.headline}\n\n${fields.lines}${layoutOnly(EMAIL_LAYOUT.text).slice(2)}`,
+      );
+      expect(layoutOnly(EMAIL_LAYOUT.html)).toBe(
+        '<h2></h2><ul></ul><p>Fusion Risk — manage your notification preferences in the app.</p>',
+      );
+    }
+  });
+
+  it('fills each tag once and never reads a value as a tag', () => {
+    expect(fillLayout('{{a}}-{{b}}-{{a}}', { a: '{{b}}', b: 'x' })).toBe('{{b}}-x-{{b}}');
+    expect(fillLayout('{{a}} {{unknown}}', { a: '1' })).toBe('1 {{unknown}}');
   });
 });
 
