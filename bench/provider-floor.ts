@@ -1,7 +1,8 @@
 /**
  * What the provider calls alone cost on this machine: each of the project's senders (the real @sendgrid/mail
  * and twilio clients, the signed webhook sender) calling its local provider server in the same process, at
- * the notifications bench's 80 calls in flight, with no store, de-duplication, rate limit or log. A
+ * the notifications bench's 80 calls in flight, with no store, de-duplication, rate limit or log (e-mails sent
+ * together share a request, as the sender does; webhooks keep their connection per checked address). A
  * notification cannot go faster than its provider call, so these figures bound
  * notifications.reference_memory_store.throughput_per_s from above: whatever the rest of the path costs
  * comes on top of them.

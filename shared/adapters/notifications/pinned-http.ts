@@ -3,9 +3,13 @@
  * handed to node:http answers with it), while TLS SNI, certificate checks and the Host header keep the
  * URL's host name: a name re-resolved between check and connect (DNS rebinding) cannot move the request.
  * Redirects are never followed (node:http does not), and at most maxBodyBytes of the answer are read.
+ *
+ * Connections are kept alive per checked address: a pooled socket is reused only by a request whose own check
+ * pinned the same address for the same host and port, so a socket can never carry a request to an address that
+ * request did not check. Without the pool every webhook paid a new connection (a TLS handshake in production).
  */
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 
@@ -36,6 +40,39 @@ export interface WebhookTransport {
 
 export const pinnedHttpTransport: WebhookTransport = { post };
 
+/** Pools per checked address, the least recently used closed beyond this many (endpoints are per recipient). */
+export const MAX_PINNED_POOLS = 256;
+const pools = new Map<string, HttpAgent>();
+
+/** The keep-alive pool for one host, port and checked address; most recently used last. */
+export function pinnedPool(
+  https: boolean,
+  hostname: string,
+  port: string | number,
+  address: string,
+): HttpAgent {
+  const key = `${https ? 'https' : 'http'}|${hostname}|${port}|${address}`;
+  let agent = pools.get(key);
+  if (agent) pools.delete(key);
+  else {
+    const options = { keepAlive: true, maxSockets: 32, maxFreeSockets: 4, scheduling: 'lifo' as const };
+    agent = https ? new HttpsAgent(options) : new HttpAgent(options);
+  }
+  pools.set(key, agent);
+  if (pools.size > MAX_PINNED_POOLS) {
+    const [oldest, evicted] = pools.entries().next().value as [string, HttpAgent];
+    pools.delete(oldest);
+    evicted.destroy();
+  }
+  return agent;
+}
+
+/** Closes every pooled connection (tests, shutdown). */
+export function closePinnedPools(): void {
+  for (const agent of pools.values()) agent.destroy();
+  pools.clear();
+}
+
 function post(req: PinnedRequest): Promise<PinnedResponse> {
   const { url, address, family } = req;
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
@@ -45,17 +82,19 @@ function post(req: PinnedRequest): Promise<PinnedResponse> {
     else cb(null, address, family);
   }) as unknown as LookupFunction;
   const https = url.protocol === 'https:';
+  const port = url.port || (https ? 443 : 80);
   return new Promise<PinnedResponse>((resolve, reject) => {
     const r = (https ? httpsRequest : httpRequest)(
       {
         method: 'POST',
         host: hostname,
-        port: url.port || (https ? 443 : 80),
+        port,
         path: `${url.pathname}${url.search}`,
         headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
         lookup: pinned,
-        // A fresh connection per call: a pooled socket keyed by host name could outlive its check.
-        agent: false,
+        // Node's own pool is keyed by host name, which could hand over a socket to an address checked for
+        // someone else's request; this one is keyed by the checked address too.
+        agent: pinnedPool(https, hostname, port, address),
         ...(https && !isIP(hostname) ? { servername: hostname } : {}),
         signal: req.signal,
       },

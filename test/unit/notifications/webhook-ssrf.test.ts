@@ -9,7 +9,10 @@ import { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { HostResolver, ResolvedAddress } from '../../../shared/adapters/notifications/host-resolver';
 import {
+  closePinnedPools,
+  MAX_PINNED_POOLS,
   pinnedHttpTransport,
+  pinnedPool,
   type PinnedRequest,
   type WebhookTransport,
 } from '../../../shared/adapters/notifications/pinned-http';
@@ -299,7 +302,10 @@ describe('WebhookSender connects only to the address it checked', () => {
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       port = (server.address() as AddressInfo).port;
     });
-    afterAll(() => new Promise((r) => server.close(r)));
+    afterAll(() => {
+      closePinnedPools();
+      return new Promise((r) => server.close(r));
+    });
 
     it('connects to the pinned address while the Host header keeps the name (which DNS cannot resolve)', async () => {
       const { resolver } = fakeResolver({ 'hooks.example.test': [['127.0.0.1']] });
@@ -310,6 +316,45 @@ describe('WebhookSender connects only to the address it checked', () => {
       });
       expect(seen.at(-1)?.headers.host).toBe(`hooks.example.test:${port}`);
       expect(connect).toHaveBeenCalledTimes(1);
+    });
+
+    it('keeps the connection for the next webhook whose check pins the same address', async () => {
+      const { resolver } = fakeResolver({ 'keep.example.test': [['127.0.0.1']] });
+      const sender = new WebhookSender({ clock, timeoutMs: 5000, resolver, allowLoopback: true });
+      const before = seen.length;
+      for (let i = 0; i < 3; i++)
+        expect(await send(sender, `http://keep.example.test:${port}/ok`)).toMatchObject({ status: 204 });
+      expect(seen.length).toBe(before + 3);
+      expect(connect).toHaveBeenCalledTimes(1);
+    });
+
+    it('never hands a kept connection to a request that checked another address', async () => {
+      // One server on every local address: 127.0.0.1 and 127.0.0.2 reach it on the same port.
+      const local: string[] = [];
+      const any = createServer((req, res) => {
+        local.push(req.socket.localAddress ?? '');
+        req.resume();
+        res.writeHead(204).end();
+      });
+      await new Promise<void>((r) => any.listen(0, '0.0.0.0', r));
+      const anyPort = (any.address() as AddressInfo).port;
+      try {
+        const { resolver } = fakeResolver({
+          'moving.example.test': [['127.0.0.1'], ['127.0.0.2'], ['127.0.0.1']],
+        });
+        const sender = new WebhookSender({ clock, timeoutMs: 5000, resolver, allowLoopback: true });
+        for (let i = 0; i < 3; i++)
+          expect(await send(sender, `http://moving.example.test:${anyPort}/ok`)).toMatchObject({
+            status: 204,
+          });
+        expect(local.map((a) => a.replace(/^::ffff:/, ''))).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.1']);
+        // The third request went back to the first address's kept connection: two connections in all.
+        expect(connect).toHaveBeenCalledTimes(2);
+      } finally {
+        closePinnedPools();
+        any.closeAllConnections();
+        await new Promise((r) => any.close(r));
+      }
     });
 
     it('does not follow a redirect: a 3xx is a permanent failure and the Location is never fetched', async () => {
@@ -340,5 +385,35 @@ describe('WebhookSender connects only to the address it checked', () => {
       expect(Date.now() - started).toBeLessThan(5000);
       expect(MAX_RESPONSE_BYTES).toBe(4096);
     });
+  });
+});
+
+describe('pools of kept connections', () => {
+  afterEach(() => closePinnedPools());
+
+  it('one per scheme, host, port and checked address', () => {
+    const a = pinnedPool(true, 'hooks.example.com', 443, PUBLIC);
+    expect(pinnedPool(true, 'hooks.example.com', 443, PUBLIC)).toBe(a);
+    for (const other of [
+      pinnedPool(false, 'hooks.example.com', 443, PUBLIC),
+      pinnedPool(true, 'other.example.com', 443, PUBLIC),
+      pinnedPool(true, 'hooks.example.com', 8443, PUBLIC),
+      pinnedPool(true, 'hooks.example.com', 443, '93.184.216.35'),
+    ])
+      expect(other).not.toBe(a);
+  });
+
+  it('closes the least recently used beyond MAX_PINNED_POOLS', () => {
+    const first = pinnedPool(true, 'h0.example.com', 443, PUBLIC);
+    const destroy = jest.spyOn(first, 'destroy');
+    const second = pinnedPool(true, 'h1.example.com', 443, PUBLIC);
+    expect(pinnedPool(true, 'h0.example.com', 443, PUBLIC)).toBe(first); // used again: now the newest
+    for (let i = 2; i < MAX_PINNED_POOLS; i++) pinnedPool(true, `h${i}.example.com`, 443, PUBLIC);
+    expect(destroy).not.toHaveBeenCalled();
+    const secondDestroy = jest.spyOn(second, 'destroy');
+    pinnedPool(true, 'one-more.example.com', 443, PUBLIC);
+    expect(secondDestroy).toHaveBeenCalledTimes(1);
+    expect(destroy).not.toHaveBeenCalled();
+    expect(pinnedPool(true, 'h1.example.com', 443, PUBLIC)).not.toBe(second);
   });
 });
