@@ -19,7 +19,9 @@ const SHARDS = 4;
 const PORTFOLIOS = 50;
 /** About the size of one portfolio's risk figures in a risk batch. */
 const PORTFOLIO_BYTES = 1_000;
-const HOPS = ['prices', 'shard', 'batch', 'alerts'] as const;
+const HOPS = ['prices', 'shard', 'batch', 'alerts', 'hop'] as const;
+/** Single messages, one at a time with nothing else queued: what one idle push hop costs. */
+const SINGLE_HOPS = 60;
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
@@ -56,6 +58,7 @@ export async function runPushFloor(): Promise<BenchFigure[]> {
   const firstAt = new Map<string, number>();
   const latencies: number[] = [];
   let alerts = 0;
+  const hopArrived = new Map<number, number>();
   const seen = (stage: string, tick: number) => {
     const key = `${stage}:${tick}`;
     const t0 = tickAt.get(tick);
@@ -66,7 +69,8 @@ export async function runPushFloor(): Promise<BenchFigure[]> {
       const w = await bodyOf(req);
       const hop = req.url?.slice(1);
       seen(`${hop} handler`, w.tick);
-      if (hop === 'prices') {
+      if (hop === 'hop') hopArrived.set(w.tick, performance.now());
+      else if (hop === 'prices') {
         await Promise.all(
           Array.from({ length: SHARDS }, (_, shard) => publish('shard', { tick: w.tick, shard })),
         );
@@ -95,7 +99,7 @@ export async function runPushFloor(): Promise<BenchFigure[]> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    for (const h of HOPS.slice(0, 3))
+    for (const h of [...HOPS.slice(0, 3), 'hop'])
       await pubsub.topic(`floor.${h}`).createSubscription(`floor.${h}.push`, {
         pushConfig: { pushEndpoint: `${url}/${h}` },
         ackDeadlineSeconds: 60,
@@ -109,6 +113,20 @@ export async function runPushFloor(): Promise<BenchFigure[]> {
       if (alerts < expected)
         throw new Error(`tick ${tick}: ${alerts - expected + PORTFOLIOS} of ${PORTFOLIOS} alerts`);
     }
+    // One idle hop at a time, published at phases spread over 100 ms: the emulator's push loops poll an
+    // empty backlog every 100 ms, so an idle hop waits anywhere in 0-100 ms.
+    const single: number[] = [];
+    for (let i = 0; i < SINGLE_HOPS; i++) {
+      const t0 = performance.now();
+      await publish('hop', { tick: i });
+      const deadline = Date.now() + 5_000;
+      while (!hopArrived.has(i) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+      const at = hopArrived.get(i);
+      if (at === undefined) throw new Error(`single hop ${i} never arrived`);
+      single.push(at - t0);
+      await new Promise((r) => setTimeout(r, 37 + (i % 7) * 11));
+    }
+    single.sort((a, b) => a - b);
     latencies.sort((a, b) => a - b);
     const stage = (name: string) => {
       const v = [...firstAt.entries()]
@@ -132,6 +150,11 @@ export async function runPushFloor(): Promise<BenchFigure[]> {
         name: 'pipeline.push_floor.stages_p50_ms',
         value: `shard handler ${stage('shard handler')}, batch handler ${stage('batch handler')}`,
         unit: 'ms after the tick was published (first handler of that hop to start)',
+      },
+      {
+        name: 'pipeline.push_floor.single_idle_hop_ms',
+        value: `p10 ${round(percentile(single, 0.1))}, p50 ${round(percentile(single, 0.5))}, p90 ${round(percentile(single, 0.9))}`,
+        unit: `ms from publish to the push arriving, ${SINGLE_HOPS} messages one at a time (the emulator's two push loops per subscription sleep 100 ms whenever the backlog is empty)`,
       },
     ];
   } finally {
