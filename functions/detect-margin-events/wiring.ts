@@ -1,8 +1,12 @@
 /** detectMarginEvents — Pub/Sub push: risk.portfolio-risk.v1 → risk.margin_events + alerts.margin.v1. */
 import { BatchingWarehouse } from '../../shared/adapters/batching-warehouse';
+import { RecentIds } from '../../shared/platform/recent-ids';
 import { PolicyCache } from '../../shared/use-cases/controls/policy-cache';
 import { detectMarginEventsBatch } from '../../shared/use-cases/detect-margin-events';
 import { pubsubWiring } from '../runtime/pubsub-wiring';
+
+/** About two ticks of alerts for 10,000 portfolios per instance; forgetting one only costs a read. */
+const DELIVERED_REMEMBERED = 20_000;
 
 export const detectMarginEvents = pubsubWiring(
   'detectMarginEvents',
@@ -13,6 +17,8 @@ export const detectMarginEvents = pubsubWiring(
     warehouse: new BatchingWarehouse(p.warehouse),
     logger,
     policies: new PolicyCache(p.store, p.clock, logger),
+    // Per instance: the entries it delivered need not be read again by its next transactions.
+    delivered: new RecentIds(DELIVERED_REMEMBERED),
   }),
   (d) => ({
     // The delivery's message id names the outbox lease's owner in logs (each invocation holds its own lease).

@@ -9,7 +9,8 @@ import {
   TRANSACTION_PORTFOLIOS,
   detectMarginEventsBatch,
 } from '../../../shared/use-cases/detect-margin-events';
-import type { DocumentStore } from '../../../shared/ports/document-store';
+import type { DocumentStore, DocumentTransaction } from '../../../shared/ports/document-store';
+import { RecentIds } from '../../../shared/platform/recent-ids';
 import {
   MarginHarness,
   alertKey,
@@ -31,6 +32,22 @@ function counting(store: DocumentStore): { store: DocumentStore; transactions: (
     return store.runTransaction(fn);
   };
   return { store: wrapped, transactions: () => n };
+}
+
+/** The store, counting the outbox entries its transactions read. */
+function countingOutboxReads(store: DocumentStore): { store: DocumentStore; outboxReads: () => number } {
+  let n = 0;
+  const wrapped = Object.create(store) as DocumentStore;
+  wrapped.runTransaction = (fn) =>
+    store.runTransaction((tx) => {
+      const counted = Object.create(tx) as DocumentTransaction;
+      counted.getAll = (refs) => {
+        n += refs.filter((r) => r.collection === MARGIN_COLLECTIONS.outbox).length;
+        return tx.getAll(refs);
+      };
+      return fn(counted);
+    });
+  return { store: wrapped, outboxReads: () => n };
 }
 
 function batchOf(portfolios: PortfolioRisk[]): PortfolioRiskBatch {
@@ -88,6 +105,53 @@ describe('detectMarginEventsBatch with Firestore (emulator) and DuckDB', () => {
     await detectMarginEventsBatch(h.deps('batch-0-again', { store }), batches[0]);
     expect(transactions()).toBe(batches.length + 1);
     expect(h.alerts()).toHaveLength(alerts.length);
+  });
+
+  it('an instance does not read again the outbox entries it delivered; another instance reads them, and both decide alike', async () => {
+    const batches: PortfolioRiskBatch[] = [];
+    for (let i = 0; i < sequence.length; i += 25) batches.push(batchOf(sequence.slice(i, i + 25)));
+    const run = async (label: string, remember: boolean) => {
+      const h = await harness(label);
+      const { store, outboxReads } = countingOutboxReads(h.store);
+      const delivered = remember ? new RecentIds(10_000) : undefined;
+      for (const [i, b] of batches.entries())
+        await detectMarginEventsBatch(h.deps(`${label}-${i}`, { store, delivered }), b);
+      return { h, outboxReads: outboxReads(), delivered };
+    };
+    const remembering = await run('batch-remembers', true);
+    const forgetting = await run('batch-forgets', false);
+    // Without the memory, every transition's entry is read back by the next batch touching its portfolio.
+    expect(forgetting.outboxReads).toBeGreaterThan(0);
+    expect(remembering.outboxReads).toBe(0);
+    expect(remembering.delivered?.size).toBe(remembering.h.alerts().length);
+    const want = modelTransitions(sequence).transitions.map(transitionKey).sort();
+    for (const { h } of [remembering, forgetting]) {
+      expect(h.alerts().map(alertKey).sort()).toEqual(want);
+      expect((await h.rows()).map(rowKey).sort()).toEqual(want);
+    }
+  });
+
+  it('an entry another instance left undelivered is still read and delivered by one that remembers its own', async () => {
+    const h = await harness('batch-foreign-pending');
+    const firstTransition = sequence.findIndex((m) => m.healthScore !== null && m.healthScore < 40);
+    const upTo = sequence.slice(0, firstTransition + 1);
+    // Another instance decides the transition but its publish fails: the entry stays pending.
+    const failing = Object.create(h.bus) as typeof h.bus;
+    failing.publish = async () => {
+      throw new Error('publish failed');
+    };
+    await expect(detectMarginEventsBatch(h.deps('other', { bus: failing }), batchOf(upTo))).rejects.toThrow(
+      'publish failed',
+    );
+    expect(h.alerts()).toHaveLength(0);
+    // This instance remembers only what it delivered itself, so it reads the foreign entry and delivers it.
+    const { store, outboxReads } = countingOutboxReads(h.store);
+    const later = sequence
+      .filter((m) => m.portfolioId === upTo[firstTransition].portfolioId)
+      .at(-1) as PortfolioRisk;
+    await detectMarginEventsBatch(h.deps('this', { store, delivered: new RecentIds(100) }), batchOf([later]));
+    expect(outboxReads()).toBe(1);
+    expect(h.alerts().map((a) => a.portfolioId)).toContain(upTo[firstTransition].portfolioId);
   });
 
   it('a portfolio whose state cannot be read fails only itself: the others are delivered, the batch is redelivered', async () => {
