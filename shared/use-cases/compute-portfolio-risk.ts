@@ -349,7 +349,7 @@ export async function evaluateBatch(
   let history: PriceHistory | null = null;
   let engine: RiskEngine | undefined;
   try {
-    history = await loadHistory(deps.store, assets);
+    history = await loadHistory(deps.store, assets, tick.asOf);
     engine = new RiskEngine(history, config.riskParams, riskAsOf);
     // Per engine, not per portfolio: the flag on each output says whose VaR it touched.
     logHistoryGaps(logger, engine, deps.store, new Date(tick.asOf));
