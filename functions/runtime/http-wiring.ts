@@ -35,7 +35,9 @@ export function httpWiring<N extends FunctionName, D>(
         ),
         observe,
       );
-      return isPublic ? refuseEncodedBodies(name, serve, observe) : serve;
+      // Outside the framework's per-request domain: see outsideRequest. A rejection still reaches the framework.
+      const outside: HttpFunction = (req, res) => outsideRequest(() => serve(req, res));
+      return isPublic ? refuseEncodedBodies(name, outside, observe) : outside;
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { CloudEventFunction } from '@google-cloud/functions-framework';
+import { outsideRequest } from './outside-request';
 import { lazyPubSubFunction, type Routes } from '../../shared/platform/triggers/pubsub-handler';
 import type { EventBus } from '../../shared/ports/event-bus';
 import type { Logger } from '../../shared/ports/logger';
@@ -14,8 +15,8 @@ export function pubsubWiring<N extends FunctionName, D extends { bus: EventBus; 
   return {
     name,
     trigger: 'pubsub',
-    serve: (platform, observe) =>
-      lazyPubSubFunction(
+    serve: (platform, observe) => {
+      const handle = lazyPubSubFunction(
         name,
         async () => {
           const p = await platform();
@@ -30,6 +31,9 @@ export function pubsubWiring<N extends FunctionName, D extends { bus: EventBus; 
         },
         routes,
         observe,
-      ) as CloudEventFunction,
+      ) as CloudEventFunction;
+      // Outside the framework's per-request domain: see outsideRequest. A failure still rejects to the framework.
+      return (event) => outsideRequest(() => handle(event));
+    },
   };
 }
