@@ -80,17 +80,102 @@ export interface LimitOutcome {
   stops: string[];
 }
 
-export async function evaluatePortfolioLimits(
+/** What one portfolio's evaluation decided inside the batch's transaction. */
+interface LimitDecision {
+  applied: boolean;
+  /** Entries of earlier events still undelivered when the transaction read them. */
+  pending: string[];
+  created: LimitOutboxDoc[];
+  /** The evaluation could not be decided (bad metrics, a corrupt state document): nothing written for it. */
+  failure?: { err: unknown };
+}
+
+/** Portfolios decided per transaction: a state and a few events each, far below Firestore's 500 writes. */
+export const LIMIT_TRANSACTION_PORTFOLIOS = 100;
+
+/**
+ * One transaction for several portfolios: every limit state in one read, every pending outbox entry in a second,
+ * then each evaluation decided in order (a portfolio seen twice sees its first decision) and each state written
+ * once. Pure over what it reads, as the store may run it again on contention.
+ */
+async function decideAll(
   deps: LimitDeps,
-  risk: PortfolioRisk,
+  risks: readonly PortfolioRisk[],
   inForce: readonly RiskPolicy[],
-): Promise<LimitOutcome> {
+  owner: string,
+  leaseMs: number,
+): Promise<LimitDecision[]> {
   const now = deps.clock.now();
+  const detectedAt = now.toISOString();
+  const C = LIMIT_COLLECTIONS;
+  const evaluations = risks.map((risk) => {
+    try {
+      return { evaluation: evaluationOf(risk, inForce, now) };
+    } catch (err) {
+      return { failure: { err } };
+    }
+  });
+  return deps.store.runTransaction(async (tx) => {
+    const ids = [...new Set(risks.map((r) => r.portfolioId))];
+    const read = await tx.getAll(ids.map((id) => ({ collection: C.limitStates, id })));
+    const states = new Map(ids.map((id, i) => [id, (read[i] as LimitStateDoc | undefined) ?? null]));
+    // A malformed list fails its own portfolio below, not the read for the whole batch.
+    const listed = (id: string) => states.get(id)?.pending;
+    const pendingIds = [
+      ...new Set(ids.flatMap((id) => (Array.isArray(listed(id)) ? (listed(id) as string[]) : []))),
+    ];
+    const outbox = await tx.getAll(pendingIds.map((id) => ({ collection: C.limitOutbox, id })));
+    const open = new Set(
+      pendingIds.filter((_, k) => {
+        const doc = outbox[k] as LimitOutboxDoc | undefined;
+        return doc !== undefined && !doc.delivered;
+      }),
+    );
+    const changed = new Set<string>();
+    const decisions = risks.map((risk, i): LimitDecision => {
+      const e = evaluations[i];
+      if (e.failure) return { applied: false, pending: [], created: [], failure: e.failure };
+      try {
+        const current = states.get(risk.portfolioId) ?? null;
+        const pending = (current?.pending ?? []).filter((id) => open.has(id));
+        const out = limitTransitions(current, e.evaluation);
+        if (out.stale) return { applied: false, pending, created: [] };
+        const created = out.events.map((event): LimitOutboxDoc => ({
+          event,
+          alert: limitAlert(event),
+          detectedAt,
+          delivered: false,
+          // Whoever records the event delivers it first.
+          leaseOwner: owner,
+          leaseUntil: now.getTime() + leaseMs,
+        }));
+        for (const doc of created) {
+          tx.set(C.limitOutbox, doc.event.eventId, doc);
+          open.add(doc.event.eventId);
+        }
+        states.set(risk.portfolioId, {
+          ...out.next,
+          pending: [...pending, ...created.map((d) => d.event.eventId)],
+        });
+        changed.add(risk.portfolioId);
+        return { applied: true, pending, created };
+      } catch (err) {
+        return { applied: false, pending: [], created: [], failure: { err } };
+      }
+    });
+    // Each changed state once, as last decided.
+    for (const id of changed) tx.set(C.limitStates, id, states.get(id) as LimitStateDoc);
+    return decisions;
+  });
+}
+
+/** The rules in force for a portfolio judged against its published metrics. */
+function evaluationOf(risk: PortfolioRisk, inForce: readonly RiskPolicy[], now: Date) {
   const portfolio = { portfolioId: risk.portfolioId, deskId: risk.deskId };
   const rules = resolveRules(policiesFor(inForce, portfolio, now), 'continuous');
   // The published metrics are the domain's RiskMetrics, validated against their schema on the way in.
   const { violations } = evaluateRules(risk.metrics as RiskMetrics, risk.risk?.figures ?? null, rules);
-  const evaluation = {
+  return {
     portfolioId: risk.portfolioId,
     deskId: risk.deskId,
     tickId: risk.tickId,
@@ -98,36 +183,21 @@ export async function evaluatePortfolioLimits(
     positionsUpdatedAt: risk.positionsUpdatedAt ?? '',
     violations,
   };
-  const owner = `${deps.deliveryId ?? 'local'}#${randomUUID()}`;
-  const leaseMs = deps.leaseMs ?? 30_000;
-  const detectedAt = now.toISOString();
-  const C = LIMIT_COLLECTIONS;
-  const result = await deps.store.runTransaction(async (tx) => {
-    const current = (await tx.get<LimitStateDoc>(C.limitStates, risk.portfolioId)) ?? null;
-    const pending: string[] = [];
-    for (const id of current?.pending ?? []) {
-      const doc = await tx.get<LimitOutboxDoc>(C.limitOutbox, id);
-      if (doc && !doc.delivered) pending.push(id);
-    }
-    const out = limitTransitions(current, evaluation);
-    if (out.stale) return { applied: false, pending, created: [] as LimitOutboxDoc[] };
-    const created = out.events.map((event): LimitOutboxDoc => ({
-      event,
-      alert: limitAlert(event),
-      detectedAt,
-      delivered: false,
-      // Whoever records the event delivers it first.
-      leaseOwner: owner,
-      leaseUntil: now.getTime() + leaseMs,
-    }));
-    for (const doc of created) tx.set(C.limitOutbox, doc.event.eventId, doc);
-    const state: LimitStateDoc = {
-      ...out.next,
-      pending: [...pending, ...created.map((d) => d.event.eventId)],
-    };
-    tx.set(C.limitStates, risk.portfolioId, state);
-    return { applied: true, pending, created };
-  });
+}
+
+/**
+ * A portfolio's undelivered events: earlier ones first (claimed, as another invocation may hold them), then those
+ * this invocation recorded and holds. A failed publish throws at once (later alerts must not overtake it); a
+ * failure after it lets the portfolio's other alerts go out first and is thrown at the end.
+ */
+async function deliverAll(
+  deps: LimitDeps,
+  owner: string,
+  leaseMs: number,
+  inForce: readonly RiskPolicy[],
+  pending: readonly string[],
+  created: readonly LimitOutboxDoc[],
+): Promise<{ delivered: string[]; stops: string[] }> {
   const delivered: string[] = [];
   const stops: string[] = [];
   let rowFailure: unknown;
@@ -137,7 +207,9 @@ export async function evaluatePortfolioLimits(
     if (r.rowFailure !== undefined) rowFailure ??= r.rowFailure;
     else delivered.push(doc.event.eventId);
   };
-  for (const id of result.pending) {
+  const mine = new Set(created.map((c) => c.event.eventId));
+  for (const id of pending) {
+    if (mine.has(id)) continue;
     const claimed = await claimOutboxEntry<LimitOutboxDoc>(deps.store, {
       collection: LIMIT_COLLECTIONS.limitOutbox,
       id,
@@ -148,14 +220,73 @@ export async function evaluatePortfolioLimits(
     });
     if (claimed) await run(claimed);
   }
-  for (const doc of result.created) await run(doc);
+  for (const doc of created) await run(doc);
   if (rowFailure !== undefined) throw rowFailure;
-  return {
-    applied: result.applied,
-    events: result.created.map((d) => d.event.eventId),
-    delivered,
-    stops,
-  };
+  return { delivered, stops };
+}
+
+/**
+ * Several evaluations: decided in one transaction per chunk, then each portfolio's events delivered, in order,
+ * independently of the others. Outcomes in the evaluations' order; a failure fails only its own portfolio.
+ */
+async function evaluateAll(
+  deps: LimitDeps,
+  risks: readonly PortfolioRisk[],
+  inForce: readonly RiskPolicy[],
+): Promise<{ outcome?: LimitOutcome; failure?: { err: unknown } }[]> {
+  // One owner per invocation: two deliveries of the same message at once must not share a lease.
+  const owner = `${deps.deliveryId ?? 'local'}#${randomUUID()}`;
+  const leaseMs = deps.leaseMs ?? 30_000;
+  const decisions: LimitDecision[] = [];
+  for (let i = 0; i < risks.length; i += LIMIT_TRANSACTION_PORTFOLIOS)
+    decisions.push(
+      ...(await decideAll(deps, risks.slice(i, i + LIMIT_TRANSACTION_PORTFOLIOS), inForce, owner, leaseMs)),
+    );
+  // A portfolio seen twice delivers once, after its last decision: earlier ones' events go with it, in order.
+  const last = new Map<string, number>();
+  risks.forEach((r, i) => {
+    if (!decisions[i].failure) last.set(r.portfolioId, i);
+  });
+  const out: { outcome?: LimitOutcome; failure?: { err: unknown } }[] = new Array(risks.length);
+  await forEachSettled(
+    risks.map((_, i) => i),
+    BATCH_CONCURRENCY,
+    async (i) => {
+      const d = decisions[i];
+      const events = d.created.map((c) => c.event.eventId);
+      if (d.failure) return void (out[i] = { failure: d.failure });
+      if (last.get(risks[i].portfolioId) !== i)
+        return void (out[i] = { outcome: { applied: d.applied, events, delivered: [], stops: [] } });
+      const mine = risks
+        .map((r, j) => (j <= i && r.portfolioId === risks[i].portfolioId ? decisions[j] : undefined))
+        .filter((x): x is LimitDecision => x !== undefined && !x.failure);
+      try {
+        const { delivered, stops } = await deliverAll(
+          deps,
+          owner,
+          leaseMs,
+          inForce,
+          mine[0].pending,
+          mine.flatMap((x) => x.created),
+        );
+        out[i] = { outcome: { applied: d.applied, events, delivered, stops } };
+      } catch (err) {
+        out[i] = { failure: { err } };
+      }
+    },
+  );
+  return out;
+}
+
+/** One evaluation (tests, tools): the batch path with one portfolio. */
+export async function evaluatePortfolioLimits(
+  deps: LimitDeps,
+  risk: PortfolioRisk,
+  inForce: readonly RiskPolicy[],
+): Promise<LimitOutcome> {
+  const [r] = await evaluateAll(deps, [risk], inForce);
+  if (r.failure) throw r.failure.err;
+  return r.outcome as LimitOutcome;
 }
 
 /**
@@ -286,13 +417,13 @@ async function applyControls(
   return transitions;
 }
 
-/** Portfolios of one batch evaluated at a time: independent documents. */
+/** Portfolios of one batch delivered at a time: independent documents. */
 const BATCH_CONCURRENCY = 16;
 
 /**
- * A risk.portfolio-risk.v1 batch: every portfolio judged on its own; a failure of one does not stop the others
- * and is rethrown afterwards, so the batch is redelivered and the portfolios already judged see a repeat that
- * changes nothing but finishes pending deliveries.
+ * A risk.portfolio-risk.v1 batch: decided in one transaction (per 100 portfolios), then every portfolio's events
+ * delivered on their own; a failure of one does not stop the others and is rethrown afterwards, so the batch is
+ * redelivered and the portfolios already judged see a repeat that changes nothing but finishes pending deliveries.
  */
 export async function evaluateRiskLimitsBatch(
   deps: LimitDeps,
@@ -300,7 +431,8 @@ export async function evaluateRiskLimitsBatch(
 ): Promise<LimitOutcome[]> {
   const inForce = await deps.policies.current();
   if (!inForce) throw new RetryableError('risk policies could not be read: limits not judged, retrying');
-  return forEachSettled(batch.portfolios, BATCH_CONCURRENCY, (p) =>
-    evaluatePortfolioLimits(deps, p, inForce),
-  );
+  const results = await evaluateAll(deps, batch.portfolios, inForce);
+  const failed = results.find((r) => r.failure);
+  if (failed?.failure) throw failed.failure.err;
+  return results.map((r) => r.outcome as LimitOutcome);
 }

@@ -342,3 +342,77 @@ describe('the kill switch from continuous evaluation', () => {
     expect(s.warehouse.rows('risk.risk_violations')).toEqual([]);
   });
 });
+
+describe('a batch in one transaction', () => {
+  /** The deps' store, counting transactions (retries on contention count once). */
+  function countTransactions(s: Awaited<ReturnType<typeof setup>>) {
+    let n = 0;
+    const store = Object.create(s.store) as MemoryDocumentStore;
+    store.runTransaction = (fn) => {
+      n++;
+      return s.store.runTransaction(fn);
+    };
+    return { deps: { ...s.deps, store }, transactions: () => n };
+  }
+
+  it('decides every portfolio of a batch in one transaction and delivers each event once', async () => {
+    const s = await setup([deskPolicy([LEVERAGE_SOFT])]);
+    const { deps, transactions } = countTransactions(s);
+    s.at(0);
+    const many = Array.from({ length: 30 }, (_, i) =>
+      risk(`em-${i}`, 'em', 0, { leverage: i % 2 ? 2.5 : 1 }),
+    );
+    const out = await evaluateRiskLimitsBatch(deps, batch(...many));
+    // The decision; delivering a soft event needs none of its own (it counts toward no breaker).
+    expect(transactions()).toBe(1);
+    expect(out.map((o) => o.events.length)).toEqual(many.map((_, i) => (i % 2 ? 1 : 0)));
+    expect(
+      s
+        .limitAlerts()
+        .map((a) => a.portfolioId)
+        .sort(),
+    ).toEqual(
+      many
+        .filter((_, i) => i % 2)
+        .map((r) => r.portfolioId)
+        .sort(),
+    );
+    expect(s.warehouse.rows('risk.risk_violations')).toHaveLength(15);
+    s.at(1);
+    await evaluateRiskLimitsBatch(
+      deps,
+      batch(...many.map((r) => ({ ...r, ...risk(r.portfolioId, 'em', 1) }))),
+    );
+    expect(transactions()).toBe(2);
+    expect(s.limitAlerts().filter((a) => a.kind === 'RISK_LIMIT_CLEARED')).toHaveLength(15);
+  });
+
+  it('a portfolio seen twice in a batch sees its first decision: both events, in order, once each', async () => {
+    const s = await setup([deskPolicy([LEVERAGE_HARD])]);
+    s.at(1);
+    const out = await evaluateRiskLimitsBatch(
+      s.deps,
+      batch(risk('em-1', 'em', 0, { leverage: 4 }), risk('em-1', 'em', 1, { leverage: 1 })),
+    );
+    expect(s.limitAlerts().map((a) => a.kind)).toEqual(['RISK_LIMIT_BREACHED', 'RISK_LIMIT_CLEARED']);
+    expect(out[0]).toMatchObject({ applied: true, delivered: [] });
+    expect(out[1].delivered).toHaveLength(2);
+    expect(s.warehouse.rows('risk.risk_violations')).toHaveLength(2);
+    const state = await s.store.get<{ pending: string[] }>(C.limitStates, 'em-1');
+    expect(state?.pending).toHaveLength(2); // pruned by the next transaction that finds them delivered
+  });
+
+  it('a portfolio whose state cannot be read fails only itself; the batch is retried', async () => {
+    const s = await setup([deskPolicy([LEVERAGE_HARD])]);
+    await s.store.set(C.limitStates, 'em-bad', { portfolioId: 'em-bad', pending: 'not a list' });
+    s.at(0);
+    await expect(
+      evaluateRiskLimitsBatch(
+        s.deps,
+        batch(risk('em-bad', 'em', 0, { leverage: 4 }), risk('em-ok', 'em', 0, { leverage: 4 })),
+      ),
+    ).rejects.toThrow(TypeError);
+    expect(s.limitAlerts().map((a) => a.portfolioId)).toEqual(['em-ok']);
+    expect((await s.store.get(C.limitStates, 'em-bad'))?.pending).toBe('not a list');
+  });
+});
