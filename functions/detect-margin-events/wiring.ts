@@ -1,6 +1,6 @@
 /** detectMarginEvents — Pub/Sub push: risk.portfolio-risk.v1 → risk.margin_events + alerts.margin.v1. */
 import { BatchingWarehouse } from '../../shared/adapters/batching-warehouse';
-import { RecentIds } from '../../shared/platform/recent-ids';
+import { BoundedMap } from '../../shared/platform/bounded-map';
 import { PolicyCache } from '../../shared/use-cases/controls/policy-cache';
 import { detectMarginEventsBatch } from '../../shared/use-cases/detect-margin-events';
 import { pubsubWiring } from '../runtime/pubsub-wiring';
@@ -18,7 +18,7 @@ export const detectMarginEvents = pubsubWiring(
     logger,
     policies: new PolicyCache(p.store, p.clock, logger),
     // Per instance: the entries it delivered need not be read again by its next transactions.
-    delivered: new RecentIds(DELIVERED_REMEMBERED),
+    delivered: new BoundedMap<string, true>(DELIVERED_REMEMBERED),
   }),
   (d) => ({
     // The delivery's message id names the outbox lease's owner in logs (each invocation holds its own lease).

@@ -34,6 +34,7 @@ import { CONTROLS_COLLECTIONS } from './controls/controls-store';
 import type { ControlsState } from './controls/controls-state';
 import type { DecisionRecorder } from './controls/decision-recorder';
 import type { KeyedQueue } from '../platform/keyed-queue';
+import { BoundedMap } from '../platform/bounded-map';
 
 export type CheckRiskRequest = PreTradeRequest;
 
@@ -106,10 +107,12 @@ export interface CheckRiskDeps {
 
 /** This instance's decisions by requestId, bounded (oldest dropped first; the record stays the authority). */
 export class RecentDecisions {
-  private readonly done = new Map<string, CheckRiskResponse>();
+  private readonly done: BoundedMap<string, CheckRiskResponse>;
   private readonly inFlight = new Map<string, Promise<CheckRiskOutcome>>();
 
-  constructor(private readonly capacity = 50_000) {}
+  constructor(capacity = 50_000) {
+    this.done = new BoundedMap(capacity);
+  }
 
   get(requestId: string): CheckRiskResponse | undefined {
     return this.done.get(requestId);
@@ -117,7 +120,6 @@ export class RecentDecisions {
 
   remember(r: CheckRiskResponse): void {
     this.done.set(r.requestId, r);
-    if (this.done.size > this.capacity) this.done.delete(this.done.keys().next().value as string);
   }
 
   /** Concurrent requests with one requestId on this instance share one evaluation. */

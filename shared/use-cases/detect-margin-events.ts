@@ -33,7 +33,7 @@ import type { DocumentData, DocumentStore } from '../ports/document-store';
 import type { EventBus } from '../ports/event-bus';
 import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
-import type { RecentIds } from '../platform/recent-ids';
+import type { BoundedMap } from '../platform/bounded-map';
 import { forEachSettled } from '../platform/bounded';
 import { PORTFOLIO_VIEWS, portfolioViewOf } from './portfolio-views';
 import { MARGIN_ALERT_PUBLISHED_LOG } from '../platform/log-messages';
@@ -58,7 +58,7 @@ export interface MarginDeps {
    * Outbox entries this instance marked delivered. Delivered is final, so the next transaction skips reading
    * them (one read round trip fewer per batch when every pending entry went out from here).
    */
-  delivered?: RecentIds;
+  delivered?: BoundedMap<string, true>;
 }
 
 interface MarginStateDoc {
@@ -418,7 +418,7 @@ async function deliver(
     leaseOwner: owner,
     expireAt: idempotencyExpiry(deps.clock.now()),
   });
-  deps.delivered?.add(a.eventId);
+  deps.delivered?.set(a.eventId, true);
   deps.logger.info('margin event delivered', {
     eventId: a.eventId,
     portfolioId: a.portfolioId,

@@ -12,6 +12,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
+import { BoundedMap } from '../../platform/bounded-map';
 
 export interface PinnedRequest {
   url: URL;
@@ -42,7 +43,7 @@ export const pinnedHttpTransport: WebhookTransport = { post };
 
 /** Pools per checked address, the least recently used closed beyond this many (endpoints are per recipient). */
 export const MAX_PINNED_POOLS = 256;
-const pools = new Map<string, HttpAgent>();
+const pools = new BoundedMap<string, HttpAgent>(MAX_PINNED_POOLS, (agent) => agent.destroy());
 
 /** The keep-alive pool for one host, port and checked address; most recently used last. */
 export function pinnedPool(
@@ -52,24 +53,16 @@ export function pinnedPool(
   address: string,
 ): HttpAgent {
   const key = `${https ? 'https' : 'http'}|${hostname}|${port}|${address}`;
-  let agent = pools.get(key);
-  if (agent) pools.delete(key);
-  else {
-    const options = { keepAlive: true, maxSockets: 32, maxFreeSockets: 4, scheduling: 'lifo' as const };
-    agent = https ? new HttpsAgent(options) : new HttpAgent(options);
-  }
+  const pooled = pools.use(key);
+  if (pooled) return pooled;
+  const options = { keepAlive: true, maxSockets: 32, maxFreeSockets: 4, scheduling: 'lifo' as const };
+  const agent = https ? new HttpsAgent(options) : new HttpAgent(options);
   pools.set(key, agent);
-  if (pools.size > MAX_PINNED_POOLS) {
-    const [oldest, evicted] = pools.entries().next().value as [string, HttpAgent];
-    pools.delete(oldest);
-    evicted.destroy();
-  }
   return agent;
 }
 
 /** Closes every pooled connection (tests, shutdown). */
 export function closePinnedPools(): void {
-  for (const agent of pools.values()) agent.destroy();
   pools.clear();
 }
 

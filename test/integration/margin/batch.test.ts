@@ -10,7 +10,7 @@ import {
   detectMarginEventsBatch,
 } from '../../../shared/use-cases/detect-margin-events';
 import type { DocumentStore, DocumentTransaction } from '../../../shared/ports/document-store';
-import { RecentIds } from '../../../shared/platform/recent-ids';
+import { BoundedMap } from '../../../shared/platform/bounded-map';
 import {
   MarginHarness,
   alertKey,
@@ -113,7 +113,7 @@ describe('detectMarginEventsBatch with Firestore (emulator) and DuckDB', () => {
     const run = async (label: string, remember: boolean) => {
       const h = await harness(label);
       const { store, outboxReads } = countingOutboxReads(h.store);
-      const delivered = remember ? new RecentIds(10_000) : undefined;
+      const delivered = remember ? new BoundedMap<string, true>(10_000) : undefined;
       for (const [i, b] of batches.entries())
         await detectMarginEventsBatch(h.deps(`${label}-${i}`, { store, delivered }), b);
       return { h, outboxReads: outboxReads(), delivered };
@@ -149,7 +149,10 @@ describe('detectMarginEventsBatch with Firestore (emulator) and DuckDB', () => {
     const later = sequence
       .filter((m) => m.portfolioId === upTo[firstTransition].portfolioId)
       .at(-1) as PortfolioRisk;
-    await detectMarginEventsBatch(h.deps('this', { store, delivered: new RecentIds(100) }), batchOf([later]));
+    await detectMarginEventsBatch(
+      h.deps('this', { store, delivered: new BoundedMap<string, true>(100) }),
+      batchOf([later]),
+    );
     expect(outboxReads()).toBe(1);
     expect(h.alerts().map((a) => a.portfolioId)).toContain(upTo[firstTransition].portfolioId);
   });
