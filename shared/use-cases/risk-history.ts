@@ -10,17 +10,13 @@ import { HISTORY_GAP_LOG } from '../platform/log-messages';
 import type { DocumentStore } from '../ports/document-store';
 import type { Logger } from '../ports/logger';
 
-interface CachedHistory {
-  key: string;
-  history: PriceHistory;
-  /** The tick it was read for, when read for one. */
-  tick?: string;
-}
-
 /** Aligned histories per store (one per deployment; several in tests), reused while the closes are unchanged. */
-const historyCaches = new WeakMap<DocumentStore, Map<string, CachedHistory>>();
-/** Reads under way per store, by assets: the shards of one tick on one instance share one read. */
-const historyReads = new WeakMap<DocumentStore, Map<string, { tick: string; read: Promise<PriceHistory> }>>();
+const historyCaches = new WeakMap<DocumentStore, Map<string, { key: string; history: PriceHistory }>>();
+/** Per store, by assets: the history of the latest tick read for (kept while its read is under way too). */
+const tickHistories = new WeakMap<
+  DocumentStore,
+  Map<string, { tick: string; history: Promise<PriceHistory> }>
+>();
 
 /**
  * Daily closes of the assets, aligned on calendar days (a day without a close is null: the engine computes around
@@ -30,29 +26,22 @@ const historyReads = new WeakMap<DocumentStore, Map<string, { tick: string; read
  * instance: read once, without a round trip per shard. The closes the tick's ingestion wrote are in it; a
  * backfill that lands during the tick's minute is seen from the next tick on.
  */
-export async function loadHistory(
-  store: DocumentStore,
-  assets: string[],
-  tick?: string,
-): Promise<PriceHistory> {
+export function loadHistory(store: DocumentStore, assets: string[], tick?: string): Promise<PriceHistory> {
   if (tick === undefined) return readHistory(store, assets);
   const name = assets.join(',');
-  const cached = historyCaches.get(store)?.get(name);
-  if (cached?.tick === tick) return cached.history;
-  let reads = historyReads.get(store);
-  if (!reads) historyReads.set(store, (reads = new Map()));
-  const under = reads.get(name);
-  if (under?.tick === tick) return under.read;
-  const read = readHistory(store, assets, tick);
-  reads.set(name, { tick, read });
-  try {
-    return await read;
-  } finally {
-    if (reads.get(name)?.read === read) reads.delete(name);
-  }
+  let byAssets = tickHistories.get(store);
+  if (!byAssets) tickHistories.set(store, (byAssets = new Map()));
+  const known = byAssets.get(name);
+  if (known?.tick === tick) return known.history;
+  const history = readHistory(store, assets);
+  const entry = { tick, history };
+  byAssets.set(name, entry);
+  // A failed read is not kept: the next shard of the tick reads again.
+  history.catch(() => byAssets.get(name) === entry && byAssets.delete(name));
+  return history;
 }
 
-async function readHistory(store: DocumentStore, assets: string[], tick?: string): Promise<PriceHistory> {
+async function readHistory(store: DocumentStore, assets: string[]): Promise<PriceHistory> {
   const docs = await store.getMany<DailyClosesDoc>(FIRESTORE_COLLECTIONS.risk.dailyCloses, assets);
   const key = assets
     .map((a) => `${a}:${docs.get(a)?.closes.at(-1)?.date ?? ''}:${docs.get(a)?.closes.length ?? 0}`)
@@ -60,10 +49,7 @@ async function readHistory(store: DocumentStore, assets: string[], tick?: string
   let historyCache = historyCaches.get(store);
   if (!historyCache) historyCaches.set(store, (historyCache = new Map()));
   const cached = historyCache.get(assets.join(','));
-  if (cached && cached.key === key) {
-    cached.tick = tick;
-    return cached.history;
-  }
+  if (cached && cached.key === key) return cached.history;
   let first = '';
   let last = '';
   for (const d of docs.values()) {
@@ -87,7 +73,7 @@ async function readHistory(store: DocumentStore, assets: string[], tick?: string
     series[asset] = s;
   }
   const history = { dates, series };
-  historyCache.set(assets.join(','), { key, history, tick });
+  historyCache.set(assets.join(','), { key, history });
   return history;
 }
 
