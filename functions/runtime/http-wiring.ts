@@ -19,20 +19,19 @@ export function httpWiring<N extends FunctionName, D>(
     trigger: 'http',
     serve: (platform, observe) => {
       const serve = handler(
-        once(() =>
-          outsideRequest(async () => {
-            const p = await platform();
-            const logger = p.logger(name);
-            try {
-              return await build(p, logger);
-            } catch (err) {
-              // The handler's own logger does not exist yet: without this line a refused configuration would
-              // answer 500 with nothing in the logs to say why (it is tried again on the next request).
-              logger.error('function could not start: its dependencies were refused', { error: err });
-              throw err;
-            }
-          }),
-        ),
+        // Built by the first request, outside its domain like all of the request's work (see below).
+        once(async () => {
+          const p = await platform();
+          const logger = p.logger(name);
+          try {
+            return await build(p, logger);
+          } catch (err) {
+            // The handler's own logger does not exist yet: without this line a refused configuration would
+            // answer 500 with nothing in the logs to say why (it is tried again on the next request).
+            logger.error('function could not start: its dependencies were refused', { error: err });
+            throw err;
+          }
+        }),
         observe,
       );
       // Outside the framework's per-request domain: see outsideRequest. A rejection still reaches the framework.

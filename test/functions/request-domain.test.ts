@@ -4,7 +4,11 @@
  * wired), so each function's work runs outside it; a failure still rejects to the framework, which answers 500.
  */
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import * as ff from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
 import * as domain from 'node:domain';
+import type { AddressInfo } from 'node:net';
+import { httpWiring } from '../../functions/runtime/http-wiring';
 import { recordAlerts } from '../../functions/record-alerts/wiring';
 import type { MessagePublishedData } from '../../shared/platform/triggers/pubsub-handler';
 import type { DocumentStore } from '../../shared/ports/document-store';
@@ -75,4 +79,34 @@ it('still rejects to the framework when the work fails, so the push is answered 
     ce: CloudEvent<MessagePublishedData>,
   ) => Promise<void>;
   await expect(inRequestDomain(() => handler(push()))).rejects.toThrow('store unavailable');
+});
+
+it('an HTTP function served by the framework builds and answers outside the request’s domain', async () => {
+  const seen: unknown[] = [];
+  const activeDomain = () => (process as { domain?: unknown }).domain;
+  const wiring = httpWiring(
+    'ingestPrices',
+    async () => {
+      seen.push(activeDomain()); // the first request's build
+      return {};
+    },
+    (deps) => async (_req, res) => {
+      await deps();
+      seen.push(activeDomain()); // each request's own work
+      res.status(204).end();
+    },
+  );
+  ff.http(
+    'request-domain-http',
+    wiring.serve(async () => testPlatform()),
+  );
+  const server = getTestServer('request-domain-http');
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    for (let i = 0; i < 2; i++) expect((await fetch(url, { method: 'POST' })).status).toBe(204);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+  expect(seen).toEqual([undefined, undefined, undefined]);
 });
