@@ -42,6 +42,8 @@ interface Email {
 }
 
 type MailService = import('@sendgrid/mail').MailService;
+type MailData = import('@sendgrid/helpers/classes/mail').MailData;
+type MailDataRequired = import('@sendgrid/helpers/classes/mail').MailDataRequired;
 type SendGridClient = import('@sendgrid/client/src/client').Client;
 
 interface SendGridErrorShape {
@@ -101,63 +103,54 @@ export class SendGridEmailSender implements NotificationSender {
   /** One request for the e-mails that can share the layout; the others alone, at the same time. */
   private async sendMany(emails: Email[]): Promise<ProviderResult[]> {
     if (emails.length === 1) return [await this.sendAlone(emails[0])];
-    const shaped = emails.map((e) => ({ e, f: emailFields(e.d) }));
-    const together = shaped.filter((x) => !tagged(x.f));
-    const results = new Map<Email, Promise<ProviderResult>>();
-    for (const x of shaped) if (tagged(x.f)) results.set(x.e, this.sendAlone(x.e));
-    if (together.length === 1) results.set(together[0].e, this.sendAlone(together[0].e));
-    else if (together.length > 1) {
-      const shared = this.sendPersonalized(together).then(async (r) =>
-        // A refused batch may be one bad address: each e-mail alone, so only its own dispatch fails.
-        r.outcome === 'permanent'
-          ? Promise.all(together.map((x) => this.sendAlone(x.e)))
-          : together.map(() => r),
-      );
-      together.forEach((x, i) =>
-        results.set(
-          x.e,
-          shared.then((all) => all[i]),
-        ),
-      );
-    }
-    return Promise.all(emails.map((e) => results.get(e) as Promise<ProviderResult>));
-  }
-
-  private async sendPersonalized(emails: { e: Email; f: EmailFields }[]): Promise<ProviderResult> {
-    const mail = await this.mail();
-    const { d } = emails[0].e;
-    return this.answer(() =>
-      mail.send({
-        from: this.options.from,
-        personalizations: emails.map(({ e, f }) => ({
-          to: e.to,
-          subject: f.subject,
-          substitutions: f.fields,
-          // Correlates Event Webhook events; ids only (SendGrid keeps custom_args as non-personal data).
-          customArgs: { dispatch_id: e.d.dispatchId, alert_id: e.d.alertId },
-        })),
-        text: EMAIL_LAYOUT.text,
-        html: EMAIL_LAYOUT.html,
-        categories: [d.kind],
-        mailSettings: { sandboxMode: { enable: this.options.sandbox } },
-      }),
+    const shaped = emails.map((e) => {
+      const f = emailFields(e.d);
+      return { e, f, alone: tagged(f) };
+    });
+    const together = shaped.filter((x) => !x.alone);
+    if (together.length < 2) return Promise.all(emails.map((e) => this.sendAlone(e)));
+    const shared = this.sendTogether(together);
+    return Promise.all(
+      shaped.map((x) => (x.alone ? this.sendAlone(x.e) : shared.then((r) => r.get(x.e) as ProviderResult))),
     );
   }
 
-  private async sendAlone({ d, to }: Email): Promise<ProviderResult> {
+  /** One request, one personalization each; a refused one may be one bad address, so each is resent alone. */
+  private async sendTogether(emails: { e: Email; f: EmailFields }[]): Promise<Map<Email, ProviderResult>> {
+    const r = await this.request(emails[0].e.d.kind, {
+      personalizations: emails.map(({ e, f }) => ({
+        to: e.to,
+        subject: f.subject,
+        substitutions: f.fields,
+        customArgs: idsOf(e.d),
+      })),
+      text: EMAIL_LAYOUT.text,
+      html: EMAIL_LAYOUT.html,
+    });
+    const results =
+      r.outcome === 'permanent'
+        ? await Promise.all(emails.map((x) => this.sendAlone(x.e)))
+        : emails.map(() => r);
+    return new Map(emails.map((x, i) => [x.e, results[i]]));
+  }
+
+  private sendAlone({ d, to }: Email): Promise<ProviderResult> {
+    return this.request(d.kind, { to, ...renderEmail(d), customArgs: idsOf(d) });
+  }
+
+  /** Mail Send with what every request carries: the sender, the category and the sandbox setting. */
+  private async request(
+    kind: string,
+    message: Omit<MailData, 'from' | 'categories' | 'mailSettings'>,
+  ): Promise<ProviderResult> {
     const mail = await this.mail();
-    const body = renderEmail(d);
     return this.answer(() =>
       mail.send({
-        to,
+        ...message,
         from: this.options.from,
-        subject: body.subject,
-        text: body.text,
-        html: body.html,
-        customArgs: { dispatch_id: d.dispatchId, alert_id: d.alertId },
-        categories: [d.kind],
+        categories: [kind],
         mailSettings: { sandboxMode: { enable: this.options.sandbox } },
-      }),
+      } as MailDataRequired),
     );
   }
 
@@ -193,3 +186,6 @@ export class SendGridEmailSender implements NotificationSender {
 
 const tagged = (f: EmailFields) =>
   TAGGED.test(f.subject) || Object.values(f.fields).some((v) => TAGGED.test(v));
+
+/** Correlates Event Webhook events; ids only (SendGrid keeps custom_args as non-personal data). */
+const idsOf = (d: Dispatch) => ({ dispatch_id: d.dispatchId, alert_id: d.alertId });
