@@ -16,7 +16,7 @@
  */
 import { idempotencyExpiry } from '../domain/retention';
 import { randomUUID } from 'node:crypto';
-import { claimOutboxEntry } from './lease';
+import { claimOutboxEntry, openOutboxEntries } from './lease';
 import { marginPolicyFor, type RiskPolicy } from '../domain/controls/policy';
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { SchemaTypes } from '../contracts/schema-types';
@@ -131,17 +131,12 @@ async function decideAll(
     const read = await tx.getAll(ids.map((id) => ({ collection: MARGIN_COLLECTIONS.states, id })));
     const states = new Map(ids.map((id, i) => [id, read[i] as MarginStateDoc | undefined]));
     // Earlier transitions not yet delivered (a failed publish, a crashed instance) ride along.
-    // A malformed list fails its own portfolio below, not the read for the whole batch.
-    const listed = (id: string) => states.get(id)?.pending;
-    const pendingIds = [
-      ...new Set(ids.flatMap((id) => (Array.isArray(listed(id)) ? (listed(id) as string[]) : []))),
-    ].filter((id) => !deps.delivered?.has(id));
-    const outbox = await tx.getAll(pendingIds.map((id) => ({ collection: MARGIN_COLLECTIONS.outbox, id })));
-    const open = new Map<string, OutboxDoc>();
-    pendingIds.forEach((id, i) => {
-      const doc = outbox[i] as OutboxDoc | undefined;
-      if (doc && !doc.delivered) open.set(id, doc);
-    });
+    const open = await openOutboxEntries<OutboxDoc>(
+      tx,
+      MARGIN_COLLECTIONS.outbox,
+      ids.map((id) => states.get(id)?.pending),
+      deps.delivered,
+    );
     const views = new Map<string, DocumentData>();
     const decisions = risks.map((risk): Decision => {
       const current = states.get(risk.portfolioId);

@@ -34,7 +34,7 @@ import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
 import { announceStopTransition, limitAlert, violationRow, type RiskAlert } from './controls/announcements';
 import { changeStop, recordBreakerEvent, type StopTransition } from './controls/controls-store';
-import { claimOutboxEntry } from './lease';
+import { claimOutboxEntry, openOutboxEntries } from './lease';
 
 type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
 type PortfolioRiskBatch = SchemaTypes['messages/risk.portfolio-risk.v1'];
@@ -119,17 +119,10 @@ async function decideAll(
     const ids = [...new Set(risks.map((r) => r.portfolioId))];
     const read = await tx.getAll(ids.map((id) => ({ collection: C.limitStates, id })));
     const states = new Map(ids.map((id, i) => [id, (read[i] as LimitStateDoc | undefined) ?? null]));
-    // A malformed list fails its own portfolio below, not the read for the whole batch.
-    const listed = (id: string) => states.get(id)?.pending;
-    const pendingIds = [
-      ...new Set(ids.flatMap((id) => (Array.isArray(listed(id)) ? (listed(id) as string[]) : []))),
-    ];
-    const outbox = await tx.getAll(pendingIds.map((id) => ({ collection: C.limitOutbox, id })));
-    const open = new Set(
-      pendingIds.filter((_, k) => {
-        const doc = outbox[k] as LimitOutboxDoc | undefined;
-        return doc !== undefined && !doc.delivered;
-      }),
+    const open = await openOutboxEntries<LimitOutboxDoc>(
+      tx,
+      C.limitOutbox,
+      ids.map((id) => states.get(id)?.pending),
     );
     const changed = new Set<string>();
     const decisions = risks.map((risk, i): LimitDecision => {
@@ -151,7 +144,7 @@ async function decideAll(
         }));
         for (const doc of created) {
           tx.set(C.limitOutbox, doc.event.eventId, doc);
-          open.add(doc.event.eventId);
+          open.set(doc.event.eventId, doc);
         }
         states.set(risk.portfolioId, {
           ...out.next,

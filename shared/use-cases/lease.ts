@@ -6,7 +6,7 @@
  * not contend with the holder's writes; the claim itself is one transaction (or one create).
  */
 import { RetryableError } from '../platform/errors';
-import type { DocumentData, DocumentStore } from '../ports/document-store';
+import type { DocumentData, DocumentStore, DocumentTransaction } from '../ports/document-store';
 
 /** Where a protocol keeps the lease in its document. */
 export interface LeaseOf<D> {
@@ -123,4 +123,27 @@ export async function claimOutboxEntry<D extends OutboxEntry>(
   if (c.kind === 'busy')
     throw new RetryableError(`${r.what} ${r.id} is being delivered by another invocation`);
   return c.kind === 'claimed' ? c.doc : undefined;
+}
+
+/**
+ * Inside a batch's transaction: the undelivered outbox entries its state documents list as pending, all in one
+ * read. A list that is not an array is left out here (its own portfolio fails when decided, not the batch); ids
+ * in `delivered` (this instance delivered them, and delivered is final) are not read at all.
+ */
+export async function openOutboxEntries<D extends OutboxEntry>(
+  tx: DocumentTransaction,
+  collection: string,
+  lists: readonly unknown[],
+  delivered?: { has(id: string): boolean },
+): Promise<Map<string, D>> {
+  const ids = [...new Set(lists.flatMap((l) => (Array.isArray(l) ? (l as string[]) : [])))].filter(
+    (id) => !delivered?.has(id),
+  );
+  const docs = await tx.getAll(ids.map((id) => ({ collection, id })));
+  const open = new Map<string, D>();
+  ids.forEach((id, i) => {
+    const doc = docs[i] as D | undefined;
+    if (doc && !doc.delivered) open.set(id, doc);
+  });
+  return open;
 }
