@@ -236,9 +236,12 @@ async function evaluateAll(
       ...(await decideAll(deps, risks.slice(i, i + LIMIT_TRANSACTION_PORTFOLIOS), inForce, owner, leaseMs)),
     );
   // A portfolio seen twice delivers once, after its last decision: earlier ones' events go with it, in order.
-  const last = new Map<string, number>();
+  const decided = new Map<string, number[]>();
   risks.forEach((r, i) => {
-    if (!decisions[i].failure) last.set(r.portfolioId, i);
+    if (decisions[i].failure) return;
+    const seen = decided.get(r.portfolioId);
+    if (seen) seen.push(i);
+    else decided.set(r.portfolioId, [i]);
   });
   const out: { outcome?: LimitOutcome; failure?: { err: unknown } }[] = new Array(risks.length);
   await forEachSettled(
@@ -248,11 +251,9 @@ async function evaluateAll(
       const d = decisions[i];
       const events = d.created.map((c) => c.event.eventId);
       if (d.failure) return void (out[i] = { failure: d.failure });
-      if (last.get(risks[i].portfolioId) !== i)
+      const mine = (decided.get(risks[i].portfolioId) ?? []).map((j) => decisions[j]);
+      if (mine.at(-1) !== d)
         return void (out[i] = { outcome: { applied: d.applied, events, delivered: [], stops: [] } });
-      const mine = risks
-        .map((r, j) => (j <= i && r.portfolioId === risks[i].portfolioId ? decisions[j] : undefined))
-        .filter((x): x is LimitDecision => x !== undefined && !x.failure);
       try {
         const { delivered, stops } = await deliverAll(
           deps,
