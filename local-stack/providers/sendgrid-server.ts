@@ -1,7 +1,8 @@
 /**
  * A local server speaking SendGrid's v3 Mail Send wire format: POST /v3/mail/send with a Bearer API key,
  * 202 Accepted with X-Message-Id (200 in sandbox mode, nothing delivered), 400 with `errors[]` naming the
- * field, 401 for a wrong key, one e-mail recorded per personalization (its subject and substitutions applied), X-RateLimit-* headers on every answer and 429 until X-RateLimit-Reset.
+ * field, 401 for a wrong key, X-RateLimit-* headers on every answer and 429 until X-RateLimit-Reset. One
+ * e-mail is recorded per personalization, with its subject and its substitutions applied to the shared content.
  * Faults (429, 503) are scripted or drawn from a seeded stream, like the other local providers.
  */
 import { randomBytes } from 'node:crypto';

@@ -26,7 +26,6 @@ export class TurnBatch<I, O> {
   private queue: Queued<I, O>[] = [];
   private queuedWeight = 0;
   private scheduled = false;
-  private inFlight = 0;
   private readonly out = new Set<Promise<void>>();
   private readonly maxInFlight: number;
   private readonly weight: (input: I) => number;
@@ -71,13 +70,13 @@ export class TurnBatch<I, O> {
     for (;;) {
       if (this.scheduled) await new Promise<void>((r) => setImmediate(r));
       else if (this.out.size) await Promise.all(this.out);
-      else if (this.queue.length) this.drain();
+      // Nothing scheduled or out means nothing queued: a queue waits only for a turn's end or a free slot.
       else return;
     }
   }
 
   private drain(): void {
-    while (this.inFlight < this.maxInFlight && this.queue.length) {
+    while (this.out.size < this.maxInFlight && this.queue.length) {
       let size = 0;
       let n = 0;
       while (n < this.queue.length && (n === 0 || size + this.queue[n].weight <= this.maxSize))
@@ -85,10 +84,8 @@ export class TurnBatch<I, O> {
       const batch = this.queue.slice(0, n);
       this.queue = this.queue.slice(n);
       this.queuedWeight -= size;
-      this.inFlight++;
       const done = this.send(batch).finally(() => {
         this.out.delete(done);
-        this.inFlight--;
         this.drain();
       });
       this.out.add(done);
