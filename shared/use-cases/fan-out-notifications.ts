@@ -130,12 +130,12 @@ async function decide(
   deps: FanOutDeps,
   alert: NormalizedAlert,
   decisionId: string,
+  ids: string[],
 ): Promise<{ decision: AlertDecision; replayed: boolean }> {
   const now = deps.clock.now();
   const at = now.getTime();
   const windowMs = deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
   const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
-  const ids = await resolveRecipients(deps, alert);
   const docs = ids.length
     ? await deps.store.getMany<RecipientDoc>(C.recipients, ids)
     : new Map<string, RecipientDoc>();
@@ -263,11 +263,16 @@ export function fanOutNotifications(deps: FanOutDeps, alert: NormalizedAlert): P
 }
 
 async function fanOut(deps: FanOutDeps, alert: NormalizedAlert, decisionId: string): Promise<FanOutOutcome> {
-  // First, before anything that may have changed since an earlier delivery decided.
-  const recorded = await deps.store.get<AlertDecision>(C.decisions, decisionId);
+  // The decision first: a recorded one is answered from, before anything that may have changed since. The
+  // audience is read in the same round trip (the store sends one turn's reads together) and used only when
+  // nothing is recorded, which is every first delivery.
+  const [recorded, audience] = await Promise.all([
+    deps.store.get<AlertDecision>(C.decisions, decisionId),
+    resolveRecipients(deps, alert),
+  ]);
   const { decision, replayed } = recorded
     ? { decision: recorded, replayed: true }
-    : await decide(deps, alert, decisionId);
+    : await decide(deps, alert, decisionId, audience);
   if (decision.recipients.length === 0 && !replayed)
     deps.logger.warn('alert has no recipients', { alertId: alert.alertId, kind: alert.kind });
   const dispatches = decision.recipients.flatMap((r) =>

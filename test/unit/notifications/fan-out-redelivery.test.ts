@@ -168,4 +168,29 @@ describe('fanOutNotifications: redeliveries replay the recorded decision', () =>
     await Promise.all([fanOutNotifications(queued, b), fanOutNotifications(queued, a)]);
     expect(transactions).toHaveBeenCalledTimes(2);
   });
+
+  it('asks for the decision and the audience together, so the store can send them in one round trip', async () => {
+    await recipient('kim', 'desk-together');
+    const a = normalizeMarginAlert(marginAlert('desk-together'));
+    const get = p.store.get.bind(p.store);
+    const asked: string[] = [];
+    let pending = 0;
+    let pendingWhenAudienceAsked = 0;
+    jest.spyOn(p.store, 'get').mockImplementation(async (collection, id) => {
+      asked.push(collection);
+      if (collection === C.portfolioOwners) pendingWhenAudienceAsked = pending;
+      pending++;
+      await new Promise((r) => setImmediate(r)); // a round trip: an ask made meanwhile overlaps it
+      pending--;
+      return get(collection, id);
+    });
+    await fanOutNotifications(deps, a);
+    expect(asked.slice(0, 2).sort()).toEqual([C.decisions, C.portfolioOwners].sort());
+    expect(pendingWhenAudienceAsked).toBe(1); // the decision's ask was still out
+    // A redelivery is still answered from the recorded decision, whatever the audience read says.
+    await p.store.set(C.portfolioOwners, 'desk-together', { portfolioId: 'desk-together', recipientIds: [] });
+    const again = await fanOutNotifications(deps, a);
+    expect(again.recipients.map((r) => r.decision)).toEqual(['resend']);
+    expect(again.dispatchIds).toHaveLength(2);
+  });
 });
