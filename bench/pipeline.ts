@@ -25,8 +25,22 @@ const LOW = 11_500; // 42.5 % below HIGH: inside the 50 % jump bound, and both s
  */
 export type PipelineAreas = 'risk' | 'all';
 
-export async function runPipelineBenchmark(wired: PipelineAreas = 'risk'): Promise<BenchResult[]> {
-  const prefix = wired === 'all' ? 'pipeline.all_areas' : 'pipeline';
+/**
+ * `back-to-back`: the next tick as soon as this tick's alerts are out, while other areas still work on them (a
+ * tick every ~0.5 s: a stress figure). `drained`: the next tick once every area has finished with this one, as
+ * at the Scheduler's 60-s cadence, where a tick's whole work ends long before the next (printed as drain time).
+ */
+export type PipelineCadence = 'back-to-back' | 'drained';
+
+/** Quiet period that counts as drained: longer than the emulator's 100-ms idle push poll. */
+const DRAINED_QUIET_MS = 300;
+
+export async function runPipelineBenchmark(
+  wired: PipelineAreas = 'risk',
+  cadence: PipelineCadence = 'back-to-back',
+): Promise<BenchResult[]> {
+  const prefix =
+    (wired === 'all' ? 'pipeline.all_areas' : 'pipeline') + (cadence === 'drained' ? '.drained' : '');
   const emulators = await startEmulators();
   const start = Date.parse('2024-06-01T00:00:00Z');
   const clock = new ManualClock(new Date(start));
@@ -62,6 +76,8 @@ export async function runPipelineBenchmark(wired: PipelineAreas = 'risk'): Promi
     /** Per measured tick, when each stage first (and the risk batches last) published, from the tick. */
     const stages = new Map<string, Record<string, number>>();
     let alerts = 0;
+    /** Per measured tick drained: from its publish to the last delivery or publish any area made for it. */
+    const drains: number[] = [];
     stack.meter.publishListeners.push((topic, message) => {
       const now = performance.now();
       const tickId = (message as { tickId: string }).tickId;
@@ -86,10 +102,16 @@ export async function runPipelineBenchmark(wired: PipelineAreas = 'risk'): Promi
       await stack.tick();
       const deadline = Date.now() + 30_000;
       while (alerts < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      if (cadence === 'drained') {
+        await stack.settle(DRAINED_QUIET_MS, 30_000);
+        const t0 = tickAt.get(tickIdOf(at));
+        if (t0 !== undefined && measured.has(tickIdOf(at))) drains.push(stack.meter.lastActivityAt - t0);
+      }
     }
     await stack.settle(500);
     if (process.env.BENCH_VERBOSE) process.stderr.write(stack.meter.summary() + '\n');
     latencies.sort((a, b) => a - b);
+    drains.sort((a, b) => a - b);
     const stageNames = [
       'risk.shard-work.v1',
       'risk.portfolio-risk.v1',
@@ -114,6 +136,15 @@ export async function runPipelineBenchmark(wired: PipelineAreas = 'risk'): Promi
       { name: `${prefix}.price_to_alert.p99_ms`, value: round(percentile(latencies, 0.99)), unit: 'ms' },
       { name: `${prefix}.price_to_alert.p50_ms`, value: round(percentile(latencies, 0.5)), unit: 'ms' },
       { name: `${prefix}.price_to_alert.samples`, value: latencies.length, unit: 'alerts' },
+      ...(cadence === 'drained'
+        ? [
+            {
+              name: `${prefix}.tick_drained.p50_ms`,
+              value: round(percentile(drains, 0.5)),
+              unit: `ms from a tick to the last work any area did for it (max ${round(drains[drains.length - 1] ?? NaN)}; ticks are 60 000 ms apart)`,
+            },
+          ]
+        : []),
     ];
   } finally {
     await stack.stop();
@@ -125,7 +156,11 @@ const round = (x: number) => Math.round(x * 10) / 10;
 
 if (require.main === module) {
   // PIPELINE_AREAS=all: every area wired (default: the risk path alone).
-  void runPipelineBenchmark(process.env.PIPELINE_AREAS === 'all' ? 'all' : 'risk').then((rows) => {
+  // PIPELINE_CADENCE=drained: each tick once the previous one has drained (default: back to back).
+  void runPipelineBenchmark(
+    process.env.PIPELINE_AREAS === 'all' ? 'all' : 'risk',
+    process.env.PIPELINE_CADENCE === 'drained' ? 'drained' : 'back-to-back',
+  ).then((rows) => {
     for (const r of rows) console.log(`${r.name}: ${r.value} ${r.unit}`);
   });
 }

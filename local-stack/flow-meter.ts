@@ -18,6 +18,8 @@ export class FlowMeter {
   readonly stored = new Map<string, number>();
   /** Called after each successful publish (benchmarks time the path with it). */
   readonly publishListeners: ((topic: TopicName, message: unknown) => void)[] = [];
+  /** performance.now() of the last delivery that ended or message published: when the stack last did work. */
+  lastActivityAt = 0;
 
   private bump(map: Map<string, number>, key: string, by = 1): void {
     map.set(key, (map.get(key) ?? 0) + by);
@@ -29,6 +31,7 @@ export class FlowMeter {
     d[outcome]++;
     d.totalMs += durationMs;
     this.deliveries.set(key, d);
+    this.lastActivityAt = performance.now();
   };
 
   meterBus(bus: EventBus): EventBus {
@@ -40,12 +43,14 @@ export class FlowMeter {
       ) => {
         const id = await bus.publish(topic, message, options);
         this.bump(this.published, topic);
+        this.lastActivityAt = performance.now();
         for (const l of this.publishListeners) l(topic, message);
         return id;
       },
       publishRaw: async (topic: RawTopic, data: Buffer, options?: PublishOptions) => {
         const id = await bus.publishRaw(topic, data, options);
         this.bump(this.published, topic);
+        this.lastActivityAt = performance.now();
         return id;
       },
     };
