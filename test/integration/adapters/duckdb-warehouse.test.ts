@@ -154,6 +154,65 @@ describe('DuckDbWarehouse', () => {
     ]);
   });
 
+  it('moves a batch that mixes a re-sent row with new ones: the new land, the re-sent keeps its first version', async () => {
+    await w.insert('risk.margin_events', [EVENT]);
+    const next = { ...EVENT, event_id: 'me_1f3a9c2b7d6e4f1a8b9c0d1e2f3a4b5c', portfolio_id: 'desk-002' };
+    await w.insert('risk.margin_events', [{ ...EVENT, health_score: 1 }, next]);
+    expect(await w.query('SELECT event_id, health_score FROM risk.margin_events ORDER BY event_id')).toEqual([
+      { event_id: EVENT.event_id, health_score: 22.4 },
+      { event_id: next.event_id, health_score: 22.4 },
+    ]);
+  });
+
+  it('stores every column type exactly, a timestamp in any form date-time allows to the microsecond', async () => {
+    const figure = {
+      row_id: 'desk-001:tick-20240805T1200Z:x:0.99:1',
+      portfolio_id: 'desk-001',
+      desk_id: 'desk-a',
+      tick_id: 'tick-20240805T1200Z',
+      as_of: '2024-08-05T12:00:00.000Z', // as toISOString writes it
+      positions_updated_at: '2024-08-05T13:59:30.123456+02:00', // an offset and microseconds
+      confidence: 0.99,
+      horizon_days: 10,
+      var_usd: 1234.5678,
+      es_usd: 2345.25,
+      var_share_of_equity: null,
+      es_share_of_equity: 0.125,
+      lookback_days: 500,
+      scenarios: 499,
+      history_end: '2024-08-04',
+      quantile_method: 'hs-linear',
+      horizon_method: 'sqrt-time',
+      history_gaps: null,
+    };
+    const second = { ...figure, row_id: 'second', as_of: '2024-08-05T12:00:00Z', history_end: '2024-02-29' };
+    await w.insert('risk.portfolio_risk_figures', [figure, second]);
+    const rows = await w.query(
+      `SELECT row_id, CAST(epoch_us(as_of) AS VARCHAR) AS as_of_us, CAST(epoch_us(positions_updated_at) AS VARCHAR) AS updated_us,
+              CAST(history_end AS VARCHAR) AS history_end, horizon_days, var_usd, var_share_of_equity, es_share_of_equity, scenarios
+         FROM risk.portfolio_risk_figures ORDER BY row_id`,
+    );
+    const us = (iso: string) => String(BigInt(Date.parse(iso)) * 1000n);
+    expect(rows).toEqual([
+      {
+        row_id: figure.row_id,
+        as_of_us: us('2024-08-05T12:00:00.000Z'),
+        updated_us: `${Date.parse('2024-08-05T11:59:30Z') / 1000}123456`, // 13:59:30.123456 at +02:00
+        history_end: '2024-08-04',
+        horizon_days: 10,
+        var_usd: 1234.5678,
+        var_share_of_equity: null,
+        es_share_of_equity: 0.125,
+        scenarios: 499,
+      },
+      expect.objectContaining({
+        row_id: 'second',
+        as_of_us: us('2024-08-05T12:00:00.000Z'),
+        history_end: '2024-02-29',
+      }),
+    ]);
+  });
+
   it('rejects a batch with a row that violates its schema, naming the problem, and writes none of it', async () => {
     const bad = { ...price('ETH', 2, 2500), price_usd: '2500', venue: 'binance' };
     const err = await w
