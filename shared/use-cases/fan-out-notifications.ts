@@ -14,7 +14,8 @@
  * suppressed unless it escalates) and rate-limit tokens per channel. One Firestore transaction per alert
  * re-reads the decision, decides for every recipient and writes the decision with the de-duplication and
  * rate-limit state: two deliveries of one alert make one decision, and two duplicates at the same instant on
- * two instances cannot both pass.
+ * two instances cannot both pass. An alert nobody is to be sent (no audience, or all muted now) touches no such
+ * state: its decision is recorded by one create, which a decision committed first wins over.
  */
 import type { KeyedQueue } from '../platform/keyed-queue';
 import { idempotencyExpiry } from '../domain/retention';
@@ -151,6 +152,15 @@ async function decide(
   const expireAt = idempotencyExpiry(now);
   const dedupKey = (c: Candidate) => docId(alert.kind, alert.subject, c.recipientId);
   const wanting = candidates.filter((c) => c.selection.send.length > 0);
+  if (wanting.length === 0) {
+    // Nobody to send to (no audience, or every recipient's preferences mute the alert now): no de-duplication or
+    // rate-limit state to keep consistent, so one create records the decision, and loses to one made first.
+    const decision = decisionOf(alert, candidates, at);
+    if (await deps.store.createIfAbsent(C.decisions, decisionId, { ...decision, expireAt }))
+      return { decision, replayed: false };
+    const first = await deps.store.get<AlertDecision>(C.decisions, decisionId);
+    if (first) return { decision: first, replayed: true };
+  }
   return deps.store.runTransaction(async (tx) => {
     // The decision and every de-duplication state in one read: one round trip, whatever the audience.
     const [raced, ...states] = (await tx.getAll([
@@ -204,23 +214,33 @@ async function decide(
         rateLimited,
       });
     });
-    const decision: AlertDecision = {
-      alertId: alert.alertId,
-      decidedAt: at,
-      recipients: candidates.map(
-        (c) =>
-          byRecipient.get(c.recipientId) ?? {
-            recipientId: c.recipientId,
-            verdict: c.doc ? 'no-channels' : 'unknown-recipient',
-            sent: [],
-            rateLimited: [],
-            skipped: c.selection.skipped,
-          },
-      ),
-    };
+    const decision = decisionOf(alert, candidates, at, byRecipient);
     tx.set(C.decisions, decisionId, { ...decision, expireAt });
     return { decision, replayed: false };
   });
+}
+
+/** The alert's decision: each recipient's as decided, the others' reason for no send (no channel, unknown). */
+function decisionOf(
+  alert: NormalizedAlert,
+  candidates: Candidate[],
+  at: number,
+  decided = new Map<string, RecipientDecision>(),
+): AlertDecision {
+  return {
+    alertId: alert.alertId,
+    decidedAt: at,
+    recipients: candidates.map(
+      (c) =>
+        decided.get(c.recipientId) ?? {
+          recipientId: c.recipientId,
+          verdict: c.doc ? 'no-channels' : 'unknown-recipient',
+          sent: [],
+          rateLimited: [],
+          skipped: c.selection.skipped,
+        },
+    ),
+  };
 }
 
 function dispatchOf(

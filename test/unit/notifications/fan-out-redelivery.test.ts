@@ -193,4 +193,62 @@ describe('fanOutNotifications: redeliveries replay the recorded decision', () =>
     expect(again.recipients.map((r) => r.decision)).toEqual(['resend']);
     expect(again.dispatchIds).toHaveLength(2);
   });
+
+  it('records an alert nobody is to be sent with one create, no transaction, and replays it when redelivered', async () => {
+    await recipient('lea', 'desk-muted', {
+      quietHours: { start: '21:00', end: '07:00', timeZone: 'Europe/London' }, // muted at 21:00
+    });
+    const a = normalizeMarginAlert(marginAlert('desk-muted'));
+    const transactions = jest.spyOn(p.store, 'runTransaction');
+    const first = await fanOutNotifications(deps, a);
+    expect(first.recipients).toEqual([
+      expect.objectContaining({ recipientId: 'lea', decision: 'no-channels', channels: [] }),
+    ]);
+    expect(transactions).not.toHaveBeenCalled();
+    p.clock.set('2020-03-18T08:00:00Z'); // quiet hours over: a fresh decision would send now
+    const again = await fanOutNotifications(deps, a);
+    expect(again.recipients).toEqual([
+      expect.objectContaining({ decision: 'resend', recorded: 'no-channels', channels: [] }),
+    ]);
+    expect(published(a.alertId)).toEqual([]);
+    // An alert without any audience likewise.
+    const orphan = normalizeMarginAlert(marginAlert('desk-nobody'));
+    expect((await fanOutNotifications(deps, orphan)).recipients).toEqual([]);
+    expect(await p.store.get(C.decisions, docId(orphan.alertId))).toMatchObject({ recipients: [] });
+    expect(transactions).not.toHaveBeenCalled();
+  });
+
+  it('answers from a decision committed first when its own create of a decision loses', async () => {
+    await recipient('max', 'desk-raced', {
+      quietHours: { start: '21:00', end: '07:00', timeZone: 'Europe/London' },
+    });
+    const a = normalizeMarginAlert(marginAlert('desk-raced'));
+    const committed = {
+      alertId: a.alertId,
+      decidedAt: Date.parse('2020-03-17T20:59:00Z'), // another instance, before quiet hours began
+      recipients: [
+        {
+          recipientId: 'max',
+          verdict: 'send',
+          sent: [{ channel: 'email', dispatchId: dispatchIdOf(a.alertId, 'max', 'email') }],
+          rateLimited: [],
+          skipped: [],
+        },
+      ],
+    };
+    // The other instance commits between this delivery's first read and its create.
+    const get = p.store.get.bind(p.store);
+    let firstRead = true;
+    jest.spyOn(p.store, 'get').mockImplementation(async (collection, id) => {
+      const found = await get(collection, id);
+      if (collection === C.decisions && firstRead) {
+        firstRead = false;
+        await p.store.set(C.decisions, docId(a.alertId), committed);
+      }
+      return found;
+    });
+    const out = await fanOutNotifications(deps, a);
+    expect(out.recipients).toEqual([expect.objectContaining({ decision: 'resend', recorded: 'send' })]);
+    expect(published(a.alertId)).toEqual([dispatchIdOf(a.alertId, 'max', 'email')]);
+  });
 });
