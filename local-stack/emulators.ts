@@ -122,16 +122,25 @@ async function waitUntilAnswering(
   throw new Error(`emulator at ${url} did not answer within ${timeoutMs} ms:\n${log.join('')}`);
 }
 
-function killGroup(child: ChildProcess): Promise<void> {
+/**
+ * Resolves once the emulator's group is gone (or after 5 s). The timer is deliberately not unref'd: the watchdog
+ * itself is, so with everything else closed an unref'd wait let Node exit with code 0 before stop() resolved, and
+ * a script's last lines (a benchmark's figures) were never printed — seen in about one run in four.
+ */
+export function killGroup(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.pid === undefined) return resolve();
-    child.once('exit', () => resolve());
+    const fallback = setTimeout(resolve, 5000);
+    child.once('exit', () => {
+      clearTimeout(fallback);
+      resolve();
+    });
     try {
       process.kill(-child.pid, 'SIGTERM');
     } catch {
+      clearTimeout(fallback);
       resolve();
     }
-    setTimeout(resolve, 5000).unref();
   });
 }
 
