@@ -2,7 +2,7 @@ import type { HttpFunction } from '@google-cloud/functions-framework';
 import { once } from '../../shared/platform/once';
 import { outsideRequest } from './outside-request';
 import { FUNCTIONS, type FunctionName } from '../../shared/topology/topology';
-import type { Build, HttpWiring, InvocationObserver } from './wiring';
+import { buildDependencies, type Build, type HttpWiring, type InvocationObserver } from './wiring';
 
 /**
  * An HTTP function: dependencies built once per instance and shared by concurrent requests. A function the
@@ -20,18 +20,7 @@ export function httpWiring<N extends FunctionName, D>(
     serve: (platform, observe) => {
       const serve = handler(
         // Built by the first request, outside its domain like all of the request's work (see below).
-        once(async () => {
-          const p = await platform();
-          const logger = p.logger(name);
-          try {
-            return await build(p, logger);
-          } catch (err) {
-            // The handler's own logger does not exist yet: without this line a refused configuration would
-            // answer 500 with nothing in the logs to say why (it is tried again on the next request).
-            logger.error('function could not start: its dependencies were refused', { error: err });
-            throw err;
-          }
-        }),
+        once(() => buildDependencies(name, platform, build)),
         observe,
       );
       // Outside the framework's per-request domain: see outsideRequest. A rejection still reaches the framework.

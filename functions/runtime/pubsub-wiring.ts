@@ -4,7 +4,7 @@ import { lazyPubSubFunction, type Routes } from '../../shared/platform/triggers/
 import type { EventBus } from '../../shared/ports/event-bus';
 import type { Logger } from '../../shared/ports/logger';
 import type { FunctionName } from '../../shared/topology/topology';
-import type { Build, PubSubWiring } from './wiring';
+import { buildDependencies, type Build, type PubSubWiring } from './wiring';
 
 /** A Pub/Sub push function: dependencies built once per instance, one route per consumed topic. */
 export function pubsubWiring<N extends FunctionName, D extends { bus: EventBus; logger: Logger }>(
@@ -18,17 +18,7 @@ export function pubsubWiring<N extends FunctionName, D extends { bus: EventBus; 
     serve: (platform, observe) => {
       const handle = lazyPubSubFunction(
         name,
-        async () => {
-          const p = await platform();
-          const logger = p.logger(name);
-          try {
-            return await build(p, logger);
-          } catch (err) {
-            // No handler logger yet: say why the delivery fails (Pub/Sub retries it; the next one tries again).
-            logger.error('function could not start: its dependencies were refused', { error: err });
-            throw err;
-          }
-        },
+        () => buildDependencies(name, platform, build),
         routes,
         observe,
       ) as CloudEventFunction;

@@ -31,3 +31,23 @@ export type FunctionWiring<N extends FunctionName = FunctionName> = HttpWiring<N
 
 /** Builds a function's dependencies from the platform; `logger` already names the function. */
 export type Build<D> = (platform: Platform, logger: Logger) => D | Promise<D>;
+
+/**
+ * The function's dependencies from the platform it is served on. A refusal is logged before it propagates: the
+ * handler's own logger does not exist yet, and without this line a refused configuration would fail the
+ * invocation (500, or a Pub/Sub retry) with nothing in the logs to say why. The next invocation tries again.
+ */
+export async function buildDependencies<D>(
+  name: FunctionName,
+  platform: PlatformSource,
+  build: Build<D>,
+): Promise<D> {
+  const p = await platform();
+  const logger = p.logger(name);
+  try {
+    return await build(p, logger);
+  } catch (err) {
+    logger.error('function could not start: its dependencies were refused', { error: err });
+    throw err;
+  }
+}
