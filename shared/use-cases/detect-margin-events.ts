@@ -17,6 +17,7 @@
 import { idempotencyExpiry } from '../domain/retention';
 import { randomUUID } from 'node:crypto';
 import { claimOutboxEntry, openOutboxEntries } from './lease';
+import { decidedByPortfolio, decideInChunks } from './batch-decisions';
 import { marginPolicyFor, type RiskPolicy } from '../domain/controls/policy';
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
 import type { SchemaTypes } from '../contracts/schema-types';
@@ -237,17 +238,12 @@ async function detectAll(
   const owner = `${deps.deliveryId ?? 'local'}#${randomUUID()}`;
   const leaseMs = deps.leaseMs ?? 30_000;
   const policyOf = policyFor(deps, inForce, deps.clock.now());
-  const decisions: Decision[] = [];
-  for (let i = 0; i < risks.length; i += TRANSACTION_PORTFOLIOS)
-    decisions.push(
-      ...(await decideAll(deps, risks.slice(i, i + TRANSACTION_PORTFOLIOS), policyOf, owner, leaseMs)),
-    );
+  const decisions = await decideInChunks(risks, TRANSACTION_PORTFOLIOS, (chunk) =>
+    decideAll(deps, chunk, policyOf, owner, leaseMs),
+  );
   const out: { outcome?: MarginOutcome; failure?: { err: unknown } }[] = new Array(risks.length);
   // A portfolio seen twice delivers once, after its last decision made: its entries are the same documents.
-  const last = new Map<string, number>();
-  risks.forEach((r, i) => {
-    if (!decisions[i].failure) last.set(r.portfolioId, i);
-  });
+  const decided = decidedByPortfolio(risks, (i) => !decisions[i].failure);
   await forEachSettled(
     risks.map((_, i) => i),
     BATCH_CONCURRENCY,
@@ -261,17 +257,14 @@ async function detectAll(
           tickId: risk.tickId,
         });
       }
-      if (last.get(risk.portfolioId) !== i) {
+      const mine = decided.get(risk.portfolioId) ?? [];
+      if (mine.at(-1) !== i) {
         return void (out[i] = { outcome: { applied: d.applied, transition: d.transition, delivered: [] } });
       }
       try {
-        const earlier = risks
-          .map((r, j) => (j < i && r.portfolioId === risk.portfolioId ? decisions[j].created : undefined))
-          .filter((c): c is OutboxDoc => c !== undefined);
-        const delivered = await deliverAll(deps, owner, leaseMs, d.pending, [
-          ...earlier,
-          ...(d.created ? [d.created] : []),
-        ]);
+        // Its earlier decisions' entries first, then this one's.
+        const created = mine.map((j) => decisions[j].created).filter((c): c is OutboxDoc => c !== undefined);
+        const delivered = await deliverAll(deps, owner, leaseMs, d.pending, created);
         out[i] = { outcome: { applied: d.applied, transition: d.transition, delivered } };
       } catch (err) {
         out[i] = { failure: { err } };

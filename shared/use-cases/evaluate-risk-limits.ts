@@ -35,6 +35,7 @@ import type { Warehouse } from '../ports/warehouse';
 import { announceStopTransition, limitAlert, violationRow, type RiskAlert } from './controls/announcements';
 import { changeStop, recordBreakerEvent, type StopTransition } from './controls/controls-store';
 import { claimOutboxEntry, openOutboxEntries } from './lease';
+import { decidedByPortfolio, decideInChunks } from './batch-decisions';
 
 type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
 type PortfolioRiskBatch = SchemaTypes['messages/risk.portfolio-risk.v1'];
@@ -230,19 +231,11 @@ async function evaluateAll(
   // One owner per invocation: two deliveries of the same message at once must not share a lease.
   const owner = `${deps.deliveryId ?? 'local'}#${randomUUID()}`;
   const leaseMs = deps.leaseMs ?? 30_000;
-  const decisions: LimitDecision[] = [];
-  for (let i = 0; i < risks.length; i += LIMIT_TRANSACTION_PORTFOLIOS)
-    decisions.push(
-      ...(await decideAll(deps, risks.slice(i, i + LIMIT_TRANSACTION_PORTFOLIOS), inForce, owner, leaseMs)),
-    );
+  const decisions = await decideInChunks(risks, LIMIT_TRANSACTION_PORTFOLIOS, (chunk) =>
+    decideAll(deps, chunk, inForce, owner, leaseMs),
+  );
   // A portfolio seen twice delivers once, after its last decision: earlier ones' events go with it, in order.
-  const decided = new Map<string, number[]>();
-  risks.forEach((r, i) => {
-    if (decisions[i].failure) return;
-    const seen = decided.get(r.portfolioId);
-    if (seen) seen.push(i);
-    else decided.set(r.portfolioId, [i]);
-  });
+  const decided = decidedByPortfolio(risks, (i) => !decisions[i].failure);
   const out: { outcome?: LimitOutcome; failure?: { err: unknown } }[] = new Array(risks.length);
   await forEachSettled(
     risks.map((_, i) => i),
