@@ -3,10 +3,20 @@
  * emulators never outlive the Node process that started them — whether it stops them or is killed outright.
  */
 import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { EMULATOR_JAVA_OPTIONS, emulatorEnv } from '../../../local-stack/emulators';
 import { waitFor } from '../../support/env';
 
 const SUPPORT = join(__dirname, 'support');
@@ -131,6 +141,40 @@ async function startInChild(): Promise<Started> {
   const hosts = [info.pubsubHost, info.firestoreHost];
   return { child, hosts, ports: hosts.map((h) => Number(h.split(':').pop())), lines };
 }
+
+describe("the emulators' JVM options", () => {
+  it('puts the first-tier compiler and the serial collector in JAVA_TOOL_OPTIONS, before any already set', () => {
+    expect(EMULATOR_JAVA_OPTIONS).toBe('-XX:TieredStopAtLevel=1 -XX:+UseSerialGC');
+    expect(emulatorEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', JAVA_TOOL_OPTIONS: EMULATOR_JAVA_OPTIONS });
+    // The JVM takes the last of a repeated option: the operator's own setting wins.
+    const given = { JAVA_TOOL_OPTIONS: '-XX:+UseG1GC -Xmx1g' };
+    expect(emulatorEnv(given).JAVA_TOOL_OPTIONS).toBe(`${EMULATOR_JAVA_OPTIONS} -XX:+UseG1GC -Xmx1g`);
+    expect(given).toEqual({ JAVA_TOOL_OPTIONS: '-XX:+UseG1GC -Xmx1g' }); // not changed in place
+  });
+
+  it('takes EMULATOR_JAVA_OPTIONS instead, and an empty one leaves the JVM its defaults', () => {
+    expect(emulatorEnv({ EMULATOR_JAVA_OPTIONS: '-Xmx512m' }).JAVA_TOOL_OPTIONS).toBe('-Xmx512m');
+    expect(emulatorEnv({ EMULATOR_JAVA_OPTIONS: '' })).toEqual({ EMULATOR_JAVA_OPTIONS: '' });
+    expect(emulatorEnv({ EMULATOR_JAVA_OPTIONS: ' ', JAVA_TOOL_OPTIONS: '-Xmx1g' }).JAVA_TOOL_OPTIONS).toBe(
+      '-Xmx1g',
+    );
+  });
+
+  it("runs both of this test run's emulators without the C2 compiler or G1's threads", () => {
+    const hosts = [process.env.PUBSUB_EMULATOR_HOST, process.env.FIRESTORE_EMULATOR_HOST];
+    const ports = hosts.map((h) => Number(String(h).split(':').pop()));
+    const javas = emulatorProcesses(ports).filter((p) => /^\S*java\s/.test(p.args));
+    expect(javas).toHaveLength(2);
+    for (const { pid } of javas) {
+      // A JVM names its threads: "C1 CompilerThre", "C2 CompilerThre", "G1 Conc#0", "GC Thread#0"...
+      const threads = readdirSync(`/proc/${pid}/task`).map((t) =>
+        readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim(),
+      );
+      expect(threads).toContain('C1 CompilerThre');
+      expect(threads.filter((t) => /^C2 |^G1 /.test(t))).toEqual([]);
+    }
+  });
+});
 
 describe('stopping the emulators', () => {
   it('keeps the process alive until their group is gone, so the script goes on after stop()', async () => {
