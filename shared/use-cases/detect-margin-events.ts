@@ -244,6 +244,8 @@ async function detectAll(
   const out: { outcome?: MarginOutcome; failure?: { err: unknown } }[] = new Array(risks.length);
   // A portfolio seen twice delivers once, after its last decision made: its entries are the same documents.
   const decided = decidedByPortfolio(risks, (i) => !decisions[i].failure);
+  /** Per delivering observation, the entries it published (or found published), in order. */
+  const sent = new Map<number, OutboxDoc[]>();
   await forEachSettled(
     risks.map((_, i) => i),
     BATCH_CONCURRENCY,
@@ -261,38 +263,41 @@ async function detectAll(
       if (mine.at(-1) !== i) {
         return void (out[i] = { outcome: { applied: d.applied, transition: d.transition, delivered: [] } });
       }
+      const published: OutboxDoc[] = [];
+      sent.set(i, published);
       try {
         // Its earlier decisions' entries first, then this one's.
         const created = mine.map((j) => decisions[j].created).filter((c): c is OutboxDoc => c !== undefined);
-        const delivered = await deliverAll(deps, owner, leaseMs, d.pending, created);
-        out[i] = { outcome: { applied: d.applied, transition: d.transition, delivered } };
+        await publishAll(deps, owner, leaseMs, d.pending, created, published);
+        out[i] = { outcome: { applied: d.applied, transition: d.transition, delivered: [] } };
       } catch (err) {
         out[i] = { failure: { err } };
       }
     },
   );
+  const unrecorded = await recordDelivered(deps, owner, [...sent.values()].flat());
+  for (const [i, published] of sent) {
+    const outcome = out[i].outcome;
+    if (!outcome || published.length === 0) continue;
+    if (unrecorded) out[i] = { failure: unrecorded };
+    else outcome.delivered = published.map((doc) => doc.alert.eventId);
+  }
   return out;
 }
 
 /**
- * A portfolio's undelivered entries: earlier ones first (claimed, as another invocation may hold them), then
- * those this invocation recorded and holds. A missing row does not hold back the alerts after it; the first
- * such failure is thrown at the end. A failed publish throws at once: later alerts must not overtake it.
+ * A portfolio's undelivered entries published in order into `published`: earlier ones first (claimed, as another
+ * invocation may hold them), then those this invocation recorded and holds. An entry already published (its row
+ * was missing) is not published again. A failed publish throws at once: later alerts must not overtake it.
  */
-async function deliverAll(
+async function publishAll(
   deps: MarginDeps,
   owner: string,
   leaseMs: number,
   pending: OutboxDoc[],
   created: OutboxDoc[],
-): Promise<string[]> {
-  const delivered: string[] = [];
-  let rowFailure: { err: unknown } | undefined;
-  const run = async (doc: OutboxDoc) => {
-    const r = await deliverOrRelease(deps, doc, owner);
-    if (r.rowFailure) rowFailure ??= r.rowFailure;
-    else delivered.push(r.eventId);
-  };
+  published: OutboxDoc[],
+): Promise<void> {
   const mine = new Set(created.map((c) => c.alert.eventId));
   const older = pending
     .filter((p) => !mine.has(p.alert.eventId))
@@ -306,11 +311,124 @@ async function deliverAll(
       leaseMs,
       what: 'margin event',
     });
-    if (claimed) await run(claimed);
+    if (claimed) await publishOrRelease(deps, claimed, owner, published);
   }
-  for (const doc of created) await run(doc);
-  if (rowFailure) throw rowFailure.err;
-  return delivered;
+  for (const doc of created) await publishOrRelease(deps, doc, owner, published);
+}
+
+/** The alert out, or on failure the lease given back at once so the next invocation need not wait for it. */
+async function publishOrRelease(
+  deps: MarginDeps,
+  doc: OutboxDoc,
+  owner: string,
+  published: OutboxDoc[],
+): Promise<void> {
+  const a = doc.alert;
+  if (!doc.published) {
+    try {
+      await deps.bus.publish('alerts.margin.v1', a, {
+        attributes: { eventId: a.eventId, portfolioId: a.portfolioId },
+      });
+    } catch (err) {
+      await release(deps, owner, [doc], false);
+      throw err;
+    }
+    // Read by Cloud Monitoring (the price-to-alert SLO): see platform/log-messages.ts. Once per published alert:
+    // a redelivery that finds it published neither publishes nor logs it again.
+    deps.logger.info(MARGIN_ALERT_PUBLISHED_LOG, {
+      eventId: a.eventId,
+      tickId: a.tickId,
+      toState: a.toState,
+      priceToAlertMs: deps.clock.now().getTime() - Date.parse(a.asOf),
+    });
+  }
+  published.push(doc);
+}
+
+/**
+ * After every alert of the invocation is out (a warehouse outage must not hold back a margin call): their rows in
+ * one insert (idempotent on the event id), then every entry marked delivered, in one turn so the store sends the
+ * marks together. If either fails, the entries are released and remembered as published, and the error is
+ * returned: the redelivery writes the rows without publishing again.
+ */
+async function recordDelivered(
+  deps: MarginDeps,
+  owner: string,
+  published: OutboxDoc[],
+): Promise<{ err: unknown } | undefined> {
+  if (published.length === 0) return undefined;
+  try {
+    await deps.warehouse.insert(
+      'risk.margin_events',
+      published.map(({ alert: a, detectedAt }) => ({
+        event_id: a.eventId,
+        portfolio_id: a.portfolioId,
+        from_state: a.fromState,
+        to_state: a.toState,
+        health_score: a.healthScore,
+        tick_id: a.tickId,
+        as_of: a.asOf,
+        collateral_usd: a.collateralUsd,
+        borrow_usd: a.borrowUsd,
+        detected_at: detectedAt,
+      })),
+    );
+    // A delivered entry is kept as long as any redelivery could still ask for it, then deleted by TTL.
+    const expireAt = idempotencyExpiry(deps.clock.now());
+    await Promise.all(
+      published.map((doc) =>
+        deps.store.set(MARGIN_COLLECTIONS.outbox, doc.alert.eventId, {
+          ...doc,
+          delivered: true,
+          published: true,
+          leaseOwner: owner,
+          expireAt,
+        }),
+      ),
+    );
+  } catch (err) {
+    await release(deps, owner, published, true);
+    for (const { alert: a } of published)
+      deps.logger.warn('margin event published; its row is written by the redelivery', {
+        eventId: a.eventId,
+        portfolioId: a.portfolioId,
+      });
+    return { err };
+  }
+  for (const { alert: a } of published) {
+    deps.delivered?.set(a.eventId, true);
+    deps.logger.info('margin event delivered', {
+      eventId: a.eventId,
+      portfolioId: a.portfolioId,
+      from: a.fromState,
+      to: a.toState,
+    });
+  }
+  return undefined;
+}
+
+/** Gives back this owner's leases on entries not delivered, remembering a publish. Best effort: leases expire. */
+async function release(
+  deps: MarginDeps,
+  owner: string,
+  docs: OutboxDoc[],
+  published: boolean,
+): Promise<void> {
+  const ids = docs.map((d) => d.alert.eventId);
+  await deps.store
+    .runTransaction(async (tx) => {
+      const current = await tx.getAll(ids.map((id) => ({ collection: MARGIN_COLLECTIONS.outbox, id })));
+      current.forEach((doc, k) => {
+        const c = doc as OutboxDoc | undefined;
+        if (c && !c.delivered && c.leaseOwner === owner)
+          tx.set(MARGIN_COLLECTIONS.outbox, ids[k], {
+            ...c,
+            leaseUntil: 0,
+            ...(published ? { published: true } : {}),
+          });
+      });
+    })
+    .catch(() => undefined);
 }
 
 /** One observation (the CLI, tests): the batch path with one portfolio. */
@@ -322,97 +440,6 @@ export async function detectMarginEvents(
   const [r] = await detectAll(deps, [risk], inForce);
   if (r.failure) throw r.failure.err;
   return r.outcome as MarginOutcome;
-}
-
-interface Delivery {
-  eventId: string;
-  /** The alert is out, its row is not: the entry stays pending. */
-  rowFailure?: { err: unknown };
-}
-
-/**
- * A failed delivery gives its lease back at once, so the next invocation need not wait for it to expire, and
- * remembers whether the alert went out. A failed publish throws: later alerts must not overtake it.
- */
-async function deliverOrRelease(deps: MarginDeps, doc: OutboxDoc, owner: string): Promise<Delivery> {
-  let published = doc.published === true;
-  try {
-    await deliver(deps, doc, owner, () => (published = true));
-    return { eventId: doc.alert.eventId };
-  } catch (err) {
-    await deps.store
-      .runTransaction(async (tx) => {
-        const current = await tx.get<OutboxDoc>(MARGIN_COLLECTIONS.outbox, doc.alert.eventId);
-        if (current && !current.delivered && current.leaseOwner === owner) {
-          tx.set(MARGIN_COLLECTIONS.outbox, doc.alert.eventId, {
-            ...current,
-            leaseUntil: 0,
-            ...(published ? { published: true } : {}),
-          });
-        }
-      })
-      .catch(() => undefined); // best effort: otherwise the lease expires, and the alert id is the same again
-    if (!published) throw err;
-    deps.logger.warn('margin event published; its row is written by the redelivery', {
-      eventId: doc.alert.eventId,
-      portfolioId: doc.portfolioId,
-    });
-    return { eventId: doc.alert.eventId, rowFailure: { err } };
-  }
-}
-
-/** Alert, then warehouse row (both idempotent on the event id), then the outbox entry is marked delivered. */
-async function deliver(
-  deps: MarginDeps,
-  doc: OutboxDoc,
-  owner: string,
-  onPublished: () => void,
-): Promise<void> {
-  const a = doc.alert;
-  // The alert first: a warehouse outage must not hold back a margin call.
-  if (!doc.published) {
-    await deps.bus.publish('alerts.margin.v1', a, {
-      attributes: { eventId: a.eventId, portfolioId: a.portfolioId },
-    });
-    onPublished();
-    // Read by Cloud Monitoring (the price-to-alert SLO): see platform/log-messages.ts. Once per published alert:
-    // a redelivery that finds it published neither publishes nor logs it again.
-    deps.logger.info(MARGIN_ALERT_PUBLISHED_LOG, {
-      eventId: a.eventId,
-      tickId: a.tickId,
-      toState: a.toState,
-      priceToAlertMs: deps.clock.now().getTime() - Date.parse(a.asOf),
-    });
-  }
-  await deps.warehouse.insert('risk.margin_events', [
-    {
-      event_id: a.eventId,
-      portfolio_id: a.portfolioId,
-      from_state: a.fromState,
-      to_state: a.toState,
-      health_score: a.healthScore,
-      tick_id: a.tickId,
-      as_of: a.asOf,
-      collateral_usd: a.collateralUsd,
-      borrow_usd: a.borrowUsd,
-      detected_at: doc.detectedAt,
-    },
-  ]);
-  // A delivered entry is kept as long as any redelivery could still ask for it, then deleted by TTL.
-  await deps.store.set(MARGIN_COLLECTIONS.outbox, a.eventId, {
-    ...doc,
-    delivered: true,
-    published: true,
-    leaseOwner: owner,
-    expireAt: idempotencyExpiry(deps.clock.now()),
-  });
-  deps.delivered?.set(a.eventId, true);
-  deps.logger.info('margin event delivered', {
-    eventId: a.eventId,
-    portfolioId: a.portfolioId,
-    from: a.fromState,
-    to: a.toState,
-  });
 }
 
 /**

@@ -157,6 +157,47 @@ describe('detectMarginEventsBatch with Firestore (emulator) and DuckDB', () => {
     expect(h.alerts().map((a) => a.portfolioId)).toContain(upTo[firstTransition].portfolioId);
   });
 
+  it("records a batch's delivered alerts together: their rows in one insert, their outbox marks sent in one turn", async () => {
+    const h = await harness('batch-record-together');
+    const ids = [...new Set(sequence.map((m) => m.portfolioId))];
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    const firsts = ids.map(
+      (id) =>
+        sequence.find(
+          (m) => m.portfolioId === id && m.healthScore !== null && m.healthScore < 40,
+        ) as PortfolioRisk,
+    );
+    const inserts: number[] = [];
+    const warehouse = Object.create(h.warehouse) as typeof h.warehouse;
+    warehouse.insert = (table, rows) => {
+      if (table === 'risk.margin_events') inserts.push(rows.length);
+      return h.warehouse.insert(table, rows);
+    };
+    // Turns in which outbox marks were asked: the Firestore store sends one turn's writes in one request.
+    let turns = 0;
+    let turnOpen = false;
+    const store = Object.create(h.store) as DocumentStore;
+    store.set = (collection, id, data) => {
+      if (collection === MARGIN_COLLECTIONS.outbox && !turnOpen) {
+        turns++;
+        turnOpen = true;
+        setImmediate(() => (turnOpen = false));
+      }
+      return h.store.set(collection, id, data);
+    };
+    const outcomes = await detectMarginEventsBatch(h.deps('together', { store, warehouse }), batchOf(firsts));
+
+    expect(inserts).toEqual([ids.length]);
+    expect(turns).toBe(1);
+    expect(outcomes.map((o) => o.delivered.length)).toEqual(ids.map(() => 1));
+    expect(h.alerts()).toHaveLength(ids.length);
+    expect(await h.rows()).toHaveLength(ids.length);
+    const undelivered = await h.store.query(MARGIN_COLLECTIONS.outbox, [
+      { field: 'delivered', op: '==', value: false },
+    ]);
+    expect(undelivered).toEqual([]);
+  });
+
   it('a portfolio whose state cannot be read fails only itself: the others are delivered, the batch is redelivered', async () => {
     const h = await harness('batch-corrupt');
     const ids = [...new Set(sequence.map((m) => m.portfolioId))];
