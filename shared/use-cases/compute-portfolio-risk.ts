@@ -418,16 +418,19 @@ export async function evaluateBatch(
   const batches: PortfolioRisk[][] = [];
   for (let i = 0; i < results.length; i += RISK_BATCH_SIZE)
     batches.push(results.slice(i, i + RISK_BATCH_SIZE));
-  // The margin path does not wait for the warehouse: the batches go out while the rows are written. The
-  // invocation still fails (and is redelivered, idempotently on both sides) if either does.
-  await Promise.all([
-    ...batches.map((portfolios) =>
+  // The margin path first: rows written alongside would hold the publish back (building a warehouse request is
+  // work on this thread), and a warehouse outage must not stop margin calls. The invocation still fails (and is
+  // redelivered, idempotently on both sides) if either does.
+  await Promise.all(
+    batches.map((portfolios) =>
       deps.bus.publish(
         'risk.portfolio-risk.v1',
         { tickId: tick.tickId, asOf: tick.asOf, shard, portfolios } satisfies PortfolioRiskBatch,
         { attributes: { tickId: tick.tickId, shard: String(shard ?? '') } },
       ),
     ),
+  );
+  await Promise.all([
     deps.warehouse.insert('risk.portfolio_exposures', rows),
     recordRiskDetail(
       deps.warehouse,

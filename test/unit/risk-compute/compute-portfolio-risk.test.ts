@@ -187,6 +187,50 @@ describe('computePortfolioRisk use cases', () => {
     expect(rows[0].n).toBe(inShard.length * 2);
   });
 
+  it("publishes a shard's risk batch before writing its warehouse rows, and writes none if the publish fails", async () => {
+    await applyPositions(deps, {
+      portfolioId: 'desk-0',
+      updatedAt: '2022-11-01T00:00:00Z',
+      positions: positions(1, 9_000),
+    });
+    const events: string[] = [];
+    const publish = bus.publish.bind(bus);
+    let failPublish = false;
+    bus.publish = async (topic, message, options) => {
+      events.push(`publish ${topic}`);
+      await new Promise((r) => setTimeout(r, 5)); // the acknowledgement takes a round trip
+      if (failPublish) throw new Error('publish failed (injected)');
+      const id = await publish(topic, message, options);
+      events.push(`published ${topic}`);
+      return id;
+    };
+    const insert = warehouse.insert.bind(warehouse);
+    deps.warehouse = Object.assign(Object.create(warehouse) as DuckDbWarehouse, {
+      insert: ((table, rows) => {
+        events.push(`insert ${table}`);
+        return insert(table, rows);
+      }) as DuckDbWarehouse['insert'],
+    });
+    const work = {
+      ...TICK,
+      shard: shardOf('desk-0', 4),
+      shardCount: 4,
+      prices: Object.entries(PRICES).map(([asset, priceUsd]) => ({ asset, priceUsd })),
+    };
+    await processShard(deps, work);
+    const inserts = events.filter((e) => e.startsWith('insert'));
+    expect(inserts.length).toBeGreaterThan(0);
+    expect(events.slice(0, 2)).toEqual([
+      'publish risk.portfolio-risk.v1',
+      'published risk.portfolio-risk.v1',
+    ]);
+
+    events.length = 0;
+    failPublish = true;
+    await expect(processShard(deps, { ...work, tickId: 'tick-2' })).rejects.toThrow('publish failed');
+    expect(events).toEqual(['publish risk.portfolio-risk.v1']);
+  });
+
   it('covers every portfolio exactly once at any shard count, without rewriting stored portfolios', async () => {
     const ids = Array.from({ length: 60 }, (_, i) => `acct-${i}`);
     for (const id of ids) {
