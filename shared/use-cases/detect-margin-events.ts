@@ -16,7 +16,7 @@
  */
 import { idempotencyExpiry } from '../domain/retention';
 import { randomUUID } from 'node:crypto';
-import { claimOutboxEntry, openOutboxEntries } from './lease';
+import { claimOutboxEntry, openOutboxEntries, releaseOutboxEntries } from './lease';
 import { decidedByPortfolio, decideInChunks } from './batch-decisions';
 import { marginPolicyFor, type RiskPolicy } from '../domain/controls/policy';
 import { FIRESTORE_COLLECTIONS } from '../contracts/firestore';
@@ -407,28 +407,15 @@ async function recordDelivered(
   return undefined;
 }
 
-/** Gives back this owner's leases on entries not delivered, remembering a publish. Best effort: leases expire. */
-async function release(
-  deps: MarginDeps,
-  owner: string,
-  docs: OutboxDoc[],
-  published: boolean,
-): Promise<void> {
-  const ids = docs.map((d) => d.alert.eventId);
-  await deps.store
-    .runTransaction(async (tx) => {
-      const current = await tx.getAll(ids.map((id) => ({ collection: MARGIN_COLLECTIONS.outbox, id })));
-      current.forEach((doc, k) => {
-        const c = doc as OutboxDoc | undefined;
-        if (c && !c.delivered && c.leaseOwner === owner)
-          tx.set(MARGIN_COLLECTIONS.outbox, ids[k], {
-            ...c,
-            leaseUntil: 0,
-            ...(published ? { published: true } : {}),
-          });
-      });
-    })
-    .catch(() => undefined);
+/** Gives back this owner's leases on entries not delivered, remembering a publish. */
+function release(deps: MarginDeps, owner: string, docs: OutboxDoc[], published: boolean): Promise<void> {
+  return releaseOutboxEntries<OutboxDoc>(
+    deps.store,
+    MARGIN_COLLECTIONS.outbox,
+    docs.map((d) => d.alert.eventId),
+    owner,
+    published ? { published: true } : {},
+  );
 }
 
 /** One observation (the CLI, tests): the batch path with one portfolio. */

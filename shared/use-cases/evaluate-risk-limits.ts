@@ -34,7 +34,7 @@ import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
 import { announceStopTransition, limitAlert, violationRow, type RiskAlert } from './controls/announcements';
 import { changeStop, recordBreakerEvent, type StopTransition } from './controls/controls-store';
-import { claimOutboxEntry, openOutboxEntries } from './lease';
+import { claimOutboxEntry, openOutboxEntries, releaseOutboxEntries } from './lease';
 import { decidedByPortfolio, decideInChunks } from './batch-decisions';
 
 type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
@@ -293,17 +293,13 @@ async function deliverOrRelease(
     progress = await deliver(deps, doc, owner, inForce, (next) => (progress = next), stops);
     return { stops };
   } catch (err) {
-    await deps.store
-      .runTransaction(async (tx) => {
-        const current = await tx.get<LimitOutboxDoc>(LIMIT_COLLECTIONS.limitOutbox, doc.event.eventId);
-        if (current && !current.delivered && current.leaseOwner === owner)
-          tx.set(LIMIT_COLLECTIONS.limitOutbox, doc.event.eventId, {
-            ...current,
-            published: progress.published === true,
-            leaseUntil: 0,
-          });
-      })
-      .catch(() => undefined); // best effort: otherwise the lease expires
+    await releaseOutboxEntries<LimitOutboxDoc>(
+      deps.store,
+      LIMIT_COLLECTIONS.limitOutbox,
+      [doc.event.eventId],
+      owner,
+      { published: progress.published === true },
+    );
     if (!progress.published) throw err;
     deps.logger.warn('limit alert published; the rest of its delivery is finished by the redelivery', {
       eventId: doc.event.eventId,

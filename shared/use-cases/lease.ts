@@ -126,6 +126,29 @@ export async function claimOutboxEntry<D extends OutboxEntry>(
 }
 
 /**
+ * Gives back `owner`'s lease on those of the entries it still holds undelivered, with `done` merged in (what the
+ * failed delivery did finish, such as a publish), in one transaction. Best effort: a lease not given back expires.
+ */
+export async function releaseOutboxEntries<D extends OutboxEntry>(
+  store: DocumentStore,
+  collection: string,
+  ids: readonly string[],
+  owner: string,
+  done: Partial<D> = {},
+): Promise<void> {
+  await store
+    .runTransaction(async (tx) => {
+      const current = await tx.getAll(ids.map((id) => ({ collection, id })));
+      current.forEach((doc, i) => {
+        const d = doc as D | undefined;
+        if (d && !d.delivered && d.leaseOwner === owner)
+          tx.set(collection, ids[i], { ...d, ...done, leaseUntil: 0 });
+      });
+    })
+    .catch(() => undefined);
+}
+
+/**
  * Inside a batch's transaction: the undelivered outbox entries its state documents list as pending, all in one
  * read. A list that is not an array is left out here (its own portfolio fails when decided, not the batch); ids
  * in `delivered` (this instance delivered them, and delivered is final) are not read at all.
