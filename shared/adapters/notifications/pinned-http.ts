@@ -41,6 +41,8 @@ export interface WebhookTransport {
 
 export const pinnedHttpTransport: WebhookTransport = { post };
 
+/** Connections open at once to one endpoint (per checked address). */
+export const MAX_SOCKETS_PER_POOL = 32;
 /** Pools per checked address, the least recently used closed beyond this many (endpoints are per recipient). */
 export const MAX_PINNED_POOLS = 256;
 const pools = new BoundedMap<string, HttpAgent>(MAX_PINNED_POOLS, (agent) => agent.destroy());
@@ -55,7 +57,14 @@ export function pinnedPool(
   const key = `${https ? 'https' : 'http'}|${hostname}|${port}|${address}`;
   const pooled = pools.use(key);
   if (pooled) return pooled;
-  const options = { keepAlive: true, maxSockets: 32, maxFreeSockets: 4, scheduling: 'lifo' as const };
+  // Every socket a burst opened stays for the next burst: with fewer kept than opened, each alert storm to one
+  // endpoint paid a new connection (a TLS handshake in production) per webhook above the kept number.
+  const options = {
+    keepAlive: true,
+    maxSockets: MAX_SOCKETS_PER_POOL,
+    maxFreeSockets: MAX_SOCKETS_PER_POOL,
+    scheduling: 'lifo' as const,
+  };
   const agent = https ? new HttpsAgent(options) : new HttpAgent(options);
   pools.set(key, agent);
   return agent;

@@ -328,6 +328,24 @@ describe('WebhookSender connects only to the address it checked', () => {
       expect(connect).toHaveBeenCalledTimes(1);
     });
 
+    it('keeps every connection a burst opened for the next burst to the same address', async () => {
+      const { resolver } = fakeResolver({ 'burst.example.test': [['127.0.0.1']] });
+      const sender = new WebhookSender({ clock, timeoutMs: 5000, resolver, allowLoopback: true });
+      const burst = async () =>
+        (
+          await Promise.all(
+            Array.from({ length: 20 }, () => send(sender, `http://burst.example.test:${port}/ok`)),
+          )
+        ).map((r) => r.outcome);
+      expect(await burst()).toEqual(Array(20).fill('accepted'));
+      const opened = connect.mock.calls.length;
+      expect(opened).toBeGreaterThan(4); // the burst did need several connections at once
+      expect(opened).toBeLessThanOrEqual(20);
+      expect(await burst()).toEqual(Array(20).fill('accepted'));
+      // The second burst found them all kept: not one new connection (4 were kept before, 16 were reopened).
+      expect(connect).toHaveBeenCalledTimes(opened);
+    });
+
     it('never hands a kept connection to a request that checked another address', async () => {
       // One server on every local address: 127.0.0.1 and 127.0.0.2 reach it on the same port.
       const local: string[] = [];
