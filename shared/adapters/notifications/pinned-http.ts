@@ -43,6 +43,8 @@ export const pinnedHttpTransport: WebhookTransport = { post };
 
 /** Connections open at once to one endpoint (per checked address). */
 export const MAX_SOCKETS_PER_POOL = 32;
+/** A kept connection idle this long is closed: 256 pools of 32 must not pin thousands of sockets for good. */
+export const IDLE_SOCKET_MS = 30_000;
 /** Pools per checked address, the least recently used closed beyond this many (endpoints are per recipient). */
 export const MAX_PINNED_POOLS = 256;
 const pools = new BoundedMap<string, HttpAgent>(MAX_PINNED_POOLS, (agent) => agent.destroy());
@@ -63,6 +65,8 @@ export function pinnedPool(
     keepAlive: true,
     maxSockets: MAX_SOCKETS_PER_POOL,
     maxFreeSockets: MAX_SOCKETS_PER_POOL,
+    // Applies to kept sockets only: the agent closes a free one on timeout; a request in flight has its own signal.
+    timeout: IDLE_SOCKET_MS,
     scheduling: 'lifo' as const,
   };
   const agent = https ? new HttpsAgent(options) : new HttpAgent(options);

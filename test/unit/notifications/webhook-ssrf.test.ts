@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import type { HostResolver, ResolvedAddress } from '../../../shared/adapters/notifications/host-resolver';
 import {
   closePinnedPools,
+  IDLE_SOCKET_MS,
   MAX_PINNED_POOLS,
+  MAX_SOCKETS_PER_POOL,
   pinnedHttpTransport,
   pinnedPool,
   type PinnedRequest,
@@ -419,6 +421,17 @@ describe('pools of kept connections', () => {
       pinnedPool(true, 'hooks.example.com', 443, '93.184.216.35'),
     ])
       expect(other).not.toBe(a);
+  });
+
+  it('keeps as many idle connections as it may open, and closes them after IDLE_SOCKET_MS idle', () => {
+    const options = (pinnedPool(true, 'idle.example.com', 443, PUBLIC) as unknown as { options: object })
+      .options;
+    expect(options).toMatchObject({
+      keepAlive: true,
+      maxSockets: MAX_SOCKETS_PER_POOL,
+      maxFreeSockets: MAX_SOCKETS_PER_POOL,
+      timeout: IDLE_SOCKET_MS,
+    });
   });
 
   it('closes the least recently used beyond MAX_PINNED_POOLS', () => {
