@@ -134,6 +134,9 @@ const DUCKDB_TYPES: Record<ColumnType, string> = {
   DATE: 'DATE',
 };
 
+/** A column's type in the local warehouse. */
+export const duckDbType = (type: ColumnType): string => DUCKDB_TYPES[type];
+
 /** A column name as DuckDB SQL must write it: quoted, since some are keywords (compliance.case_events' `at`). */
 export const duckDbColumn = (name: string): string => `"${name}"`;
 
@@ -141,7 +144,7 @@ export const duckDbColumn = (name: string): string => `"${name}"`;
 export function duckDbDdl(t: TableDefinition): string[] {
   const cols = t.columns.map(
     (c) =>
-      `  ${duckDbColumn(c.name)} ${DUCKDB_TYPES[c.type]}${c.required ? ' NOT NULL' : ''}${c.name === t.rowIdColumn ? ' PRIMARY KEY' : ''}`,
+      `  ${duckDbColumn(c.name)} ${duckDbType(c.type)}${c.required ? ' NOT NULL' : ''}${c.name === t.rowIdColumn ? ' PRIMARY KEY' : ''}`,
   );
   return [
     `CREATE SCHEMA IF NOT EXISTS ${t.dataset}`,

@@ -237,6 +237,31 @@ describe('DuckDbWarehouse', () => {
     expect(await count('risk.margin_events')).toBe(1);
   });
 
+  it('refuses a value its column cannot hold where the column takes null too, instead of storing null', async () => {
+    const opened: CaseEventRow = {
+      event_id: 'case_leap:00000001',
+      case_id: 'case_leap',
+      subject_id: 'desk-client-dmitri',
+      seq: 1,
+      actor: 'system',
+      action: 'opened',
+      reason_code: null,
+      before_json: '{}',
+      after_json: '{}',
+      request_id: 'req-case_leap-1',
+      at: '2016-12-31T12:00:00.000Z',
+      prev_hash: 'h0',
+      hash: 'h1',
+      case_state: 'open',
+      case_outcome: null,
+      case_severity: 'HIGH',
+      case_due_at: '2016-12-31T23:59:60Z', // nullable, but a leap second is not null
+      case_rules: null,
+    };
+    await expect(w.insert('compliance.case_events', [opened])).rejects.toThrow(/23:59:60/);
+    expect(await count('compliance.case_events')).toBe(0);
+  });
+
   it('lands every row of many concurrent inserts', async () => {
     const batches = Array.from({ length: 40 }, (_, b) =>
       Array.from({ length: 10 }, (_, i) => ({
