@@ -14,3 +14,6 @@ export const FIRESTORE_TTL = firestore.ttl;
 /** Composite indexes the code's queries need (Terraform creates them; the emulator needs none). */
 export const FIRESTORE_INDEXES: { collection: string; fields: { field: string; order: string }[] }[] =
   firestore.indexes.list;
+
+/** Fields exempt from Firestore's single-field indexes (Terraform): large values nothing queries. */
+export const FIRESTORE_UNINDEXED: { collection: string; field: string }[] = firestore.unindexed.list;

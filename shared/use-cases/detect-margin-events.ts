@@ -36,7 +36,7 @@ import type { Logger } from '../ports/logger';
 import type { Warehouse } from '../ports/warehouse';
 import type { BoundedMap } from '../platform/bounded-map';
 import { forEachSettled } from '../platform/bounded';
-import { PORTFOLIO_VIEWS, portfolioViewOf } from './portfolio-views';
+import { PORTFOLIO_VIEWS, portfolioViewDoc, portfolioViewOf } from './portfolio-views';
 import { MARGIN_ALERT_PUBLISHED_LOG } from '../platform/log-messages';
 
 type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
@@ -194,7 +194,7 @@ async function decideAll(
           pending: [...pending.map((p) => p.alert.eventId), ...(created ? [created.alert.eventId] : [])],
         });
         // The read API's view, in the same commit: the state it shows is always the one just decided.
-        views.set(risk.portfolioId, portfolioViewOf(risk, to, policy, now));
+        views.set(risk.portfolioId, portfolioViewDoc(portfolioViewOf(risk, to, policy, now)));
         return {
           applied: true,
           pending,

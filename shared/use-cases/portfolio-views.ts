@@ -16,7 +16,40 @@ type PortfolioRisk = SchemaTypes['shared/portfolio-risk'];
 
 export const PORTFOLIO_VIEWS = FIRESTORE_COLLECTIONS.views.portfolios;
 
-export type PortfolioViewDoc = PortfolioView & DocumentData;
+/**
+ * How a view is stored: the fields a query filters on or an operator looks a document up by at the top, the whole
+ * view as one JSON text. Every portfolio's view is rewritten on every tick; as a nested map each of its ~150
+ * values was validated, encoded and indexed on its own (the Firestore client builds a field path for every value
+ * it checks). Measured on the risk path, alternated, 3 pairs: the functions' thread 0.252 / 0.242 / 0.217 →
+ * 0.194 / 0.198 / 0.185 s per tick, the emulator's CPU −20 %. The text is exempt from indexing (firestore.json).
+ */
+export interface PortfolioViewDoc extends DocumentData {
+  portfolioId: string;
+  deskId: string;
+  tickId: string;
+  updatedAt: string;
+  /** The PortfolioView as JSON. */
+  view: string;
+}
+
+/** The field that holds the view's JSON text; not indexed (nothing queries it). */
+export const PORTFOLIO_VIEW_TEXT = 'view';
+
+export function portfolioViewDoc(view: PortfolioView): PortfolioViewDoc {
+  return {
+    portfolioId: view.portfolioId,
+    deskId: view.deskId,
+    tickId: view.tickId,
+    updatedAt: view.updatedAt,
+    [PORTFOLIO_VIEW_TEXT]: JSON.stringify(view),
+  };
+}
+
+/** The view a stored document holds; a document written before views were stored as text is the view itself. */
+export function viewOfDoc(doc: DocumentData): PortfolioView {
+  const text = doc[PORTFOLIO_VIEW_TEXT];
+  return typeof text === 'string' ? (JSON.parse(text) as PortfolioView) : (doc as unknown as PortfolioView);
+}
 
 /** The units held and owed behind each exposure, as positions (what the liquidation solver takes). */
 function positionsOf(risk: PortfolioRisk): Position[] {
@@ -33,7 +66,7 @@ export function portfolioViewOf(
   state: HealthState,
   policy: HysteresisPolicy,
   updatedAt: Date,
-): PortfolioViewDoc {
+): PortfolioView {
   const prices = Object.fromEntries(risk.exposures.map((e) => [e.asset, e.priceUsd]));
   return {
     portfolioId: risk.portfolioId,
@@ -61,14 +94,13 @@ export async function readPortfolioView(
   store: DocumentStore,
   portfolioId: string,
 ): Promise<PortfolioView | undefined> {
-  return store.get<PortfolioViewDoc>(PORTFOLIO_VIEWS, portfolioId);
+  const doc = await store.get(PORTFOLIO_VIEWS, portfolioId);
+  return doc && viewOfDoc(doc);
 }
 
 export async function readDeskViews(store: DocumentStore, deskId: string): Promise<PortfolioView[]> {
-  const docs = await store.query<PortfolioViewDoc>(PORTFOLIO_VIEWS, [
-    { field: 'deskId', op: '==', value: deskId },
-  ]);
-  return docs.map((d) => d.data);
+  const docs = await store.query(PORTFOLIO_VIEWS, [{ field: 'deskId', op: '==', value: deskId }]);
+  return docs.map((d) => viewOfDoc(d.data));
 }
 
 /** Views of a desk written after `after` (ISO time): what a stream sends as portfolio updates. */
@@ -77,9 +109,9 @@ export async function readDeskViewsUpdatedAfter(
   deskId: string,
   after: string,
 ): Promise<PortfolioView[]> {
-  const docs = await store.query<PortfolioViewDoc>(PORTFOLIO_VIEWS, [
+  const docs = await store.query(PORTFOLIO_VIEWS, [
     { field: 'deskId', op: '==', value: deskId },
     { field: 'updatedAt', op: '>', value: after },
   ]);
-  return docs.map((d) => d.data).sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+  return docs.map((d) => viewOfDoc(d.data)).sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
 }

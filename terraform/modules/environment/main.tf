@@ -17,6 +17,8 @@ locals {
   firestore_ttl = try(jsondecode(file(local.firestore_path)).ttl, null)
   # Composite indexes the code's queries need, declared beside the collection names too.
   firestore_indexes = try(jsondecode(file(local.firestore_path)).indexes.list, [])
+  # Fields exempt from single-field indexing: large values nothing queries.
+  firestore_unindexed = try(jsondecode(file(local.firestore_path)).unindexed.list, [])
 
   # Data lifecycle, from the file the functions' operations configuration reads too: partitions expire after
   # hot_retention_days; archiveColdData exports (verifies, then deletes) those older than archive_after_days.
@@ -91,7 +93,8 @@ module "project" {
     field       = local.firestore_ttl.field
     collections = local.firestore_ttl.collections
   }
-  firestore_indexes = [for i in local.firestore_indexes : { collection = i.collection, fields = i.fields }]
+  firestore_indexes          = [for i in local.firestore_indexes : { collection = i.collection, fields = i.fields }]
+  firestore_unindexed_fields = [for f in local.firestore_unindexed : { collection = f.collection, field = f.field }]
 }
 
 module "secrets" {

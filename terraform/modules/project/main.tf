@@ -43,6 +43,21 @@ resource "google_firestore_field" "ttl" {
   depends_on = [google_firestore_database.default]
 }
 
+# Large values nothing queries (the portfolio views' JSON text, rewritten every tick): an empty index_config
+# removes the single-field indexes Firestore would otherwise build and update on every write.
+resource "google_firestore_field" "unindexed" {
+  for_each = { for f in var.firestore_unindexed_fields : "${f.collection}.${f.field}" => f }
+
+  project    = var.project_id
+  database   = "(default)"
+  collection = each.value.collection
+  field      = each.value.field
+
+  index_config {}
+
+  depends_on = [google_firestore_database.default]
+}
+
 # Composite indexes the functions' queries need (riskApi's per-desk updates); a query without its index fails in
 # production while the emulator answers it, so they are declared with the collection names and created here.
 resource "google_firestore_index" "composite" {

@@ -82,3 +82,17 @@ variable "firestore_indexes" {
     error_message = "A composite index has at least two fields, each ASCENDING or DESCENDING."
   }
 }
+
+variable "firestore_unindexed_fields" {
+  description = "Fields exempt from Firestore's single-field indexes (from unindexed in shared/contracts/firestore.json): large values nothing queries."
+  type = list(object({
+    collection = string
+    field      = string
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for f in var.firestore_unindexed_fields : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", f.field))])
+    error_message = "An unindexed field is a top-level field name."
+  }
+}

@@ -25,7 +25,12 @@ import { MemoryEventBus } from '../../support/memory/memory-event-bus';
 import { validate } from '../../../shared/contracts/validation';
 import { nextHealthState } from '../../../shared/domain/margin/health-state-machine';
 import { classifyHealth, type HealthState } from '../../../shared/domain/risk/margin';
-import { readPortfolioView } from '../../../shared/use-cases/portfolio-views';
+import {
+  PORTFOLIO_VIEWS,
+  readDeskViews,
+  readDeskViewsUpdatedAfter,
+  readPortfolioView,
+} from '../../../shared/use-cases/portfolio-views';
 import { RetryableError } from '../../../shared/platform/errors';
 import type { EventBus, PublishOptions } from '../../../shared/ports/event-bus';
 import type { TopicName } from '../../../shared/topology/topology';
@@ -175,6 +180,31 @@ describe('detectMarginEvents with Firestore (emulator) and DuckDB', () => {
       return m.healthScore !== null && st !== classifyHealth(m.healthScore, policy.thresholds);
     });
     expect(held).toBe(true);
+  });
+
+  it('stores a view as the fields queries filter on and one JSON text, and still reads a view stored as a map', async () => {
+    const h = await harness('view-doc');
+    const m = sequence.find((x) => x.portfolioId === 'desk-btc-001') as PortfolioRisk;
+    await h.deliver(m, 'view-doc-0');
+    const view = await readPortfolioView(h.store, m.portfolioId);
+    validate('api/portfolio-view', view);
+    const doc = await h.store.get(PORTFOLIO_VIEWS, m.portfolioId);
+    // One value to validate, encode and index instead of every number of the view.
+    expect(doc).toEqual({
+      portfolioId: m.portfolioId,
+      deskId: view?.deskId,
+      tickId: m.tickId,
+      updatedAt: view?.updatedAt,
+      view: JSON.stringify(view),
+    });
+    expect(await readDeskViews(h.store, m.deskId)).toEqual([view]);
+    const before = new Date(Date.parse(view?.updatedAt ?? '') - 1).toISOString();
+    expect(await readDeskViewsUpdatedAfter(h.store, m.deskId, before)).toEqual([view]);
+    expect(await readDeskViewsUpdatedAfter(h.store, m.deskId, view?.updatedAt ?? '')).toEqual([]);
+    // A view written as a map before views were stored as text reads as it was written.
+    const mapped = { ...view, portfolioId: 'desk-btc-map' };
+    await h.store.set(PORTFOLIO_VIEWS, 'desk-btc-map', mapped);
+    expect(await readPortfolioView(h.store, 'desk-btc-map')).toEqual(mapped);
   });
 
   it('redelivery: each message three times gives exactly one row and one alert per transition, with the same ids in two runs', async () => {

@@ -6,8 +6,8 @@
  * among what the modules create, each function must run as its own service account, no primitive role may be
  * granted anywhere, and every consumer subscription must carry a dead-letter policy.
  */
-import { FIRESTORE_INDEXES } from '../../../shared/contracts/firestore';
-import { PORTFOLIO_VIEWS } from '../../../shared/use-cases/portfolio-views';
+import { FIRESTORE_INDEXES, FIRESTORE_UNINDEXED } from '../../../shared/contracts/firestore';
+import { PORTFOLIO_VIEWS, PORTFOLIO_VIEW_TEXT } from '../../../shared/use-cases/portfolio-views';
 import { ALERT_FEED } from '../../../shared/use-cases/alert-feed';
 import { MARGIN_COLLECTIONS } from '../../../shared/use-cases/detect-margin-events';
 import { CONTROLS_COLLECTIONS } from '../../../shared/use-cases/controls/controls-store';
@@ -232,6 +232,21 @@ describe.each(ENVIRONMENTS)('Terraform of %s holds everything the code uses', (e
     const index = resource(moduleNamed(tree, 'project'), 'google_firestore_index', 'composite');
     expect(index.for_each).toContain('var.firestore_indexes');
     expect(index.collection).toBe('${each.value.collection}');
+  });
+
+  it("exempts the portfolio views' JSON text from indexing: nothing queries it and every tick rewrites it", () => {
+    expect(FIRESTORE_UNINDEXED).toContainEqual(
+      expect.objectContaining({ collection: PORTFOLIO_VIEWS, field: PORTFOLIO_VIEW_TEXT }),
+    );
+    // No field a query filters on is exempt.
+    const queried = FIRESTORE_INDEXES.flatMap((i) => i.fields.map((f) => `${i.collection}.${f.field}`));
+    expect(FIRESTORE_UNINDEXED.filter((f) => queried.includes(`${f.collection}.${f.field}`))).toEqual([]);
+    expect(moduleNamed(tree, 'project').inputs).toHaveProperty('firestore_unindexed_fields');
+    const field = resource(moduleNamed(tree, 'project'), 'google_firestore_field', 'unindexed');
+    expect(field.for_each).toContain('var.firestore_unindexed_fields');
+    expect(field.field).toBe('${each.value.field}');
+    // An empty index_config removes the field's single-field indexes.
+    expect(field.index_config).toEqual([{}]);
   });
 
   it('grants no primitive role (owner, editor, viewer) and no project-wide policy anywhere', () => {
