@@ -1,5 +1,10 @@
 import type { TableRows } from '../../contracts/schema-types';
-import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import type {
+  DuckDBConnection,
+  DuckDBInstance,
+  DuckDBPreparedStatement,
+  DuckDBValue,
+} from '@duckdb/node-api';
 import {
   WAREHOUSE_TABLES,
   duckDbColumn,
@@ -27,8 +32,21 @@ import { duckDbViewDdl } from '../../contracts/warehouse-views';
 /** One DuckDB connection and its statements, one at a time (a connection runs one statement at a time). */
 class Lane {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Statements this lane runs again and again (a table's INSERT), prepared once. */
+  private readonly prepared = new Map<string, DuckDBPreparedStatement>();
 
   constructor(readonly conn: DuckDBConnection) {}
+
+  /** Runs a prepared statement with one text parameter; call inside serial() (bindings belong to the statement). */
+  async runWithText(sql: string, text: string): Promise<void> {
+    let statement = this.prepared.get(sql);
+    if (!statement) {
+      statement = await this.conn.prepare(sql);
+      this.prepared.set(sql, statement);
+    }
+    statement.bindVarchar(1, text);
+    await statement.run();
+  }
 
   serial<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     const run = () => fn(this.conn);
@@ -69,9 +87,9 @@ export class DuckDbWarehouse implements Warehouse {
     const { columns, sql } = this.insertOf(def);
     const json = rowsJson(columns, rows);
     const lane = await this.writerOf(def.name);
-    await lane.serial(async (conn) => {
+    await lane.serial(async () => {
       // A failed statement leaves nothing behind; whatever refused it is refused again, and reported, below.
-      await conn.run(sql, [json]).catch(() => conn.run(`${sql} ON CONFLICT DO NOTHING`, [json]));
+      await lane.runWithText(sql, json).catch(() => lane.runWithText(`${sql} ON CONFLICT DO NOTHING`, json));
     });
   }
 
