@@ -61,9 +61,7 @@ export class DuckDbWarehouse implements Warehouse {
    * Inserts into different tables run side by side, each table on its own connection, as BigQuery's streaming
    * inserts do; inserts into one table follow one another, so two never race on a row id. Queries have theirs.
    */
-  private readonly writers = new Map<string, Promise<Lane>>();
-  /** Per table, its columns and the INSERT that parses a JSON array of rows into them. */
-  private readonly inserts = new Map<string, TableInsert>();
+  private readonly writers = new Map<string, Promise<TableWriter>>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -84,33 +82,25 @@ export class DuckDbWarehouse implements Warehouse {
     const rows = rowsOf(typedRows);
     if (rows.length === 0) return;
     const def = checkRows(table, rows);
-    const { columns, sql } = this.insertOf(def);
-    const json = rowsJson(columns, rows);
-    const lane = await this.writerOf(def.name);
+    const { lane, insert } = await this.writerOf(def);
+    const json = rowsJson(insert.columns, rows);
     await lane.serial(async () => {
       // A failed statement leaves nothing behind; whatever refused it is refused again, and reported, below.
-      await lane.runWithText(sql, json).catch(() => lane.runWithText(`${sql} ON CONFLICT DO NOTHING`, json));
+      await lane
+        .runWithText(insert.sql, json)
+        .catch(() => lane.runWithText(`${insert.sql} ON CONFLICT DO NOTHING`, json));
     });
   }
 
-  private insertOf(def: TableDefinition): TableInsert {
-    let insert = this.inserts.get(def.name);
-    if (!insert) {
-      insert = tableInsert(def);
-      this.inserts.set(def.name, insert);
+  /** The table's connection and its INSERT, made on the table's first insert. */
+  private writerOf(def: TableDefinition): Promise<TableWriter> {
+    let writer = this.writers.get(def.name);
+    if (!writer) {
+      writer = this.instance.connect().then((conn) => ({ lane: new Lane(conn), insert: tableInsert(def) }));
+      this.writers.set(def.name, writer);
+      writer.catch(() => this.writers.delete(def.name));
     }
-    return insert;
-  }
-
-  /** The table's connection. */
-  private writerOf(table: string): Promise<Lane> {
-    let lane = this.writers.get(table);
-    if (!lane) {
-      lane = this.instance.connect().then((conn) => new Lane(conn));
-      this.writers.set(table, lane);
-      lane.catch(() => this.writers.delete(table));
-    }
-    return lane;
+    return writer;
   }
 
   async query<T extends WarehouseRow = WarehouseRow>(
@@ -127,7 +117,8 @@ export class DuckDbWarehouse implements Warehouse {
 
   async close(): Promise<void> {
     const writers = await Promise.allSettled([...this.writers.values()]);
-    for (const w of writers) if (w.status === 'fulfilled') await w.value.serial(async (c) => c.closeSync());
+    for (const w of writers)
+      if (w.status === 'fulfilled') await w.value.lane.serial(async (c) => c.closeSync());
     await this.reader.serial(async (conn) => {
       conn.closeSync();
       this.instance.closeSync();
@@ -138,6 +129,12 @@ export class DuckDbWarehouse implements Warehouse {
 interface TableInsert {
   columns: readonly string[];
   sql: string;
+}
+
+/** A table's writer: its own connection, and the INSERT that parses a JSON array of rows into its columns. */
+interface TableWriter {
+  lane: Lane;
+  insert: TableInsert;
 }
 
 /**
