@@ -112,8 +112,8 @@ async function alert(store: DocumentStore, ids: Ids, at: number): Promise<void> 
     await tx.getAll([
       { collection: C.decisions, id: decisionId },
       { collection: C.dedup, id: dedupId },
+      { collection: C.rateLimits, id: ids.recipientId },
     ]);
-    await tx.getAll([{ collection: C.rateLimits, id: ids.recipientId }]);
     const expireAt = new Date(at + 7 * 86_400_000);
     const buckets = Object.fromEntries(CHANNELS.map((ch) => [ch, { tokens: 9_999, updatedAt: at }]));
     tx.set(C.rateLimits, ids.recipientId, { buckets, expireAt });

@@ -11,11 +11,11 @@
  * The first delivery, for each recipient (audienceOf: a portfolio's owners for margin alerts, a team for the
  * other kinds): the channels their preferences allow now (severity floor, quiet hours in their time zone that
  * critical alerts bypass), then de-duplication (same kind, subject and recipient within the window is
- * suppressed unless it escalates) and rate-limit tokens per channel. One Firestore transaction per alert
- * re-reads the decision, decides for every recipient and writes the decision with the de-duplication and
- * rate-limit state: two deliveries of one alert make one decision, and two duplicates at the same instant on
- * two instances cannot both pass. An alert nobody is to be sent (no audience, or all muted now) touches no such
- * state: its decision is recorded by one create, which a decision committed first wins over.
+ * suppressed unless it escalates) and rate-limit tokens per channel. One Firestore transaction per alert, one
+ * read and one commit, re-reads the decision, decides for every recipient and writes the decision with the
+ * de-duplication and rate-limit state: two deliveries of one alert make one decision, and two duplicates at the
+ * same instant on two instances cannot both pass. An alert nobody is to be sent (no audience, or all muted now)
+ * touches no such state: its decision is recorded by one create, which a decision committed first wins over.
  */
 import type { KeyedQueue } from '../platform/keyed-queue';
 import { idempotencyExpiry } from '../domain/retention';
@@ -162,31 +162,32 @@ async function decide(
     if (first) return { decision: first, replayed: true };
   }
   return deps.store.runTransaction(async (tx) => {
-    // The decision and every de-duplication state in one read: one round trip, whatever the audience.
-    const [raced, ...states] = (await tx.getAll([
+    // The decision, every de-duplication state and every rate-limit state in one read: one round trip before
+    // the commit, whatever the audience. (Reading the buckets of a recipient whose alert de-duplication then
+    // suppresses costs a shared lock on a document it does not write; a second read would cost every alert a
+    // round trip.)
+    const [raced, ...states] = await tx.getAll([
       { collection: C.decisions, id: decisionId },
       ...wanting.map((c) => ({ collection: C.dedup, id: dedupKey(c) })),
-    ])) as [AlertDecision | undefined, ...(DedupState | undefined)[]];
-    if (raced) return { decision: raced, replayed: true };
-    const verdicts = wanting.map((_, i) => dedupDecision(states[i], alert, at, windowMs));
-    // Rate-limit documents only for those who pass de-duplication, so a suppressed duplicate does not contend.
-    const passing = wanting.filter((_, i) => verdicts[i].verdict === 'send');
-    const bucketDocs = (await tx.getAll(
-      passing.map((c) => ({ collection: C.rateLimits, id: docId(c.recipientId) })),
-    )) as (RateLimitDoc | undefined)[];
+      ...wanting.map((c) => ({ collection: C.rateLimits, id: docId(c.recipientId) })),
+    ]);
+    if (raced) return { decision: raced as AlertDecision, replayed: true };
+    const dedupStates = states.slice(0, wanting.length) as (DedupState | undefined)[];
+    const bucketDocs = states.slice(wanting.length) as (RateLimitDoc | undefined)[];
+    const verdicts = wanting.map((_, i) => dedupDecision(dedupStates[i], alert, at, windowMs));
     // Reads are done; the writes follow.
     const byRecipient = new Map<string, RecipientDecision>();
     wanting.forEach((c, i) => {
       const base = { recipientId: c.recipientId, skipped: c.selection.skipped, sent: [], rateLimited: [] };
       if (verdicts[i].verdict === 'suppress') {
         tx.set(C.dedup, dedupKey(c), {
-          ...recordSuppressed(states[i], alert.alertId, at, windowMs),
+          ...recordSuppressed(dedupStates[i], alert.alertId, at, windowMs),
           expireAt,
         });
         byRecipient.set(c.recipientId, { ...base, verdict: 'suppress' });
         return;
       }
-      const buckets = bucketDocs[passing.indexOf(c)]?.buckets ?? {};
+      const buckets = bucketDocs[i]?.buckets ?? {};
       const next: RateLimitDoc['buckets'] = { ...buckets };
       const granted: Channel[] = [];
       const rateLimited: Channel[] = [];
@@ -200,8 +201,8 @@ async function decide(
       if (granted.length > 0) tx.set(C.rateLimits, docId(c.recipientId), { buckets: next, expireAt });
       tx.set(C.dedup, dedupKey(c), {
         ...(granted.length
-          ? recordSend(states[i], alert, granted, at, windowMs)
-          : recordSuppressed(states[i], alert.alertId, at, windowMs)),
+          ? recordSend(dedupStates[i], alert, granted, at, windowMs)
+          : recordSuppressed(dedupStates[i], alert.alertId, at, windowMs)),
         expireAt,
       });
       byRecipient.set(c.recipientId, {

@@ -9,6 +9,7 @@ import { normalizeAmlAlert, normalizeMarginAlert } from '../../../shared/domain/
 import { docId } from '../../../shared/domain/notifications/recipients';
 import type { AmlAlert, MarginAlert } from '../../../shared/domain/notifications/types';
 import { validate } from '../../../shared/contracts/validation';
+import type { DocumentStore, DocumentTransaction } from '../../../shared/ports/document-store';
 import { fanOutNotifications, dispatchIdOf } from '../../../shared/use-cases/fan-out-notifications';
 import amlAlerts from '../../fixtures/notifications/aml-alerts.json';
 import { asPubSub, duplicates, NotificationsHarness } from '../../support/notifications-harness';
@@ -89,6 +90,24 @@ describe('fanOutNotifications with Firestore (emulator)', () => {
     );
     expect(expiries.length).toBeGreaterThanOrEqual(3);
     for (const e of expiries) expect(e.getTime() - h.clock.now().getTime()).toBe(IDEMPOTENCY_RETENTION_MS);
+  });
+
+  it('decides in one read and one commit, however many recipients the alert has', async () => {
+    // Each read in the decision transaction is a round trip on the alert's way to the providers.
+    const reads: number[] = [];
+    const store: DocumentStore = Object.create(h.store);
+    store.runTransaction = (fn) =>
+      h.store.runTransaction((tx) => {
+        const counted: DocumentTransaction = {
+          ...tx,
+          get: (...args) => (reads.push(1), tx.get(...args)),
+          getAll: (refs) => (reads.push(refs.length), tx.getAll(refs)),
+        };
+        return fn(counted);
+      });
+    const out = await fanOutNotifications(h.fanOutDeps({ store }), normalizeMarginAlert(alert()));
+    expect(out.dispatchIds).toHaveLength(5); // alice and bob, both decided
+    expect(reads).toEqual([5]); // the decision, two de-duplication states, two rate-limit states
   });
 
   it('lets exactly one of many concurrent duplicates through, across "instances"', async () => {
