@@ -100,12 +100,16 @@ async function deliver(store: DocumentStore, ids: Ids, channel: Channel, at: num
 /** One alert: the fan-out's reads and decision transaction, then its three deliveries side by side. */
 async function alert(store: DocumentStore, ids: Ids, at: number): Promise<void> {
   const decisionId = ids.alertId;
-  if (await store.get(C.decisions, decisionId)) {
+  // The decision and the audience in one turn, as fanOutNotifications reads them.
+  const [recorded] = await Promise.all([
+    store.get(C.decisions, decisionId),
+    store.get(C.portfolioOwners, ids.portfolioId),
+  ]);
+  if (recorded) {
     // A redelivered alert: the recorded decision is published again; each delivery finds its record settled.
     await Promise.all(CHANNELS.map((ch) => deliver(store, ids, ch, at)));
     return;
   }
-  await store.get(C.portfolioOwners, ids.portfolioId);
   await store.getMany(C.recipients, [ids.recipientId]);
   const dedupId = `margin.MARGIN_CALL:${ids.portfolioId}:${ids.recipientId}`;
   await store.runTransaction(async (tx) => {
