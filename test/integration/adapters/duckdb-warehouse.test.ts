@@ -290,9 +290,14 @@ describe('DuckDbWarehouse', () => {
       await first.close();
       const second = await DuckDbWarehouse.open(file);
       try {
-        await second.insert('risk.margin_events', [EVENT]);
-        expect(await second.query('SELECT event_id FROM risk.margin_events')).toEqual([
-          { event_id: EVENT.event_id },
+        // The row again, which this warehouse did not write itself, with a new one: the database's key decides.
+        const next = { ...EVENT, event_id: 'me_2f3a9c2b7d6e4f1a8b9c0d1e2f3a4b5c' };
+        await second.insert('risk.margin_events', [{ ...EVENT, health_score: 1 }, next]);
+        expect(
+          await second.query('SELECT event_id, health_score FROM risk.margin_events ORDER BY event_id'),
+        ).toEqual([
+          { event_id: EVENT.event_id, health_score: 22.4 },
+          { event_id: next.event_id, health_score: 22.4 },
         ]);
       } finally {
         await second.close();
