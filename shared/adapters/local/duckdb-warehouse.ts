@@ -84,8 +84,7 @@ export class DuckDbWarehouse implements Warehouse {
     const rows = rowsOf(typedRows);
     if (rows.length === 0) return;
     const def = checkRows(table, rows);
-    const writer = await this.writerOf(def);
-    const { lane, insert, written } = writer;
+    const { lane, insert, written } = await this.writerOf(def);
     await lane.serial(async () => {
       // Rows this connection wrote lately are dropped here (see the header).
       const ids = rows.map((r) => String(r[def.rowIdColumn]));
@@ -96,7 +95,7 @@ export class DuckDbWarehouse implements Warehouse {
       await lane
         .runWithText(insert.sql, json)
         .catch(() => lane.runWithText(`${insert.sql} ON CONFLICT DO NOTHING`, json));
-      remember(written, ids);
+      written.add(ids);
     });
   }
 
@@ -107,7 +106,7 @@ export class DuckDbWarehouse implements Warehouse {
       writer = this.instance.connect().then((conn) => ({
         lane: new Lane(conn),
         insert: tableInsert(def),
-        written: new Set<string>(),
+        written: new RecentIds(),
       }));
       this.writers.set(def.name, writer);
       writer.catch(() => this.writers.delete(def.name));
@@ -147,23 +146,35 @@ interface TableInsert {
 interface TableWriter {
   lane: Lane;
   insert: TableInsert;
-  /** The row ids of its latest inserts, oldest first (a Set keeps insertion order), at most WRITTEN_IDS. */
-  written: Set<string>;
+  /** The row ids of its latest inserts. */
+  written: RecentIds;
 }
 
-/** Row ids remembered per table: a window, like BigQuery's de-duplication of insertIds (the primary key holds). */
+/**
+ * The ids a table's connection wrote lately, in two generations of up to WRITTEN_IDS: the older is dropped when the
+ * newer fills, so memory stays bounded without tracking each id's age. A window, like BigQuery's de-duplication of
+ * insertIds; past it, the primary key still decides.
+ */
+class RecentIds {
+  private current = new Set<string>();
+  private previous = new Set<string>();
+
+  has(id: string): boolean {
+    return this.current.has(id) || this.previous.has(id);
+  }
+
+  add(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.current.add(id);
+      if (this.current.size >= WRITTEN_IDS) {
+        this.previous = this.current;
+        this.current = new Set();
+      }
+    }
+  }
+}
+
 const WRITTEN_IDS = 10_000;
-
-function remember(written: Set<string>, ids: readonly string[]): void {
-  for (const id of ids) {
-    written.delete(id); // re-added below as the newest
-    written.add(id);
-  }
-  for (const oldest of written) {
-    if (written.size <= WRITTEN_IDS) break;
-    written.delete(oldest);
-  }
-}
 
 /**
  * INSERT … SELECT of a JSON array of row objects, each with every column (a missing key fails a strict
