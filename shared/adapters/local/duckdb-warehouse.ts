@@ -14,6 +14,7 @@ import {
   type TableName,
 } from '../../contracts/warehouse-tables';
 import type { Warehouse, WarehouseRow } from '../../ports/warehouse';
+import { BoundedMap } from '../../platform/bounded-map';
 import { checkRows, rowsOf } from '../../platform/warehouse-rows';
 import { duckDbViewDdl } from '../../contracts/warehouse-views';
 
@@ -95,7 +96,7 @@ export class DuckDbWarehouse implements Warehouse {
       await lane
         .runWithText(insert.sql, json)
         .catch(() => lane.runWithText(`${insert.sql} ON CONFLICT DO NOTHING`, json));
-      written.add(ids);
+      for (const id of ids) written.set(id, true);
     });
   }
 
@@ -106,7 +107,7 @@ export class DuckDbWarehouse implements Warehouse {
       writer = this.instance.connect().then((conn) => ({
         lane: new Lane(conn),
         insert: tableInsert(def),
-        written: new RecentIds(),
+        written: new BoundedMap<string, true>(WRITTEN_IDS),
       }));
       this.writers.set(def.name, writer);
       writer.catch(() => this.writers.delete(def.name));
@@ -147,33 +148,10 @@ interface TableWriter {
   lane: Lane;
   insert: TableInsert;
   /** The row ids of its latest inserts. */
-  written: RecentIds;
+  written: BoundedMap<string, true>;
 }
 
-/**
- * The ids a table's connection wrote lately, in two generations of up to WRITTEN_IDS: the older is dropped when the
- * newer fills, so memory stays bounded without tracking each id's age. A window, like BigQuery's de-duplication of
- * insertIds; past it, the primary key still decides.
- */
-class RecentIds {
-  private current = new Set<string>();
-  private previous = new Set<string>();
-
-  has(id: string): boolean {
-    return this.current.has(id) || this.previous.has(id);
-  }
-
-  add(ids: readonly string[]): void {
-    for (const id of ids) {
-      this.current.add(id);
-      if (this.current.size >= WRITTEN_IDS) {
-        this.previous = this.current;
-        this.current = new Set();
-      }
-    }
-  }
-}
-
+/** Row ids remembered per table: a window, like BigQuery's de-duplication of insertIds (past it, the key decides). */
 const WRITTEN_IDS = 10_000;
 
 /**

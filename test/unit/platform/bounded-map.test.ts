@@ -26,6 +26,34 @@ describe('BoundedMap', () => {
     expect(m.use('missing')).toBeUndefined();
   });
 
+  it('evicts in the same order as a plain list would over many sets, uses and clears', () => {
+    // The map keeps one iterator between evictions; this checks its order against the obvious model.
+    const evicted: string[] = [];
+    const m = new BoundedMap<string, number>(7, (_, k) => evicted.push(k));
+    let model: string[] = [];
+    const modelEvicted: string[] = [];
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let step = 0; step < 5_000; step++) {
+      const key = `k${Math.floor(random() * 20)}`;
+      const r = random();
+      if (r < 0.6) {
+        m.set(key, step);
+        model = [...model.filter((k) => k !== key), key];
+        while (model.length > 7) modelEvicted.push(model.shift() as string);
+      } else if (r < 0.98) {
+        if (m.use(key) !== undefined) model = [...model.filter((k) => k !== key), key];
+      } else {
+        m.clear();
+        modelEvicted.push(...model);
+        model = [];
+      }
+    }
+    expect(evicted).toEqual(modelEvicted);
+    expect(model.every((k) => m.has(k))).toBe(true);
+    expect(m.size).toBe(model.length);
+  });
+
   it('clear hands every entry to onEvict', () => {
     const evicted: string[] = [];
     const m = new BoundedMap<string, number>(5, (_, k) => evicted.push(k));
